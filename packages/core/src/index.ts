@@ -1,1 +1,1 @@
-export {};
+export { SockkitError } from './sockkit-error.js';

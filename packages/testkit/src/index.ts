@@ -1,3 +1,3 @@
 export { chunkAt, everyByte, randomCuts } from './chunks.ts';
-export { startPython, type PythonPeer } from './python.ts';
+export { type PythonPeer, startPython } from './python.ts';
 export { tempDir } from './temp.ts';

@@ -1,0 +1,46 @@
+const brandsKey = Symbol.for('@sockkit/error-brands');
+
+type Branded = { readonly [brandsKey]?: ReadonlySet<symbol> };
+type BrandedClass = { readonly brand?: symbol };
+
+/**
+ * Base of every sockkit error, in every package.
+ *
+ * `instanceof` is decided by brands made with `Symbol.for`, not by prototype identity, so an
+ * error thrown by one installed copy of a sockkit package is still `instanceof` the class of
+ * another copy (independently versioned packages let an app load two). Each subclass declares
+ * its own `static readonly brand = Symbol.for('@sockkit/<package>/<ClassName>')`; a class without
+ * its own brand falls back to ordinary prototype checks.
+ *
+ * @example
+ * ```ts
+ * export class FrameTooLargeError extends SockkitError {
+ *   static override readonly brand: symbol = Symbol.for('@sockkit/framing/FrameTooLargeError');
+ *   override readonly name: string = 'FrameTooLargeError';
+ *   readonly code = 'SOCKKIT_ERR_FRAME_TOO_LARGE' as const;
+ * }
+ * ```
+ */
+export abstract class SockkitError extends Error {
+  static readonly brand: symbol = Symbol.for('@sockkit/core/SockkitError');
+  /** A stable, literal identifier to program against; narrowed by each subclass. */
+  abstract readonly code: string;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    const brands = new Set<symbol>();
+    for (let klass: unknown = new.target; klass !== Error && typeof klass === 'function'; ) {
+      if (Object.hasOwn(klass, 'brand')) brands.add((klass as unknown as Required<BrandedClass>).brand);
+      klass = Object.getPrototypeOf(klass);
+    }
+    Object.defineProperty(this, brandsKey, { value: brands });
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Object.hasOwn(this, 'brand') && typeof value === 'object' && value !== null) {
+      const brands = (value as Branded)[brandsKey];
+      if (brands instanceof Set) return brands.has((this as Required<BrandedClass>).brand);
+    }
+    return Function.prototype[Symbol.hasInstance].call(this, value);
+  }
+}
