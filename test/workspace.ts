@@ -1,0 +1,32 @@
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+export const repoRoot = join(import.meta.dirname, '..');
+export const run = promisify(execFile);
+
+export interface WorkspacePackage {
+  readonly dir: string;
+  readonly manifest: {
+    name: string;
+    version: string;
+    private?: boolean;
+    dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+  };
+}
+
+/** Every workspace package under packages/ and apps/, read from disk. */
+export function workspacePackages(): WorkspacePackage[] {
+  return ['packages', 'apps'].flatMap((group) =>
+    readdirSync(join(repoRoot, group)).map((name) => {
+      const dir = join(repoRoot, group, name);
+      return { dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) };
+    }),
+  );
+}
+
+/** The packages that are published to npm. */
+export const publishedPackages = (): WorkspacePackage[] =>
+  workspacePackages().filter((pkg) => pkg.manifest.private !== true);
