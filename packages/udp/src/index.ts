@@ -1,1 +1,26 @@
-export {};
+export {
+  type BackoffOptions,
+  DEFAULT_RETRANSMISSION,
+  type RetransmissionOptions,
+  type RetransmissionPolicy,
+  retransmissionSpan,
+} from './backoff.js';
+export {
+  DEFAULT_MAX_AMPLIFICATION,
+  DEFAULT_QUEUE_BYTES,
+  DEFAULT_QUEUE_DATAGRAMS,
+  MAX_IPV4_PAYLOAD,
+  MAX_IPV6_PAYLOAD,
+  SAFE_DATAGRAM_SIZE,
+} from './constants.js';
+export { ENVELOPE_HEADER_SIZE, EnvelopeKind } from './envelope.js';
+export {
+  DatagramTooLargeError,
+  EndpointClosedError,
+  InvalidOptionError,
+  ReceiveTimeoutError,
+  RequestTimeoutError,
+} from './errors.js';
+export type { QueueOptions } from './receive-queue.js';
+export type { ReplyCacheOptions } from './reply-cache.js';
+export type { UdpType } from './size.js';

@@ -1,0 +1,76 @@
+import { REQUEST_ID_BYTES, type RequestIdSource } from './correlation.js';
+
+/**
+ * The request/reply envelope: 11 bytes before the payload, in network byte order.
+ *
+ * ```text
+ * offset  size  field
+ *      0     2  magic 0xD5 0x4B
+ *      2     1  kind: 0x01 request, 0x02 reply
+ *      3     8  request id (random, opaque; a reply echoes its request's)
+ *     11     n  payload (raw bytes, or one codec message)
+ * ```
+ * Python: `struct.pack('!BBB8s', 0xD5, 0x4B, kind, request_id) + payload`.
+ *
+ * 0xD5 0x4B is never the start of UTF-8 text (0xD5 needs a continuation byte 0x80-0xBF) nor of a
+ * MessagePack message at least 11 bytes long (0xD5 is a 4-byte fixext), so plain text and codec
+ * datagrams are never mistaken for an envelope.
+ */
+export const ENVELOPE_HEADER_SIZE = 3 + REQUEST_ID_BYTES;
+
+const MAGIC_0 = 0xd5;
+const MAGIC_1 = 0x4b;
+
+/** The kinds of envelope. */
+export const EnvelopeKind = Object.freeze({ request: 0x01, reply: 0x02 } as const);
+export type EnvelopeKind = (typeof EnvelopeKind)[keyof typeof EnvelopeKind];
+
+/** A parsed envelope; `payload` is a view into the datagram, not a copy. */
+export interface Envelope {
+  readonly kind: EnvelopeKind;
+  /** The request id as an 8-character string, cheap to use as a map key. */
+  readonly id: string;
+  readonly payload: Uint8Array;
+}
+
+/**
+ * Reads a datagram: `'plain'` when it does not start with the magic (an ordinary datagram),
+ * `'malformed'` when it does but is too short or of an unknown kind, else the envelope.
+ */
+export function readEnvelope(datagram: Uint8Array): Envelope | 'plain' | 'malformed' {
+  if (datagram.byteLength < 2 || datagram[0] !== MAGIC_0 || datagram[1] !== MAGIC_1) return 'plain';
+  const kind = datagram[2];
+  if (
+    datagram.byteLength < ENVELOPE_HEADER_SIZE ||
+    (kind !== EnvelopeKind.request && kind !== EnvelopeKind.reply)
+  ) {
+    return 'malformed';
+  }
+  return { kind, id: idKey(datagram), payload: datagram.subarray(ENVELOPE_HEADER_SIZE) };
+}
+
+/** The id of an envelope datagram as a map key (the bytes at offset 3 as char codes). */
+function idKey(datagram: Uint8Array): string {
+  const d = datagram;
+  return String.fromCharCode(d[3]!, d[4]!, d[5]!, d[6]!, d[7]!, d[8]!, d[9]!, d[10]!);
+}
+
+/** A request envelope around `payload` with a fresh id from `ids`. */
+export function encodeRequest(ids: RequestIdSource, payload: Uint8Array): Uint8Array {
+  const datagram = new Uint8Array(ENVELOPE_HEADER_SIZE + payload.byteLength);
+  datagram[0] = MAGIC_0;
+  datagram[1] = MAGIC_1;
+  datagram[2] = EnvelopeKind.request;
+  ids.writeNext(datagram, 3);
+  datagram.set(payload, ENVELOPE_HEADER_SIZE);
+  return datagram;
+}
+
+/** The reply envelope to `request` (a request datagram): same id, kind reply. */
+export function encodeReply(request: Uint8Array, payload: Uint8Array): Uint8Array {
+  const datagram = new Uint8Array(ENVELOPE_HEADER_SIZE + payload.byteLength);
+  datagram.set(request.subarray(0, ENVELOPE_HEADER_SIZE));
+  datagram[2] = EnvelopeKind.reply;
+  datagram.set(payload, ENVELOPE_HEADER_SIZE);
+  return datagram;
+}

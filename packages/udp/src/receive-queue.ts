@@ -1,0 +1,135 @@
+import { InvalidOptionError } from './errors.js';
+
+/** Bounds of an endpoint's receive queue; whichever is reached first applies. */
+export interface QueueOptions {
+  /** Most datagrams waiting to be read. Default 1,024. */
+  readonly maxDatagrams?: number;
+  /** Most payload bytes waiting to be read. Default 4 MiB. */
+  readonly maxBytes?: number;
+}
+
+interface Waiter<T> {
+  resolve(item: T): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * A FIFO of received items bounded in count and bytes. A full queue drops the newest item and
+ * counts it (UDP semantics: the kernel does the same when its buffer is full); it never grows.
+ * A reader waiting when an item arrives gets it directly.
+ */
+export class ReceiveQueue<T> {
+  readonly maxItems: number;
+  readonly maxBytes: number;
+  /** Items refused because the queue was full. */
+  dropped = 0;
+  /** Bytes of the refused items. */
+  droppedBytes = 0;
+  #items: T[] = [];
+  #sizes: number[] = [];
+  #head = 0;
+  #bytes = 0;
+  #waiters: Waiter<T>[] = [];
+  #closed: unknown;
+
+  constructor(maxItems: number, maxBytes: number) {
+    if (!Number.isInteger(maxItems) || maxItems < 1) {
+      throw new InvalidOptionError('queue.maxDatagrams', 'an integer >= 1', maxItems);
+    }
+    if (!Number.isInteger(maxBytes) || maxBytes < 0) {
+      throw new InvalidOptionError('queue.maxBytes', 'an integer >= 0', maxBytes);
+    }
+    this.maxItems = maxItems;
+    this.maxBytes = maxBytes;
+  }
+
+  /** Items waiting now. */
+  get length(): number {
+    return this.#items.length - this.#head;
+  }
+
+  /** Bytes waiting now. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Queues `item` of `size` bytes or hands it to a waiting reader; returns false when it was dropped. */
+  push(item: T, size: number): boolean {
+    const waiter = this.#waiters.shift();
+    if (waiter !== undefined) {
+      waiter.resolve(item);
+      return true;
+    }
+    if (this.#closed !== undefined || this.length >= this.maxItems || this.#bytes + size > this.maxBytes) {
+      this.dropped++;
+      this.droppedBytes += size;
+      return false;
+    }
+    this.#items.push(item);
+    this.#sizes.push(size);
+    this.#bytes += size;
+    return true;
+  }
+
+  /** The oldest waiting item, if any. */
+  shift(): T | undefined {
+    if (this.#head === this.#items.length) return undefined;
+    const item = this.#items[this.#head] as T;
+    this.#bytes -= this.#sizes[this.#head] as number;
+    this.#head++;
+    if (this.#head === this.#items.length) {
+      this.#items = [];
+      this.#sizes = [];
+      this.#head = 0;
+    } else if (this.#head >= 1024 && this.#head * 2 >= this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#sizes = this.#sizes.slice(this.#head);
+      this.#head = 0;
+    }
+    return item;
+  }
+
+  /**
+   * The next item: at once when one waits, else when one arrives. Rejects with the close reason
+   * once the queue is closed and empty, with `onTimeout()` after `timeout` ms, or with the
+   * signal's reason when it aborts.
+   */
+  next(timeout: number | null, signal: AbortSignal | undefined, onTimeout: () => unknown): Promise<T> {
+    const ready = this.shift();
+    if (ready !== undefined) return Promise.resolve(ready);
+    if (this.#closed !== undefined) return Promise.reject(this.#closed);
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<T>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const settle = () => {
+        if (timer !== undefined) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const waiter: Waiter<T> = {
+        resolve: (item) => {
+          settle();
+          resolve(item);
+        },
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
+      };
+      const abandon = (error: unknown) => {
+        const index = this.#waiters.indexOf(waiter);
+        if (index !== -1) this.#waiters.splice(index, 1);
+        waiter.reject(error);
+      };
+      const onAbort = () => abandon(signal?.reason);
+      if (timeout !== null) timer = setTimeout(() => abandon(onTimeout()), timeout);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#waiters.push(waiter);
+    });
+  }
+
+  /** Rejects every waiting reader with `reason`; items already queued can still be read. */
+  close(reason: unknown): void {
+    this.#closed = reason;
+    for (const waiter of this.#waiters.splice(0)) waiter.reject(reason);
+  }
+}

@@ -1,0 +1,25 @@
+import { MAX_IPV4_PAYLOAD, MAX_IPV6_PAYLOAD } from './constants.js';
+import { DatagramTooLargeError, InvalidOptionError } from './errors.js';
+
+/** The socket types an endpoint can be: IPv4 or IPv6 UDP. */
+export type UdpType = 'udp4' | 'udp6';
+
+/** The largest UDP payload the IP version allows. */
+export function ipPayloadLimit(type: UdpType): number {
+  return type === 'udp6' ? MAX_IPV6_PAYLOAD : MAX_IPV4_PAYLOAD;
+}
+
+/** Resolves an endpoint's `maxPayload` option against its IP limit; a value above the IP limit is refused. */
+export function resolveMaxPayload(type: UdpType, maxPayload: number | undefined): number {
+  const limit = ipPayloadLimit(type);
+  if (maxPayload === undefined) return limit;
+  if (!Number.isInteger(maxPayload) || maxPayload < 0 || maxPayload > limit) {
+    throw new InvalidOptionError('maxPayload', `an integer from 0 to ${limit} for ${type}`, maxPayload);
+  }
+  return maxPayload;
+}
+
+/** Throws {@link DatagramTooLargeError} when `size` exceeds `limit`: call it before handing bytes to the kernel. */
+export function assertDatagramSize(size: number, limit: number): void {
+  if (size > limit) throw new DatagramTooLargeError(size, limit);
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { RequestIdSource } from '../src/correlation.ts';
+import { ENVELOPE_HEADER_SIZE, encodeReply, encodeRequest, readEnvelope } from '../src/envelope.ts';
+
+const bytes = (...values: number[]) => Uint8Array.from(values);
+
+describe('envelope', () => {
+  it('lays out magic, kind and id before the payload', () => {
+    const request = encodeRequest(new RequestIdSource(), bytes(7, 8));
+    expect(request.byteLength).toBe(ENVELOPE_HEADER_SIZE + 2);
+    expect([...request.subarray(0, 3)]).toEqual([0xd5, 0x4b, 0x01]);
+    expect([...request.subarray(11)]).toEqual([7, 8]);
+    const parsed = readEnvelope(request);
+    if (typeof parsed === 'string') throw new Error(parsed);
+    expect(parsed.kind).toBe(1);
+    expect(parsed.id).toBe(String.fromCharCode(...request.subarray(3, 11)));
+    expect([...parsed.payload]).toEqual([7, 8]);
+  });
+
+  it('answers a request with its id and kind reply', () => {
+    const request = encodeRequest(new RequestIdSource(), bytes(1));
+    const reply = encodeReply(request, bytes(2, 3, 4));
+    expect([...reply.subarray(0, 3)]).toEqual([0xd5, 0x4b, 0x02]);
+    expect(reply.subarray(3, 11)).toEqual(request.subarray(3, 11));
+    const parsed = readEnvelope(reply);
+    expect(parsed).toMatchObject({ kind: 2, id: (readEnvelope(request) as { id: string }).id });
+  });
+
+  it('carries an empty payload', () => {
+    const parsed = readEnvelope(encodeRequest(new RequestIdSource(), new Uint8Array(0)));
+    expect(parsed).toMatchObject({ kind: 1, payload: new Uint8Array(0) });
+  });
+
+  it('draws distinct random ids, past the end of one pool', () => {
+    const ids = new RequestIdSource();
+    const seen = new Set<string>();
+    for (let i = 0; i < 2000; i++) seen.add((readEnvelope(encodeRequest(ids, bytes())) as { id: string }).id);
+    expect(seen.size).toBe(2000);
+  });
+
+  it('tells plain datagrams from envelopes', () => {
+    expect(readEnvelope(bytes())).toBe('plain');
+    expect(readEnvelope(bytes(0xd5))).toBe('plain');
+    expect(readEnvelope(new TextEncoder().encode('hello, world'))).toBe('plain');
+    expect(readEnvelope(bytes(0xd5, 0x4c, 1, 0, 0, 0, 0, 0, 0, 0, 0))).toBe('plain');
+  });
+
+  it('reports a short or unknown-kind envelope as malformed', () => {
+    expect(readEnvelope(bytes(0xd5, 0x4b))).toBe('malformed');
+    expect(readEnvelope(bytes(0xd5, 0x4b, 1, 0, 0, 0, 0, 0, 0, 0))).toBe('malformed');
+    expect(readEnvelope(bytes(0xd5, 0x4b, 3, 0, 0, 0, 0, 0, 0, 0, 0))).toBe('malformed');
+  });
+});
