@@ -13,6 +13,18 @@ export {
   MAX_IPV6_PAYLOAD,
   SAFE_DATAGRAM_SIZE,
 } from './constants.js';
+export {
+  type Datagram,
+  type DatagramCodec,
+  type Destination,
+  type ReceiveOptions,
+  type RequestHandler,
+  type RequestOptions,
+  UdpEndpoint,
+  type UdpEndpointOptions,
+  type UdpEndpointStats,
+  udpEndpoint,
+} from './endpoint.js';
 export { ENVELOPE_HEADER_SIZE, EnvelopeKind } from './envelope.js';
 export {
   DatagramTooLargeError,
@@ -24,3 +36,4 @@ export {
 export type { QueueOptions } from './receive-queue.js';
 export type { ReplyCacheOptions } from './reply-cache.js';
 export type { UdpType } from './size.js';
+export type { DatagramSource } from './transport.js';

@@ -1,0 +1,539 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import {
+  attemptTimeout,
+  type RetransmissionOptions,
+  type RetransmissionPolicy,
+  resolveRetransmission,
+} from './backoff.js';
+import { DEFAULT_MAX_AMPLIFICATION, DEFAULT_QUEUE_BYTES, DEFAULT_QUEUE_DATAGRAMS } from './constants.js';
+import { RequestIdSource } from './correlation.js';
+import { type Envelope, EnvelopeKind, encodeReply, encodeRequest, readEnvelope } from './envelope.js';
+import {
+  EndpointClosedError,
+  InvalidOptionError,
+  ReceiveTimeoutError,
+  RequestTimeoutError,
+} from './errors.js';
+import { type QueueOptions, ReceiveQueue } from './receive-queue.js';
+import { ReplyCache, type ReplyCacheOptions } from './reply-cache.js';
+import { assertDatagramSize, resolveMaxPayload, type UdpType } from './size.js';
+import { type DatagramSource, type DatagramTransport, openTransport } from './transport.js';
+
+/** Turns messages into datagram payloads and back: `createCodec(schema)` from `@sockkit/framing` fits. */
+export interface DatagramCodec<T> {
+  encode(message: T): Uint8Array;
+  /** Throws on bytes that are not a valid message; the endpoint drops and counts that datagram. */
+  decode(bytes: Uint8Array): T;
+}
+
+/** Where to send: an IP address (or a name, resolved once per call) and a port. */
+export interface Destination {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** A received datagram and its sender. */
+export interface Datagram<T> {
+  readonly data: T;
+  readonly from: DatagramSource;
+}
+
+/** Options of {@link udpEndpoint}. */
+export interface UdpEndpointOptions<T> {
+  /** `'udp4'` (default) or `'udp6'`. */
+  readonly type?: UdpType;
+  /**
+   * Local address. Default: loopback (`127.0.0.1` or `::1`) on a free port; give `'0.0.0.0'` or
+   * `'::'` to receive from the network. `reuseAddress` lets several sockets share a multicast port.
+   */
+  readonly bind?: { readonly host?: string; readonly port?: number; readonly reuseAddress?: boolean };
+  /** Typed datagrams: every payload goes through this codec. Default: raw `Uint8Array` payloads. */
+  readonly codec?: DatagramCodec<T>;
+  /** Largest datagram this endpoint sends, envelope included. Default and maximum: the IP limit (65,507 / 65,527). */
+  readonly maxPayload?: number;
+  /** Bounds of the receive queue. Default 1,024 datagrams and 4 MiB. */
+  readonly queue?: QueueOptions;
+  /** Endpoint-wide defaults for `request`; each call may override them. */
+  readonly retransmission?: RetransmissionOptions;
+  /** Bounds of `serve`'s reply cache. Its `ttl` must cover your clients' retransmission span. */
+  readonly replyCache?: ReplyCacheOptions;
+  /** A reply is at most this many times its request's size, or it is not sent (RFC 9000, 8.1). Default 3. */
+  readonly maxAmplification?: number;
+}
+
+/** Options of one `request`. */
+export interface RequestOptions extends RetransmissionOptions {
+  /** Abort the request: it rejects with the signal's reason and leaves the pending table. */
+  readonly signal?: AbortSignal;
+}
+
+/** Options of `recv`. */
+export interface ReceiveOptions {
+  /** Milliseconds to wait before {@link ReceiveTimeoutError}; `null` (default) waits forever. */
+  readonly timeout?: number | null;
+  readonly signal?: AbortSignal;
+}
+
+/** Answers one request: the reply, or `undefined` to send none. Throwing sends none and is counted. */
+export type RequestHandler<T> = (message: T, from: DatagramSource) => T | undefined | Promise<T | undefined>;
+
+/** Counters of an endpoint (a snapshot). Nothing is dropped without being counted here. */
+export interface UdpEndpointStats {
+  /** Datagrams read from the socket. */
+  readonly received: number;
+  /** Datagrams waiting in the receive queue now. */
+  readonly queued: number;
+  /** Datagrams dropped because the receive queue was full, and their bytes. */
+  readonly queueDropped: number;
+  readonly queueDroppedBytes: number;
+  /** Datagrams dropped by the socket layer below the endpoint. */
+  readonly socketDropped: number;
+  /** Payloads the codec could not decode or validate. */
+  readonly decodeErrors: number;
+  /** Datagrams with the envelope's magic but a bad header. */
+  readonly malformed: number;
+  /** Requests started, retransmissions sent, and requests that ended in `RequestTimeoutError`. */
+  readonly requests: number;
+  readonly retransmissions: number;
+  readonly timeouts: number;
+  /** Replies accepted by a pending request. */
+  readonly replies: number;
+  /** Replies whose id is not pending: never asked, late (after a timeout) or duplicate (already answered). */
+  readonly unmatchedReplies: number;
+  /** Replies with a pending id but from another address or port than the request went to. */
+  readonly spoofedReplies: number;
+  /** Requests waiting for a reply now. */
+  readonly pending: number;
+  /** Requests handed to the `serve` handler. */
+  readonly served: number;
+  /** Retransmitted requests answered from the reply cache. */
+  readonly cachedReplies: number;
+  /** Retransmitted requests dropped: their handler was still running, or produced no reply. */
+  readonly duplicateRequests: number;
+  /** Handlers that threw or rejected, or whose reply could not be encoded or was too large. */
+  readonly handlerErrors: number;
+  /** Replies not sent because they exceeded `maxAmplification` times the request. */
+  readonly amplificationRefused: number;
+  /** Requests received while no handler was serving. */
+  readonly unservedRequests: number;
+  /** Reply-cache entries dropped before their ttl to respect its bounds. */
+  readonly replyCacheEvictions: number;
+}
+
+interface PendingRequest {
+  readonly host: string;
+  readonly port: number;
+  readonly settle: (error: unknown, reply?: Uint8Array) => void;
+}
+
+const identity: DatagramCodec<Uint8Array> = { encode: (message) => message, decode: (bytes) => bytes };
+
+/** RFC 5952 text of an IPv6 literal (what the kernel reports as a sender); other hosts unchanged. */
+function canonicalHost(host: string): string {
+  if (isIP(host) !== 6) return host;
+  try {
+    return new URL(`http://[${host}]`).hostname.slice(1, -1);
+  } catch {
+    return host;
+  }
+}
+
+/**
+ * A UDP endpoint: datagrams in a bounded queue, request/response with retransmission and source
+ * checks, a server with a reply cache, broadcast and multicast. Create it with {@link udpEndpoint}.
+ */
+export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterable<Datagram<T>> {
+  #transport!: DatagramTransport;
+  readonly #type: UdpType;
+  readonly #codec: DatagramCodec<T>;
+  readonly #maxPayload: number;
+  readonly #queue: ReceiveQueue<Datagram<Uint8Array>>;
+  readonly #retransmission: RetransmissionPolicy;
+  readonly #cache: ReplyCache;
+  readonly #maxAmplification: number;
+  readonly #pending = new Map<string, PendingRequest>();
+  readonly #ids = new RequestIdSource();
+  #handler: RequestHandler<T> | undefined;
+  #closed: EndpointClosedError | undefined;
+  #counts = {
+    received: 0,
+    decodeErrors: 0,
+    malformed: 0,
+    requests: 0,
+    retransmissions: 0,
+    timeouts: 0,
+    replies: 0,
+    unmatchedReplies: 0,
+    spoofedReplies: 0,
+    served: 0,
+    cachedReplies: 0,
+    duplicateRequests: 0,
+    handlerErrors: 0,
+    amplificationRefused: 0,
+    unservedRequests: 0,
+  };
+
+  private constructor(type: UdpType, options: UdpEndpointOptions<T>) {
+    this.#type = type;
+    this.#codec = options.codec ?? (identity as unknown as DatagramCodec<T>);
+    this.#maxPayload = resolveMaxPayload(type, options.maxPayload);
+    const { maxDatagrams = DEFAULT_QUEUE_DATAGRAMS, maxBytes = DEFAULT_QUEUE_BYTES } = options.queue ?? {};
+    this.#queue = new ReceiveQueue(maxDatagrams, maxBytes);
+    this.#retransmission = resolveRetransmission(options.retransmission);
+    this.#cache = new ReplyCache(options.replyCache);
+    const { maxAmplification = DEFAULT_MAX_AMPLIFICATION } = options;
+    if (!(maxAmplification >= 1)) {
+      throw new InvalidOptionError(
+        'maxAmplification',
+        'a number >= 1 (Infinity to allow any reply)',
+        maxAmplification,
+      );
+    }
+    this.#maxAmplification = maxAmplification;
+  }
+
+  /** @internal Use {@link udpEndpoint}: validates every option, then binds. */
+  static async open<T>(options: UdpEndpointOptions<T>): Promise<UdpEndpoint<T>> {
+    const type = options.type ?? 'udp4';
+    const endpoint = new UdpEndpoint<T>(type, options);
+    const {
+      host = type === 'udp6' ? '::1' : '127.0.0.1',
+      port = 0,
+      reuseAddress = false,
+    } = options.bind ?? {};
+    endpoint.#transport = await openTransport({ type, host, port, reuseAddress }, (data, from) =>
+      endpoint.#onDatagram(data, from),
+    );
+    return endpoint;
+  }
+
+  /** The local address the endpoint is bound to. */
+  get address(): DatagramSource {
+    return this.#transport.address;
+  }
+
+  /** A snapshot of the endpoint's counters. */
+  get stats(): UdpEndpointStats {
+    return {
+      ...this.#counts,
+      queued: this.#queue.length,
+      queueDropped: this.#queue.dropped,
+      queueDroppedBytes: this.#queue.droppedBytes,
+      socketDropped: this.#transport.dropped,
+      pending: this.#pending.size,
+      replyCacheEvictions: this.#cache.evictions,
+    };
+  }
+
+  /**
+   * Sends one datagram (`sendto`). Resolves once the kernel has it; that is no promise of delivery.
+   * @throws {DatagramTooLargeError} above `maxPayload`, before anything is sent.
+   */
+  async send(message: T, to: Destination): Promise<void> {
+    this.#checkOpen();
+    const data = this.#codec.encode(message);
+    assertDatagramSize(data.byteLength, this.#maxPayload);
+    const host = await this.#resolve(to.host);
+    await this.#transport.send(data, host, to.port);
+  }
+
+  /**
+   * Receives the next datagram (`recvfrom`) from the queue, waiting if it is empty. With a codec,
+   * datagrams that fail to decode are counted in `stats.decodeErrors` and skipped.
+   * @throws {ReceiveTimeoutError} after `timeout` ms; the endpoint stays usable.
+   * @throws {EndpointClosedError} once the endpoint is closed.
+   */
+  async recv(options: ReceiveOptions = {}): Promise<Datagram<T>> {
+    const { timeout = null, signal } = options;
+    if (timeout !== null && !(timeout >= 0))
+      throw new InvalidOptionError('timeout', 'a number of ms >= 0 or null', timeout);
+    for (;;) {
+      const datagram = await this.#queue.next(timeout, signal, () => new ReceiveTimeoutError(timeout ?? 0));
+      const decoded = this.#decode(datagram.data);
+      if (decoded.ok) return { data: decoded.message, from: datagram.from };
+    }
+  }
+
+  /**
+   * Received datagrams, in arrival order, until the endpoint closes.
+   * @example
+   * ```ts
+   * for await (const { data, from } of endpoint) await endpoint.send(data, from);
+   * ```
+   */
+  async *[Symbol.asyncIterator](): AsyncIterator<Datagram<T>> {
+    for (;;) {
+      try {
+        yield await this.recv();
+      } catch (error) {
+        if (error instanceof EndpointClosedError) return;
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * Sends `message` as a request and resolves with the reply. The request carries a random 64-bit
+   * id; a reply is accepted only when its id, source address and source port all match. Without a
+   * reply it is retransmitted `retries` times with exponential backoff and jitter (defaults:
+   * {@link DEFAULT_RETRANSMISSION}), then rejects with {@link RequestTimeoutError}.
+   *
+   * @example
+   * ```ts
+   * const reply = await client.request(bytes, { host: '127.0.0.1', port: 5300 }, { retries: 2 });
+   * ```
+   * @throws {DatagramTooLargeError} when the request with its 11-byte envelope exceeds `maxPayload`.
+   */
+  async request(message: T, to: Destination, options: RequestOptions = {}): Promise<T> {
+    this.#checkOpen();
+    const policy = resolveRetransmission(options, this.#retransmission);
+    const { signal } = options;
+    signal?.throwIfAborted();
+    let datagram = encodeRequest(this.#ids, this.#codec.encode(message));
+    assertDatagramSize(datagram.byteLength, this.#maxPayload);
+    const host = await this.#resolve(to.host);
+    this.#checkOpen();
+    signal?.throwIfAborted();
+    let envelope = readEnvelope(datagram) as Envelope;
+    while (this.#pending.has(envelope.id)) {
+      datagram = encodeRequest(this.#ids, envelope.payload);
+      envelope = readEnvelope(datagram) as Envelope;
+    }
+    const { id } = envelope;
+    const { port } = to;
+    const reply = await new Promise<Uint8Array>((resolve, reject) => {
+      let attempt = 0;
+      let timer: NodeJS.Timeout | undefined;
+      const onAbort = () => settle(signal?.reason);
+      const settle = (error: unknown, reply?: Uint8Array) => {
+        if (this.#pending.get(id) !== pending) return;
+        this.#pending.delete(id);
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        if (reply === undefined) reject(error);
+        else resolve(reply);
+      };
+      const transmit = () => {
+        timer = setTimeout(onTimeout, attemptTimeout(policy, attempt));
+        this.#transport.send(datagram, host, port).catch(settle);
+      };
+      const onTimeout = () => {
+        if (attempt === policy.retries) {
+          this.#counts.timeouts++;
+          settle(new RequestTimeoutError({ host, port }, attempt + 1));
+          return;
+        }
+        attempt++;
+        this.#counts.retransmissions++;
+        transmit();
+      };
+      const pending: PendingRequest = { host: canonicalHost(host), port, settle };
+      this.#pending.set(id, pending);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#counts.requests++;
+      transmit();
+    });
+    const decoded = this.#decode(reply);
+    if (!decoded.ok) throw decoded.error;
+    return decoded.message;
+  }
+
+  /**
+   * Answers requests with `handler`. Each request (by sender and id) runs the handler at most once
+   * while the reply cache remembers it: a retransmission is answered from the cache, or dropped
+   * while the handler still runs. A handler that throws is counted in `stats.handlerErrors` and
+   * the endpoint keeps serving. A reply larger than `maxAmplification` times its request is not sent.
+   *
+   * @example
+   * ```ts
+   * server.serve((message, from) => message); // an echo service
+   * ```
+   */
+  serve(handler: RequestHandler<T>): void {
+    this.#checkOpen();
+    if (this.#handler !== undefined)
+      throw new InvalidOptionError('serve handler', 'set only once per endpoint', 'a second handler');
+    this.#handler = handler;
+  }
+
+  /** Allows sending to broadcast addresses (`SO_BROADCAST`). */
+  setBroadcast(flag: boolean): void {
+    this.#checkOpen();
+    this.#transport.setBroadcast(flag);
+  }
+
+  /** Joins multicast `group` on the interface with address `iface` (default: chosen by the kernel). */
+  join(group: string, iface?: string): void {
+    this.#checkOpen();
+    this.#transport.addMembership(group, iface);
+  }
+
+  /** Leaves multicast `group` on `iface`. */
+  leave(group: string, iface?: string): void {
+    this.#checkOpen();
+    this.#transport.dropMembership(group, iface);
+  }
+
+  /** Hops a multicast datagram may travel (`IP_MULTICAST_TTL`); 1 (the kernel default) stays on the local network. */
+  setMulticastTTL(ttl: number): void {
+    this.#checkOpen();
+    this.#transport.setMulticastTTL(ttl);
+  }
+
+  /** Whether this host's own sockets receive the multicast datagrams it sends (`IP_MULTICAST_LOOP`). */
+  setMulticastLoopback(flag: boolean): void {
+    this.#checkOpen();
+    this.#transport.setMulticastLoopback(flag);
+  }
+
+  /** The local interface address outgoing multicast leaves from (`IP_MULTICAST_IF`). */
+  setMulticastInterface(iface: string): void {
+    this.#checkOpen();
+    this.#transport.setMulticastInterface(iface);
+  }
+
+  /** Closes the socket; pending requests and waiting `recv`s reject with {@link EndpointClosedError}. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed !== undefined) return;
+    this.#closed = new EndpointClosedError();
+    for (const pending of [...this.#pending.values()]) pending.settle(this.#closed);
+    this.#queue.close(this.#closed);
+    this.#cache.clear();
+    await this.#transport.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #checkOpen(): void {
+    if (this.#closed !== undefined) throw new EndpointClosedError();
+  }
+
+  async #resolve(host: string): Promise<string> {
+    if (isIP(host) !== 0) return host;
+    return (await lookup(host, { family: this.#type === 'udp6' ? 6 : 4 })).address;
+  }
+
+  #decode(bytes: Uint8Array): { ok: true; message: T } | { ok: false; error: unknown } {
+    try {
+      return { ok: true, message: this.#codec.decode(bytes) };
+    } catch (error) {
+      this.#counts.decodeErrors++;
+      return { ok: false, error };
+    }
+  }
+
+  #onDatagram(data: Uint8Array, from: DatagramSource): void {
+    this.#counts.received++;
+    const envelope = readEnvelope(data);
+    if (envelope === 'plain') this.#queue.push({ data, from }, data.byteLength);
+    else if (envelope === 'malformed') this.#counts.malformed++;
+    else if (envelope.kind === EnvelopeKind.reply) this.#onReply(envelope, from);
+    else this.#onRequest(envelope, data, from);
+  }
+
+  #onReply(envelope: Envelope, from: DatagramSource): void {
+    const pending = this.#pending.get(envelope.id);
+    if (pending === undefined) this.#counts.unmatchedReplies++;
+    else if (pending.port !== from.port || pending.host !== from.host) this.#counts.spoofedReplies++;
+    else {
+      this.#counts.replies++;
+      pending.settle(undefined, envelope.payload);
+    }
+  }
+
+  #onRequest(envelope: Envelope, request: Uint8Array, from: DatagramSource): void {
+    const handler = this.#handler;
+    const cache = this.#cache;
+    if (handler === undefined) {
+      this.#counts.unservedRequests++;
+      return;
+    }
+    const key = `${from.host}|${from.port}|${envelope.id}`;
+    const known = cache.begin(key);
+    if (known?.state === 'answered') {
+      this.#counts.cachedReplies++;
+      this.#transport.send(known.reply, from.host, from.port).catch(() => {});
+      return;
+    }
+    if (known !== undefined) {
+      this.#counts.duplicateRequests++;
+      return;
+    }
+    const decoded = this.#decode(envelope.payload);
+    if (!decoded.ok) {
+      cache.complete(key, undefined);
+      return;
+    }
+    this.#counts.served++;
+    let result: ReturnType<RequestHandler<T>>;
+    try {
+      result = handler(decoded.message, from);
+    } catch {
+      this.#onHandlerFailed(cache, key);
+      return;
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (reply) => this.#answer(cache, key, request, from, reply),
+        () => this.#onHandlerFailed(cache, key),
+      );
+    } else this.#answer(cache, key, request, from, result);
+  }
+
+  #onHandlerFailed(cache: ReplyCache, key: string): void {
+    this.#counts.handlerErrors++;
+    cache.complete(key, undefined);
+  }
+
+  #answer(
+    cache: ReplyCache,
+    key: string,
+    request: Uint8Array,
+    to: DatagramSource,
+    message: T | undefined,
+  ): void {
+    if (message === undefined || this.#closed !== undefined) {
+      cache.complete(key, undefined);
+      return;
+    }
+    let reply: Uint8Array;
+    try {
+      reply = encodeReply(request, this.#codec.encode(message));
+      assertDatagramSize(reply.byteLength, this.#maxPayload);
+    } catch {
+      this.#onHandlerFailed(cache, key);
+      return;
+    }
+    if (reply.byteLength > this.#maxAmplification * request.byteLength) {
+      this.#counts.amplificationRefused++;
+      cache.complete(key, undefined);
+      return;
+    }
+    cache.complete(key, reply);
+    this.#transport.send(reply, to.host, to.port).catch(() => {});
+  }
+}
+
+/**
+ * Opens a UDP endpoint bound to `options.bind` (default: loopback, a free port).
+ *
+ * @example
+ * ```ts
+ * await using server = await udpEndpoint({ bind: { host: '127.0.0.1', port: 0 } });
+ * server.serve((request) => request);
+ * await using client = await udpEndpoint();
+ * const reply = await client.request(new TextEncoder().encode('ping'), server.address);
+ * ```
+ */
+export function udpEndpoint(
+  options?: UdpEndpointOptions<Uint8Array> & { readonly codec?: undefined },
+): Promise<UdpEndpoint<Uint8Array>>;
+export function udpEndpoint<T>(
+  options: UdpEndpointOptions<T> & { readonly codec: DatagramCodec<T> },
+): Promise<UdpEndpoint<T>>;
+export function udpEndpoint<T>(options: UdpEndpointOptions<T> = {}): Promise<UdpEndpoint<T>> {
+  return UdpEndpoint.open(options);
+}

@@ -1,0 +1,258 @@
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { MAX_IPV4_PAYLOAD } from '../src/constants.ts';
+import { udpEndpoint } from '../src/endpoint.ts';
+import {
+  DatagramTooLargeError,
+  EndpointClosedError,
+  InvalidOptionError,
+  ReceiveTimeoutError,
+  RequestTimeoutError,
+} from '../src/errors.ts';
+import { until } from './until.ts';
+
+// Received payloads are Node Buffers (a Uint8Array subclass): compare with Buffers.
+const text = (value: string) => Buffer.from(value);
+const fast = { timeout: 20, retries: 2 } as const;
+
+describe('udpEndpoint send and recv', () => {
+  it('carries a datagram and reports its sender (sendto / recvfrom)', async () => {
+    await using a = await udpEndpoint();
+    await using b = await udpEndpoint();
+    await a.send(text('hello'), b.address);
+    const { data, from } = await b.recv({ timeout: 5000 });
+    expect(new TextDecoder().decode(data)).toBe('hello');
+    expect(from).toEqual({ family: 'IPv4', host: '127.0.0.1', port: a.address.port });
+  });
+
+  it('receives a zero-byte and a 65,507-byte datagram intact', async () => {
+    await using a = await udpEndpoint();
+    await using b = await udpEndpoint();
+    const largest = Buffer.alloc(MAX_IPV4_PAYLOAD).map((_, i) => i * 7);
+    await a.send(new Uint8Array(0), b.address);
+    await a.send(largest, b.address);
+    expect((await b.recv({ timeout: 5000 })).data.byteLength).toBe(0);
+    expect((await b.recv({ timeout: 5000 })).data).toEqual(largest);
+  });
+
+  it('works over IPv6 loopback', async () => {
+    await using a = await udpEndpoint({ type: 'udp6' });
+    await using b = await udpEndpoint({ type: 'udp6' });
+    await a.send(text('six'), b.address);
+    expect((await b.recv({ timeout: 5000 })).from).toEqual({
+      family: 'IPv6',
+      host: '::1',
+      port: a.address.port,
+    });
+  });
+
+  it('refuses an oversized datagram before sending', async () => {
+    await using a = await udpEndpoint({ maxPayload: 100 });
+    await expect(a.send(new Uint8Array(101), a.address)).rejects.toThrow(DatagramTooLargeError);
+    await expect(a.request(new Uint8Array(90), a.address)).rejects.toThrow(DatagramTooLargeError);
+    await using b = await udpEndpoint();
+    await expect(b.send(new Uint8Array(MAX_IPV4_PAYLOAD + 1), a.address)).rejects.toMatchObject({
+      code: 'SOCKKIT_ERR_DATAGRAM_TOO_LARGE',
+      size: 65_508,
+      limit: 65_507,
+    });
+    expect(a.stats.received + b.stats.received).toBe(0);
+  });
+
+  it('iterates datagrams in order until closed', async () => {
+    const a = await udpEndpoint();
+    await using b = await udpEndpoint();
+    for (const word of ['one', 'two', 'three']) await b.send(text(word), a.address);
+    const seen: string[] = [];
+    for await (const { data } of a) {
+      seen.push(new TextDecoder().decode(data));
+      if (seen.length === 3) void a.close();
+    }
+    expect(seen).toEqual(['one', 'two', 'three']);
+  });
+
+  it('times out a recv and stays usable; close rejects a waiting recv', async () => {
+    await using a = await udpEndpoint();
+    await expect(a.recv({ timeout: 5 })).rejects.toThrow(ReceiveTimeoutError);
+    await a.send(text('still here'), a.address);
+    expect((await a.recv({ timeout: 5000 })).data).toEqual(text('still here'));
+    const waiting = a.recv();
+    await a.close();
+    await expect(waiting).rejects.toThrow(EndpointClosedError);
+    await expect(a.send(text('x'), a.address)).rejects.toThrow(EndpointClosedError);
+    await a.close();
+  });
+
+  it('drops and counts datagrams past the queue bound', async () => {
+    await using a = await udpEndpoint({ queue: { maxDatagrams: 4 } });
+    await using b = await udpEndpoint();
+    for (let i = 0; i < 10; i++) await b.send(Uint8Array.of(i), a.address);
+    await until(() => a.stats.received === 10);
+    expect(a.stats).toMatchObject({ queued: 4, queueDropped: 6, queueDroppedBytes: 6 });
+    expect([...(await a.recv()).data, ...(await a.recv()).data]).toEqual([0, 1]);
+  });
+
+  it('refuses bad options before binding', async () => {
+    await expect(udpEndpoint({ queue: { maxDatagrams: 0 } })).rejects.toThrow(InvalidOptionError);
+    await expect(udpEndpoint({ maxAmplification: 0.5 })).rejects.toThrow(InvalidOptionError);
+    await expect(udpEndpoint({ retransmission: { retries: -1 } })).rejects.toThrow(InvalidOptionError);
+    await expect(udpEndpoint({ replyCache: { maxEntries: 0 } })).rejects.toThrow(InvalidOptionError);
+  });
+});
+
+describe('udpEndpoint request and serve', () => {
+  it('answers a request', async () => {
+    await using server = await udpEndpoint();
+    server.serve((message, from) => text(`${new TextDecoder().decode(message)} from ${from.port}`));
+    await using client = await udpEndpoint();
+    const reply = await client.request(text('ping'), server.address);
+    expect(new TextDecoder().decode(reply)).toBe(`ping from ${client.address.port}`);
+    expect(client.stats).toMatchObject({ requests: 1, replies: 1, pending: 0, retransmissions: 0 });
+    expect(server.stats).toMatchObject({ served: 1, queued: 0 });
+  });
+
+  it('answers an async handler, and many requests at once', async () => {
+    await using server = await udpEndpoint();
+    server.serve(async (message) => Uint8Array.of(message[0]! * 2));
+    await using client = await udpEndpoint();
+    const replies = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => client.request(Uint8Array.of(i), server.address)),
+    );
+    expect(replies.map((reply) => reply[0])).toEqual(Array.from({ length: 100 }, (_, i) => (i * 2) & 0xff));
+    expect(client.stats.pending).toBe(0);
+  });
+
+  it('counts a throwing handler and keeps serving', async () => {
+    await using server = await udpEndpoint();
+    server.serve((message) => {
+      if (message[0] === 0) throw new Error('bad request');
+      if (message[0] === 1) return Promise.reject(new Error('bad async request'));
+      return message;
+    });
+    await using client = await udpEndpoint();
+    await expect(client.request(Uint8Array.of(0), server.address, fast)).rejects.toThrow(RequestTimeoutError);
+    await expect(client.request(Uint8Array.of(1), server.address, fast)).rejects.toThrow(RequestTimeoutError);
+    expect(await client.request(Uint8Array.of(2), server.address)).toEqual(Buffer.of(2));
+    expect(server.stats).toMatchObject({ handlerErrors: 2, served: 3, duplicateRequests: 4 });
+  });
+
+  it('sends exactly retries + 1 datagrams to a silent peer, then RequestTimeoutError', async () => {
+    await using client = await udpEndpoint();
+    await using silent = await udpEndpoint();
+    const error = await client
+      .request(text('anyone?'), silent.address, fast)
+      .catch((error: unknown) => error);
+    expect(error).toBeInstanceOf(RequestTimeoutError);
+    expect(error).toMatchObject({
+      attempts: 3,
+      message: `No reply from 127.0.0.1:${silent.address.port} after 3 attempts`,
+    });
+    await until(() => silent.stats.unservedRequests === 3);
+    expect(client.stats).toMatchObject({ requests: 1, retransmissions: 2, timeouts: 1, pending: 0 });
+  });
+
+  it('refuses a reply above 3x the request (amplification), unless allowed', async () => {
+    await using server = await udpEndpoint();
+    server.serve(() => new Uint8Array(100));
+    await using client = await udpEndpoint();
+    await expect(client.request(new Uint8Array(20), server.address, fast)).rejects.toThrow(
+      RequestTimeoutError,
+    );
+    expect(server.stats.amplificationRefused).toBe(1);
+    // 11 + 100 <= 3 * (11 + 26): allowed.
+    expect((await client.request(new Uint8Array(26), server.address)).byteLength).toBe(100);
+    await using generous = await udpEndpoint({ maxAmplification: Number.POSITIVE_INFINITY });
+    generous.serve(() => new Uint8Array(1000));
+    expect((await client.request(new Uint8Array(0), generous.address)).byteLength).toBe(1000);
+  });
+
+  it('aborts a request with its signal and drains the pending table', async () => {
+    await using client = await udpEndpoint();
+    await using silent = await udpEndpoint();
+    const controller = new AbortController();
+    const request = client.request(text('x'), silent.address, { signal: controller.signal });
+    await until(() => silent.stats.unservedRequests === 1);
+    controller.abort(new Error('user gave up'));
+    await expect(request).rejects.toThrow('user gave up');
+    expect(client.stats.pending).toBe(0);
+  });
+
+  it('rejects pending requests when the endpoint closes', async () => {
+    const client = await udpEndpoint();
+    await using silent = await udpEndpoint();
+    const request = client.request(text('x'), silent.address);
+    await until(() => silent.stats.unservedRequests === 1);
+    await client.close();
+    await expect(request).rejects.toThrow(EndpointClosedError);
+    expect(client.stats.pending).toBe(0);
+  });
+
+  it('keeps plain datagrams and envelopes apart, and counts malformed envelopes', async () => {
+    await using server = await udpEndpoint();
+    server.serve((message) => message);
+    await using client = await udpEndpoint();
+    await client.send(Uint8Array.of(0xd5, 0x4b, 9), server.address);
+    await client.send(text('plain'), server.address);
+    expect((await server.recv({ timeout: 5000 })).data).toEqual(text('plain'));
+    expect(server.stats).toMatchObject({ malformed: 1, received: 2 });
+  });
+});
+
+describe('broadcast and multicast on loopback', () => {
+  it('delivers to 127.255.255.255 once broadcast is on', async () => {
+    await using receiver = await udpEndpoint({ bind: { host: '0.0.0.0' } });
+    await using sender = await udpEndpoint();
+    const to = { host: '127.255.255.255', port: receiver.address.port };
+    await expect(sender.send(text('denied'), to)).rejects.toMatchObject({ code: 'EACCES' });
+    sender.setBroadcast(true);
+    await sender.send(text('to all'), to);
+    expect((await receiver.recv({ timeout: 5000 })).data).toEqual(text('to all'));
+  });
+
+  it('joins a group on 127.0.0.1, receives, and leaves', async () => {
+    const group = '239.255.77.77';
+    await using receiver = await udpEndpoint({ bind: { host: '0.0.0.0' } });
+    receiver.join(group, '127.0.0.1');
+    await using sender = await udpEndpoint();
+    sender.setMulticastInterface('127.0.0.1');
+    sender.setMulticastTTL(1);
+    sender.setMulticastLoopback(true);
+    await sender.send(text('group hello'), { host: group, port: receiver.address.port });
+    const { data, from } = await receiver.recv({ timeout: 5000 });
+    expect([new TextDecoder().decode(data), from.port]).toEqual(['group hello', sender.address.port]);
+    receiver.leave(group, '127.0.0.1');
+    // After leaving, a group datagram no longer arrives, while a unicast one sent after it does.
+    await sender.send(text('gone'), { host: group, port: receiver.address.port });
+    await sender.send(text('unicast'), { host: '127.0.0.1', port: receiver.address.port });
+    expect((await receiver.recv({ timeout: 5000 })).data).toEqual(text('unicast'));
+  });
+});
+
+describe('source checks', () => {
+  it('takes a reply only from the address and port the request went to', async () => {
+    await using client = await udpEndpoint();
+    const server = createSocket('udp4');
+    const impostor = createSocket('udp4');
+    await Promise.all([
+      once(server.bind(0, '127.0.0.1'), 'listening'),
+      once(impostor.bind(0, '127.0.0.1'), 'listening'),
+    ]);
+    try {
+      const reply = client.request(text('q'), { host: '127.0.0.1', port: server.address().port });
+      const [request] = (await once(server, 'message')) as [Buffer];
+      const answer = Buffer.from(request);
+      answer[2] = 2;
+      impostor.send(answer, client.address.port, '127.0.0.1');
+      await until(() => client.stats.spoofedReplies === 1);
+      server.send(answer, client.address.port, '127.0.0.1');
+      expect(await reply).toEqual(text('q'));
+      server.send(answer, client.address.port, '127.0.0.1');
+      await until(() => client.stats.unmatchedReplies === 1);
+      expect(client.stats).toMatchObject({ replies: 1, spoofedReplies: 1, unmatchedReplies: 1, pending: 0 });
+    } finally {
+      server.close();
+      impostor.close();
+    }
+  });
+});
