@@ -1,1 +1,53 @@
+export type {
+  AddressInput,
+  HostAddress,
+  PathAddress,
+  SocketAddress,
+} from './address.js';
+export {
+  type AddressFamily,
+  AF_INET,
+  AF_INET6,
+  AF_UNIX,
+  DEFAULT_BACKLOG,
+  DEFAULT_HIGH_WATER_MARK,
+  DEFAULT_MAX_QUEUED_BYTES,
+  DEFAULT_MAX_QUEUED_DATAGRAMS,
+  SOCK_DGRAM,
+  SOCK_RAW,
+  SOCK_RDM,
+  SOCK_SEQPACKET,
+  SOCK_STREAM,
+  type SocketKind,
+} from './constants.js';
+export {
+  DatagramSocket,
+  type DatagramSocketOptions,
+  type DatagramSocketOptionValues,
+  type DatagramStats,
+  type ReceivedDatagram,
+} from './datagram-socket.js';
+export {
+  AddressInUseError,
+  BlockingIOError,
+  BrokenPipeError,
+  ConnectionRefusedError,
+  ConnectionResetError,
+  errnoOf,
+  SocketClosedError,
+  SocketError,
+  type SocketErrorOptions,
+  SocketTimeoutError,
+  toSocketError,
+  UnsupportedError,
+} from './errors.js';
+export { socket } from './socket.js';
 export { SockkitError } from './sockkit-error.js';
+export {
+  type ConnectOptions,
+  type ShutdownHow,
+  StreamSocket,
+  type StreamSocketOptions,
+  type StreamSocketOptionValues,
+} from './stream-socket.js';
+export type { BlockingOptions } from './waiter.js';

@@ -1,0 +1,88 @@
+import { isIP } from 'node:net';
+import { AF_INET, AF_INET6, AF_UNIX } from './constants.js';
+
+/** An address as sockkit reports it: always with its family. */
+export type SocketAddress =
+  | { readonly family: 'IPv4' | 'IPv6'; readonly host: string; readonly port: number }
+  | { readonly family: 'unix'; readonly path: string };
+
+/** An IP address to bind to or connect to: a host name or literal and a port. */
+export interface HostAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** A Unix socket path. */
+export interface PathAddress {
+  readonly path: string;
+}
+
+/** An address as sockkit accepts it: `{ host, port }` for IP, `{ path }` for Unix sockets. */
+export type AddressInput = HostAddress | PathAddress;
+
+/** Linux `sun_path` holds 108 bytes including the terminating NUL. */
+const MAX_UNIX_PATH_BYTES = 107;
+
+/** Family of an address: `AF_UNIX` for a path, `AF_INET6` for an IPv6 literal, else `AF_INET`. */
+export function familyOfAddress(address: AddressInput): typeof AF_INET | typeof AF_INET6 | typeof AF_UNIX {
+  if ('path' in address) return AF_UNIX;
+  return isIP(address.host) === 6 ? AF_INET6 : AF_INET;
+}
+
+/**
+ * Checks an address given by the user against the socket's family and throws a `TypeError` or
+ * `RangeError` saying what is wrong. `family` 0 accepts any IP host. `minPort` is 0 for `bind`
+ * (any free port) and 1 where a real peer port is needed.
+ */
+export function checkAddress(address: unknown, family: number, minPort: 0 | 1): AddressInput {
+  if (typeof address !== 'object' || address === null) {
+    throw new TypeError(`address must be { host, port } or { path }, got ${describe(address)}`);
+  }
+  if ('path' in address) {
+    const { path } = address as { path: unknown };
+    if (typeof path !== 'string' || path === '') {
+      throw new TypeError(`address.path must be a non-empty string, got ${describe(path)}`);
+    }
+    if (Buffer.byteLength(path) > MAX_UNIX_PATH_BYTES) {
+      throw new RangeError(`address.path must be at most ${MAX_UNIX_PATH_BYTES} bytes: ${path}`);
+    }
+    if (family !== AF_UNIX) throw new TypeError('a { path } address needs an AF_UNIX socket');
+    return { path };
+  }
+  const { host, port } = address as { host?: unknown; port?: unknown };
+  if (typeof host !== 'string' || host === '') {
+    throw new TypeError(
+      `address.host must be a non-empty string (use '0.0.0.0' or '::' for any local address), got ${describe(host)}`,
+    );
+  }
+  if (typeof port !== 'number') throw new TypeError(`address.port must be a number, got ${describe(port)}`);
+  if (!Number.isInteger(port) || port < minPort || port > 65535) {
+    throw new RangeError(`address.port must be an integer from ${minPort} to 65535, got ${port}`);
+  }
+  if (family === AF_UNIX) throw new TypeError('an AF_UNIX socket needs a { path } address');
+  const literal = isIP(host);
+  if (family === AF_INET && literal === 6) {
+    throw new TypeError(`an AF_INET socket cannot use the IPv6 address ${host}: create it with AF_INET6`);
+  }
+  if (family === AF_INET6 && literal === 4) {
+    throw new TypeError(`an AF_INET6 socket cannot use the IPv4 address ${host}: create it with AF_INET`);
+  }
+  return { host, port };
+}
+
+/** The `SocketAddress` of what Node reports (`address()`, `remoteAddress`, a datagram's `rinfo`). */
+export function toSocketAddress(host: string, port: number, family: string): SocketAddress {
+  return { family: family === 'IPv6' ? 'IPv6' : 'IPv4', host, port };
+}
+
+/** A printable form of an address, for messages: `127.0.0.1:80`, `[::1]:80`, `/tmp/x.sock`. */
+export function formatAddress(address: AddressInput): string {
+  if ('path' in address) return address.path;
+  return isIP(address.host) === 6 ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
+}
+
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === null || typeof value !== 'object') return String(value);
+  return value.constructor?.name ?? 'object';
+}

@@ -1,0 +1,469 @@
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { checkAddress, type HostAddress, type SocketAddress, toSocketAddress } from './address.js';
+import {
+  AF_INET,
+  AF_INET6,
+  DEFAULT_MAX_QUEUED_BYTES,
+  DEFAULT_MAX_QUEUED_DATAGRAMS,
+  DEFAULT_READ_SIZE,
+} from './constants.js';
+import {
+  BlockingIOError,
+  errnoOf,
+  SocketClosedError,
+  SocketError,
+  SocketTimeoutError,
+  toSocketError,
+  UnsupportedError,
+} from './errors.js';
+import { checkBufsize, checkBytes, checkPositiveInteger, checkTimeout } from './validate.js';
+import { abortReason, type BlockingOptions, effectiveTimeout, removeFrom, Waiter } from './waiter.js';
+
+/** Options of a new datagram socket. Node cannot pause a UDP socket, so its receive queue is bounded. */
+export interface DatagramSocketOptions {
+  /** Most datagrams waiting for `recvFrom` (default 1024); more are dropped and counted. */
+  readonly maxQueuedDatagrams?: number;
+  /** Most bytes waiting for `recvFrom` (default 4 MiB); more are dropped and counted. */
+  readonly maxQueuedBytes?: number;
+  /** Initial timeout of blocking calls in milliseconds; `null` (the default) blocks. */
+  readonly timeout?: number | null;
+}
+
+/** Counters of the receive queue. */
+export interface DatagramStats {
+  /** Datagrams received from the kernel, delivered or queued. */
+  readonly received: number;
+  readonly receivedBytes: number;
+  /** Datagrams dropped because the queue was full. */
+  readonly dropped: number;
+  readonly droppedBytes: number;
+  /** Datagrams waiting for `recvFrom` now. */
+  readonly queued: number;
+  readonly queuedBytes: number;
+}
+
+/**
+ * What `recvFrom` resolves with: `[data, address]` as in Python, plus `truncated` (the datagram
+ * was longer than `bufsize`, as `MSG_TRUNC`) and `size` (its full length).
+ */
+export type ReceivedDatagram = [data: Uint8Array, address: SocketAddress] & {
+  readonly truncated: boolean;
+  readonly size: number;
+};
+
+/** The options `setSockOpt`/`getSockOpt` accept on a datagram socket, with their value types. */
+export interface DatagramSocketOptionValues {
+  /** `SO_BROADCAST`. */
+  broadcast: boolean;
+  /** `IP_TTL` of unicast datagrams. */
+  ttl: number;
+  /** `IP_MULTICAST_TTL` (default 1: the local network). */
+  multicastTTL: number;
+  /** `IP_MULTICAST_LOOP`: receive our own multicast datagrams. */
+  multicastLoopback: boolean;
+  /** `IP_MULTICAST_IF`: the local interface address multicast goes out of. */
+  multicastInterface: string;
+  /** `SO_RCVBUF` in bytes (Linux reports double what was set). */
+  receiveBufferSize: number;
+  /** `SO_SNDBUF` in bytes (Linux reports double what was set). */
+  sendBufferSize: number;
+  /** `SO_REUSEADDR`: settable before the socket is bound. */
+  reuseAddress: boolean;
+}
+
+type OptionName = keyof DatagramSocketOptionValues;
+
+/**
+ * A UDP socket (IPv4 or IPv6) with the classic verbs, async. Received datagrams wait in a queue
+ * bounded in count and bytes (Node cannot stop reading a UDP socket); what does not fit is dropped
+ * and counted in `stats`, as a full kernel buffer would drop it.
+ *
+ * @example
+ * ```ts
+ * const receiver = socket(AF_INET, SOCK_DGRAM);
+ * await receiver.bind({ host: '127.0.0.1', port: 7788 });
+ * const [data, from] = await receiver.recvFrom(1024);
+ * await receiver.sendTo(data, from);
+ * ```
+ */
+export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDisposable {
+  readonly #family: typeof AF_INET | typeof AF_INET6;
+  readonly #maxDatagrams: number;
+  readonly #maxBytes: number;
+  #timeout: number | null = null;
+  #socket: Socket | undefined;
+  #bound = false;
+  #connected: HostAddress | undefined;
+  #closed: Promise<void> | undefined;
+  #queue: ReceivedDatagram[] = [];
+  #queuedBytes = 0;
+  #readers: Waiter<ReceivedDatagram>[] = [];
+  #senders = new Set<Waiter<number>>();
+  #received = 0;
+  #receivedBytes = 0;
+  #dropped = 0;
+  #droppedBytes = 0;
+  #options: Partial<DatagramSocketOptionValues> = {};
+
+  constructor(family: typeof AF_INET | typeof AF_INET6 = AF_INET, options: DatagramSocketOptions = {}) {
+    if (family !== AF_INET && family !== AF_INET6) {
+      throw new TypeError(`family must be AF_INET or AF_INET6, got ${String(family)}`);
+    }
+    this.#family = family;
+    this.#maxDatagrams =
+      options.maxQueuedDatagrams === undefined
+        ? DEFAULT_MAX_QUEUED_DATAGRAMS
+        : checkPositiveInteger('maxQueuedDatagrams', options.maxQueuedDatagrams);
+    this.#maxBytes =
+      options.maxQueuedBytes === undefined
+        ? DEFAULT_MAX_QUEUED_BYTES
+        : checkPositiveInteger('maxQueuedBytes', options.maxQueuedBytes);
+    if (options.timeout !== undefined) this.#timeout = checkTimeout(options.timeout);
+  }
+
+  /** `AF_INET` or `AF_INET6`. */
+  get family(): typeof AF_INET | typeof AF_INET6 {
+    return this.#family;
+  }
+
+  /** Counters of the bounded receive queue. */
+  get stats(): DatagramStats {
+    return {
+      received: this.#received,
+      receivedBytes: this.#receivedBytes,
+      dropped: this.#dropped,
+      droppedBytes: this.#droppedBytes,
+      queued: this.#queue.length,
+      queuedBytes: this.#queuedBytes,
+    };
+  }
+
+  /** Whether `close()` was called. */
+  get closed(): boolean {
+    return this.#closed !== undefined;
+  }
+
+  /** Binds the local address; port 0 picks a free port (read it with `getSockName()`). */
+  async bind(address: HostAddress): Promise<void> {
+    const local = checkAddress(address, this.#family, 0) as HostAddress;
+    const socket = this.#ensureSocket();
+    if (this.#bound) throw new SocketError('EINVAL', 'socket is already bound');
+    await new Promise<void>((resolve, reject) => {
+      const fail = (error: Error) => reject(toSocketError(error));
+      socket.once('error', fail);
+      socket.bind({ address: local.host, port: local.port }, () => {
+        socket.off('error', fail);
+        resolve();
+      });
+    });
+  }
+
+  /** Sets the default peer: `send`/`recv` then talk to it only (the kernel filters other senders). */
+  async connect(address: HostAddress): Promise<void> {
+    const peer = checkAddress(address, this.#family, 1) as HostAddress;
+    const socket = this.#ensureSocket();
+    await new Promise<void>((resolve, reject) => {
+      socket.connect(peer.port, peer.host, (error?: Error) => {
+        if (error) reject(toSocketError(error));
+        else resolve();
+      });
+    });
+    this.#connected = peer;
+  }
+
+  /** Sends one datagram to `address` and resolves with its length once the kernel took it. */
+  sendTo(data: Uint8Array, address: HostAddress, options?: BlockingOptions): Promise<number> {
+    try {
+      const bytes = checkBytes(data);
+      const peer = checkAddress(address, this.#family, 1) as HostAddress;
+      if (this.#connected !== undefined) {
+        throw new SocketError('EISCONN', 'socket is connected: use send(), not sendTo()');
+      }
+      return this.#send(bytes, options, (socket, done) => socket.send(bytes, peer.port, peer.host, done));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Sends one datagram to the connected peer. */
+  send(data: Uint8Array, options?: BlockingOptions): Promise<number> {
+    try {
+      const bytes = checkBytes(data);
+      if (this.#connected === undefined)
+        throw new SocketError('EDESTADDRREQ', 'socket is not connected: use sendTo()');
+      return this.#send(bytes, options, (socket, done) => socket.send(bytes, done));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Resolves with the next datagram and its sender. A datagram longer than `bufsize` is cut to
+   * `bufsize` bytes, as the classic API does, and the result says so (`truncated`, `size`).
+   */
+  recvFrom(bufsize: number, options?: BlockingOptions): Promise<ReceivedDatagram> {
+    try {
+      checkBufsize(bufsize);
+      if (this.#closed !== undefined) throw new SocketClosedError('cannot recvFrom: socket is closed');
+      const next = this.#queue.shift();
+      if (next !== undefined) {
+        this.#queuedBytes -= next.size;
+        return Promise.resolve(truncate(next, bufsize));
+      }
+      const timeout = effectiveTimeout(options, this.#timeout);
+      if (timeout === 0) throw new BlockingIOError('recvFrom would block (timeout 0)');
+      const signal = options?.signal;
+      if (signal?.aborted) throw abortReason(signal);
+      const readers = this.#readers;
+      const reader = new Waiter<ReceivedDatagram>(
+        timeout,
+        signal,
+        (expired) => {
+          removeFrom(readers, expired);
+          return new SocketTimeoutError(`recvFrom timed out after ${timeout} ms`);
+        },
+        bufsize,
+      );
+      readers.push(reader);
+      return reader.promise;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** `recvFrom` without the address, as after `connect`. */
+  async recv(bufsize: number, options?: BlockingOptions): Promise<Uint8Array> {
+    const [data] = await this.recvFrom(bufsize, options);
+    return data;
+  }
+
+  /** Sets a socket option; options that need a bound socket are applied once it is bound. */
+  setSockOpt<K extends OptionName>(name: K, value: DatagramSocketOptionValues[K]): void {
+    const expected =
+      name === 'multicastInterface' ? 'string' : booleanOptions.has(name) ? 'boolean' : 'number';
+    if (!Object.hasOwn(defaults, name)) throw unsupportedOption(name);
+    if (typeof value !== expected) throw new TypeError(`${name} must be a ${expected}, got ${typeof value}`);
+    if (expected === 'number') checkPositiveInteger(name, value);
+    if (name === 'reuseAddress' && this.#socket !== undefined) {
+      throw new SocketError('EINVAL', 'reuseAddress must be set before the socket is bound or used');
+    }
+    this.#options[name] = value;
+    if (this.#bound) this.#apply(name, value);
+  }
+
+  /** Reads back a socket option: the live value where Node can read it, else the value set or the default. */
+  getSockOpt<K extends OptionName>(name: K): DatagramSocketOptionValues[K] {
+    if (!Object.hasOwn(defaults, name)) throw unsupportedOption(name);
+    const socket = this.#socket;
+    if (this.#bound && socket !== undefined) {
+      if (name === 'receiveBufferSize') return socket.getRecvBufferSize() as DatagramSocketOptionValues[K];
+      if (name === 'sendBufferSize') return socket.getSendBufferSize() as DatagramSocketOptionValues[K];
+    }
+    return (this.#options[name] ?? defaults[name]) as DatagramSocketOptionValues[K];
+  }
+
+  /** Joins a multicast group (on `iface`, a local interface address, or one the OS picks). */
+  addMembership(group: string, iface?: string): void {
+    this.#membership('addMembership', group, iface);
+  }
+
+  /** Leaves a multicast group. */
+  dropMembership(group: string, iface?: string): void {
+    this.#membership('dropMembership', group, iface);
+  }
+
+  /** The local address: the real port once bound (or after the first `sendTo`). */
+  getSockName(): SocketAddress {
+    if (this.#bound && this.#socket !== undefined) {
+      const info = this.#socket.address();
+      return toSocketAddress(info.address, info.port, info.family);
+    }
+    return this.#family === AF_INET6
+      ? { family: 'IPv6', host: '::', port: 0 }
+      : { family: 'IPv4', host: '0.0.0.0', port: 0 };
+  }
+
+  /** The connected peer; `SocketError` `ENOTCONN` when not connected. */
+  getPeerName(): SocketAddress {
+    const socket = this.#socket;
+    if (this.#connected === undefined || socket === undefined) {
+      throw new SocketError('ENOTCONN', 'socket is not connected');
+    }
+    const info = socket.remoteAddress();
+    return toSocketAddress(info.address, info.port, info.family);
+  }
+
+  /** Sets the timeout of blocking calls in milliseconds: `null` blocks, 0 is non-blocking. */
+  setTimeout(timeout: number | null): void {
+    this.#timeout = checkTimeout(timeout);
+  }
+
+  /** The timeout of blocking calls in milliseconds, `null` when they block. */
+  getTimeout(): number | null {
+    return this.#timeout;
+  }
+
+  /** `setBlocking(false)` is `setTimeout(0)`; `setBlocking(true)` is `setTimeout(null)`. */
+  setBlocking(flag: boolean): void {
+    this.#timeout = flag ? null : 0;
+  }
+
+  /** Closes the socket; idempotent. Pending calls reject with `SocketClosedError`. */
+  close(): Promise<void> {
+    if (this.#closed !== undefined) return this.#closed;
+    const closing = new SocketClosedError();
+    for (const reader of this.#readers.splice(0)) reader.reject(closing);
+    for (const sender of this.#senders) sender.reject(closing);
+    this.#senders.clear();
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    const socket = this.#socket;
+    this.#closed =
+      socket === undefined ? Promise.resolve() : new Promise((resolve) => socket.close(() => resolve()));
+    return this.#closed;
+  }
+
+  /** Received datagrams (never truncated: up to 64 KiB each) until the socket is closed. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<ReceivedDatagram, void, undefined> {
+    for (;;) {
+      try {
+        yield await this.recvFrom(DEFAULT_READ_SIZE);
+      } catch (error) {
+        if (error instanceof SocketClosedError) return;
+        throw error;
+      }
+    }
+  }
+
+  /** `await using udp = ...` closes the socket. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  // --- internals -------------------------------------------------------------------------------
+
+  #ensureSocket(): Socket {
+    if (this.#closed !== undefined) throw new SocketClosedError();
+    if (this.#socket !== undefined) return this.#socket;
+    const socket = createSocket({
+      type: this.#family === AF_INET6 ? 'udp6' : 'udp4',
+      reuseAddr: this.#options.reuseAddress ?? false,
+    });
+    socket.on('message', this.#onMessage);
+    socket.on('error', this.#onError);
+    socket.on('listening', () => {
+      this.#bound = true;
+      for (const [name, value] of Object.entries(this.#options) as [OptionName, never][])
+        this.#apply(name, value);
+    });
+    this.#socket = socket;
+    return socket;
+  }
+
+  readonly #onMessage = (message: Buffer, rinfo: RemoteInfo): void => {
+    this.#received += 1;
+    this.#receivedBytes += message.length;
+    const datagram = Object.assign([message, toSocketAddress(rinfo.address, rinfo.port, rinfo.family)], {
+      truncated: false,
+      size: message.length,
+    }) as ReceivedDatagram;
+    const reader = this.#readers.shift();
+    if (reader !== undefined) {
+      reader.resolve(truncate(datagram, reader.size));
+    } else if (
+      this.#queue.length >= this.#maxDatagrams ||
+      this.#queuedBytes + message.length > this.#maxBytes
+    ) {
+      this.#dropped += 1;
+      this.#droppedBytes += message.length;
+    } else {
+      this.#queue.push(datagram);
+      this.#queuedBytes += message.length;
+    }
+  };
+
+  readonly #onError = (error: Error): void => {
+    const failure = toSocketError(error);
+    for (const reader of this.#readers.splice(0)) reader.reject(failure);
+  };
+
+  #send(
+    bytes: Uint8Array,
+    options: BlockingOptions | undefined,
+    start: (socket: Socket, done: (error: Error | null) => void) => void,
+  ): Promise<number> {
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    const socket = this.#ensureSocket();
+    const senders = this.#senders;
+    const timeout = effectiveTimeout(options, this.#timeout);
+    const sender = new Waiter<number>(timeout === 0 ? null : timeout, signal, (expired) => {
+      senders.delete(expired);
+      return new SocketTimeoutError(`send timed out after ${timeout} ms`);
+    });
+    senders.add(sender);
+    start(socket, (error) => {
+      senders.delete(sender);
+      if (error) sender.reject(toSocketError(error));
+      else sender.resolve(bytes.length);
+    });
+    return sender.promise;
+  }
+
+  #apply(name: OptionName, value: unknown): void {
+    const socket = this.#socket!;
+    try {
+      if (name === 'broadcast') socket.setBroadcast(value as boolean);
+      else if (name === 'ttl') socket.setTTL(value as number);
+      else if (name === 'multicastTTL') socket.setMulticastTTL(value as number);
+      else if (name === 'multicastLoopback') socket.setMulticastLoopback(value as boolean);
+      else if (name === 'multicastInterface') socket.setMulticastInterface(value as string);
+      else if (name === 'receiveBufferSize') socket.setRecvBufferSize(value as number);
+      else if (name === 'sendBufferSize') socket.setSendBufferSize(value as number);
+      // reuseAddress is given to createSocket.
+    } catch (error) {
+      throw toSocketError(error);
+    }
+  }
+
+  #membership(verb: 'addMembership' | 'dropMembership', group: string, iface?: string): void {
+    if (typeof group !== 'string' || group === '') throw new TypeError('group must be a multicast address');
+    const socket = this.#ensureSocket();
+    try {
+      if (iface === undefined) socket[verb](group);
+      else socket[verb](group, iface);
+    } catch (error) {
+      throw toSocketError(error);
+    }
+  }
+}
+
+const defaults: DatagramSocketOptionValues = {
+  broadcast: false,
+  ttl: 64,
+  multicastTTL: 1,
+  multicastLoopback: true,
+  multicastInterface: '',
+  receiveBufferSize: 0,
+  sendBufferSize: 0,
+  reuseAddress: false,
+};
+
+const booleanOptions = new Set<string>(['broadcast', 'multicastLoopback', 'reuseAddress']);
+
+function truncate(datagram: ReceivedDatagram, bufsize: number): ReceivedDatagram {
+  if (datagram.size <= bufsize) return datagram;
+  return Object.assign([datagram[0].subarray(0, bufsize), datagram[1]], {
+    truncated: true,
+    size: datagram.size,
+  }) as ReceivedDatagram;
+}
+
+function unsupportedOption(name: string): UnsupportedError {
+  return new UnsupportedError(
+    `option ${JSON.stringify(name)} is not available on datagram sockets in Node.js`,
+    {
+      errno: errnoOf('ENOPROTOOPT'),
+    },
+  );
+}

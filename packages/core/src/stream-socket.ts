@@ -1,0 +1,872 @@
+import { type AddressInfo, Server, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { ReadableStream, WritableStream } from 'node:stream/web';
+import {
+  type AddressInput,
+  checkAddress,
+  formatAddress,
+  type SocketAddress,
+  toSocketAddress,
+} from './address.js';
+import {
+  type AddressFamily,
+  AF_INET,
+  AF_INET6,
+  AF_UNIX,
+  DEFAULT_BACKLOG,
+  DEFAULT_CLOSE_FLUSH_TIMEOUT,
+  DEFAULT_HIGH_WATER_MARK,
+  DEFAULT_READ_SIZE,
+} from './constants.js';
+import {
+  BlockingIOError,
+  BrokenPipeError,
+  errnoOf,
+  SocketClosedError,
+  SocketError,
+  SocketTimeoutError,
+  toSocketError,
+  UnsupportedError,
+} from './errors.js';
+import { socketFile } from './socket-file.js';
+import { reusePortSupported } from './support.js';
+import { checkBufsize, checkBytes, checkPositiveInteger, checkTimeout } from './validate.js';
+import { abortReason, type BlockingOptions, effectiveTimeout, removeFrom, Waiter } from './waiter.js';
+import { socketStreams } from './web-streams.js';
+
+/** Options of a new stream socket. */
+export interface StreamSocketOptions {
+  /**
+   * Read-side high-water mark in bytes (default 64 KiB): once this many received bytes wait for
+   * `recv`, the socket stops reading from the kernel, so TCP flow control stalls the sender.
+   */
+  readonly highWaterMark?: number;
+  /** Initial timeout of blocking calls in milliseconds; `null` (the default) blocks. */
+  readonly timeout?: number | null;
+}
+
+/** Options of `StreamSocket.connect`. */
+export interface ConnectOptions extends BlockingOptions {}
+
+/** The options `setSockOpt`/`getSockOpt` accept on a stream socket, with their value types. */
+export interface StreamSocketOptionValues {
+  /** `SO_KEEPALIVE`. */
+  keepAlive: boolean;
+  /** `TCP_NODELAY`: send small writes at once instead of coalescing them (Nagle). */
+  noDelay: boolean;
+  /** `SO_REUSEADDR`: Node always sets it on listening TCP sockets, so only `true` is accepted. */
+  reuseAddress: boolean;
+  /** `SO_REUSEPORT` on a listener: Node 22.12 and later only, else `UnsupportedError`. */
+  reusePort: boolean;
+  /** `IPV6_V6ONLY` on an IPv6 listener: `false` (the default) also accepts IPv4 clients. */
+  ipv6Only: boolean;
+}
+
+/** Which direction `shutdown` ends, as `SHUT_RD`, `SHUT_WR`, `SHUT_RDWR`. */
+export type ShutdownHow = 'read' | 'write' | 'both';
+
+type State = 'fresh' | 'connecting' | 'connected' | 'listening' | 'closed';
+
+const EMPTY = new Uint8Array(0);
+/** Received chunks smaller than this are merged (copied) up to `bufsize`; larger ones are handed out as views. */
+const COALESCE_BELOW = 4096;
+/** `sendAll` hands Node at most this much per write while it waits for the write buffer to drain. */
+const SEND_ALL_SLICE = 64 * 1024;
+
+/**
+ * A stream socket (TCP over IPv4/IPv6, or a Unix stream socket) with the classic verbs, async.
+ *
+ * What differs from the kernel API, and why:
+ * - `bind` records the address: Node binds a TCP socket only inside `listen`/`connect`, so
+ *   `AddressInUseError` comes from `listen`, and `getSockName` gives the real port after it.
+ * - `listen(backlog)` keeps the classic meaning: Node accepts eagerly, so at most `backlog`
+ *   accepted-but-unclaimed connections wait (not reading) for `accept()`; further ones are reset
+ *   and counted in `droppedConnections`.
+ * - `send` accepts what fits in Node's write buffer (`writableHighWaterMark - writableLength`).
+ * - Timeouts are milliseconds. Errors from the peer never become unhandled `'error'` events: they
+ *   reject the pending or next call with a typed `SocketError`.
+ *
+ * @example
+ * ```ts
+ * const client = socket(AF_INET, SOCK_STREAM);
+ * client.setTimeout(5_000);
+ * await client.connect({ host: '127.0.0.1', port: 8081 });
+ * await client.sendAll(new TextEncoder().encode('hello'));
+ * const reply = await client.recv(1024); // empty at end of stream
+ * await client.close();
+ * ```
+ */
+export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
+  #family: AddressFamily;
+  readonly #highWaterMark: number;
+  #timeout: number | null = null;
+  #state: State = 'fresh';
+  #bound: AddressInput | undefined;
+  #peer: SocketAddress | undefined;
+  #socket: Socket | undefined;
+  #server: Server | undefined;
+  #closed: Promise<void> | undefined;
+  /** Sticky failure of the connection: rejects every later call once buffered bytes are read. */
+  #error: unknown;
+
+  // Receive side.
+  #chunks: Buffer[] = [];
+  #buffered = 0;
+  #paused = false;
+  #ended = false;
+  #readShut = false;
+  #readers: Waiter<Uint8Array>[] = [];
+
+  // Send side.
+  #writeShut = false;
+  #writers: Waiter<void>[] = [];
+  #connector: Waiter<void> | undefined;
+
+  // Listening side.
+  #backlog = 0;
+  #unclaimed: StreamSocket[] = [];
+  #acceptors: Waiter<[StreamSocket, SocketAddress]>[] = [];
+  #dropped = 0;
+
+  // Remembered socket options.
+  #noDelay = false;
+  #keepAlive = false;
+  #reusePort = false;
+  #ipv6Only = false;
+
+  constructor(family: AddressFamily = AF_INET, options: StreamSocketOptions = {}) {
+    if (family !== AF_INET && family !== AF_INET6 && family !== AF_UNIX) {
+      throw new TypeError(`family must be AF_INET, AF_INET6 or AF_UNIX, got ${String(family)}`);
+    }
+    this.#family = family;
+    this.#highWaterMark =
+      options.highWaterMark === undefined
+        ? DEFAULT_HIGH_WATER_MARK
+        : checkPositiveInteger('highWaterMark', options.highWaterMark);
+    if (options.timeout !== undefined) this.#timeout = checkTimeout(options.timeout);
+  }
+
+  /** `AF_INET`, `AF_INET6` or `AF_UNIX`. */
+  get family(): AddressFamily {
+    return this.#family;
+  }
+
+  /** Received bytes waiting for `recv`, in this socket and in Node's stream buffer. */
+  get bufferedBytes(): number {
+    return this.#buffered + (this.#socket?.readableLength ?? 0);
+  }
+
+  /** The read-side high-water mark in bytes. */
+  get highWaterMark(): number {
+    return this.#highWaterMark;
+  }
+
+  /** Connections reset because `backlog` unclaimed connections were already waiting. */
+  get droppedConnections(): number {
+    return this.#dropped;
+  }
+
+  /** Whether `close()` was called (or the socket was never usable again). */
+  get closed(): boolean {
+    return this.#state === 'closed';
+  }
+
+  /**
+   * Records the local address. Node binds inside `listen`/`connect`, so an address in use is
+   * reported by `listen`. Port 0 picks a free port: read it with `getSockName()` after `listen`.
+   */
+  bind(address: AddressInput): void {
+    this.#assertState('fresh', 'bind');
+    if (this.#bound !== undefined) throw new SocketError('EINVAL', 'socket is already bound');
+    this.#bound = checkAddress(address, this.#family, 0);
+  }
+
+  /**
+   * Starts listening. Binds the recorded address (or any address and a free port), then lets at
+   * most `backlog` accepted connections wait for `accept()`; more are reset and counted.
+   */
+  async listen(backlog: number = DEFAULT_BACKLOG): Promise<void> {
+    if (!Number.isInteger(backlog) || backlog < 0) {
+      throw new RangeError(`backlog must be a non-negative integer, got ${backlog}`);
+    }
+    this.#assertState('fresh', 'listen');
+    if (this.#bound === undefined && this.#family === AF_UNIX) {
+      throw new SocketError('EINVAL', 'an AF_UNIX socket must bind({ path }) before listen()');
+    }
+    const address = this.#bound ?? { host: this.#family === AF_INET6 ? '::' : '0.0.0.0', port: 0 };
+    // As Linux, backlog 0 still lets one connection wait.
+    this.#backlog = Math.max(backlog, 1);
+    const server = new Server({ allowHalfOpen: true, pauseOnConnect: true, noDelay: this.#noDelay });
+    this.#server = server;
+    this.#state = 'listening';
+    server.on('connection', (connection) => this.#onConnection(connection));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        const listenOptions =
+          'path' in address
+            ? { path: address.path, backlog }
+            : {
+                host: address.host,
+                port: address.port,
+                backlog,
+                ipv6Only: this.#ipv6Only,
+                ...(this.#reusePort ? { reusePort: true } : {}),
+              };
+        server.listen(listenOptions, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      this.#server = undefined;
+      this.#state = 'fresh';
+      server.close();
+      throw toSocketError(error);
+    }
+    server.on('error', (error) => this.#failAcceptors(toSocketError(error)));
+  }
+
+  /**
+   * Waits for a connection and returns it with the peer's address.
+   *
+   * @example
+   * ```ts
+   * const [conn, address] = await server.accept();
+   * ```
+   */
+  accept(options?: BlockingOptions): Promise<[StreamSocket, SocketAddress]> {
+    if (this.#state !== 'listening') return Promise.reject(this.#notReady('accept', 'listening'));
+    const next = this.#unclaimed.shift();
+    if (next !== undefined) return Promise.resolve(next.#claim());
+    return this.#wait(this.#acceptors, options, 0, 'accept');
+  }
+
+  /** Accepted connections as an async iterable, until the socket is closed. */
+  async *incoming(options?: BlockingOptions): AsyncGenerator<[StreamSocket, SocketAddress], void, undefined> {
+    for (;;) {
+      try {
+        yield await this.accept(options);
+      } catch (error) {
+        if (error instanceof SocketClosedError) return;
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * Connects to `address`, within the timeout. Rejects with `ConnectionRefusedError`,
+   * `SocketTimeoutError` (the attempt is abandoned) or another `SocketError`.
+   */
+  async connect(address: AddressInput, options?: ConnectOptions): Promise<void> {
+    const target = checkAddress(address, this.#family, 1);
+    this.#assertState('fresh', 'connect');
+    const timeout = effectiveTimeout(options, this.#timeout);
+    const signal = options?.signal;
+    if (signal?.aborted) throw abortReason(signal);
+    const socket = new Socket({ allowHalfOpen: true });
+    this.#state = 'connecting';
+    this.#attach(socket);
+    const peer: SocketAddress | undefined =
+      'path' in target ? { family: 'unix', path: target.path } : undefined;
+    socket.once('connect', () => {
+      if (this.#state !== 'connecting') return;
+      const connector = this.#connector;
+      this.#connector = undefined;
+      this.#onConnected(peer);
+      connector?.resolve();
+    });
+    socket.connect(this.#connectOptions(target));
+    if (timeout === 0) {
+      // Non-blocking connect, as Python: BlockingIOError now, the connection completes in the background.
+      throw new BlockingIOError('connect is in progress (the socket is non-blocking)');
+    }
+    const connector = new Waiter<void>(
+      timeout,
+      signal,
+      () => new SocketTimeoutError(`connect to ${formatAddress(target)} timed out after ${timeout} ms`),
+    );
+    this.#connector = connector;
+    try {
+      await connector.promise;
+    } catch (error) {
+      this.#connector = undefined;
+      this.#detach();
+      socket.destroy();
+      if (this.#state === 'connecting') this.#state = 'fresh';
+      throw error;
+    }
+  }
+
+  /**
+   * `connect` that returns 0 on success and the positive errno (`os.constants.errno`) on failure,
+   * as Python's `connect_ex`. Invalid arguments and name-resolution failures still throw.
+   */
+  async connectEx(address: AddressInput, options?: ConnectOptions): Promise<number> {
+    try {
+      await this.connect(address, options);
+      return 0;
+    } catch (error) {
+      if (error instanceof SocketError && error.errno !== 0 && !isResolutionError(error)) return error.errno;
+      throw error;
+    }
+  }
+
+  /**
+   * Resolves with 1..`bufsize` received bytes as soon as any are buffered, or with an empty array
+   * at orderly end of stream (and on every later call). Bytes are views of the received chunks,
+   * not copies, whenever a chunk is large enough.
+   */
+  recv(bufsize: number, options?: BlockingOptions): Promise<Uint8Array> {
+    try {
+      checkBufsize(bufsize);
+      if (this.#buffered > 0) return Promise.resolve(this.#take(bufsize));
+      if (this.#readShut || this.#ended) return Promise.resolve(EMPTY);
+      if (this.#error !== undefined) return Promise.reject(this.#error);
+      if (this.#state !== 'connected') return Promise.reject(this.#notReady('recv', 'connected'));
+      return this.#wait(this.#readers, options, bufsize, 'recv');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Hands over as many bytes as fit in the write buffer (at least 1, waiting for room when there
+   * is none) and resolves with that count, which may be less than `data.length`. With timeout 0
+   * and a full buffer it rejects with `BlockingIOError`.
+   */
+  async send(data: Uint8Array, options?: BlockingOptions): Promise<number> {
+    const bytes = checkBytes(data);
+    const socket = this.#writableSocket();
+    if (bytes.length === 0) return 0;
+    let room = socket.writableHighWaterMark - socket.writableLength;
+    if (room <= 0) {
+      await this.#wait(this.#writers, options, DRAIN, 'send');
+      room = Math.max(socket.writableHighWaterMark - socket.writableLength, 1);
+      this.#writableSocket();
+    }
+    const count = Math.min(room, bytes.length);
+    socket.write(count === bytes.length ? bytes : bytes.subarray(0, count));
+    return count;
+  }
+
+  /**
+   * Sends every byte and resolves once the last one was handed to the kernel, waiting for the
+   * write buffer to drain as it goes. A timeout covers the whole call; its error carries
+   * `bytesSent` (bytes already queued cannot be taken back).
+   */
+  async sendAll(data: Uint8Array, options?: BlockingOptions): Promise<void> {
+    const bytes = checkBytes(data);
+    const socket = this.#writableSocket();
+    const timeout = effectiveTimeout(options, this.#timeout);
+    const signal = options?.signal;
+    if (signal?.aborted) throw abortReason(signal);
+    const deadline = timeout === null ? null : performance.now() + timeout;
+    let sent = 0;
+    const remaining = (): number | null =>
+      deadline === null ? null : Math.max(deadline - performance.now(), 1);
+    try {
+      while (sent < bytes.length) {
+        if (socket.writableNeedDrain) {
+          if (timeout === 0) throw new BlockingIOError(undefined, { bytesSent: sent });
+          await this.#wait(
+            this.#writers,
+            { timeout: remaining(), ...(signal ? { signal } : {}) },
+            DRAIN,
+            'sendAll',
+          );
+          this.#writableSocket();
+        }
+        const end = Math.min(sent + Math.max(SEND_ALL_SLICE, socket.writableHighWaterMark), bytes.length);
+        const slice = sent === 0 && end === bytes.length ? bytes : bytes.subarray(sent, end);
+        if (end < bytes.length) {
+          socket.write(slice);
+        } else {
+          const written = this.#waiter(
+            this.#writers,
+            timeout === 0 ? null : remaining(),
+            signal,
+            0,
+            'sendAll',
+          );
+          socket.write(slice, (error) => {
+            if (error) written.reject(this.#fail(error));
+            else written.resolve();
+          });
+          sent = end;
+          await written.promise;
+          return;
+        }
+        sent = end;
+      }
+    } catch (error) {
+      if (error instanceof SocketTimeoutError && error.bytesSent !== sent) {
+        throw new SocketTimeoutError(`sendAll timed out after ${timeout} ms with ${sent} bytes sent`, {
+          bytesSent: sent,
+        });
+      }
+      throw error;
+    }
+  }
+
+  /** Ends reading (later `recv`s resolve empty), writing (the peer reads to end of stream), or both. */
+  shutdown(how: ShutdownHow): void {
+    if (how !== 'read' && how !== 'write' && how !== 'both') {
+      throw new TypeError(`how must be 'read', 'write' or 'both', got ${String(how)}`);
+    }
+    const socket = this.#socket;
+    if (this.#state !== 'connected' || socket === undefined) throw this.#notReady('shutdown', 'connected');
+    if (how !== 'write') {
+      this.#readShut = true;
+      this.#chunks = [];
+      this.#buffered = 0;
+      this.#resume();
+      for (const reader of this.#readers.splice(0)) reader.resolve(EMPTY);
+    }
+    if (how !== 'read' && !this.#writeShut) {
+      this.#writeShut = true;
+      socket.end();
+    }
+  }
+
+  /**
+   * Closes the socket; idempotent. Pending calls reject with `SocketClosedError`. Bytes still in
+   * Node's write buffer get up to 5 s to reach the kernel, as the kernel keeps sending after
+   * `close(2)`.
+   */
+  close(): Promise<void> {
+    if (this.#closed !== undefined) return this.#closed;
+    this.#state = 'closed';
+    const closing = new SocketClosedError();
+    this.#connector?.reject(new SocketClosedError('socket was closed while connecting'));
+    for (const waiter of this.#readers.splice(0)) waiter.reject(closing);
+    for (const waiter of this.#writers.splice(0)) waiter.reject(closing);
+    for (const waiter of this.#acceptors.splice(0)) waiter.reject(closing);
+    const unclaimed = this.#unclaimed.splice(0).map((connection) => connection.close());
+    this.#chunks = [];
+    this.#buffered = 0;
+    this.#closed = Promise.all([...unclaimed, closeServer(this.#server), closeSocket(this.#socket)]).then(
+      () => {},
+    );
+    return this.#closed;
+  }
+
+  /** Sets the timeout of blocking calls in milliseconds: `null` blocks, 0 is non-blocking. */
+  setTimeout(timeout: number | null): void {
+    this.#timeout = checkTimeout(timeout);
+  }
+
+  /** The timeout of blocking calls in milliseconds, `null` when they block. */
+  getTimeout(): number | null {
+    return this.#timeout;
+  }
+
+  /** `setBlocking(false)` is `setTimeout(0)`; `setBlocking(true)` is `setTimeout(null)`. */
+  setBlocking(flag: boolean): void {
+    this.#timeout = flag ? null : 0;
+  }
+
+  /** The peer's address; `SocketError` `ENOTCONN` when not connected. */
+  getPeerName(): SocketAddress {
+    if (this.#peer === undefined) throw new SocketError('ENOTCONN', 'socket is not connected');
+    return this.#peer;
+  }
+
+  /** The local address: the real port once listening or connected, else the recorded `bind` address. */
+  getSockName(): SocketAddress {
+    const live = this.#server?.address() ?? this.#socket?.address();
+    if (
+      typeof live === 'object' &&
+      live !== null &&
+      'port' in live &&
+      (live as AddressInfo).port !== undefined
+    ) {
+      const info = live as AddressInfo;
+      return toSocketAddress(info.address, info.port, info.family);
+    }
+    const bound = this.#bound;
+    if (this.#family === AF_UNIX) return { family: 'unix', path: bound && 'path' in bound ? bound.path : '' };
+    const family = this.#family === AF_INET6 ? 'IPv6' : 'IPv4';
+    if (bound !== undefined && 'host' in bound) return { family, host: bound.host, port: bound.port };
+    return { family, host: family === 'IPv6' ? '::' : '0.0.0.0', port: 0 };
+  }
+
+  /** Sets a socket option Node can honour; others throw `UnsupportedError` (errno `ENOPROTOOPT`). */
+  setSockOpt<K extends keyof StreamSocketOptionValues>(name: K, value: StreamSocketOptionValues[K]): void {
+    if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean, got ${typeof value}`);
+    switch (name) {
+      case 'keepAlive':
+        this.#keepAlive = value;
+        this.#socket?.setKeepAlive(value);
+        return;
+      case 'noDelay':
+        this.#noDelay = value;
+        this.#socket?.setNoDelay(value);
+        return;
+      case 'reuseAddress':
+        if (!value) throw new UnsupportedError('Node always sets SO_REUSEADDR on TCP listeners');
+        return;
+      case 'reusePort':
+        if (value && !reusePortSupported()) {
+          throw new UnsupportedError(`SO_REUSEPORT needs Node 22.12 or later (running ${process.version})`);
+        }
+        this.#assertState('fresh', 'setSockOpt(reusePort)');
+        this.#reusePort = value;
+        return;
+      case 'ipv6Only':
+        this.#assertState('fresh', 'setSockOpt(ipv6Only)');
+        this.#ipv6Only = value;
+        return;
+      default:
+        throw unsupportedOption(name, 'stream');
+    }
+  }
+
+  /** Reads back a socket option (the value set, or the default). */
+  getSockOpt<K extends keyof StreamSocketOptionValues>(name: K): StreamSocketOptionValues[K] {
+    const values: StreamSocketOptionValues = {
+      keepAlive: this.#keepAlive,
+      noDelay: this.#noDelay,
+      reuseAddress: true,
+      reusePort: this.#reusePort,
+      ipv6Only: this.#ipv6Only,
+    };
+    if (!Object.hasOwn(values, name)) throw unsupportedOption(name, 'stream');
+    return values[name];
+  }
+
+  /** The file descriptor, or -1 when there is none (not yet connected, closed, or not exposed by Node). */
+  fileno(): number {
+    const owner = this.#socket ?? this.#server;
+    const fd = (owner as { _handle?: { fd?: unknown } } | undefined)?._handle?.fd;
+    return this.#state !== 'closed' && typeof fd === 'number' ? fd : -1;
+  }
+
+  /**
+   * A Node `Duplex` over this socket (Python's `makefile('rwb')`): reads come from `recv`, writes
+   * go through `sendAll`, `end()` shuts the write side down, `destroy()` closes the socket.
+   */
+  makeFile(): Duplex {
+    return socketFile(this);
+  }
+
+  /** A WHATWG `ReadableStream` of received chunks (ends at end of stream). */
+  get readable(): ReadableStream<Uint8Array> {
+    return this.#streams().readable;
+  }
+
+  /** A WHATWG `WritableStream` whose writes go through `sendAll`; closing it shuts down writing. */
+  get writable(): WritableStream<Uint8Array> {
+    return this.#streams().writable;
+  }
+
+  #webStreams: { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> } | undefined;
+  #streams() {
+    this.#webStreams ??= socketStreams(this);
+    return this.#webStreams;
+  }
+
+  /** Received chunks until end of stream. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
+    for (;;) {
+      const chunk = await this.recv(DEFAULT_READ_SIZE);
+      if (chunk.length === 0) return;
+      yield chunk;
+    }
+  }
+
+  /** `await using conn = ...` closes the socket. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /**
+   * Wraps a connected `net.Socket`, e.g. one from another library, as a `StreamSocket`. The
+   * socket must not have `'data'` listeners of its own.
+   */
+  static fromNodeSocket(socket: Socket, options: StreamSocketOptions = {}): StreamSocket {
+    const family =
+      socket.remoteFamily === 'IPv6' ? AF_INET6 : socket.remoteFamily === 'IPv4' ? AF_INET : AF_UNIX;
+    const wrapped = new StreamSocket(family, options);
+    wrapped.#adopt(socket);
+    wrapped.#resume();
+    return wrapped;
+  }
+
+  // --- internals -------------------------------------------------------------------------------
+
+  #onConnection(connection: Socket): void {
+    // Paused until claimed by accept(): bytes stay in the kernel, as in the classic backlog.
+    connection.pause();
+    const acceptor = this.#acceptors.shift();
+    const wrapped = new StreamSocket(this.#family, { highWaterMark: this.#highWaterMark });
+    wrapped.#noDelay = this.#noDelay;
+    wrapped.#keepAlive = this.#keepAlive;
+    wrapped.#adopt(connection);
+    if (acceptor !== undefined) {
+      acceptor.resolve(wrapped.#claim());
+    } else if (this.#unclaimed.length < this.#backlog) {
+      this.#unclaimed.push(wrapped);
+    } else {
+      this.#dropped += 1;
+      connection.resetAndDestroy();
+    }
+  }
+
+  #claim(): [StreamSocket, SocketAddress] {
+    this.#resume();
+    return [this, this.getPeerName()];
+  }
+
+  #adopt(socket: Socket): void {
+    this.#state = 'connecting';
+    this.#attach(socket);
+    this.#onConnected();
+    this.#paused = true;
+    socket.pause();
+  }
+
+  #attach(socket: Socket): void {
+    this.#socket = socket;
+    socket.on('data', this.#onData);
+    socket.on('end', this.#onEnd);
+    socket.on('error', this.#onError);
+    socket.on('drain', this.#onDrain);
+    socket.on('close', this.#onClose);
+  }
+
+  #detach(): void {
+    const socket = this.#socket;
+    if (socket === undefined) return;
+    socket.off('data', this.#onData);
+    socket.off('end', this.#onEnd);
+    socket.off('drain', this.#onDrain);
+    socket.off('close', this.#onClose);
+    // A destroyed socket may still report an error: keep one listener so it is never unhandled.
+    socket.off('error', this.#onError);
+    socket.on('error', ignoreError);
+    this.#socket = undefined;
+  }
+
+  /** `peer` is given for Unix sockets, whose peer Node does not report. */
+  #onConnected(peer?: SocketAddress): void {
+    const socket = this.#socket!;
+    this.#state = 'connected';
+    if (this.#family === AF_UNIX) {
+      this.#peer = peer ?? { family: 'unix', path: '' };
+    } else {
+      this.#peer = toSocketAddress(
+        socket.remoteAddress ?? '',
+        socket.remotePort ?? 0,
+        socket.remoteFamily ?? '',
+      );
+    }
+    if (this.#noDelay) socket.setNoDelay(true);
+    if (this.#keepAlive) socket.setKeepAlive(true);
+  }
+
+  #connectOptions(target: AddressInput) {
+    if ('path' in target) return { path: target.path };
+    const bound = this.#bound;
+    return {
+      host: target.host,
+      port: target.port,
+      family: this.#family === AF_INET6 ? 6 : 4,
+      noDelay: this.#noDelay,
+      ...(bound && 'host' in bound ? { localAddress: bound.host, localPort: bound.port } : {}),
+    };
+  }
+
+  readonly #onData = (chunk: Buffer): void => {
+    if (this.#readShut) return;
+    this.#chunks.push(chunk);
+    this.#buffered += chunk.length;
+    const readers = this.#readers;
+    while (readers.length > 0 && this.#buffered > 0) {
+      const reader = readers.shift()!;
+      reader.resolve(this.#take(reader.size));
+    }
+    if (this.#buffered >= this.#highWaterMark && !this.#paused) {
+      this.#paused = true;
+      this.#socket?.pause();
+    }
+  };
+
+  readonly #onEnd = (): void => {
+    this.#ended = true;
+    for (const reader of this.#readers.splice(0)) reader.resolve(EMPTY);
+  };
+
+  readonly #onDrain = (): void => {
+    for (const writer of this.#writers) if (writer.size === DRAIN) writer.resolve();
+    this.#writers = this.#writers.filter((writer) => !writer.settled);
+  };
+
+  readonly #onError = (error: Error): void => {
+    const failure = this.#fail(error);
+    if (this.#state === 'connecting') {
+      this.#connector?.reject(failure);
+      return;
+    }
+    for (const reader of this.#readers.splice(0)) reader.reject(failure);
+    for (const writer of this.#writers.splice(0)) writer.reject(failure);
+  };
+
+  readonly #onClose = (): void => {
+    if (this.#state === 'connecting') {
+      this.#connector?.reject(new SocketClosedError('connection closed while connecting'));
+      return;
+    }
+    if (this.#state !== 'connected') return;
+    // Closed under us without an error or FIN (e.g. an idle timeout): later calls see it as closed.
+    if (this.#error === undefined && !this.#ended)
+      this.#error = new SocketClosedError('connection was closed');
+    for (const reader of this.#readers.splice(0)) {
+      if (this.#ended) reader.resolve(EMPTY);
+      else reader.reject(this.#error);
+    }
+    for (const writer of this.#writers.splice(0)) writer.reject(this.#error ?? new SocketClosedError());
+  };
+
+  /** Records the first failure of the connection and returns its typed form. */
+  #fail(error: unknown): unknown {
+    const typed = toSocketError(error);
+    if (this.#error === undefined && this.#state !== 'connecting') this.#error = typed;
+    return this.#error ?? typed;
+  }
+
+  #take(bufsize: number): Uint8Array {
+    const chunks = this.#chunks;
+    const head = chunks[0]!;
+    let taken: Uint8Array;
+    if (head.length > bufsize) {
+      taken = head.subarray(0, bufsize);
+      chunks[0] = head.subarray(bufsize);
+    } else if (head.length >= COALESCE_BELOW || chunks.length === 1 || head.length === bufsize) {
+      taken = head;
+      chunks.shift();
+    } else {
+      taken = this.#coalesce(Math.min(bufsize, this.#buffered));
+    }
+    this.#buffered -= taken.length;
+    if (this.#paused && this.#buffered < this.#highWaterMark) this.#resume();
+    return taken;
+  }
+
+  /** Copies `size` bytes from the front of the queue into one array (many small chunks, one `recv`). */
+  #coalesce(size: number): Uint8Array {
+    const out = Buffer.allocUnsafe(size);
+    const chunks = this.#chunks;
+    let filled = 0;
+    while (filled < size) {
+      const head = chunks[0]!;
+      const count = Math.min(head.length, size - filled);
+      out.set(count === head.length ? head : head.subarray(0, count), filled);
+      filled += count;
+      if (count === head.length) chunks.shift();
+      else chunks[0] = head.subarray(count);
+    }
+    return out;
+  }
+
+  #resume(): void {
+    if (!this.#paused || this.#state === 'closed') return;
+    this.#paused = false;
+    this.#socket?.resume();
+  }
+
+  #writableSocket(): Socket {
+    if (this.#error !== undefined) throw this.#error;
+    const socket = this.#socket;
+    if (this.#state !== 'connected' || socket === undefined) throw this.#notReady('send', 'connected');
+    if (this.#writeShut || socket.writableEnded) {
+      throw new BrokenPipeError('cannot send after shutdown of the write side');
+    }
+    return socket;
+  }
+
+  /** Queues a waiter of a blocking call after the timeout-0 and abort checks. */
+  #wait<T>(list: Waiter<T>[], options: BlockingOptions | undefined, size: number, verb: string): Promise<T> {
+    const timeout = effectiveTimeout(options, this.#timeout);
+    if (timeout === 0) return Promise.reject(new BlockingIOError(`${verb} would block (timeout 0)`));
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    return this.#waiter(list, timeout, signal, size, verb).promise;
+  }
+
+  #waiter<T>(
+    list: Waiter<T>[],
+    timeout: number | null,
+    signal: AbortSignal | undefined,
+    size: number,
+    verb: string,
+  ): Waiter<T> {
+    const waiter = new Waiter<T>(
+      timeout,
+      signal,
+      (expired) => {
+        removeFrom(list, expired);
+        return new SocketTimeoutError(`${verb} timed out after ${timeout} ms`);
+      },
+      size,
+    );
+    list.push(waiter);
+    return waiter;
+  }
+
+  #assertState(expected: State, verb: string): void {
+    if (this.#state !== expected) throw this.#notReady(verb, expected);
+  }
+
+  #notReady(verb: string, expected: State): SocketError {
+    if (this.#state === 'closed') return new SocketClosedError(`cannot ${verb}: socket is closed`);
+    if (expected === 'connected')
+      return new SocketError('ENOTCONN', `cannot ${verb}: socket is not connected`);
+    if (expected === 'listening') return new SocketError('EINVAL', `cannot ${verb}: call listen() first`);
+    return new SocketError(
+      this.#state === 'connected' ? 'EISCONN' : 'EINVAL',
+      `cannot ${verb}: socket is already ${this.#state}`,
+    );
+  }
+
+  #failAcceptors(error: unknown): void {
+    for (const acceptor of this.#acceptors.splice(0)) acceptor.reject(error);
+  }
+}
+
+/** Marks a writer waiting for 'drain' (others wait for a write callback). */
+const DRAIN = -1;
+
+function unsupportedOption(name: string, kind: string): UnsupportedError {
+  return new UnsupportedError(
+    `option ${JSON.stringify(name)} is not available on ${kind} sockets in Node.js`,
+    {
+      errno: errnoOf('ENOPROTOOPT'),
+    },
+  );
+}
+
+function ignoreError(): void {}
+
+function isResolutionError(error: SocketError): boolean {
+  return error.code === 'ENOTFOUND' || error.code.startsWith('EAI_');
+}
+
+function closeServer(server: Server | undefined): Promise<void> {
+  if (server === undefined || !server.listening) return Promise.resolve();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+function closeSocket(socket: Socket | undefined): Promise<void> {
+  if (socket === undefined || socket.closed) return Promise.resolve();
+  return new Promise((resolve) => {
+    socket.once('close', () => resolve());
+    if (socket.writableLength === 0 || socket.destroyed) {
+      socket.destroy();
+      return;
+    }
+    const timer = setTimeout(() => socket.destroy(), DEFAULT_CLOSE_FLUSH_TIMEOUT);
+    socket.once('close', () => clearTimeout(timer));
+    socket.end(() => socket.destroy());
+  });
+}

@@ -1,0 +1,90 @@
+import { checkTimeout } from './validate.js';
+
+/** Options of every call that may wait: `timeout` (milliseconds) overrides the socket's own. */
+export interface BlockingOptions {
+  /** `null` waits forever, 0 never waits (`BlockingIOError`), a positive number bounds the wait. */
+  readonly timeout?: number | null;
+  /** Aborting rejects the call with `signal.reason`; the socket stays usable. */
+  readonly signal?: AbortSignal;
+}
+
+/** The timeout a call runs with: its own when given, else the socket's. */
+export function effectiveTimeout(
+  options: BlockingOptions | undefined,
+  socketTimeout: number | null,
+): number | null {
+  return options?.timeout === undefined ? socketTimeout : checkTimeout(options.timeout);
+}
+
+/** The reason an aborted signal rejects with. */
+export function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+/**
+ * One pending blocking call. It settles exactly once: by the event it waits for, by its timeout,
+ * by its signal, or by the socket failing or closing. On timeout or abort it calls `onCancel` so
+ * its owner forgets it. Timers and abort listeners exist only when asked for, to keep the common
+ * path allocation-light.
+ */
+export class Waiter<T> {
+  readonly promise: Promise<T>;
+  /** What the call asked for, e.g. the `bufsize` of a `recv`. */
+  readonly size: number;
+  #resolve!: (value: T) => void;
+  #reject!: (reason: unknown) => void;
+  #timer: NodeJS.Timeout | undefined;
+  #signal: AbortSignal | undefined;
+  #onAbort: (() => void) | undefined;
+  #settled = false;
+
+  constructor(
+    timeout: number | null,
+    signal: AbortSignal | undefined,
+    onExpire: (waiter: Waiter<T>, reason: 'timeout' | 'abort') => unknown,
+    size = 0,
+  ) {
+    this.size = size;
+    this.promise = new Promise<T>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    if (timeout !== null) {
+      this.#timer = setTimeout(() => this.reject(onExpire(this, 'timeout')), timeout);
+    }
+    if (signal !== undefined) {
+      this.#signal = signal;
+      this.#onAbort = () => {
+        onExpire(this, 'abort');
+        this.reject(abortReason(signal));
+      };
+      signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
+  }
+
+  get settled(): boolean {
+    return this.#settled;
+  }
+
+  resolve(value: T): void {
+    if (this.#settle()) this.#resolve(value);
+  }
+
+  reject(reason: unknown): void {
+    if (this.#settle()) this.#reject(reason);
+  }
+
+  #settle(): boolean {
+    if (this.#settled) return false;
+    this.#settled = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#onAbort !== undefined) this.#signal?.removeEventListener('abort', this.#onAbort);
+    return true;
+  }
+}
+
+/** Removes `item` from `list` if present (lists of waiters are short). */
+export function removeFrom<T>(list: T[], item: T): void {
+  const index = list.indexOf(item);
+  if (index !== -1) list.splice(index, 1);
+}
