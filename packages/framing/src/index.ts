@@ -1,1 +1,23 @@
-export {};
+export { DEFAULT_MAX_FRAME_LENGTH, MAX_LENGTH_OFFSET, MAX_VARINT_BYTES } from './constants.js';
+export { type FrameCallback, FrameDecoder, type FrameDecoderOptions } from './decoder.js';
+export { encodeFrame, encodeFrameHeader, encodeFrames } from './encoder.js';
+export {
+  ChannelClosedError,
+  FrameDecodeError,
+  type FrameDecodeErrorCode,
+  FrameTooLargeError,
+  MAX_REPORTED_ISSUES,
+  MessageDecodeError,
+  type MessageIssue,
+  MessageValidationError,
+  ReadTimeoutError,
+  RequestTimeoutError,
+  TruncatedFrameError,
+} from './errors.js';
+export {
+  defineFrameFormat,
+  type FrameFormat,
+  type FrameFormatOptions,
+  FrameFormats,
+  type LengthPrefix,
+} from './format.js';

@@ -1,0 +1,410 @@
+import { MAX_VARINT_BYTES } from './constants.js';
+import { FrameDecodeError, FrameTooLargeError, TruncatedFrameError } from './errors.js';
+import { type FrameFormat, FrameFormats, maxHeaderLength, prefixWidth } from './format.js';
+
+/**
+ * Receives each frame of {@link FrameDecoder.pushEach} as a range of a byte array, without a
+ * view object per frame. `bytes` is the caller's chunk (frames wholly inside it) or a fresh copy
+ * (frames that spanned chunks); it stays valid as long as the caller does not overwrite the chunk.
+ */
+export type FrameCallback = (bytes: Uint8Array, start: number, end: number) => void;
+
+/** Options of {@link FrameDecoder}. */
+export interface FrameDecoderOptions {
+  /**
+   * Skip frames over `maxFrameLength` instead of throwing: their bytes are discarded as they
+   * arrive (never buffered) and counted in {@link FrameDecoder.skippedFrames}. Default false.
+   */
+  readonly skipOversized?: boolean;
+}
+
+/** Chunks smaller than this are copied into a growing buffer rather than kept as views, so one-byte writes cannot pile up view objects. */
+const SMALL_CHUNK = 1024;
+/** Capacity of each buffer that collects small chunks; it bounds memory beyond the bytes received. */
+const COLLECT_CAPACITY = 64 * 1024;
+
+const UINT8 = 0;
+const UINT16 = 1;
+const UINT32 = 2;
+const UINT64 = 3;
+const VARINT = 4;
+const PREFIX_KIND = { uint8: UINT8, uint16: UINT16, uint32: UINT32, uint64: UINT64, varint: VARINT } as const;
+
+const TWO_POW_32 = 0x1_0000_0000;
+
+/**
+ * A pure, incremental length-prefix frame decoder (no I/O, no timers): push chunks as they
+ * arrive, get every complete payload back in order, whatever the chunking.
+ *
+ * - A frame wholly inside one chunk is returned as a view of that chunk (no copy); a frame that
+ *   spans chunks is kept as a list of pieces and copied exactly once, when it completes.
+ * - A header declaring more than `maxFrameLength` fails with {@link FrameTooLargeError} as soon
+ *   as the header is complete, before any payload is buffered. Memory held grows with bytes
+ *   received, never with bytes declared ({@link FrameDecoder.bufferedBytes}).
+ * - After an error the decoder is failed: every later `push` throws.
+ *
+ * @example
+ * ```ts
+ * const decoder = new FrameDecoder(FrameFormats.uint32BE);
+ * socket.on('data', (chunk) => {
+ *   for (const payload of decoder.push(chunk)) handle(payload);
+ * });
+ * socket.on('end', () => decoder.end()); // throws TruncatedFrameError mid-frame
+ * ```
+ */
+export class FrameDecoder {
+  /** The format this decoder reads. */
+  readonly format: FrameFormat;
+
+  readonly #kind: number;
+  readonly #little: boolean;
+  readonly #offset: number;
+  readonly #adjustment: number;
+  readonly #includesHeader: boolean;
+  readonly #maxFrameLength: number;
+  /** Header length for fixed-width prefixes; 0 for varints. */
+  readonly #fixedHeader: number;
+  readonly #skipOversized: boolean;
+
+  /** Header bytes of the next frame, when its header is split across chunks. */
+  readonly #head: Uint8Array;
+  #headLength = 0;
+  /** Set by #readHeader: payload length of the header just read. */
+  #declared = 0;
+
+  /** Payload length of the frame being collected; -1 when no payload is pending. */
+  #payloadLength = -1;
+  #headerOfPending = 0;
+  #pieces: Uint8Array[] = [];
+  #piecesBytes = 0;
+  #collect: Uint8Array | null = null;
+  #collectUsed = 0;
+
+  /** Bytes of an oversized frame still to skip. */
+  #discarding = 0;
+  #skipped = 0;
+  #failure: Error | null = null;
+
+  #sink: FrameCallback | null = null;
+  #out: Uint8Array[] = [];
+  #emitted = 0;
+
+  constructor(format: FrameFormat = FrameFormats.uint32BE, options: FrameDecoderOptions = {}) {
+    this.format = format;
+    this.#kind = PREFIX_KIND[format.prefix];
+    this.#little = format.endian === 'little';
+    this.#offset = format.lengthOffset;
+    this.#adjustment = format.lengthAdjustment;
+    this.#includesHeader = format.lengthIncludesHeader;
+    this.#maxFrameLength = format.maxFrameLength;
+    this.#fixedHeader = format.prefix === 'varint' ? 0 : format.lengthOffset + prefixWidth(format.prefix);
+    this.#skipOversized = options.skipOversized ?? false;
+    this.#head = new Uint8Array(maxHeaderLength(format));
+  }
+
+  /** Bytes of the unfinished frame held so far (its header included); 0 between frames. */
+  get bufferedBytes(): number {
+    if (this.#payloadLength >= 0) return this.#headerOfPending + this.#piecesBytes + this.#collectUsed;
+    return this.#headLength;
+  }
+
+  /** Oversized frames skipped so far (only with `skipOversized`). */
+  get skippedFrames(): number {
+    return this.#skipped;
+  }
+
+  /**
+   * Adds a chunk and returns the payloads it completed, in order (often none, often several).
+   * Throws {@link FrameTooLargeError} or {@link FrameDecodeError} on a bad header; payloads
+   * completed earlier in the same chunk are then lost, so use {@link pushEach} where they matter.
+   */
+  push(chunk: Uint8Array): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    this.#out = out;
+    this.#sink = null;
+    this.#run(chunk);
+    return out;
+  }
+
+  /**
+   * The hot-path form of {@link push}: calls `onFrame(bytes, start, end)` for each completed
+   * payload, allocating no view per frame, and returns how many it completed. Frames before a
+   * bad header have been delivered when the error is thrown. If `onFrame` throws, the decoder
+   * fails with that error.
+   */
+  pushEach(chunk: Uint8Array, onFrame: FrameCallback): number {
+    this.#sink = onFrame;
+    try {
+      return this.#run(chunk);
+    } finally {
+      this.#sink = null;
+    }
+  }
+
+  /**
+   * Declares the end of the stream. Throws {@link TruncatedFrameError} (with the bytes missing)
+   * if it ended inside a header or payload; does nothing between frames.
+   */
+  end(): void {
+    if (this.#failure !== null) return;
+    let error: TruncatedFrameError | null = null;
+    if (this.#payloadLength >= 0) {
+      const received = this.#piecesBytes + this.#collectUsed;
+      error = new TruncatedFrameError(this.#payloadLength - received, this.#headerOfPending + received);
+    } else if (this.#discarding > 0) {
+      error = new TruncatedFrameError(this.#discarding, 0);
+    } else if (this.#headLength > 0) {
+      const missing = this.#fixedHeader > 0 ? this.#fixedHeader - this.#headLength : 1;
+      error = new TruncatedFrameError(missing, this.#headLength);
+    }
+    if (error !== null) this.#fail(error);
+  }
+
+  #run(chunk: Uint8Array): number {
+    if (this.#failure !== null) {
+      throw new FrameDecodeError('The frame decoder failed earlier and cannot continue', {
+        cause: this.#failure,
+      });
+    }
+    this.#emitted = 0;
+    try {
+      this.#consume(chunk);
+    } catch (error) {
+      this.#fail(error);
+    }
+    return this.#emitted;
+  }
+
+  #fail(error: unknown): never {
+    this.#failure = error instanceof Error ? error : new Error(String(error));
+    this.#pieces = [];
+    this.#collect = null;
+    throw error;
+  }
+
+  #emit(bytes: Uint8Array, start: number, end: number): void {
+    this.#emitted++;
+    if (this.#sink !== null) this.#sink(bytes, start, end);
+    else this.#out.push(bytes.subarray(start, end));
+  }
+
+  #consume(chunk: Uint8Array): void {
+    const length = chunk.length;
+    let position = 0;
+    if (this.#discarding > 0) {
+      position = Math.min(length, this.#discarding);
+      this.#discarding -= position;
+    } else if (this.#payloadLength >= 0) {
+      position = this.#continuePayload(chunk);
+      if (this.#payloadLength >= 0) return;
+    } else if (this.#headLength > 0) {
+      position = this.#continueHeader(chunk);
+      if (position < 0) return;
+    }
+    // Fast path: frames whose header and payload both sit in this chunk are views of it.
+    while (position < length) {
+      const headerLength = this.#readHeader(chunk, position, length);
+      if (headerLength === 0) {
+        this.#head.set(chunk.subarray(position, length));
+        this.#headLength = length - position;
+        return;
+      }
+      position = this.#startPayload(chunk, position + headerLength, headerLength);
+      if (position < 0) return;
+    }
+  }
+
+  /** Completes a header split across chunks; returns where the rest of `chunk` starts, or -1 if all of it was used. */
+  #continueHeader(chunk: Uint8Array): number {
+    const before = this.#headLength;
+    const take = Math.min(this.#head.length - before, chunk.length);
+    this.#head.set(chunk.subarray(0, take), before);
+    this.#headLength = before + take;
+    const headerLength = this.#readHeader(this.#head, 0, this.#headLength);
+    if (headerLength === 0) return -1;
+    this.#headLength = 0;
+    return this.#startPayload(chunk, headerLength - before, headerLength);
+  }
+
+  /**
+   * Handles the payload whose header was just read and which starts at `start` of `chunk`:
+   * emits it as a view if it is all there, else starts collecting it. Returns the position after
+   * the frame, or -1 when `chunk` is used up.
+   */
+  #startPayload(chunk: Uint8Array, start: number, headerLength: number): number {
+    const payloadLength = this.#declared;
+    if (payloadLength > this.#maxFrameLength) {
+      if (!this.#skipOversized) throw new FrameTooLargeError(payloadLength, this.#maxFrameLength);
+      this.#skipped++;
+      const available = chunk.length - start;
+      if (available >= payloadLength) return start + payloadLength;
+      this.#discarding = payloadLength - available;
+      return -1;
+    }
+    const end = start + payloadLength;
+    if (end <= chunk.length) {
+      this.#emit(chunk, start, end);
+      return end;
+    }
+    this.#payloadLength = payloadLength;
+    this.#headerOfPending = headerLength;
+    this.#append(chunk, start, chunk.length);
+    return -1;
+  }
+
+  /** Adds `chunk` to the pending payload; returns where the rest of `chunk` starts once the payload completes. */
+  #continuePayload(chunk: Uint8Array): number {
+    const missing = this.#payloadLength - this.#piecesBytes - this.#collectUsed;
+    if (chunk.length < missing) {
+      this.#append(chunk, 0, chunk.length);
+      return chunk.length;
+    }
+    const payload = this.#assemble(chunk, missing);
+    this.#payloadLength = -1;
+    this.#pieces = [];
+    this.#piecesBytes = 0;
+    this.#collect = null;
+    this.#collectUsed = 0;
+    this.#emit(payload, 0, payload.length);
+    return missing;
+  }
+
+  /** The one copy of a frame that spanned chunks: pieces so far plus the first `missing` bytes of `chunk`. */
+  #assemble(chunk: Uint8Array, missing: number): Uint8Array {
+    const last = chunk.subarray(0, missing);
+    const collect = this.#collect;
+    // Small frames collected byte by byte already sit in one buffer of exactly their size.
+    if (collect !== null && this.#pieces.length === 0 && collect.length === this.#payloadLength) {
+      collect.set(last, this.#collectUsed);
+      return collect;
+    }
+    const payload = Buffer.allocUnsafeSlow(this.#payloadLength);
+    let at = 0;
+    for (const piece of this.#pieces) {
+      payload.set(piece, at);
+      at += piece.length;
+    }
+    if (collect !== null) {
+      payload.set(collect.subarray(0, this.#collectUsed), at);
+      at += this.#collectUsed;
+    }
+    payload.set(last, at);
+    return payload;
+  }
+
+  #append(chunk: Uint8Array, from: number, to: number): void {
+    if (to - from >= SMALL_CHUNK) {
+      this.#sealCollect();
+      this.#pieces.push(chunk.subarray(from, to));
+      this.#piecesBytes += to - from;
+      return;
+    }
+    while (from < to) {
+      let collect = this.#collect;
+      if (collect === null || this.#collectUsed === collect.length) {
+        this.#sealCollect();
+        const remaining = this.#payloadLength - this.#piecesBytes;
+        collect = this.#collect = new Uint8Array(Math.min(COLLECT_CAPACITY, remaining));
+      }
+      const take = Math.min(collect.length - this.#collectUsed, to - from);
+      collect.set(chunk.subarray(from, from + take), this.#collectUsed);
+      this.#collectUsed += take;
+      from += take;
+    }
+  }
+
+  /** Moves the collecting buffer into the piece list, trimmed so unused capacity is not retained. */
+  #sealCollect(): void {
+    const collect = this.#collect;
+    if (collect === null || this.#collectUsed === 0) return;
+    const used = this.#collectUsed;
+    this.#pieces.push(used === collect.length ? collect : collect.slice(0, used));
+    this.#piecesBytes += used;
+    this.#collect = null;
+    this.#collectUsed = 0;
+  }
+
+  /**
+   * Reads the header at `position`: returns its length and sets #declared to the payload length,
+   * or returns 0 if the header is not complete yet. Throws on a malformed header.
+   */
+  #readHeader(bytes: Uint8Array, position: number, end: number): number {
+    let value: number;
+    let headerLength = this.#fixedHeader;
+    if (headerLength > 0) {
+      if (end - position < headerLength) return 0;
+      const at = position + this.#offset;
+      switch (this.#kind) {
+        case UINT8:
+          value = bytes[at]!;
+          break;
+        case UINT16:
+          value = this.#little ? bytes[at]! | (bytes[at + 1]! << 8) : (bytes[at]! << 8) | bytes[at + 1]!;
+          break;
+        case UINT32:
+          value = this.#little ? readUint32LE(bytes, at) : readUint32BE(bytes, at);
+          break;
+        default: {
+          const high = this.#little ? readUint32LE(bytes, at + 4) : readUint32BE(bytes, at);
+          const low = this.#little ? readUint32LE(bytes, at) : readUint32BE(bytes, at + 4);
+          value = high * TWO_POW_32 + low;
+          if (high > 0x1f_ffff) throw new FrameTooLargeError(value, this.#maxFrameLength);
+        }
+      }
+    } else {
+      let at = position + this.#offset;
+      value = 0;
+      let scale = 1;
+      for (let index = 0; ; index++) {
+        if (at >= end) {
+          this.#checkPartialVarint(value);
+          return 0;
+        }
+        const byte = bytes[at++]!;
+        value += (byte & 0x7f) * scale;
+        if (byte < 0x80) {
+          if (byte === 0 && index > 0) throw new FrameDecodeError('Non-minimal varint length prefix');
+          break;
+        }
+        if (index === MAX_VARINT_BYTES - 1) {
+          throw new FrameDecodeError(`Varint length prefix longer than ${MAX_VARINT_BYTES} bytes`);
+        }
+        scale *= 0x80;
+      }
+      if (value > Number.MAX_SAFE_INTEGER) {
+        throw new FrameDecodeError('Varint length prefix above 2^53 - 1');
+      }
+      headerLength = at - position;
+    }
+    const payloadLength = value + this.#adjustment - (this.#includesHeader ? headerLength : 0);
+    if (payloadLength < 0) {
+      throw new FrameDecodeError(
+        `Length field ${value} adjusts to a negative payload length (${payloadLength})`,
+      );
+    }
+    this.#declared = payloadLength;
+    return headerLength;
+  }
+
+  /** Fails as soon as an unfinished varint already declares more than the limit. */
+  #checkPartialVarint(lowerBound: number): void {
+    if (this.#skipOversized) return;
+    const largestHeader = this.#includesHeader ? this.#offset + MAX_VARINT_BYTES : 0;
+    const payloadAtLeast = lowerBound + this.#adjustment - largestHeader;
+    if (payloadAtLeast > this.#maxFrameLength) {
+      throw new FrameTooLargeError(
+        payloadAtLeast,
+        this.#maxFrameLength,
+        `Frame of at least ${payloadAtLeast} bytes exceeds the limit of ${this.#maxFrameLength} bytes`,
+      );
+    }
+  }
+}
+
+function readUint32BE(bytes: Uint8Array, at: number): number {
+  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
+}
+
+function readUint32LE(bytes: Uint8Array, at: number): number {
+  return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
+}

@@ -1,0 +1,169 @@
+import { SockkitError } from '@sockkit/core';
+
+/** Codes of {@link FrameDecodeError} and its subclasses. */
+export type FrameDecodeErrorCode =
+  | 'SOCKKIT_ERR_FRAME_DECODE'
+  | 'SOCKKIT_ERR_FRAME_TOO_LARGE'
+  | 'SOCKKIT_ERR_TRUNCATED_FRAME';
+
+/**
+ * The byte stream is not a valid sequence of frames (for example a varint longer than 10 bytes,
+ * or a length that adjusts to a negative payload). The base of every frame-level error, so one
+ * `instanceof FrameDecodeError` catches them all.
+ */
+export class FrameDecodeError extends SockkitError {
+  static override readonly brand: symbol = Symbol.for('@sockkit/framing/FrameDecodeError');
+  override readonly name: string = 'FrameDecodeError';
+  readonly code: FrameDecodeErrorCode = 'SOCKKIT_ERR_FRAME_DECODE';
+
+  constructor(message = 'Malformed frame header', options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/**
+ * A frame header declared (or a caller tried to encode) a payload longer than `maxFrameLength`
+ * or than the length prefix can express. Raised as soon as the header is read, before any
+ * payload byte is buffered.
+ */
+export class FrameTooLargeError extends FrameDecodeError {
+  static override readonly brand: symbol = Symbol.for('@sockkit/framing/FrameTooLargeError');
+  override readonly name: string = 'FrameTooLargeError';
+  override readonly code = 'SOCKKIT_ERR_FRAME_TOO_LARGE' as const;
+  /** The payload length the header declared (or the payload given to the encoder). */
+  readonly declaredLength: number;
+  /** The largest payload allowed. */
+  readonly maxFrameLength: number;
+
+  constructor(declaredLength: number, maxFrameLength: number, message?: string, options?: ErrorOptions) {
+    super(
+      message ?? `Frame of ${declaredLength} bytes exceeds the limit of ${maxFrameLength} bytes`,
+      options,
+    );
+    this.declaredLength = declaredLength;
+    this.maxFrameLength = maxFrameLength;
+  }
+}
+
+/** The stream ended inside a frame header or payload. */
+export class TruncatedFrameError extends FrameDecodeError {
+  static override readonly brand: symbol = Symbol.for('@sockkit/framing/TruncatedFrameError');
+  override readonly name: string = 'TruncatedFrameError';
+  override readonly code = 'SOCKKIT_ERR_TRUNCATED_FRAME' as const;
+  /** Bytes still missing to complete the frame (for an unfinished varint header: at least this many). */
+  readonly missingBytes: number;
+  /** Bytes of the unfinished frame that had been received. */
+  readonly receivedBytes: number;
+
+  constructor(missingBytes: number, receivedBytes: number, options?: ErrorOptions) {
+    super(
+      `Stream ended inside a frame: ${receivedBytes} bytes received, ${missingBytes} more expected`,
+      options,
+    );
+    this.missingBytes = missingBytes;
+    this.receivedBytes = receivedBytes;
+  }
+}
+
+/** Bytes that are not an acceptable MessagePack message (malformed, hostile or over a limit). */
+export class MessageDecodeError extends SockkitError {
+  static override readonly brand: symbol = Symbol.for('@sockkit/framing/MessageDecodeError');
+  override readonly name: string = 'MessageDecodeError';
+  readonly code = 'SOCKKIT_ERR_MESSAGE_DECODE' as const;
+
+  constructor(message = 'Invalid MessagePack message', options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** One schema problem, as zod reports it (a structural subset of zod's issue type). */
+export interface MessageIssue {
+  readonly code: string;
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+}
+
+/** How many issues a {@link MessageValidationError} keeps and prints. */
+export const MAX_REPORTED_ISSUES = 20;
+
+/**
+ * A decoded (or outgoing) message does not match the codec's schema. Carries the first
+ * {@link MAX_REPORTED_ISSUES} of zod's issues and the total count; the message text is capped, so
+ * a million-element bad array gives a short error, not hundreds of megabytes of text.
+ */
+export class MessageValidationError extends SockkitError {
+  static override readonly brand: symbol = Symbol.for('@sockkit/framing/MessageValidationError');
+  override readonly name: string = 'MessageValidationError';
+  readonly code = 'SOCKKIT_ERR_MESSAGE_VALIDATION' as const;
+  /** The first issues zod reported (at most {@link MAX_REPORTED_ISSUES}). */
+  readonly issues: readonly MessageIssue[];
+  /** How many issues zod reported in all. */
+  readonly issueCount: number;
+
+  constructor(issues: readonly MessageIssue[], options?: ErrorOptions) {
+    const kept = issues.slice(0, MAX_REPORTED_ISSUES);
+    const lines = kept.map((issue) => `  at ${formatPath(issue.path)}: ${clip(issue.message)}`);
+    if (issues.length > kept.length) lines.push(`  ... and ${issues.length - kept.length} more`);
+    super(`Message does not match the schema (${issues.length} issues):\n${lines.join('\n')}`, options);
+    this.issues = kept;
+    this.issueCount = issues.length;
+  }
+}
+
+/** The channel was closed (by `close()`, by the peer, or after an error) before the operation finished. */
+export class ChannelClosedError extends SockkitError {
+  static override readonly brand: symbol = Symbol.for('@sockkit/framing/ChannelClosedError');
+  override readonly name: string = 'ChannelClosedError';
+  readonly code = 'SOCKKIT_ERR_CHANNEL_CLOSED' as const;
+
+  constructor(message = 'The framed channel is closed', options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** A read deadline passed: a started frame did not complete in time, or the peer sent nothing for too long. */
+export class ReadTimeoutError extends SockkitError {
+  static override readonly brand: symbol = Symbol.for('@sockkit/framing/ReadTimeoutError');
+  override readonly name: string = 'ReadTimeoutError';
+  readonly code = 'SOCKKIT_ERR_READ_TIMEOUT' as const;
+  /** `'frame'`: a frame started and did not finish within `frameTimeout`; `'idle'`: no bytes within `idleTimeout`. */
+  readonly reason: 'frame' | 'idle';
+  /** The deadline that passed, in milliseconds. */
+  readonly timeout: number;
+
+  constructor(reason: 'frame' | 'idle', timeout: number, options?: ErrorOptions) {
+    super(
+      reason === 'frame'
+        ? `A frame started but did not complete within ${timeout} ms`
+        : `No data received for ${timeout} ms`,
+      options,
+    );
+    this.reason = reason;
+    this.timeout = timeout;
+  }
+}
+
+/** A `request()` got no reply within its timeout. */
+export class RequestTimeoutError extends SockkitError {
+  static override readonly brand: symbol = Symbol.for('@sockkit/framing/RequestTimeoutError');
+  override readonly name: string = 'RequestTimeoutError';
+  readonly code = 'SOCKKIT_ERR_REQUEST_TIMEOUT' as const;
+  /** The timeout that passed, in milliseconds. */
+  readonly timeout: number;
+
+  constructor(timeout: number, options?: ErrorOptions) {
+    super(`No reply within ${timeout} ms`, options);
+    this.timeout = timeout;
+  }
+}
+
+const MAX_ISSUE_TEXT = 200;
+
+function clip(text: string): string {
+  return text.length > MAX_ISSUE_TEXT ? `${text.slice(0, MAX_ISSUE_TEXT)}...` : text;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(root)';
+  return clip(path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`)).join(''));
+}

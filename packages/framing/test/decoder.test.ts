@@ -1,0 +1,227 @@
+import { chunkAt, everyByte } from '@sockkit/testkit';
+import { describe, expect, it } from 'vitest';
+import { FrameDecoder } from '../src/decoder.ts';
+import { encodeFrame, encodeFrames } from '../src/encoder.ts';
+import { FrameDecodeError, FrameTooLargeError, TruncatedFrameError } from '../src/errors.ts';
+import { defineFrameFormat, FrameFormats } from '../src/format.ts';
+
+const text = (value: string) => new TextEncoder().encode(value);
+const hex = (value: string) => Uint8Array.from(Buffer.from(value.replace(/\s/g, ''), 'hex'));
+const pushAll = (decoder: FrameDecoder, chunks: readonly Uint8Array[]) =>
+  chunks.flatMap((chunk) => decoder.push(chunk));
+function thrown(action: () => unknown): unknown {
+  try {
+    action();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the action to throw');
+}
+const strings = (frames: readonly Uint8Array[]) => frames.map((frame) => new TextDecoder().decode(frame));
+
+describe('FrameDecoder', () => {
+  it('yields several frames glued into one chunk (sticky packets)', () => {
+    const decoder = new FrameDecoder();
+    const frames = decoder.push(encodeFrames(['a', 'bc', 'def'].map(text)));
+    expect(strings(frames)).toEqual(['a', 'bc', 'def']);
+    expect(decoder.bufferedBytes).toBe(0);
+  });
+
+  it('yields a frame that arrives over many chunks (half packets)', () => {
+    const decoder = new FrameDecoder();
+    const wire = encodeFrame(text('hello, world'));
+    expect(decoder.push(wire.subarray(0, 6))).toEqual([]);
+    expect(decoder.bufferedBytes).toBe(6);
+    expect(decoder.push(wire.subarray(6, 10))).toEqual([]);
+    expect(strings(decoder.push(wire.subarray(10)))).toEqual(['hello, world']);
+  });
+
+  it('yields a frame whose prefix is split across three chunks', () => {
+    const decoder = new FrameDecoder();
+    const wire = encodeFrame(text('xyz'));
+    expect(pushAll(decoder, chunkAt(wire.subarray(0, 3), [1, 2]))).toEqual([]);
+    expect(decoder.bufferedBytes).toBe(3);
+    expect(strings(decoder.push(wire.subarray(3)))).toEqual(['xyz']);
+  });
+
+  it('yields every frame when fed one byte at a time, for every preset', () => {
+    for (const format of Object.values(FrameFormats)) {
+      const payloads = ['', 'a', 'x'.repeat(300), 'end'].map(text);
+      const decoder = new FrameDecoder(format);
+      expect(strings(pushAll(decoder, everyByte(encodeFrames(payloads, format))))).toEqual(strings(payloads));
+      decoder.end();
+    }
+  });
+
+  it('returns a frame inside one chunk as a view of that chunk, not a copy', () => {
+    const wire = encodeFrames([text('one'), text('two')]);
+    const [first, second] = new FrameDecoder().push(wire);
+    expect(first!.buffer).toBe(wire.buffer);
+    expect(second!.byteOffset).toBe(wire.byteOffset + 11);
+  });
+
+  it('copies a frame across chunks exactly once, into its own buffer', () => {
+    const payload = new Uint8Array(5000).fill(7);
+    const wire = encodeFrame(payload);
+    const [frame] = pushAll(new FrameDecoder(), chunkAt(wire, [2000, 4000]));
+    expect(new Uint8Array(frame!)).toEqual(payload);
+    expect(frame!.buffer).not.toBe(wire.buffer);
+    expect(frame!.byteLength).toBe(5000);
+  });
+
+  it('allows zero-length frames', () => {
+    const decoder = new FrameDecoder();
+    const frames = decoder.push(encodeFrames([new Uint8Array(0), text('a'), new Uint8Array(0)]));
+    expect(frames.map((frame) => frame.length)).toEqual([0, 1, 0]);
+    expect(pushAll(decoder, everyByte(encodeFrame(new Uint8Array(0))))).toHaveLength(1);
+  });
+
+  it('read_max_frame_len: fails with FrameTooLargeError as soon as the header is complete', () => {
+    const decoder = new FrameDecoder(defineFrameFormat({ maxFrameLength: 100 }));
+    const error = thrown(() => decoder.push(hex('00 00 00 65')));
+    expect(error).toBeInstanceOf(FrameTooLargeError);
+    expect(error).toBeInstanceOf(FrameDecodeError);
+    expect(error).toMatchObject({
+      declaredLength: 101,
+      maxFrameLength: 100,
+      code: 'SOCKKIT_ERR_FRAME_TOO_LARGE',
+    });
+  });
+
+  it('accepts a frame of exactly maxFrameLength', () => {
+    const format = defineFrameFormat({ maxFrameLength: 100 });
+    expect(new FrameDecoder(format).push(encodeFrame(new Uint8Array(100), format))[0]).toHaveLength(100);
+  });
+
+  it('holds only the header after an 8 MiB header followed by silence', () => {
+    const decoder = new FrameDecoder();
+    expect(decoder.push(hex('00 80 00 00'))).toEqual([]);
+    expect(decoder.bufferedBytes).toBe(4);
+    decoder.push(new Uint8Array(10));
+    expect(decoder.bufferedBytes).toBe(14);
+  });
+
+  it('fails permanently after an error', () => {
+    const decoder = new FrameDecoder(defineFrameFormat({ maxFrameLength: 1 }));
+    expect(() => decoder.push(hex('00 00 00 02'))).toThrow(FrameTooLargeError);
+    expect(() => decoder.push(hex('00'))).toThrow(/failed earlier/);
+  });
+
+  it('skips and counts oversized frames without buffering them when told to', () => {
+    const format = defineFrameFormat({ maxFrameLength: 4 });
+    const decoder = new FrameDecoder(format, { skipOversized: true });
+    const wire = encodeFrames([text('ok'), text('too long!')], defineFrameFormat()).slice();
+    const after = encodeFrame(text('next'), format);
+    const frames = pushAll(decoder, [...everyByte(wire.subarray(0, 12)), wire.subarray(12), after]);
+    expect(strings(frames)).toEqual(['ok', 'next']);
+    expect(decoder.skippedFrames).toBe(1);
+    expect(decoder.bufferedBytes).toBe(0);
+  });
+
+  it('pushEach delivers ranges and the frames before a bad header', () => {
+    const decoder = new FrameDecoder(defineFrameFormat({ maxFrameLength: 8 }));
+    const seen: string[] = [];
+    const wire = new Uint8Array([...encodeFrames([text('a'), text('b')]), ...hex('00 00 01 00')]);
+    expect(() =>
+      decoder.pushEach(wire, (bytes, start, end) =>
+        seen.push(new TextDecoder().decode(bytes.subarray(start, end))),
+      ),
+    ).toThrow(FrameTooLargeError);
+    expect(seen).toEqual(['a', 'b']);
+  });
+
+  it('pushEach returns how many frames the chunk completed', () => {
+    const decoder = new FrameDecoder();
+    const wire = encodeFrames([text('a'), text('b'), text('c')]);
+    expect(decoder.pushEach(wire.subarray(0, 7), () => {})).toBe(1);
+    expect(decoder.pushEach(wire.subarray(7), () => {})).toBe(2);
+  });
+
+  describe('end of stream', () => {
+    it('read_incomplete_head: end() inside the header throws TruncatedFrameError', () => {
+      const decoder = new FrameDecoder();
+      decoder.push(hex('00 00'));
+      expect(thrown(() => decoder.end())).toMatchObject({ missingBytes: 2, receivedBytes: 2 });
+    });
+
+    it('read_incomplete_payload: end() inside the payload says how many bytes are missing', () => {
+      const decoder = new FrameDecoder();
+      decoder.push(hex('00 00 00 0a 01 02 03'));
+      const error = thrown(() => decoder.end());
+      expect(error).toBeInstanceOf(TruncatedFrameError);
+      expect(error).toMatchObject({ missingBytes: 7, receivedBytes: 7, code: 'SOCKKIT_ERR_TRUNCATED_FRAME' });
+      expect((error as Error).message).toMatch(/7 bytes received, 7 more expected/);
+    });
+
+    it('end() between frames is fine', () => {
+      const decoder = new FrameDecoder();
+      decoder.push(encodeFrame(text('done')));
+      expect(() => decoder.end()).not.toThrow();
+    });
+  });
+
+  describe('varint prefix', () => {
+    const varint = FrameFormats.varint;
+
+    it('decodes a multi-byte varint split across chunks', () => {
+      const payload = new Uint8Array(300).fill(1);
+      const wire = encodeFrame(payload, varint);
+      expect(new Uint8Array(wire.subarray(0, 2))).toEqual(hex('ac 02'));
+      expect(new Uint8Array(pushAll(new FrameDecoder(varint), chunkAt(wire, [1, 2]))[0]!)).toEqual(payload);
+    });
+
+    it('rejects a varint longer than 10 bytes', () => {
+      const decoder = new FrameDecoder(
+        defineFrameFormat({ prefix: 'varint', maxFrameLength: Number.MAX_SAFE_INTEGER }),
+      );
+      expect(() => decoder.push(hex('ff ff ff ff ff ff ff ff ff ff 01'))).toThrow(/longer than 10 bytes/);
+    });
+
+    it('rejects a varint above 2^53 - 1', () => {
+      const decoder = new FrameDecoder(
+        defineFrameFormat({ prefix: 'varint', maxFrameLength: Number.MAX_SAFE_INTEGER }),
+      );
+      expect(() => decoder.push(hex('80 80 80 80 80 80 80 80 10'))).toThrow(/above 2\^53 - 1/);
+    });
+
+    it('rejects a varint above the limit once enough bytes are read, before the varint ends', () => {
+      const decoder = new FrameDecoder(defineFrameFormat({ prefix: 'varint', maxFrameLength: 1000 }));
+      decoder.push(hex('80'));
+      expect(() => decoder.push(hex('80'))).not.toThrow();
+      const fresh = new FrameDecoder(defineFrameFormat({ prefix: 'varint', maxFrameLength: 1000 }));
+      expect(() => fresh.push(hex('ff ff'))).toThrow(FrameTooLargeError);
+    });
+
+    it('rejects a non-minimal varint (documented: lengths must be minimally encoded)', () => {
+      expect(() => new FrameDecoder(varint).push(hex('81 00 61'))).toThrow(/Non-minimal/);
+      expect(new FrameDecoder(varint).push(hex('00'))).toHaveLength(1);
+    });
+  });
+
+  describe('header layouts', () => {
+    it('reads a length after lengthOffset header bytes (gRPC: flag byte, u32)', () => {
+      const frames = new FrameDecoder(FrameFormats.grpc).push(hex('00 00000002 6869 01 00000000'));
+      expect(strings(frames)).toEqual(['hi', '']);
+    });
+
+    it('applies lengthIncludesHeader and lengthAdjustment', () => {
+      const included = defineFrameFormat({ prefix: 'uint16', lengthIncludesHeader: true });
+      expect(strings(new FrameDecoder(included).push(hex('0005 616263')))).toEqual(['abc']);
+      const adjusted = defineFrameFormat({ prefix: 'uint8', lengthAdjustment: 2 });
+      expect(strings(new FrameDecoder(adjusted).push(hex('01 616263')))).toEqual(['abc']);
+    });
+
+    it('fails when a length adjusts to a negative payload', () => {
+      const included = defineFrameFormat({ prefix: 'uint16', lengthIncludesHeader: true });
+      expect(() => new FrameDecoder(included).push(hex('0001'))).toThrow(/negative payload/);
+    });
+
+    it('reads uint64 lengths in both byte orders and refuses ones above 2^53 - 1', () => {
+      const big = defineFrameFormat({ prefix: 'uint64' });
+      const little = defineFrameFormat({ prefix: 'uint64', endian: 'little' });
+      expect(strings(new FrameDecoder(big).push(hex('0000000000000001 61')))).toEqual(['a']);
+      expect(strings(new FrameDecoder(little).push(hex('0100000000000000 61')))).toEqual(['a']);
+      expect(() => new FrameDecoder(big).push(hex('0020000000000000'))).toThrow(FrameTooLargeError);
+    });
+  });
+});

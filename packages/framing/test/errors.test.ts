@@ -1,0 +1,105 @@
+import { SockkitError } from '@sockkit/core';
+import { describe, expect, it } from 'vitest';
+import {
+  ChannelClosedError,
+  FrameDecodeError,
+  FrameTooLargeError,
+  MessageDecodeError,
+  MessageValidationError,
+  ReadTimeoutError,
+  RequestTimeoutError,
+  TruncatedFrameError,
+} from '../src/errors.ts';
+
+const cause = new Error('underlying');
+
+describe('errors', () => {
+  it.each([
+    [
+      new FrameDecodeError(undefined, { cause }),
+      FrameDecodeError,
+      'SOCKKIT_ERR_FRAME_DECODE',
+      /Malformed frame header/,
+    ],
+    [
+      new FrameTooLargeError(10, 5),
+      FrameTooLargeError,
+      'SOCKKIT_ERR_FRAME_TOO_LARGE',
+      /10 bytes exceeds the limit of 5/,
+    ],
+    [
+      new TruncatedFrameError(3, 4),
+      TruncatedFrameError,
+      'SOCKKIT_ERR_TRUNCATED_FRAME',
+      /4 bytes received, 3 more/,
+    ],
+    [
+      new MessageDecodeError(undefined, { cause }),
+      MessageDecodeError,
+      'SOCKKIT_ERR_MESSAGE_DECODE',
+      /Invalid MessagePack/,
+    ],
+    [
+      new MessageValidationError([{ code: 'invalid_type', path: ['a', 0], message: 'Expected number' }]),
+      MessageValidationError,
+      'SOCKKIT_ERR_MESSAGE_VALIDATION',
+      /at \.a\[0\]: Expected number/,
+    ],
+    [new ChannelClosedError(), ChannelClosedError, 'SOCKKIT_ERR_CHANNEL_CLOSED', /channel is closed/],
+    [
+      new ReadTimeoutError('frame', 30_000),
+      ReadTimeoutError,
+      'SOCKKIT_ERR_READ_TIMEOUT',
+      /did not complete within 30000 ms/,
+    ],
+    [
+      new ReadTimeoutError('idle', 5),
+      ReadTimeoutError,
+      'SOCKKIT_ERR_READ_TIMEOUT',
+      /No data received for 5 ms/,
+    ],
+    [
+      new RequestTimeoutError(100),
+      RequestTimeoutError,
+      'SOCKKIT_ERR_REQUEST_TIMEOUT',
+      /No reply within 100 ms/,
+    ],
+  ])('%s has its class, name, code and message', (error, klass, code, message) => {
+    expect(error).toBeInstanceOf(klass);
+    expect(error).toBeInstanceOf(SockkitError);
+    expect(error.name).toBe(klass.name);
+    expect(error.code).toBe(code);
+    expect(error.message).toMatch(message);
+  });
+
+  it('keeps the cause', () => {
+    expect(new MessageDecodeError('bad', { cause }).cause).toBe(cause);
+  });
+
+  it('makes every frame error a FrameDecodeError', () => {
+    expect(new FrameTooLargeError(2, 1)).toBeInstanceOf(FrameDecodeError);
+    expect(new TruncatedFrameError(1, 1)).toBeInstanceOf(FrameDecodeError);
+    expect(new FrameDecodeError()).not.toBeInstanceOf(FrameTooLargeError);
+  });
+
+  it('recognises an error from another copy of the package by its brand', () => {
+    class OtherCopy extends SockkitError {
+      static override readonly brand: symbol = Symbol.for('@sockkit/framing/FrameTooLargeError');
+      readonly code = 'SOCKKIT_ERR_FRAME_TOO_LARGE' as const;
+    }
+    expect(new OtherCopy('from elsewhere')).toBeInstanceOf(FrameTooLargeError);
+  });
+
+  it('caps the text of a validation error with many issues', () => {
+    const issues = Array.from({ length: 1_000_000 }, (_, index) => ({
+      code: 'invalid_type',
+      path: [index],
+      message: 'Expected number, received boolean',
+    }));
+    const error = new MessageValidationError(issues);
+    expect(error.issueCount).toBe(1_000_000);
+    expect(error.issues).toHaveLength(20);
+    expect(error.message.length).toBeLessThan(2000);
+    expect(error.message).toMatch(/and 999980 more/);
+  });
+});
