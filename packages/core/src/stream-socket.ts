@@ -435,7 +435,21 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * `close(2)`.
    */
   close(): Promise<void> {
+    return this.#close(false);
+  }
+
+  /**
+   * Closes the connection with a reset (RST) instead of an orderly end (FIN), as `SO_LINGER 0`
+   * then `close()`: unsent bytes are dropped and the peer's next call fails with
+   * `ConnectionResetError`. Idempotent, like `close()`.
+   */
+  reset(): Promise<void> {
+    return this.#close(true);
+  }
+
+  #close(reset: boolean): Promise<void> {
     if (this.#closed !== undefined) return this.#closed;
+    if (reset && this.#socket !== undefined && !this.#socket.destroyed) this.#socket.resetAndDestroy();
     this.#state = 'closed';
     const closing = new SocketClosedError();
     this.#connector?.reject(new SocketClosedError('socket was closed while connecting'));
@@ -493,6 +507,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   /** Sets a socket option Node can honour; others throw `UnsupportedError` (errno `ENOPROTOOPT`). */
   setSockOpt<K extends keyof StreamSocketOptionValues>(name: K, value: StreamSocketOptionValues[K]): void {
+    if (!streamOptionNames.has(name)) throw unsupportedOption(name, 'stream');
     if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean, got ${typeof value}`);
     switch (name) {
       case 'keepAlive':
@@ -517,13 +532,12 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
         this.#assertState('fresh', 'setSockOpt(ipv6Only)');
         this.#ipv6Only = value;
         return;
-      default:
-        throw unsupportedOption(name, 'stream');
     }
   }
 
   /** Reads back a socket option (the value set, or the default). */
   getSockOpt<K extends keyof StreamSocketOptionValues>(name: K): StreamSocketOptionValues[K] {
+    if (!streamOptionNames.has(name)) throw unsupportedOption(name, 'stream');
     const values: StreamSocketOptionValues = {
       keepAlive: this.#keepAlive,
       noDelay: this.#noDelay,
@@ -531,7 +545,6 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
       reusePort: this.#reusePort,
       ipv6Only: this.#ipv6Only,
     };
-    if (!Object.hasOwn(values, name)) throw unsupportedOption(name, 'stream');
     return values[name];
   }
 
@@ -836,6 +849,8 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
 /** Marks a writer waiting for 'drain' (others wait for a write callback). */
 const DRAIN = -1;
+
+const streamOptionNames = new Set<string>(['keepAlive', 'noDelay', 'reuseAddress', 'reusePort', 'ipv6Only']);
 
 function unsupportedOption(name: string, kind: string): UnsupportedError {
   return new UnsupportedError(
