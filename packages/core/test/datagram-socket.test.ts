@@ -1,0 +1,150 @@
+import { constants } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import {
+  AF_INET,
+  AF_INET6,
+  BlockingIOError,
+  DatagramSocket,
+  SOCK_DGRAM,
+  SocketClosedError,
+  SocketError,
+  SocketTimeoutError,
+  socket,
+  UnsupportedError,
+} from '../src/index.ts';
+import { bytes, text } from './helpers.ts';
+
+async function boundUdp(family: typeof AF_INET | typeof AF_INET6 = AF_INET, options = {}) {
+  const udp = new DatagramSocket(family, options);
+  await udp.bind({ host: family === AF_INET6 ? '::1' : '127.0.0.1', port: 0 });
+  const address = udp.getSockName() as { host: string; port: number };
+  return { udp, address };
+}
+
+describe('DatagramSocket', () => {
+  it.each([
+    ['IPv4', AF_INET],
+    ['IPv6', AF_INET6],
+  ] as const)('exchanges datagrams with sendTo/recvFrom over %s', async (_name, family) => {
+    const { udp: receiver, address } = await boundUdp(family);
+    await using _receiver = receiver;
+    await using sender = socket(family, SOCK_DGRAM);
+    expect(await sender.sendTo(bytes('ping'), address)).toBe(4);
+    const [data, from] = await receiver.recvFrom(1024, { timeout: 5_000 });
+    expect(text(data)).toBe('ping');
+    expect(from).toMatchObject({ port: (sender.getSockName() as { port: number }).port });
+    await receiver.sendTo(bytes('pong'), from as { host: string; port: number });
+    const reply = await sender.recvFrom(1024, { timeout: 5_000 });
+    expect(text(reply[0])).toBe('pong');
+    expect(reply.truncated).toBe(false);
+  });
+
+  it('truncates a datagram longer than bufsize and reports it', async () => {
+    const { udp: receiver, address } = await boundUdp();
+    await using _receiver = receiver;
+    await using sender = socket(AF_INET, SOCK_DGRAM);
+    await sender.sendTo(bytes('0123456789'), address);
+    const result = await receiver.recvFrom(4, { timeout: 5_000 });
+    expect(text(result[0])).toBe('0123');
+    expect(result.truncated).toBe(true);
+    expect(result.size).toBe(10);
+  });
+
+  it('bounds its queue in datagrams and bytes and counts what it drops', async () => {
+    const { udp: receiver, address } = await boundUdp(AF_INET, {
+      maxQueuedDatagrams: 3,
+      maxQueuedBytes: 1000,
+    });
+    await using _receiver = receiver;
+    await using sender = socket(AF_INET, SOCK_DGRAM);
+    for (let i = 0; i < 5; i++) await sender.sendTo(new Uint8Array(100).fill(i), address);
+    await sender.sendTo(new Uint8Array(10).fill(9), address);
+    // The last datagram marks when everything sent has arrived.
+    await waitFor(() => receiver.stats.received === 6);
+    expect(receiver.stats).toMatchObject({
+      received: 6,
+      dropped: 3,
+      droppedBytes: 210,
+      queued: 3,
+      queuedBytes: 300,
+    });
+    const first = await receiver.recvFrom(1024);
+    expect(first[0][0]).toBe(0);
+    const big = await boundUdp(AF_INET, { maxQueuedBytes: 150 });
+    await using _big = big.udp;
+    await sender.sendTo(new Uint8Array(100), big.address);
+    await sender.sendTo(new Uint8Array(100), big.address);
+    await sender.sendTo(new Uint8Array(1), big.address);
+    await waitFor(() => big.udp.stats.received === 3);
+    expect(big.udp.stats).toMatchObject({ dropped: 1, droppedBytes: 100, queued: 2, queuedBytes: 101 });
+  });
+
+  it('times out, refuses to block at timeout 0, and rejects pending calls at close', async () => {
+    const { udp } = await boundUdp();
+    await expect(udp.recvFrom(10, { timeout: 0 })).rejects.toBeInstanceOf(BlockingIOError);
+    await expect(udp.recvFrom(10, { timeout: 20 })).rejects.toBeInstanceOf(SocketTimeoutError);
+    await expect(udp.recvFrom(10, { signal: AbortSignal.abort() })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+    const pending = udp.recvFrom(10);
+    await Promise.all([udp.close(), udp.close()]);
+    await expect(pending).rejects.toBeInstanceOf(SocketClosedError);
+    await expect(udp.recvFrom(10)).rejects.toBeInstanceOf(SocketClosedError);
+  });
+
+  it('send/recv after connect talk to the default peer only', async () => {
+    const { udp: server, address } = await boundUdp();
+    await using _server = server;
+    await using client = new DatagramSocket(AF_INET);
+    await expect(client.send(bytes('x'))).rejects.toMatchObject({ code: 'EDESTADDRREQ' });
+    await client.connect(address);
+    expect(client.getPeerName()).toEqual({ family: 'IPv4', ...address });
+    await expect(client.sendTo(bytes('x'), address)).rejects.toMatchObject({ code: 'EISCONN' });
+    await client.send(bytes('hello'));
+    const [data, from] = await server.recvFrom(100, { timeout: 5_000 });
+    expect(text(data)).toBe('hello');
+    await server.sendTo(bytes('back'), from as { host: string; port: number });
+    expect(text(await client.recv(100, { timeout: 5_000 }))).toBe('back');
+  });
+
+  it('iterates received datagrams until closed', async () => {
+    const { udp: receiver, address } = await boundUdp();
+    await using sender = socket(AF_INET, SOCK_DGRAM);
+    for (const word of ['a', 'b', 'c']) await sender.sendTo(bytes(word), address);
+    const seen: string[] = [];
+    for await (const [data] of receiver) {
+      seen.push(text(data));
+      if (seen.length === 3) await receiver.close();
+    }
+    expect(seen).toEqual(['a', 'b', 'c']);
+  });
+
+  it('sets broadcast, TTL, multicast and buffer options, before and after bind', async () => {
+    await using udp = new DatagramSocket(AF_INET);
+    udp.setSockOpt('broadcast', true);
+    udp.setSockOpt('multicastTTL', 4);
+    udp.setSockOpt('multicastLoopback', false);
+    udp.setSockOpt('reuseAddress', true);
+    udp.setSockOpt('receiveBufferSize', 65536);
+    await udp.bind({ host: '127.0.0.1', port: 0 });
+    udp.setSockOpt('ttl', 32);
+    udp.setSockOpt('sendBufferSize', 65536);
+    expect(udp.getSockOpt('broadcast')).toBe(true);
+    expect(udp.getSockOpt('multicastTTL')).toBe(4);
+    expect(udp.getSockOpt('ttl')).toBe(32);
+    expect(udp.getSockOpt('receiveBufferSize')).toBeGreaterThanOrEqual(65536);
+    expect(() => udp.setSockOpt('reuseAddress', false)).toThrow(SocketError);
+    expect(() => udp.setSockOpt('ttl', 0)).toThrow(RangeError);
+    expect(() => udp.setSockOpt('broadcast', 1 as never)).toThrow(TypeError);
+    expect(() => udp.setSockOpt('noDelay' as never, true as never)).toThrow(
+      expect.objectContaining({ name: 'UnsupportedError', errno: constants.errno.ENOPROTOOPT }),
+    );
+    expect(() => udp.getSockOpt('linger' as never)).toThrow(UnsupportedError);
+    expect(() => udp.addMembership('')).toThrow(TypeError);
+  });
+});
+
+/** Waits for a condition that socket events make true (datagrams on loopback arrive within a few ticks). */
+async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+}
