@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { AF_INET, AF_INET6, DatagramSocket, type SocketAddress } from '@sockkit/core';
 import {
   attemptTimeout,
   type RetransmissionOptions,
@@ -17,8 +18,10 @@ import {
 } from './errors.js';
 import { type QueueOptions, ReceiveQueue } from './receive-queue.js';
 import { ReplyCache, type ReplyCacheOptions } from './reply-cache.js';
-import { assertDatagramSize, resolveMaxPayload, type UdpType } from './size.js';
-import { type DatagramSource, type DatagramTransport, openTransport } from './transport.js';
+import { assertDatagramSize, ipPayloadLimit, resolveMaxPayload, type UdpType } from './size.js';
+
+/** A datagram's sender: an IP address, its family and a port. */
+export type DatagramSource = Extract<SocketAddress, { readonly port: number }>;
 
 /** Turns messages into datagram payloads and back: `createCodec(schema)` from `@sockkit/framing` fits. */
 export interface DatagramCodec<T> {
@@ -144,7 +147,8 @@ function canonicalHost(host: string): string {
  * checks, a server with a reply cache, broadcast and multicast. Create it with {@link udpEndpoint}.
  */
 export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterable<Datagram<T>> {
-  #transport!: DatagramTransport;
+  readonly #socket: DatagramSocket;
+  #address: DatagramSource | undefined;
   readonly #type: UdpType;
   readonly #codec: DatagramCodec<T>;
   readonly #maxPayload: number;
@@ -191,6 +195,11 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
       );
     }
     this.#maxAmplification = maxAmplification;
+    // The endpoint drains the socket's queue at once (see #pump), so the same bounds hold there.
+    this.#socket = new DatagramSocket(type === 'udp6' ? AF_INET6 : AF_INET, {
+      maxQueuedDatagrams: maxDatagrams,
+      maxQueuedBytes: Math.max(maxBytes, 1),
+    });
   }
 
   /** @internal Use {@link udpEndpoint}: validates every option, then binds. */
@@ -202,15 +211,41 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
       port = 0,
       reuseAddress = false,
     } = options.bind ?? {};
-    endpoint.#transport = await openTransport({ type, host, port, reuseAddress }, (data, from) =>
-      endpoint.#onDatagram(data, from),
-    );
+    const socket = endpoint.#socket;
+    try {
+      if (reuseAddress) socket.setSockOpt('reuseAddress', true);
+      await socket.bind({ host, port });
+      // Kept: the address stays readable after close (core's getSockName throws then).
+      endpoint.#address = socket.getSockName() as DatagramSource;
+    } catch (error) {
+      await socket.close();
+      throw error;
+    }
+    void endpoint.#pump();
     return endpoint;
+  }
+
+  /**
+   * The one reader of the socket: routes each datagram at once (replies to pending requests,
+   * requests to the handler, the rest to the receive queue), so replies are never stuck behind
+   * datagrams the application has not read yet.
+   */
+  async #pump(): Promise<void> {
+    const socket = this.#socket;
+    const bufsize = ipPayloadLimit(this.#type);
+    while (!socket.closed) {
+      try {
+        const [data, from] = await socket.recvFrom(bufsize);
+        this.#onDatagram(data, from as DatagramSource);
+      } catch {
+        // A socket error (e.g. ICMP-reported) rejects only the pending read; closing ends the loop.
+      }
+    }
   }
 
   /** The local address the endpoint is bound to. */
   get address(): DatagramSource {
-    return this.#transport.address;
+    return this.#address!;
   }
 
   /** A snapshot of the endpoint's counters. */
@@ -220,7 +255,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
       queued: this.#queue.length,
       queueDropped: this.#queue.dropped,
       queueDroppedBytes: this.#queue.droppedBytes,
-      socketDropped: this.#transport.dropped,
+      socketDropped: this.#socket.stats.dropped,
       pending: this.#pending.size,
       replyCacheEvictions: this.#cache.evictions,
     };
@@ -235,7 +270,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
     const data = this.#codec.encode(message);
     assertDatagramSize(data.byteLength, this.#maxPayload);
     const host = await this.#resolve(to.host);
-    await this.#transport.send(data, host, to.port);
+    await this.#socket.sendTo(data, { host, port: to.port });
   }
 
   /**
@@ -316,7 +351,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
       };
       const transmit = () => {
         timer = setTimeout(onTimeout, attemptTimeout(policy, attempt));
-        this.#transport.send(datagram, host, port).catch(settle);
+        this.#socket.sendTo(datagram, { host, port }).catch(settle);
       };
       const onTimeout = () => {
         if (attempt === policy.retries) {
@@ -360,37 +395,37 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
   /** Allows sending to broadcast addresses (`SO_BROADCAST`). */
   setBroadcast(flag: boolean): void {
     this.#checkOpen();
-    this.#transport.setBroadcast(flag);
+    this.#socket.setSockOpt('broadcast', flag);
   }
 
   /** Joins multicast `group` on the interface with address `iface` (default: chosen by the kernel). */
   join(group: string, iface?: string): void {
     this.#checkOpen();
-    this.#transport.addMembership(group, iface);
+    this.#socket.addMembership(group, iface);
   }
 
   /** Leaves multicast `group` on `iface`. */
   leave(group: string, iface?: string): void {
     this.#checkOpen();
-    this.#transport.dropMembership(group, iface);
+    this.#socket.dropMembership(group, iface);
   }
 
   /** Hops a multicast datagram may travel (`IP_MULTICAST_TTL`); 1 (the kernel default) stays on the local network. */
   setMulticastTTL(ttl: number): void {
     this.#checkOpen();
-    this.#transport.setMulticastTTL(ttl);
+    this.#socket.setSockOpt('multicastTTL', ttl);
   }
 
   /** Whether this host's own sockets receive the multicast datagrams it sends (`IP_MULTICAST_LOOP`). */
   setMulticastLoopback(flag: boolean): void {
     this.#checkOpen();
-    this.#transport.setMulticastLoopback(flag);
+    this.#socket.setSockOpt('multicastLoopback', flag);
   }
 
   /** The local interface address outgoing multicast leaves from (`IP_MULTICAST_IF`). */
   setMulticastInterface(iface: string): void {
     this.#checkOpen();
-    this.#transport.setMulticastInterface(iface);
+    this.#socket.setSockOpt('multicastInterface', iface);
   }
 
   /** Closes the socket; pending requests and waiting `recv`s reject with {@link EndpointClosedError}. Idempotent. */
@@ -400,7 +435,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
     for (const pending of [...this.#pending.values()]) pending.settle(this.#closed);
     this.#queue.close(this.#closed);
     this.#cache.clear();
-    await this.#transport.close();
+    await this.#socket.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -455,7 +490,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
     const known = cache.begin(key);
     if (known?.state === 'answered') {
       this.#counts.cachedReplies++;
-      this.#transport.send(known.reply, from.host, from.port).catch(() => {});
+      this.#sendQuietly(known.reply, from);
       return;
     }
     if (known !== undefined) {
@@ -513,7 +548,12 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
       return;
     }
     cache.complete(key, reply);
-    this.#transport.send(reply, to.host, to.port).catch(() => {});
+    this.#sendQuietly(reply, to);
+  }
+
+  /** Sends a reply; a failure is the client's loss like any dropped datagram, and it will retransmit. */
+  #sendQuietly(datagram: Uint8Array, to: DatagramSource): void {
+    this.#socket.sendTo(datagram, to).catch(() => {});
   }
 }
 

@@ -16,6 +16,7 @@ export {
 export {
   type Datagram,
   type DatagramCodec,
+  type DatagramSource,
   type Destination,
   type ReceiveOptions,
   type RequestHandler,
@@ -36,4 +37,3 @@ export {
 export type { QueueOptions } from './receive-queue.js';
 export type { ReplyCacheOptions } from './reply-cache.js';
 export type { UdpType } from './size.js';
-export type { DatagramSource } from './transport.js';
