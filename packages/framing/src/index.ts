@@ -1,3 +1,10 @@
+export {
+  type CodecOptions,
+  createCodec,
+  DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_ELEMENTS,
+  type MessageCodec,
+} from './codec.js';
 export { DEFAULT_MAX_FRAME_LENGTH, MAX_LENGTH_OFFSET, MAX_VARINT_BYTES } from './constants.js';
 export { type FrameCallback, FrameDecoder, type FrameDecoderOptions } from './decoder.js';
 export { encodeFrame, encodeFrameHeader, encodeFrames } from './encoder.js';

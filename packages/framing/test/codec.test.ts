@@ -1,0 +1,270 @@
+import { execFileSync } from 'node:child_process';
+import fc from 'fast-check';
+import { Packr, Unpackr } from 'msgpackr';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createCodec } from '../src/codec.ts';
+import { MessageDecodeError, MessageValidationError } from '../src/errors.ts';
+
+const numRuns = Number(process.env.NUM_RUNS ?? 10_000);
+const hex = (value: string) => Uint8Array.from(Buffer.from(value.replace(/\s/g, ''), 'hex'));
+const Anything = z.unknown();
+const hostile = new Packr({ moreTypes: true, useRecords: false });
+
+function decodeError(bytes: Uint8Array, options = {}): MessageDecodeError {
+  try {
+    createCodec(Anything, options).decode(bytes);
+  } catch (error) {
+    expect(error).toBeInstanceOf(MessageDecodeError);
+    return error as MessageDecodeError;
+  }
+  throw new Error('expected decode to throw');
+}
+
+describe('createCodec', () => {
+  const Chat = z.object({
+    from: z.string(),
+    text: z.string(),
+    at: z.number().int(),
+    tags: z.array(z.string()).optional(),
+  });
+  const codec = createCodec(Chat);
+
+  it('round-trips a typed message', () => {
+    const message = { from: 'ana', text: 'hello', at: 1_700_000_000_000, tags: ['a'] };
+    expect(codec.decode(codec.encode(message))).toEqual(message);
+  });
+
+  it('writes plain MessagePack (a map with string keys, no records), leaving undefined fields out', () => {
+    const bytes = codec.encode({ from: 'a', text: 'b', at: 1, tags: undefined });
+    expect(Buffer.from(bytes).toString('hex')).toBe('83a466726f6da161a474657874a162a2617401');
+  });
+
+  it('reads what Python msgpack writes (live when python3 has the msgpack module, else its recorded bytes)', () => {
+    const message = { from: 'py', text: 'ü', at: 2 ** 40, tags: ['x', 'y'] };
+    const script = `
+import msgpack, sys
+value = msgpack.unpackb(bytes.fromhex(sys.argv[1]))
+assert value == {"from": "py", "text": "ü", "at": 2**40, "tags": ["x", "y"]}, value
+print(msgpack.packb(value).hex())`;
+    let pythonHex: string;
+    try {
+      pythonHex = execFileSync(
+        'python3',
+        ['-c', script, Buffer.from(codec.encode(message)).toString('hex')],
+        {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+          timeout: 10_000,
+        },
+      ).trim();
+    } catch (error) {
+      if (String((error as { stderr?: unknown }).stderr).includes("No module named 'msgpack'")) {
+        // Without the msgpack module, check against bytes Python's msgpack.packb writes for this value.
+        pythonHex = '84a466726f6da27079a474657874a2c3bca26174cf0000010000000000a47461677392a178a179';
+      } else throw error;
+    }
+    expect(codec.decode(hex(pythonHex))).toEqual(message);
+  });
+
+  it('validates on encode unless told not to', () => {
+    expect(() => codec.encode({ from: 'a' } as never)).toThrow(MessageValidationError);
+    const loose = createCodec(Chat, { validateOnEncode: false });
+    expect(() => loose.encode({ from: 'a' } as never)).not.toThrow();
+  });
+
+  it('throws MessageValidationError with zod issues for a value of the wrong shape', () => {
+    const bytes = new Packr({ useRecords: false }).pack({ from: 1, text: 'x', at: 1.5 });
+    let error: unknown;
+    try {
+      codec.decode(bytes);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(MessageValidationError);
+    const validation = error as MessageValidationError;
+    expect(validation.code).toBe('SOCKKIT_ERR_MESSAGE_VALIDATION');
+    expect(validation.issues.map((issue) => issue.path)).toEqual([['from'], ['at']]);
+  });
+
+  it('caps the error text for a 1M-element bad array', () => {
+    const bytes = new Uint8Array(5 + 1_000_000).fill(0xc3);
+    bytes.set(hex('dd 000f4240'));
+    const numbers = createCodec(z.array(z.number()), { maxElements: 2_000_000 });
+    let error: unknown;
+    try {
+      numbers.decode(bytes);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(MessageValidationError);
+    expect((error as MessageValidationError).issueCount).toBe(1_000_000);
+    expect((error as Error).message.length).toBeLessThan(4096);
+  });
+
+  it('records: round-trips with msgpackr records, each message self-contained', () => {
+    const fast = createCodec(Chat, { records: true });
+    const message = { from: 'a', text: 'b', at: 3 };
+    const bytes = fast.encode(message);
+    expect(bytes[0]).toBe(0xd4);
+    expect(fast.decode(bytes)).toEqual(message);
+    const list = createCodec(z.array(Chat), { records: true });
+    expect(list.decode(list.encode([message, message]))).toEqual([message, message]);
+    expect(createCodec(z.array(Chat), { records: true }).decode(list.encode([message]))).toEqual([message]);
+  });
+
+  it('rejects bad limits with a RangeError', () => {
+    expect(() => createCodec(Anything, { maxDepth: 0 })).toThrow(/maxDepth must be a positive integer/);
+    expect(() => createCodec(Anything, { maxElements: 1.5 })).toThrow(/maxElements/);
+  });
+});
+
+describe('createCodec refuses hostile MessagePack before msgpackr runs', () => {
+  it('nesting 100,000 levels deep (msgpackr alone overflows the stack)', () => {
+    const bytes = new Uint8Array(100_001).fill(0x91);
+    bytes[100_000] = 0xc0;
+    expect(() => new Unpackr({ useRecords: false }).unpack(bytes)).toThrow(RangeError);
+    expect(decodeError(bytes).message).toMatch(/nesting deeper than 32/);
+  });
+
+  it('nesting at the limit is accepted, one deeper is refused', () => {
+    const nested = (levels: number) => {
+      const bytes = new Uint8Array(levels + 1).fill(0x91);
+      bytes[levels] = 0x01;
+      return bytes;
+    };
+    expect(createCodec(Anything, { maxDepth: 5 }).decode(nested(5))).toEqual([[[[[1]]]]]);
+    expect(decodeError(nested(6), { maxDepth: 5 }).message).toMatch(/nesting deeper than 5/);
+    expect(decodeError(hex('81 a1 61 81 a1 62 80'), { maxDepth: 2 }).message).toMatch(/nesting/);
+  });
+
+  it.each([
+    ['Set', new Set([1])],
+    ['RegExp', /a/g],
+    ['Error', new Error('x')],
+    ['typed array', new Uint16Array(2)],
+    ['Date (timestamp extension)', new Date(0)],
+    ['undefined', undefined],
+  ])('msgpackr extension types: %s', (_name, value) => {
+    expect(decodeError(hostile.pack(value)).message).toMatch(/extension type/);
+  });
+
+  it('record definitions and pointers in plain mode', () => {
+    expect(decodeError(new Packr({ useRecords: true }).pack({ a: 1 })).message).toMatch(/extension type/);
+    expect(decodeError(hex('d4 70 00')).message).toMatch(/extension type/);
+    expect(decodeError(hex('c7 01 70 00')).message).toMatch(/extension type/);
+  });
+
+  it('byte 0xC1', () => {
+    expect(decodeError(hex('91 c1')).message).toMatch(/0xC1/);
+  });
+
+  it.each(['__proto__', 'constructor', 'prototype'])('the key %s, even nested', (key) => {
+    const bytes = new Packr({ useRecords: false }).pack({ ok: [{ [key]: { polluted: true } }] });
+    expect(decodeError(bytes).message).toContain(`forbidden key "${key}"`);
+  });
+
+  it('__proto__ hidden in a record definition', () => {
+    const bytes = hex(`d4 72 40 91 a9 ${Buffer.from('__proto__').toString('hex')} c3`);
+    expect(decodeError(bytes, { records: true }).message).toContain('forbidden key "__proto__"');
+  });
+
+  it('map keys that are not strings or integers (arrays stringify to "__proto__")', () => {
+    expect(decodeError(hex(`81 91 a9 ${Buffer.from('__proto__').toString('hex')} c3`)).message).toMatch(
+      /map key/,
+    );
+    expect(decodeError(hex('81 c0 01')).message).toMatch(/map key/);
+    expect(createCodec(Anything).decode(hex('81 01 a1 61'))).toEqual({ 1: 'a' });
+  });
+
+  it('more values than maxElements', () => {
+    const bytes = new Packr({ useRecords: false }).pack(Array.from({ length: 11 }, () => 0));
+    expect(decodeError(bytes, { maxElements: 11 }).message).toMatch(/more than 11 values/);
+    expect(createCodec(Anything, { maxElements: 12 }).decode(bytes)).toHaveLength(11);
+  });
+
+  it('a count larger than the bytes left (allocation bomb)', () => {
+    expect(decodeError(hex('dd ffffffff 00')).message).toMatch(/4294967295 values declared/);
+    expect(decodeError(hex('c6 ffffffff 00')).message).toMatch(/bytes declared/);
+  });
+
+  it('trailing bytes after the value', () => {
+    expect(decodeError(hex('01 02')).message).toMatch(/1 trailing bytes/);
+  });
+
+  it('truncated input', () => {
+    expect(decodeError(hex('92 01')).message).toMatch(/2 values declared, 1 bytes left/);
+    expect(decodeError(hex('a3 61 62')).message).toMatch(/3 bytes declared, 2 left/);
+    expect(decodeError(new Uint8Array(0)).message).toMatch(/declared/);
+  });
+
+  it('64-bit integers that would lose precision, accepting the safe ones', () => {
+    expect(decodeError(hex('cf 0020000000000000')).message).toMatch(/lose precision/);
+    expect(decodeError(hex('d3 ffe0000000000000')).message).toMatch(/lose precision/);
+    expect(createCodec(Anything).decode(hex('cf 001fffffffffffff'))).toBe(Number.MAX_SAFE_INTEGER);
+    expect(createCodec(Anything).decode(hex('d3 ffe0000000000001'))).toBe(-Number.MAX_SAFE_INTEGER);
+  });
+
+  it('decodes invalid UTF-8 in a string to replacement characters rather than failing', () => {
+    expect(createCodec(z.string()).decode(hex('a2 ff fe'))).toBe('\ufffd\ufffd');
+  });
+});
+
+describe('codec properties', () => {
+  // decode refuses the forbidden keys (tested above), so values holding them are left out here.
+  const forbidden = /"(__proto__|constructor|prototype)":/;
+  const json = fc
+    .jsonValue({ maxDepth: 6 })
+    .filter((value) => !containsNegativeZero(value) && !forbidden.test(JSON.stringify(value)));
+
+  it('plain mode round-trips arbitrary JSON-like values', () => {
+    const codec = createCodec(z.json());
+    fc.assert(
+      fc.property(json, (value) => {
+        expect(codec.decode(codec.encode(value as z.infer<ReturnType<typeof z.json>>))).toEqual(value);
+      }),
+      { numRuns },
+    );
+  }, 60_000);
+
+  it('records mode round-trips arrays of same-shaped objects', () => {
+    const Item = z.object({ id: z.number(), name: z.string(), data: z.instanceof(Uint8Array) });
+    const codec = createCodec(z.array(Item), { records: true });
+    const items = fc.array(
+      fc.record({ id: fc.integer(), name: fc.string(), data: fc.uint8Array({ maxLength: 16 }) }),
+      {
+        maxLength: 5,
+      },
+    );
+    fc.assert(
+      fc.property(items, (value) => {
+        const decoded = codec.decode(codec.encode(value));
+        expect(decoded.map((item) => ({ ...item, data: [...item.data] }))).toEqual(
+          value.map((item) => ({ ...item, data: [...item.data] })),
+        );
+      }),
+      { numRuns },
+    );
+  }, 60_000);
+
+  it('never throws anything but MessageDecodeError or MessageValidationError on random bytes', () => {
+    const codec = createCodec(z.object({ a: z.number() }));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+        try {
+          codec.decode(bytes);
+        } catch (error) {
+          expect(error instanceof MessageDecodeError || error instanceof MessageValidationError).toBe(true);
+        }
+      }),
+      { numRuns },
+    );
+  }, 60_000);
+});
+
+function containsNegativeZero(value: unknown): boolean {
+  if (Object.is(value, -0)) return true;
+  if (Array.isArray(value)) return value.some(containsNegativeZero);
+  if (value !== null && typeof value === 'object') return Object.values(value).some(containsNegativeZero);
+  return false;
+}
