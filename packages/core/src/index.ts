@@ -20,6 +20,7 @@ export {
   SOCK_STREAM,
   type SocketKind,
 } from './constants.js';
+export { type CreateConnectionOptions, createConnection } from './create-connection.js';
 export {
   DatagramSocket,
   type DatagramSocketOptions,
@@ -41,6 +42,14 @@ export {
   toSocketError,
   UnsupportedError,
 } from './errors.js';
+export {
+  type ConnectionHandler,
+  createServer,
+  type ServerCloseOptions,
+  type ServerOptions,
+  type ServerStats,
+  SocketServer,
+} from './server.js';
 export { socket } from './socket.js';
 export { SockkitError } from './sockkit-error.js';
 export {

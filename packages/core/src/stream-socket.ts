@@ -475,6 +475,28 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     return this.#timeout;
   }
 
+  /**
+   * Closes the connection after `timeout` milliseconds without traffic in either direction
+   * (`null` turns it off). Pending and later calls then reject with `SocketTimeoutError`.
+   */
+  setIdleTimeout(timeout: number | null): void {
+    const idle = checkTimeout(timeout);
+    const socket = this.#socket;
+    if (this.#state !== 'connected' || socket === undefined)
+      throw this.#notReady('setIdleTimeout', 'connected');
+    socket.setTimeout(idle ?? 0);
+    if (idle === null || idle === 0) socket.off('timeout', this.#onIdle);
+    else if (socket.listenerCount('timeout') === 0) socket.on('timeout', this.#onIdle);
+  }
+
+  readonly #onIdle = (): void => {
+    const socket = this.#socket;
+    this.#error ??= new SocketTimeoutError(`connection was idle for ${socket?.timeout} ms and was closed`);
+    for (const waiter of this.#readers.splice(0)) waiter.reject(this.#error);
+    for (const waiter of this.#writers.splice(0)) waiter.reject(this.#error);
+    socket?.destroy();
+  };
+
   /** `setBlocking(false)` is `setTimeout(0)`; `setBlocking(true)` is `setTimeout(null)`. */
   setBlocking(flag: boolean): void {
     this.#timeout = flag ? null : 0;
@@ -867,9 +889,13 @@ function isResolutionError(error: SocketError): boolean {
   return error.code === 'ENOTFOUND' || error.code.startsWith('EAI_');
 }
 
+/**
+ * Stops listening. Node's close callback waits for every accepted connection to end, but those
+ * belong to their own `StreamSocket`s now, so this resolves once the listening handle is closed.
+ */
 function closeServer(server: Server | undefined): Promise<void> {
-  if (server === undefined || !server.listening) return Promise.resolve();
-  return new Promise((resolve) => server.close(() => resolve()));
+  if (server?.listening) server.close();
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function closeSocket(socket: Socket | undefined): Promise<void> {

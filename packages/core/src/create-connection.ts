@@ -1,0 +1,47 @@
+import { type AddressInput, familyOfAddress, type HostAddress } from './address.js';
+import { StreamSocket } from './stream-socket.js';
+import type { BlockingOptions } from './waiter.js';
+
+/** Options of `createConnection`. */
+export interface CreateConnectionOptions extends BlockingOptions {
+  /** Local address to connect from (Python's `source_address`). */
+  readonly sourceAddress?: HostAddress;
+  /** Read-side high-water mark of the connection in bytes (default 64 KiB). */
+  readonly highWaterMark?: number;
+  /** Sets `TCP_NODELAY` (default false, as the kernel). */
+  readonly noDelay?: boolean;
+}
+
+/**
+ * Connects a stream socket to `address`, as Python's `socket.create_connection`: the family
+ * follows the address (a path is a Unix socket, an IPv6 literal is IPv6, anything else IPv4),
+ * and `timeout` bounds the connect and then stays the socket's timeout, as in Python.
+ *
+ * @example
+ * ```ts
+ * await using conn = await createConnection({ host: '127.0.0.1', port: 8081 }, { timeout: 5_000 });
+ * await conn.sendAll(new TextEncoder().encode('hello'));
+ * ```
+ */
+export async function createConnection(
+  address: AddressInput,
+  options: CreateConnectionOptions = {},
+): Promise<StreamSocket> {
+  if (typeof address !== 'object' || address === null) {
+    throw new TypeError('address must be { host, port } or { path }');
+  }
+  const { timeout = null, signal, sourceAddress, highWaterMark, noDelay } = options;
+  const conn = new StreamSocket(familyOfAddress(address), {
+    timeout,
+    ...(highWaterMark === undefined ? {} : { highWaterMark }),
+  });
+  try {
+    if (sourceAddress !== undefined) conn.bind(sourceAddress);
+    if (noDelay !== undefined) conn.setSockOpt('noDelay', noDelay);
+    await conn.connect(address, signal ? { signal } : {});
+    return conn;
+  } catch (error) {
+    await conn.close();
+    throw error;
+  }
+}

@@ -1,0 +1,226 @@
+import { type AddressInput, familyOfAddress, type SocketAddress } from './address.js';
+import { DEFAULT_BACKLOG, DEFAULT_SERVER_CLOSE_GRACE } from './constants.js';
+import { SocketClosedError, UnsupportedError } from './errors.js';
+import { StreamSocket } from './stream-socket.js';
+import { reusePortSupported } from './support.js';
+import { checkPositiveInteger, checkTimeout } from './validate.js';
+
+/** Handles one connection; the server closes the connection when the handler settles. */
+export type ConnectionHandler = (conn: StreamSocket, peer: SocketAddress) => void | Promise<void>;
+
+/** Options of `createServer`. Every limit has a default; `Infinity` lifts a count limit. */
+export interface ServerOptions {
+  /** `listen` backlog (default 128). */
+  readonly backlog?: number;
+  /** Connections handled at once (default 1024); more are reset at once, the others undisturbed. */
+  readonly maxConnections?: number;
+  /** Connections at once from one IP address (default: `maxConnections`). */
+  readonly maxConnectionsPerAddress?: number;
+  /** Closes a connection silent in both directions this long, in ms (default 300 000; `null` never). */
+  readonly idleTimeout?: number | null;
+  /** `SO_REUSEPORT`, so several processes share the port: Node 22.12 and later, else `UnsupportedError`. */
+  readonly reusePort?: boolean;
+  /** On host `'::'`: also accept IPv4 clients (default true); false is IPv6 only. */
+  readonly dualStack?: boolean;
+  /** Read-side high-water mark of each connection in bytes (default 64 KiB). */
+  readonly highWaterMark?: number;
+  /** Sets `TCP_NODELAY` on every connection. */
+  readonly noDelay?: boolean;
+  /** Called when a handler throws or rejects (the server keeps serving). */
+  readonly onError?: (error: unknown, peer: SocketAddress) => void;
+}
+
+/** Counters of a running server. */
+export interface ServerStats {
+  readonly accepted: number;
+  /** Connections reset for `maxConnections` or `maxConnectionsPerAddress`. */
+  readonly refused: number;
+  /** Handlers that threw or rejected. */
+  readonly handlerErrors: number;
+}
+
+/** Options of `SocketServer.close`. */
+export interface ServerCloseOptions {
+  /** Milliseconds running handlers get to finish before their connections are closed (default 5000). */
+  readonly grace?: number;
+}
+
+const DEFAULT_MAX_CONNECTIONS = 1024;
+const DEFAULT_IDLE_TIMEOUT = 300_000;
+
+/**
+ * A running server from `createServer`: the connection loop around one handler per connection.
+ */
+export class SocketServer implements AsyncDisposable {
+  readonly #listener: StreamSocket;
+  readonly #handler: ConnectionHandler;
+  readonly #options: ServerOptions;
+  readonly #maxConnections: number;
+  readonly #maxPerAddress: number;
+  readonly #idleTimeout: number | null;
+  readonly #running = new Map<StreamSocket, Promise<void>>();
+  readonly #perAddress = new Map<string, number>();
+  #accepted = 0;
+  #refused = 0;
+  #handlerErrors = 0;
+  #loop: Promise<void> | undefined;
+  #closed: Promise<void> | undefined;
+
+  /** @internal use `createServer`. */
+  constructor(listener: StreamSocket, handler: ConnectionHandler, options: ServerOptions) {
+    this.#listener = listener;
+    this.#handler = handler;
+    this.#options = options;
+    this.#maxConnections = countLimit('maxConnections', options.maxConnections, DEFAULT_MAX_CONNECTIONS);
+    this.#maxPerAddress = countLimit(
+      'maxConnectionsPerAddress',
+      options.maxConnectionsPerAddress,
+      this.#maxConnections,
+    );
+    this.#idleTimeout =
+      options.idleTimeout === undefined ? DEFAULT_IDLE_TIMEOUT : checkTimeout(options.idleTimeout);
+  }
+
+  /** The address the server listens on, with the real port. */
+  get address(): SocketAddress {
+    return this.#listener.getSockName();
+  }
+
+  /** Connections being handled now. */
+  get connections(): number {
+    return this.#running.size;
+  }
+
+  /** Accepted, refused and failed-handler counts. */
+  get stats(): ServerStats {
+    return { accepted: this.#accepted, refused: this.#refused, handlerErrors: this.#handlerErrors };
+  }
+
+  /** @internal */
+  start(): void {
+    this.#loop = this.#acceptLoop();
+  }
+
+  /**
+   * Stops accepting, gives running handlers `grace` milliseconds to finish, then closes the
+   * connections left (their pending calls reject with `SocketClosedError`). Idempotent.
+   */
+  close(options: ServerCloseOptions = {}): Promise<void> {
+    this.#closed ??= this.#shutdown(options.grace ?? DEFAULT_SERVER_CLOSE_GRACE);
+    return this.#closed;
+  }
+
+  /** `await using server = await createServer(...)` closes it with the default grace period. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #shutdown(grace: number): Promise<void> {
+    checkTimeout(grace);
+    await this.#listener.close();
+    await this.#loop;
+    const handlers = [...this.#running.values()];
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, grace);
+    });
+    await Promise.race([Promise.allSettled(handlers), expired]);
+    clearTimeout(timer);
+    await Promise.all([...this.#running.keys()].map((conn) => conn.close()));
+  }
+
+  async #acceptLoop(): Promise<void> {
+    for (;;) {
+      let accepted: [StreamSocket, SocketAddress];
+      try {
+        accepted = await this.#listener.accept({ timeout: null });
+      } catch (error) {
+        if (error instanceof SocketClosedError) return;
+        this.#options.onError?.(error, this.#listener.getSockName());
+        continue;
+      }
+      this.#admit(...accepted);
+    }
+  }
+
+  #admit(conn: StreamSocket, peer: SocketAddress): void {
+    const key = 'host' in peer ? peer.host : '';
+    const fromAddress = this.#perAddress.get(key) ?? 0;
+    if (this.#running.size >= this.#maxConnections || (key !== '' && fromAddress >= this.#maxPerAddress)) {
+      this.#refused += 1;
+      void conn.reset();
+      return;
+    }
+    this.#accepted += 1;
+    if (key !== '') this.#perAddress.set(key, fromAddress + 1);
+    if (this.#idleTimeout !== null && this.#idleTimeout > 0) conn.setIdleTimeout(this.#idleTimeout);
+    this.#running.set(conn, this.#handle(conn, peer, key));
+  }
+
+  async #handle(conn: StreamSocket, peer: SocketAddress, key: string): Promise<void> {
+    try {
+      await this.#handler(conn, peer);
+    } catch (error) {
+      this.#handlerErrors += 1;
+      this.#options.onError?.(error, peer);
+    } finally {
+      await conn.close();
+      this.#running.delete(conn);
+      if (key !== '') {
+        const left = (this.#perAddress.get(key) ?? 1) - 1;
+        if (left === 0) this.#perAddress.delete(key);
+        else this.#perAddress.set(key, left);
+      }
+    }
+  }
+}
+
+function countLimit(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  return value === Number.POSITIVE_INFINITY ? value : checkPositiveInteger(name, value);
+}
+
+/**
+ * Listens on `address` and runs `handler` for every connection, concurrently: the tutorial's
+ * connection loop around its communication loop, with limits. A connection over
+ * `maxConnections` (or `maxConnectionsPerAddress`) is reset at once; idle connections are
+ * closed; a handler that throws is counted and reported to `onError`, and the server keeps
+ * serving. The connection is closed when its handler settles.
+ *
+ * @example
+ * ```ts
+ * await using server = await createServer({ host: '127.0.0.1', port: 8081 }, async (conn) => {
+ *   for await (const chunk of conn) await conn.sendAll(chunk); // echo until end of stream
+ * });
+ * ```
+ */
+export async function createServer(
+  address: AddressInput,
+  handler: ConnectionHandler,
+  options: ServerOptions = {},
+): Promise<SocketServer> {
+  if (typeof handler !== 'function') throw new TypeError('handler must be a function');
+  if (typeof address !== 'object' || address === null) {
+    throw new TypeError('address must be { host, port } or { path }');
+  }
+  if (options.reusePort && !reusePortSupported()) {
+    throw new UnsupportedError(`reusePort needs Node 22.12 or later (running ${process.version})`);
+  }
+  const listener = new StreamSocket(
+    familyOfAddress(address),
+    options.highWaterMark === undefined ? {} : { highWaterMark: options.highWaterMark },
+  );
+  const server = new SocketServer(listener, handler, options);
+  if (options.dualStack !== undefined) {
+    if (!('host' in address) || address.host !== '::') {
+      throw new TypeError("dualStack applies to host '::' (every IPv6 and IPv4 address)");
+    }
+    listener.setSockOpt('ipv6Only', !options.dualStack);
+  }
+  if (options.reusePort) listener.setSockOpt('reusePort', true);
+  if (options.noDelay) listener.setSockOpt('noDelay', true);
+  listener.bind(address);
+  await listener.listen(options.backlog ?? DEFAULT_BACKLOG);
+  server.start();
+  return server;
+}
