@@ -28,3 +28,10 @@ export {
   FrameFormats,
   type LengthPrefix,
 } from './format.js';
+export { decodeFrames } from './iterable.js';
+export {
+  createFrameDecoderStream,
+  createFrameEncoderStream,
+  frameDecoderTransform,
+  frameEncoderTransform,
+} from './streams.js';

@@ -1,0 +1,103 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ReadableStream } from 'node:stream/web';
+import { everyByte } from '@sockkit/testkit';
+import { describe, expect, it } from 'vitest';
+import { encodeFrame, encodeFrames } from '../src/encoder.ts';
+import { FrameTooLargeError, TruncatedFrameError } from '../src/errors.ts';
+import { defineFrameFormat, FrameFormats } from '../src/format.ts';
+import { decodeFrames } from '../src/iterable.ts';
+import {
+  createFrameDecoderStream,
+  createFrameEncoderStream,
+  frameDecoderTransform,
+  frameEncoderTransform,
+} from '../src/streams.ts';
+
+const text = (value: string) => new TextEncoder().encode(value);
+const strings = (frames: readonly Uint8Array[]) => frames.map((frame) => new TextDecoder().decode(frame));
+const wire = encodeFrames(['one', 'two', '', 'four'].map(text), FrameFormats.varint);
+
+async function collect(source: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
+  const frames: Uint8Array[] = [];
+  for await (const frame of source) frames.push(frame);
+  return frames;
+}
+
+describe('decodeFrames', () => {
+  it('decodes frames from an async iterable, whatever the chunking', async () => {
+    expect(strings(await collect(decodeFrames(Readable.from(everyByte(wire)), FrameFormats.varint)))).toEqual(
+      ['one', 'two', '', 'four'],
+    );
+    expect(strings(await collect(decodeFrames([wire], FrameFormats.varint)))).toHaveLength(4);
+  });
+
+  it('yields the frames before a bad header, then throws', async () => {
+    const frames: string[] = [];
+    const bad = new Uint8Array([...encodeFrame(text('ok')), 0xff, 0xff, 0xff, 0xff]);
+    await expect(async () => {
+      for await (const frame of decodeFrames([bad])) frames.push(new TextDecoder().decode(frame));
+    }).rejects.toThrow(FrameTooLargeError);
+    expect(frames).toEqual(['ok']);
+  });
+
+  it('throws TruncatedFrameError when the source ends mid-frame', async () => {
+    await expect(collect(decodeFrames([wire.subarray(0, 6)], FrameFormats.varint))).rejects.toThrow(
+      TruncatedFrameError,
+    );
+  });
+});
+
+describe('Node Transform streams', () => {
+  it('encodes and decodes through a pipeline', async () => {
+    const received: Uint8Array[] = [];
+    await pipeline(
+      Readable.from(['a', 'bb', 'ccc'].map(text)),
+      createFrameEncoderStream(FrameFormats.uint16BE),
+      createFrameDecoderStream(FrameFormats.uint16BE),
+      async (frames: AsyncIterable<Uint8Array>) => {
+        for await (const frame of frames) received.push(frame);
+      },
+    );
+    expect(strings(received)).toEqual(['a', 'bb', 'ccc']);
+  });
+
+  it('errors the stream on an oversized frame and on truncation', async () => {
+    const small = defineFrameFormat({ maxFrameLength: 1 });
+    await expect(
+      pipeline(
+        Readable.from([encodeFrame(text('too big'))]),
+        createFrameDecoderStream(small),
+        async (frames) => {
+          for await (const _ of frames);
+        },
+      ),
+    ).rejects.toThrow(FrameTooLargeError);
+    await expect(
+      pipeline(
+        Readable.from([wire.subarray(0, 3)]),
+        createFrameDecoderStream(FrameFormats.varint),
+        async (frames) => {
+          for await (const _ of frames);
+        },
+      ),
+    ).rejects.toThrow(TruncatedFrameError);
+  });
+});
+
+describe('WHATWG TransformStreams', () => {
+  it('encodes and decodes through pipeThrough', async () => {
+    const source = ReadableStream.from(['x', 'yy'].map(text));
+    const frames = source
+      .pipeThrough(frameEncoderTransform(FrameFormats.grpc))
+      .pipeThrough(frameDecoderTransform(FrameFormats.grpc));
+    expect(strings(await collect(frames))).toEqual(['x', 'yy']);
+  });
+
+  it('errors the readable side when the input ends mid-frame', async () => {
+    const frames = ReadableStream.from([wire.subarray(0, 2)]).pipeThrough(
+      frameDecoderTransform(FrameFormats.varint),
+    );
+    await expect(collect(frames)).rejects.toThrow(TruncatedFrameError);
+  });
+});
