@@ -1,0 +1,64 @@
+/** Output helpers: plain lines for programs, narration for the tour. */
+
+export function print(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+export function printError(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+const units = ['B', 'KiB', 'MiB', 'GiB'] as const;
+
+/** 16777216 -> "16.0 MiB". */
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** Bytes over elapsed milliseconds as "123.4 MiB/s". */
+export function formatRate(bytes: number, elapsedMs: number): string {
+  return `${formatBytes(Math.round((bytes * 1000) / Math.max(elapsedMs, 1)))}/s`;
+}
+
+/** Shows bytes as readable text: `"hello"`, with control characters escaped. */
+export function quote(bytes: Uint8Array): string {
+  return JSON.stringify(Buffer.from(bytes).toString('utf8'));
+}
+
+/**
+ * The tour's voice: a numbered step says what it shows, details say what happened, and
+ * the verdict says what that proves (or why the step failed).
+ */
+export class Narrator {
+  #step = 0;
+  readonly #total: number;
+
+  constructor(total: number) {
+    this.#total = total;
+  }
+
+  step(title: string, shows: string): void {
+    this.#step += 1;
+    print();
+    print(`[${this.#step}/${this.#total}] ${title}`);
+    print(`      ${shows}`);
+  }
+
+  detail(line: string): void {
+    print(`      - ${line}`);
+  }
+
+  proved(line: string): void {
+    print(`      PASS: ${line}`);
+  }
+
+  failed(error: string): void {
+    print(`      FAIL: ${error}`);
+  }
+}

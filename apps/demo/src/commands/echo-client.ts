@@ -1,0 +1,84 @@
+import { createInterface } from 'node:readline';
+import { ConnectionResetError, createConnection, type StreamSocket } from '@sockkit/core';
+import { z } from 'zod';
+import { DEFAULT_HOST, hostArg, portArg } from '../cli/args.js';
+import { defineCommand } from '../cli/command.js';
+import { print } from '../cli/output.js';
+import { formatAddress } from '../programs/echo.js';
+
+/**
+ * The receiving half: recv(1024) until end of stream, printing each complete line. A line
+ * may come back in several recv calls or several lines in one (TCP keeps no boundaries),
+ * so bytes are collected until a newline, the simplest framing there is.
+ */
+async function printReplies(conn: StreamSocket): Promise<'closed' | 'reset'> {
+  const decoder = new TextDecoder();
+  let pending = '';
+  try {
+    for (;;) {
+      const data = await conn.recv(1024);
+      if (data.length === 0) return 'closed'; // end of stream: the server closed its side
+      pending += decoder.decode(data, { stream: true });
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) print(`reply: ${line}`);
+    }
+  } catch (error) {
+    if (error instanceof ConnectionResetError) return 'reset';
+    throw error;
+  }
+}
+
+export const echoClientCommand = defineCommand({
+  name: 'echo-client',
+  summary: 'TCP echo client: send lines, print what comes back',
+  lesson:
+    "Lesson: the looped TCP client (connect, send each line, recv the reply, close). sockkit adds: a connect timeout, sending and receiving at once so the server's close is noticed at once (recv returns empty bytes), replies collected up to a newline instead of trusting one recv(1024), and empty lines skipped instead of hanging.",
+  options: {
+    host: { type: 'string', default: DEFAULT_HOST, description: 'server address' },
+    port: { type: 'string', short: 'p', default: '8081', description: 'server port' },
+    message: {
+      type: 'string',
+      short: 'm',
+      placeholder: 'text',
+      description: 'send this one message and exit (default: read lines from stdin)',
+    },
+    timeout: { type: 'string', placeholder: 'ms', default: '5000', description: 'connect timeout' },
+  },
+  args: z.object({
+    host: hostArg,
+    port: portArg,
+    message: z.string().min(1, 'must not be empty').optional(),
+    timeout: z.coerce
+      .number({ error: 'must be a number of milliseconds' })
+      .int()
+      .positive('must be positive'),
+  }),
+  examples: ['sockkit-demo echo-client --port 8081', 'sockkit-demo echo-client --port 8081 -m hello'],
+  async run({ host, port, message, timeout }) {
+    await using conn = await createConnection({ host, port }, { timeout });
+    print(`connected to ${formatAddress(conn.getPeerName())} from ${formatAddress(conn.getSockName())}`);
+    const replies = printReplies(conn);
+
+    const keyboard =
+      message === undefined ? createInterface({ input: process.stdin, crlfDelay: Infinity }) : undefined;
+    const typing = (async () => {
+      for await (const line of keyboard ?? [message ?? '']) {
+        if (line === '') continue; // an empty send would wait forever for an empty reply
+        await conn.sendAll(new TextEncoder().encode(`${line}\n`));
+      }
+      conn.shutdown('write'); // we are done (FIN); the server finishes and closes its side
+      return 'done' as const;
+    })().catch(() => 'failed' as const);
+
+    const ending = await replies;
+    keyboard?.close();
+    if (ending === 'reset') print('connection reset by the server');
+    else
+      print(
+        (await Promise.race([typing, 'typing'])) === 'done'
+          ? 'connection closed'
+          : 'server closed the connection',
+      );
+  },
+});

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { runCli, startCli } from './cli-process.ts';
+
+const READY = /^(?:server|worker) (\d+) ready: echo server listening on 127\.0\.0\.1:(\d+)$/;
+
+describe('echo-server and echo-client', () => {
+  it('echoes every line typed into the client, then both end cleanly', async () => {
+    await using server = startCli(['echo-server', '--port', '0']);
+    const [, , port] = await server.waitForLine(READY);
+    const client = await runCli(['echo-client', '--port', port!], 'hello\n\nsecond line\n');
+    expect(client.code).toBe(0);
+    expect(client.stdout).toMatch(/^reply: hello$/m);
+    expect(client.stdout).toMatch(/^reply: second line$/m);
+    expect(client.stdout).toMatch(/connection closed/);
+    await server.waitForLine(/done, 18 bytes echoed/);
+  });
+
+  it('stops on SIGINT: stops accepting, finishes its connections, exits 0', async () => {
+    await using server = startCli(['echo-server', '--port', '0']);
+    const [, , port] = await server.waitForLine(READY);
+    await using client = startCli(['echo-client', '--port', port!]);
+    await client.waitForLine(/^connected to/);
+    server.child.kill('SIGINT');
+    await server.waitForLine(/stopped accepting, all connections finished/);
+    expect(await server.exited()).toBe(0);
+    // The client notices the server's close instead of hanging.
+    await client.waitForLine(/server closed the connection/);
+    expect(await client.exited()).toBe(0);
+  });
+
+  it('serves connections from two worker processes sharing one port (--workers 2)', async () => {
+    await using server = startCli(['echo-server', '--port', '0', '--workers', '2']);
+    const [ready1, ready2] = [await server.waitForLine(READY), await server.waitForLine(READY)];
+    expect(ready1[2]).toBe(ready2[2]);
+    const workerPids = new Set([ready1[1], ready2[1]]);
+    expect(workerPids.size).toBe(2);
+
+    // node:cluster hands connections out round robin; a few clients reach both workers.
+    const servedBy = new Set<string>();
+    for (let attempt = 0; attempt < 10 && servedBy.size < 2; attempt += 1) {
+      const client = await runCli(['echo-client', '--port', ready1[2]!, '-m', `hello ${attempt}`]);
+      expect(client.stdout).toMatch(new RegExp(`reply: hello ${attempt}`));
+      const [, clientPort] = /from 127\.0\.0\.1:(\d+)/.exec(client.stdout) ?? [];
+      const [, pid] = await server.waitForLine(
+        new RegExp(`^pid (\\d+): connection from 127\\.0\\.0\\.1:${clientPort}$`),
+      );
+      servedBy.add(pid!);
+    }
+    expect(servedBy).toEqual(workerPids);
+
+    server.child.kill('SIGTERM');
+    await server.waitForLine(/2 of 2 workers stopped cleanly/);
+    expect(await server.exited()).toBe(0);
+  });
+});
