@@ -1,4 +1,18 @@
 export {
+  type ChannelStats,
+  type Correlation,
+  DEFAULT_CLOSE_TIMEOUT,
+  DEFAULT_FRAME_TIMEOUT,
+  DEFAULT_IDLE_TIMEOUT,
+  DEFAULT_MAX_QUEUED_MESSAGES,
+  DEFAULT_REQUEST_TIMEOUT,
+  FramedChannel,
+  type FramedConnection,
+  type FramedOptions,
+  framed,
+  type RequestOptions,
+} from './channel.js';
+export {
   type CodecOptions,
   createCodec,
   DEFAULT_MAX_DEPTH,

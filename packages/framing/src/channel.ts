@@ -1,0 +1,520 @@
+import type { Duplex } from 'node:stream';
+import type { StreamSocket } from '@sockkit/core';
+import type { MessageCodec } from './codec.js';
+import { FrameDecoder } from './decoder.js';
+import { encodeFrame, encodeFrameHeader, encodeFrames } from './encoder.js';
+import {
+  ChannelClosedError,
+  MessageDecodeError,
+  MessageValidationError,
+  ReadTimeoutError,
+  RequestTimeoutError,
+} from './errors.js';
+import { type FrameFormat, FrameFormats } from './format.js';
+
+/** Default time a started frame has to complete: 30 s. */
+export const DEFAULT_FRAME_TIMEOUT = 30_000;
+/** Default time without any received byte before the channel closes: 5 minutes. */
+export const DEFAULT_IDLE_TIMEOUT = 300_000;
+/** Default time `request()` waits for its reply: 30 s. */
+export const DEFAULT_REQUEST_TIMEOUT = 30_000;
+/** Default time `close()` waits for sent data to flush before closing anyway: 5 s. */
+export const DEFAULT_CLOSE_TIMEOUT = 5_000;
+/** Default number of received messages queued before the channel stops reading from the connection. */
+export const DEFAULT_MAX_QUEUED_MESSAGES = 64;
+
+/** Payloads from this size on are written after their header without being copied into one frame. */
+const UNCOPIED_PAYLOAD = 64 * 1024;
+
+/** How `request()` marks a request with an id and recognises the reply to it. */
+export interface Correlation<T> {
+  /** Returns `request` carrying `id` (a new object; the caller's message is not changed). */
+  stamp(request: T, id: number): T;
+  /** The request id that `message` answers, or `undefined` when it is not a reply. */
+  replyTo(message: T): number | undefined;
+}
+
+/** Options of {@link framed}. */
+export interface FramedOptions<T> {
+  /** Frame format on the wire. Default {@link FrameFormats.uint32BE}. */
+  readonly format?: FrameFormat;
+  /** Message codec; without one, messages are the raw payload bytes. */
+  readonly codec?: MessageCodec<T>;
+  /** Milliseconds a frame may take from its first byte to its last (slowloris guard); `null` disables. Default 30 s. */
+  readonly frameTimeout?: number | null;
+  /** Milliseconds without receiving a byte before the channel closes; `null` disables. Default 5 minutes. */
+  readonly idleTimeout?: number | null;
+  /**
+   * What a bad message (undecodable, wrong shape) or an oversized frame does: `'fail'` closes
+   * this channel with the error, `'skip'` drops it and counts it in `stats.skipped`. A malformed
+   * header always fails the channel, since the stream cannot be resynchronised. Default `'fail'`.
+   */
+  readonly onInvalid?: 'fail' | 'skip';
+  /** Enables `request()`; see {@link Correlation}. */
+  readonly correlation?: Correlation<T>;
+  /** Default timeout of `request()`, in milliseconds. Default 30 s. */
+  readonly requestTimeout?: number;
+  /** Received messages queued before the channel pauses reading (TCP then slows the peer). Default 64. */
+  readonly maxQueuedMessages?: number;
+}
+
+/** Options of {@link FramedChannel.request}. */
+export interface RequestOptions {
+  /** Milliseconds to wait for the reply; defaults to the channel's `requestTimeout`. */
+  readonly timeout?: number;
+  /** Cancels the wait; the request rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
+/** Counters of a {@link FramedChannel}. */
+export interface ChannelStats {
+  readonly messagesReceived: number;
+  readonly messagesSent: number;
+  /** Messages or oversized frames dropped under `onInvalid: 'skip'`. */
+  readonly skipped: number;
+}
+
+/** What {@link framed} runs over: a `@sockkit/core` stream socket, or any Node `Duplex` (e.g. a `net.Socket`). */
+export type FramedConnection = Duplex | Pick<StreamSocket, 'makeFile'>;
+
+interface PendingRequest<T> {
+  resolve(reply: T): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Typed, framed messages over one connection. Create with {@link framed}.
+ *
+ * - `send` waits while the connection's write buffer is full, so a slow reader never makes the
+ *   sender buffer without bound.
+ * - Iterate it for received messages; when nobody iterates, at most `maxQueuedMessages` are
+ *   queued and the connection stops reading.
+ * - Any failure (bad frame, bad message, read deadline, connection error) closes this channel
+ *   only, and is thrown by the iterator and by pending calls.
+ */
+export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
+  readonly #duplex: Duplex;
+  readonly #format: FrameFormat;
+  readonly #codec: MessageCodec<T> | undefined;
+  readonly #decoder: FrameDecoder;
+  readonly #skipInvalid: boolean;
+  readonly #correlation: Correlation<T> | undefined;
+  readonly #requestTimeout: number;
+  readonly #frameTimeout: number | null;
+  readonly #idleTimeout: number | null;
+  readonly #maxQueued: number;
+
+  readonly #queue: T[] = [];
+  #queueHead = 0;
+  #reader: { resolve(result: IteratorResult<T, undefined>): void; reject(error: unknown): void } | null =
+    null;
+  #paused = false;
+  #ended = false;
+  #closing = false;
+  #failure: Error | null = null;
+  #drain: { promise: Promise<void>; resolve(): void; reject(error: unknown): void } | null = null;
+  #frameTimer: NodeJS.Timeout | null = null;
+  #idleTimer: NodeJS.Timeout | null = null;
+  #framesInChunk = 0;
+
+  readonly #pending = new Map<number, PendingRequest<T>>();
+  #nextId = 0;
+  #received = 0;
+  #sent = 0;
+  #skipped = 0;
+
+  /** @internal use {@link framed}. */
+  constructor(connection: FramedConnection, options: FramedOptions<T>) {
+    this.#duplex = 'makeFile' in connection ? connection.makeFile() : connection;
+    this.#format = options.format ?? FrameFormats.uint32BE;
+    this.#codec = options.codec;
+    this.#skipInvalid = (options.onInvalid ?? 'fail') === 'skip';
+    this.#decoder = new FrameDecoder(this.#format, { skipOversized: this.#skipInvalid });
+    this.#correlation = options.correlation;
+    this.#requestTimeout = milliseconds(options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT, 'requestTimeout');
+    this.#frameTimeout = optionalMilliseconds(options.frameTimeout, DEFAULT_FRAME_TIMEOUT, 'frameTimeout');
+    this.#idleTimeout = optionalMilliseconds(options.idleTimeout, DEFAULT_IDLE_TIMEOUT, 'idleTimeout');
+    this.#maxQueued = milliseconds(
+      options.maxQueuedMessages ?? DEFAULT_MAX_QUEUED_MESSAGES,
+      'maxQueuedMessages',
+    );
+
+    const duplex = this.#duplex;
+    duplex.on('data', this.#onData);
+    duplex.once('end', this.#onEnd);
+    duplex.on('error', (error: Error) => this.#fail(error));
+    duplex.once('close', () => this.#fail(new ChannelClosedError('The connection closed')));
+    duplex.on('drain', () => this.#settleDrain());
+    this.#startIdleTimer();
+  }
+
+  /** Counters of received, sent and skipped messages. */
+  get stats(): ChannelStats {
+    return {
+      messagesReceived: this.#received,
+      messagesSent: this.#sent,
+      skipped: this.#skipped + this.#decoder.skippedFrames,
+    };
+  }
+
+  /** The error that closed the channel, or `null` while it is open or after a clean close. */
+  get error(): Error | null {
+    return this.#closedCleanly() ? null : this.#failure;
+  }
+
+  /**
+   * Sends one message and resolves once the connection accepted it, waiting first while its
+   * write buffer is full. Throws `MessageValidationError` for a message of the wrong shape,
+   * `FrameTooLargeError` for one over `maxFrameLength`, `ChannelClosedError` once closed.
+   */
+  async send(message: T): Promise<void> {
+    this.#assertOpen();
+    const payload = this.#encode(message);
+    let accepted: boolean;
+    if (payload.length >= UNCOPIED_PAYLOAD) {
+      const header = encodeFrameHeader(payload.length, this.#format);
+      this.#duplex.cork();
+      this.#duplex.write(header);
+      accepted = this.#duplex.write(payload);
+      this.#duplex.uncork();
+    } else {
+      accepted = this.#duplex.write(encodeFrame(payload, this.#format));
+    }
+    this.#sent++;
+    if (!accepted) await this.#drained();
+  }
+
+  /** Sends several messages in one write (one syscall for many small frames); waits like {@link send}. */
+  async sendMany(messages: readonly T[]): Promise<void> {
+    this.#assertOpen();
+    const frames = encodeFrames(
+      messages.map((message) => this.#encode(message)),
+      this.#format,
+    );
+    const accepted = this.#duplex.write(frames);
+    this.#sent += messages.length;
+    if (!accepted) await this.#drained();
+  }
+
+  /**
+   * Sends `message` stamped with a fresh correlation id and resolves with the reply to it (which
+   * is not delivered to the iterator). Rejects with `RequestTimeoutError` after the timeout, with
+   * the signal's reason when aborted, with `ChannelClosedError` if the channel closes first.
+   *
+   * @example
+   * ```ts
+   * const channel = framed(socket, { codec, correlation: {
+   *   stamp: (request, id) => ({ ...request, id }),
+   *   replyTo: (message) => (message.type === 'reply' ? message.id : undefined),
+   * } });
+   * const reply = await channel.request({ type: 'get', key: 'a' }, { timeout: 5_000 });
+   * ```
+   */
+  request(message: T, options: RequestOptions = {}): Promise<T> {
+    const correlation = this.#correlation;
+    if (correlation === undefined) {
+      return Promise.reject(new TypeError('request() needs the correlation option of framed()'));
+    }
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const timeout = milliseconds(options.timeout ?? this.#requestTimeout, 'timeout');
+    this.#nextId = (this.#nextId + 1) % 0x8000_0000 || 1;
+    const id = this.#nextId;
+    return new Promise<T>((resolve, reject) => {
+      const settle = () => {
+        this.#pending.delete(id);
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const onAbort = () => {
+        settle();
+        reject(signal!.reason);
+      };
+      const timer = setTimeout(() => {
+        settle();
+        reject(new RequestTimeoutError(timeout));
+      }, timeout);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#pending.set(id, {
+        resolve: (reply) => {
+          settle();
+          resolve(reply);
+        },
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
+      });
+      this.send(correlation.stamp(message, id)).catch((error: unknown) =>
+        this.#pending.get(id)?.reject(error),
+      );
+    });
+  }
+
+  /** Received messages in order; ends when the peer ends the stream or the channel is closed, throws the error that failed it. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    for (;;) {
+      const next = await this.#next();
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+
+  /**
+   * Closes gracefully: flushes what was sent (waiting at most `timeout` ms, default 5 s, for a
+   * peer that does not read), ends the write side, then closes the connection. Pending requests reject with `ChannelClosedError`; messages already received can still be
+   * iterated. Idempotent.
+   */
+  async close(options: { readonly timeout?: number } = {}): Promise<void> {
+    if (this.#closing || this.#failure !== null) return;
+    const timeout = milliseconds(options.timeout ?? DEFAULT_CLOSE_TIMEOUT, 'timeout');
+    this.#closing = true;
+    this.#stopTimers();
+    this.#rejectPending(new ChannelClosedError());
+    const duplex = this.#duplex;
+    if (!duplex.writableEnded && !duplex.destroyed) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeout);
+        const done = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        duplex.end(done);
+        duplex.once('close', done);
+      });
+    }
+    this.#fail(new ChannelClosedError());
+  }
+
+  /** `await using channel = framed(...)` closes it. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #encode(message: T): Uint8Array {
+    return this.#codec === undefined ? (message as Uint8Array) : this.#codec.encode(message);
+  }
+
+  #assertOpen(): void {
+    if (this.#closing || this.#failure !== null) {
+      throw new ChannelClosedError(undefined, this.#failure === null ? undefined : { cause: this.#failure });
+    }
+  }
+
+  #drained(): Promise<void> {
+    if (this.#drain === null) {
+      let resolve!: () => void;
+      let reject!: (error: unknown) => void;
+      const promise = new Promise<void>((onResolve, onReject) => {
+        resolve = onResolve;
+        reject = onReject;
+      });
+      this.#drain = { promise, resolve, reject };
+    }
+    return this.#drain.promise;
+  }
+
+  #settleDrain(error?: unknown): void {
+    const drain = this.#drain;
+    this.#drain = null;
+    if (drain === null) return;
+    if (error === undefined) drain.resolve();
+    else drain.reject(error);
+  }
+
+  readonly #onData = (chunk: Uint8Array): void => {
+    this.#idleTimer?.refresh();
+    this.#framesInChunk = 0;
+    try {
+      this.#decoder.pushEach(chunk, this.#onFrame);
+    } catch (error) {
+      this.#fail(error);
+      return;
+    }
+    this.#updateFrameTimer();
+    if (this.#queue.length - this.#queueHead >= this.#maxQueued) this.#pause();
+  };
+
+  readonly #onFrame = (bytes: Uint8Array, start: number, end: number): void => {
+    this.#framesInChunk++;
+    const payload = bytes.subarray(start, end);
+    let message: T;
+    if (this.#codec === undefined) {
+      message = payload as T;
+    } else {
+      try {
+        message = this.#codec.decode(payload);
+      } catch (error) {
+        if (
+          this.#skipInvalid &&
+          (error instanceof MessageDecodeError || error instanceof MessageValidationError)
+        ) {
+          this.#skipped++;
+          return;
+        }
+        throw error;
+      }
+    }
+    this.#received++;
+    if (this.#pending.size > 0) {
+      const id = this.#correlation?.replyTo(message);
+      const request = id === undefined ? undefined : this.#pending.get(id);
+      if (request !== undefined) {
+        request.resolve(message);
+        return;
+      }
+    }
+    const reader = this.#reader;
+    if (reader !== null) {
+      this.#reader = null;
+      reader.resolve({ done: false, value: message });
+    } else {
+      this.#queue.push(message);
+    }
+  };
+
+  readonly #onEnd = (): void => {
+    try {
+      this.#decoder.end();
+    } catch (error) {
+      this.#fail(error);
+      return;
+    }
+    this.#ended = true;
+    this.#stopTimers();
+    this.#rejectPending(new ChannelClosedError('The peer ended the stream'));
+    this.#wakeReader();
+  };
+
+  #next(): Promise<IteratorResult<T, undefined>> {
+    if (this.#queueHead < this.#queue.length) {
+      const value = this.#queue[this.#queueHead]!;
+      this.#queue[this.#queueHead++] = undefined as T;
+      if (this.#queueHead === this.#queue.length) {
+        this.#queue.length = 0;
+        this.#queueHead = 0;
+      }
+      if (this.#paused && this.#queue.length - this.#queueHead <= this.#maxQueued / 2) this.#resume();
+      return Promise.resolve({ done: false, value });
+    }
+    if (this.#failure !== null && !this.#closedCleanly()) return Promise.reject(this.#failure);
+    if (this.#ended || this.#closing || this.#failure !== null)
+      return Promise.resolve({ done: true, value: undefined });
+    if (this.#reader !== null) return Promise.reject(new TypeError('The channel is already being iterated'));
+    return new Promise((resolve, reject) => {
+      this.#reader = { resolve, reject };
+    });
+  }
+
+  /** Closed by `close()` or after the peer ended the stream, not by an error. */
+  #closedCleanly(): boolean {
+    return (this.#ended || this.#closing) && this.#failure instanceof ChannelClosedError;
+  }
+
+  #wakeReader(): void {
+    const reader = this.#reader;
+    if (reader === null) return;
+    this.#reader = null;
+    this.#next().then(reader.resolve, reader.reject);
+  }
+
+  #pause(): void {
+    this.#paused = true;
+    this.#duplex.pause();
+    this.#stopTimers();
+  }
+
+  #resume(): void {
+    this.#paused = false;
+    this.#startIdleTimer();
+    this.#updateFrameTimer();
+    this.#duplex.resume();
+  }
+
+  #startIdleTimer(): void {
+    const timeout = this.#idleTimeout;
+    if (timeout === null || this.#idleTimer !== null) return;
+    this.#idleTimer = setTimeout(() => this.#fail(new ReadTimeoutError('idle', timeout)), timeout).unref();
+  }
+
+  /** Runs the deadline of the frame in progress, restarting it when a new frame started in this chunk. */
+  #updateFrameTimer(): void {
+    const timeout = this.#frameTimeout;
+    if (timeout === null) return;
+    if (this.#decoder.bufferedBytes === 0) {
+      this.#clearFrameTimer();
+    } else if (this.#frameTimer === null || this.#framesInChunk > 0) {
+      this.#clearFrameTimer();
+      this.#frameTimer = setTimeout(
+        () => this.#fail(new ReadTimeoutError('frame', timeout)),
+        timeout,
+      ).unref();
+    }
+  }
+
+  #clearFrameTimer(): void {
+    if (this.#frameTimer !== null) clearTimeout(this.#frameTimer);
+    this.#frameTimer = null;
+  }
+
+  #stopTimers(): void {
+    this.#clearFrameTimer();
+    if (this.#idleTimer !== null) clearTimeout(this.#idleTimer);
+    this.#idleTimer = null;
+  }
+
+  #rejectPending(error: Error): void {
+    for (const request of [...this.#pending.values()]) request.reject(error);
+  }
+
+  /** Closes this channel (and only it) with `error`; the first failure wins. */
+  #fail(error: unknown): void {
+    if (this.#failure !== null) return;
+    this.#failure = error instanceof Error ? error : new Error(String(error));
+    this.#stopTimers();
+    this.#rejectPending(this.#failure);
+    this.#settleDrain(new ChannelClosedError(undefined, { cause: this.#failure }));
+    if (!this.#duplex.destroyed) this.#duplex.destroy();
+    this.#wakeReader();
+  }
+}
+
+/**
+ * Typed, framed messaging over a connection: the fix for TCP's sticky and half packets, with
+ * backpressure, read deadlines and request/response.
+ *
+ * @example
+ * ```ts
+ * const Message = z.object({ text: z.string() });
+ * const channel = framed(conn, { codec: createCodec(Message) });
+ * await channel.send({ text: 'hello' });
+ * for await (const message of channel) console.log(message.text);
+ * await channel.close();
+ * ```
+ */
+export function framed<T>(
+  connection: FramedConnection,
+  options: FramedOptions<T> & { readonly codec: MessageCodec<T> },
+): FramedChannel<T>;
+export function framed(
+  connection: FramedConnection,
+  options?: FramedOptions<Uint8Array>,
+): FramedChannel<Uint8Array>;
+export function framed<T>(connection: FramedConnection, options: FramedOptions<T> = {}): FramedChannel<T> {
+  return new FramedChannel(connection, options);
+}
+
+function milliseconds(value: number, name: string): number {
+  if (!Number.isFinite(value) || value <= 0)
+    throw new RangeError(`${name} must be a positive number; got ${value}`);
+  return value;
+}
+
+function optionalMilliseconds(
+  value: number | null | undefined,
+  fallback: number,
+  name: string,
+): number | null {
+  if (value === null) return null;
+  return milliseconds(value ?? fallback, name);
+}

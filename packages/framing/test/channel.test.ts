@@ -1,0 +1,274 @@
+import { once } from 'node:events';
+import { createConnection, createServer } from '@sockkit/core';
+import { tempDir } from '@sockkit/testkit';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { type Correlation, framed } from '../src/channel.ts';
+import { createCodec } from '../src/codec.ts';
+import { encodeFrame, encodeFrames } from '../src/encoder.ts';
+import {
+  ChannelClosedError,
+  FrameTooLargeError,
+  MessageValidationError,
+  ReadTimeoutError,
+  RequestTimeoutError,
+  TruncatedFrameError,
+} from '../src/errors.ts';
+import { defineFrameFormat } from '../src/format.ts';
+import { socketPair, streamPair } from './connections.ts';
+
+const Message = z.object({
+  id: z.number().int().optional(),
+  kind: z.enum(['ask', 'reply', 'note']),
+  text: z.string(),
+});
+type Message = z.infer<typeof Message>;
+const codec = createCodec(Message);
+const correlation: Correlation<Message> = {
+  stamp: (request, id) => ({ ...request, id }),
+  replyTo: (message) => (message.kind === 'reply' ? message.id : undefined),
+};
+
+async function nextOf<T>(channel: AsyncIterable<T>): Promise<T> {
+  for await (const message of channel) return message;
+  throw new Error('channel ended');
+}
+
+async function failureOf(channel: AsyncIterable<unknown>): Promise<unknown> {
+  try {
+    for await (const _ of channel);
+  } catch (error) {
+    return error;
+  }
+  throw new Error('channel ended without an error');
+}
+
+describe('framed over real sockets', () => {
+  it.each([
+    ['TCP 127.0.0.1', { host: '127.0.0.1' }],
+    ['TCP ::1', { host: '::1' }],
+  ])('sends and receives typed messages both ways (%s)', async (_name, listen) => {
+    await using pair = await socketPair(listen);
+    const client = framed(pair.client, { codec });
+    const server = framed(pair.server, { codec });
+    await client.send({ kind: 'note', text: 'hello' });
+    expect(await nextOf(server)).toEqual({ kind: 'note', text: 'hello' });
+    await server.send({ kind: 'note', text: 'back' });
+    expect(await nextOf(client)).toEqual({ kind: 'note', text: 'back' });
+    await client.close();
+    const rest: Message[] = [];
+    for await (const message of server) rest.push(message);
+    expect(rest).toEqual([]);
+    expect(server.error).toBeNull();
+  });
+
+  it('works over a Unix socket', async () => {
+    await using dir = await tempDir();
+    await using pair = await socketPair({ path: `${dir.path}/s` });
+    const client = framed(pair.client);
+    const server = framed(pair.server);
+    await client.send(new Uint8Array([1, 2, 3]));
+    expect([...(await nextOf(server))]).toEqual([1, 2, 3]);
+  });
+
+  it('yields every frame of many glued into one write (sticky packets)', async () => {
+    await using pair = await socketPair();
+    const server = framed(pair.server, { codec });
+    const notes = Array.from({ length: 500 }, (_, index) => ({ kind: 'note' as const, text: `n${index}` }));
+    pair.client.end(encodeFrames(notes.map((note) => codec.encode(note))));
+    const received: Message[] = [];
+    for await (const message of server) received.push(message);
+    expect(received).toEqual(notes);
+  });
+
+  it('send waits for a slow reader instead of buffering without bound', async () => {
+    await using pair = await socketPair();
+    const sender = framed(pair.client);
+    const receiver = framed(pair.server, { maxQueuedMessages: 2 });
+    const frame = new Uint8Array(1024 * 1024).fill(7);
+    const count = 24;
+    let largestBuffer = 0;
+    const sending = (async () => {
+      for (let index = 0; index < count; index++) {
+        await sender.send(frame);
+        largestBuffer = Math.max(largestBuffer, pair.client.writableLength);
+      }
+      await sender.close();
+    })();
+    let received = 0;
+    for await (const payload of receiver) {
+      expect(payload.length).toBe(frame.length);
+      received++;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await sending;
+    expect(received).toBe(count);
+    // Without waiting for 'drain', the sender would hold most of the 24 MiB in its write buffer.
+    expect(largestBuffer).toBeLessThanOrEqual(frame.length + pair.client.writableHighWaterMark + 4);
+  });
+
+  it('fails only the channel whose peer sends an oversized frame; others keep working', async () => {
+    await using bad = await socketPair();
+    await using good = await socketPair();
+    const small = defineFrameFormat({ maxFrameLength: 1024 });
+    const badChannel = framed(bad.server, { format: small });
+    const goodChannel = framed(good.server, { format: small });
+    bad.client.write(Uint8Array.of(0x00, 0x01, 0x00, 0x00));
+    const error = await failureOf(badChannel);
+    expect(error).toBeInstanceOf(FrameTooLargeError);
+    expect(error).toMatchObject({ declaredLength: 65_536, maxFrameLength: 1024 });
+    await once(bad.client, 'close');
+    await expect(badChannel.send(new Uint8Array(1))).rejects.toThrow(ChannelClosedError);
+    good.client.write(encodeFrame(new Uint8Array([9]), small));
+    expect([...(await nextOf(goodChannel))]).toEqual([9]);
+  });
+
+  it('fails the channel on a message of the wrong shape, with the zod issues', async () => {
+    await using pair = await socketPair();
+    const server = framed(pair.server, { codec });
+    pair.client.write(encodeFrame(createCodec(z.object({ kind: z.string() })).encode({ kind: 'bogus' })));
+    const error = await failureOf(server);
+    expect(error).toBeInstanceOf(MessageValidationError);
+    expect((error as MessageValidationError).issues[0]?.path).toEqual(['kind']);
+  });
+
+  it("onInvalid 'skip' drops and counts bad messages and oversized frames, then carries on", async () => {
+    await using pair = await socketPair();
+    const format = defineFrameFormat({ maxFrameLength: 64 });
+    const server = framed(pair.server, { codec, format, onInvalid: 'skip' });
+    pair.client.write(encodeFrame(new Uint8Array([0xc1])));
+    pair.client.write(encodeFrame(new Uint8Array(100)));
+    pair.client.write(encodeFrame(codec.encode({ kind: 'note', text: 'still here' })));
+    expect(await nextOf(server)).toEqual({ kind: 'note', text: 'still here' });
+    expect(server.stats.skipped).toBe(2);
+  });
+
+  it('throws TruncatedFrameError when the peer ends inside a frame', async () => {
+    await using pair = await socketPair();
+    const server = framed(pair.server);
+    pair.client.end(encodeFrame(new Uint8Array(10)).subarray(0, 7));
+    const error = await failureOf(server);
+    expect(error).toBeInstanceOf(TruncatedFrameError);
+    expect(error).toMatchObject({ missingBytes: 7 });
+  });
+
+  it('closes with ReadTimeoutError when a started frame stalls (slowloris)', async () => {
+    await using pair = await socketPair();
+    const server = framed(pair.server, { frameTimeout: 100 });
+    pair.client.write(Uint8Array.of(0, 0, 0, 5, 1));
+    const error = await failureOf(server);
+    expect(error).toBeInstanceOf(ReadTimeoutError);
+    expect(error).toMatchObject({ reason: 'frame', code: 'SOCKKIT_ERR_READ_TIMEOUT' });
+    await once(pair.client, 'close');
+  });
+
+  it('closes with ReadTimeoutError after the idle timeout', async () => {
+    await using pair = await socketPair();
+    const server = framed(pair.server, { idleTimeout: 100 });
+    expect(await failureOf(server)).toMatchObject({ reason: 'idle' });
+    await once(pair.client, 'close');
+  });
+
+  describe('request/response', () => {
+    it('matches replies to requests by correlation id, in any order', async () => {
+      await using pair = await socketPair();
+      const client = framed(pair.client, { codec, correlation });
+      const server = framed(pair.server, { codec });
+      const serving = (async () => {
+        const asks: Message[] = [];
+        for await (const ask of server) {
+          asks.push(ask);
+          if (asks.length === 3) break;
+        }
+        await server.send({ kind: 'note', text: 'unsolicited' });
+        for (const ask of asks.reverse())
+          await server.send({ kind: 'reply', id: ask.id!, text: `re ${ask.text}` });
+      })();
+      const replies = await Promise.all(['a', 'b', 'c'].map((text) => client.request({ kind: 'ask', text })));
+      expect(replies.map((reply) => reply.text)).toEqual(['re a', 're b', 're c']);
+      expect(await nextOf(client)).toEqual({ kind: 'note', text: 'unsolicited' });
+      await serving;
+    });
+
+    it('rejects with RequestTimeoutError when no reply comes', async () => {
+      await using pair = await socketPair();
+      const client = framed(pair.client, { codec, correlation });
+      await expect(client.request({ kind: 'ask', text: 'hello?' }, { timeout: 50 })).rejects.toThrow(
+        RequestTimeoutError,
+      );
+    });
+
+    it('rejects with the abort reason when its signal aborts', async () => {
+      await using pair = await socketPair();
+      const client = framed(pair.client, { codec, correlation });
+      const controller = new AbortController();
+      const pending = client.request({ kind: 'ask', text: 'x' }, { signal: controller.signal });
+      controller.abort(new Error('user gave up'));
+      await expect(pending).rejects.toThrow('user gave up');
+      await expect(client.request({ kind: 'ask', text: 'y' }, { signal: controller.signal })).rejects.toThrow(
+        'user gave up',
+      );
+    });
+
+    it('rejects pending requests with ChannelClosedError on close', async () => {
+      await using pair = await socketPair();
+      const client = framed(pair.client, { codec, correlation });
+      const rejected = expect(client.request({ kind: 'ask', text: 'x' })).rejects.toThrow(ChannelClosedError);
+      await client.close();
+      await rejected;
+    });
+
+    it('needs the correlation option', async () => {
+      await using pair = await socketPair();
+      await expect(framed(pair.client, { codec }).request({ kind: 'ask', text: 'x' })).rejects.toThrow(
+        /correlation option/,
+      );
+    });
+  });
+});
+
+describe('framed read deadlines (fake timers)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('gives each frame its own 30 s deadline, counted from its first byte', async () => {
+    vi.useFakeTimers();
+    const [near, far] = streamPair();
+    const channel = framed(near, { idleTimeout: null });
+    const received: number[] = [];
+    const reading = (async () => {
+      try {
+        for await (const payload of channel) received.push(payload.length);
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    })();
+    const frame = encodeFrame(new Uint8Array(3));
+    far.write(frame.subarray(0, 2));
+    await vi.advanceTimersByTimeAsync(20_000);
+    far.write(Buffer.concat([frame.subarray(2), frame.subarray(0, 2)]));
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(channel.error).toBeNull();
+    await vi.advanceTimersByTimeAsync(10_001);
+    expect(await reading).toMatchObject({ reason: 'frame', timeout: 30_000 });
+    expect(received).toEqual([3]);
+  });
+});
+
+describe('framed over a @sockkit/core StreamSocket', () => {
+  it('echoes typed messages through makeFile()', async () => {
+    await using server = await createServer({ host: '127.0.0.1', port: 0 }, async (conn) => {
+      const channel = framed(conn, { codec });
+      for await (const message of channel) await channel.send({ ...message, kind: 'reply' });
+    });
+    const address = server.address;
+    if (address.family === 'unix') throw new Error('expected a TCP address');
+    await using conn = await createConnection({ host: '127.0.0.1', port: address.port }, { timeout: 5_000 });
+    const channel = framed(conn, { codec, correlation });
+    const reply = await channel.request({ kind: 'ask', text: 'over core' }, { timeout: 5_000 });
+    expect(reply).toMatchObject({ kind: 'reply', text: 'over core' });
+    await channel.close();
+  });
+});
