@@ -50,8 +50,10 @@ export class Narrator {
     print(`      ${shows}`);
   }
 
+  /** A line of what happened; lines a program indented are shown as part of the one above. */
   detail(line: string): void {
-    print(`      - ${line}`);
+    const nested = line.startsWith('  ');
+    print(`${nested ? '          ' : '      - '}${line.trim().replaceAll('\n', '\n            ')}`);
   }
 
   proved(line: string): void {

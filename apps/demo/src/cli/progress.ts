@@ -19,13 +19,13 @@ const PLAIN_STEP_PERCENT = 10;
 export function createProgress(
   label: string,
   total: number,
-  stream: NodeJS.WriteStream = process.stdout,
+  { indent = '', stream = process.stdout }: { indent?: string; stream?: NodeJS.WriteStream } = {},
 ): ProgressReporter {
   const started = performance.now();
   let done = 0;
   const rate = () => formatRate(done, performance.now() - started);
   const summary = (outcome: 'done' | 'failed') =>
-    `${label}: ${outcome} after ${formatBytes(done)} of ${formatBytes(total)} in ${(
+    `${indent}${label}: ${outcome} after ${formatBytes(done)} of ${formatBytes(total)} in ${(
       (performance.now() - started) / 1000
     ).toFixed(2)} s (${rate()})`;
 
@@ -33,7 +33,7 @@ export function createProgress(
     const bar = new SingleBar(
       {
         stream,
-        format: `${label} [{bar}] {percentage}% | {doneText} of {totalText} | {rate}`,
+        format: `${indent}${label} [{bar}] {percentage}% | {doneText} of {totalText} | {rate}`,
         hideCursor: true,
         clearOnComplete: true,
       },
@@ -60,7 +60,7 @@ export function createProgress(
       const step = Math.floor(percent / PLAIN_STEP_PERCENT);
       if (step === printedStep) return;
       printedStep = step;
-      print(`${label}: ${percent}% ${formatBytes(done)} of ${formatBytes(total)} at ${rate()}`);
+      print(`${indent}${label}: ${percent}% ${formatBytes(done)} of ${formatBytes(total)} at ${rate()}`);
     },
     finish(outcome) {
       print(summary(outcome));

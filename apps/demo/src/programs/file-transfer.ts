@@ -1,0 +1,142 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, rename, rm, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { createConnection, type StreamSocket } from '@sockkit/core';
+import { createCodec, decodeFrames, encodeFrame } from '@sockkit/framing';
+import type { HostPort } from '../cli/args.js';
+import { createProgress, type ProgressReporter } from '../cli/progress.js';
+import { CHUNK_SIZE, type Receipt, safeFileName, TransferMessage } from '../protocols/file-transfer.js';
+
+const codec = createCodec(TransferMessage);
+
+/** How long a receiver waits for the next bytes of a transfer before giving it up. */
+export const RECEIVE_IDLE_TIMEOUT_MS = 30_000;
+
+/** Framed, typed messages over one connection: send one, or wait for the next. */
+function messagesOf(conn: StreamSocket) {
+  const frames = decodeFrames(conn)[Symbol.asyncIterator]();
+  return {
+    send: (message: TransferMessage) => conn.sendAll(encodeFrame(codec.encode(message))),
+    async next(): Promise<TransferMessage> {
+      const frame = await frames.next();
+      if (frame.done) throw new Error('the peer closed the connection before the transfer finished');
+      return codec.decode(frame.value);
+    },
+  };
+}
+
+export interface SendOptions {
+  /** Cap on throughput in bytes per second, like curl's --limit-rate. */
+  readonly bytesPerSecond?: number;
+  /** Put before each progress line (the tour indents its narration). */
+  readonly progressIndent?: string;
+}
+
+/**
+ * Sends the file at `path` to a `recv-file` server: an offer (name, size), the bytes in
+ * framed chunks (each `sendAll` waits for room in the kernel's buffer, so memory stays
+ * flat), then the SHA-256 of what was read. Resolves with the receiver's receipt.
+ */
+export async function sendFile(path: string, to: HostPort, options: SendOptions = {}): Promise<Receipt> {
+  const { size } = await stat(path);
+  const name = basename(path);
+  await using conn = await createConnection(to, { timeout: 10_000 });
+  const messages = messagesOf(conn);
+  await messages.send({ type: 'offer', name, size });
+  const hash = createHash('sha256');
+  const progress = createProgress(`send-file ${name}`, size, { indent: options.progressIndent ?? '' });
+  const started = performance.now();
+  let sent = 0;
+  try {
+    for await (const chunk of createReadStream(path, {
+      highWaterMark: CHUNK_SIZE,
+    }) as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      await messages.send({ type: 'chunk', data: chunk });
+      sent += chunk.length;
+      progress.update(sent);
+      if (options.bytesPerSecond) {
+        const due = (sent / options.bytesPerSecond) * 1000 - (performance.now() - started);
+        if (due > 0) await delay(due);
+      }
+    }
+    await messages.send({ type: 'end', sha256: hash.digest('hex') });
+    const receipt = await messages.next();
+    if (receipt.type !== 'saved' && receipt.type !== 'failed')
+      throw new Error(`unexpected ${receipt.type} message`);
+    progress.finish(receipt.type === 'saved' ? 'done' : 'failed');
+    return receipt;
+  } catch (error) {
+    progress.finish('failed');
+    throw error;
+  }
+}
+
+/**
+ * Receives one file on `conn` into `outDir`. The bytes go to a hidden temp name and are
+ * renamed to the final name only when size and SHA-256 match; on any failure (a dropped
+ * connection, a stall, a bad message, a wrong checksum) the partial file is removed, so a
+ * file under its final name is always whole. Resolves with the receipt sent back.
+ */
+export async function receiveFile(
+  conn: StreamSocket,
+  outDir: string,
+  report: (line: string) => void,
+  { showProgress = true }: { showProgress?: boolean } = {},
+): Promise<Receipt> {
+  conn.setTimeout(RECEIVE_IDLE_TIMEOUT_MS);
+  const messages = messagesOf(conn);
+  const offer = await messages.next();
+  if (offer.type !== 'offer') throw new Error(`expected an offer, got ${offer.type}`);
+  const name = safeFileName(offer.name);
+  if (name === undefined) {
+    const receipt: Receipt = {
+      type: 'failed',
+      reason: `refused the file name ${JSON.stringify(offer.name)}`,
+    };
+    await messages.send(receipt);
+    return receipt;
+  }
+  const partPath = join(outDir, `.${name}.${randomBytes(6).toString('hex')}.part`);
+  const file = await open(partPath, 'wx');
+  const hash = createHash('sha256');
+  const progress: ProgressReporter = showProgress
+    ? createProgress(`recv-file ${name}`, offer.size)
+    : { update() {}, finish() {} };
+  let received = 0;
+  let renamed = false;
+  try {
+    for (;;) {
+      const message = await messages.next();
+      if (message.type === 'end') {
+        await file.close();
+        const digest = hash.digest('hex');
+        if (received !== offer.size) throw new Error(`got ${received} bytes, the offer said ${offer.size}`);
+        if (digest !== message.sha256)
+          throw new Error(`checksum mismatch: sender ${message.sha256}, got ${digest}`);
+        await rename(partPath, join(outDir, name));
+        renamed = true;
+        progress.finish('done');
+        report(`recv-file: saved ${name} (${received} bytes, sha256 ${digest})`);
+        const receipt: Receipt = { type: 'saved', name, sha256: digest };
+        await messages.send(receipt);
+        return receipt;
+      }
+      if (message.type !== 'chunk') throw new Error(`expected a chunk, got ${message.type}`);
+      received += message.data.length;
+      if (received > offer.size) throw new Error(`more bytes than the ${offer.size} offered`);
+      hash.update(message.data);
+      await file.write(message.data);
+      progress.update(received);
+    }
+  } catch (error) {
+    progress.finish('failed');
+    await file.close().catch(() => {});
+    if (!renamed) await rm(partPath, { force: true });
+    report(`recv-file: transfer of ${name} failed: ${(error as Error).message}; partial file removed`);
+    await messages.send({ type: 'failed', reason: (error as Error).message }).catch(() => {});
+    throw error;
+  }
+}
