@@ -363,10 +363,11 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
   readonly #onMessage = (message: Buffer, rinfo: RemoteInfo): void => {
     this.#received += 1;
     this.#receivedBytes += message.length;
-    const datagram = Object.assign([message, toSocketAddress(rinfo.address, rinfo.port, rinfo.family)], {
-      truncated: false,
-      size: message.length,
-    }) as ReceivedDatagram;
+    const datagram = received(
+      message,
+      toSocketAddress(rinfo.address, rinfo.port, rinfo.family),
+      message.length,
+    );
     const reader = this.#readers.shift();
     if (reader !== undefined) {
       reader.resolve(truncate(datagram, reader.size));
@@ -395,8 +396,14 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     const socket = this.#ensureSocket();
-    const senders = this.#senders;
     const timeout = effectiveTimeout(options, this.#timeout);
+    if ((timeout === null || timeout === 0) && signal === undefined) {
+      // No deadline: Node calls back on success, failure, and when the socket closes first.
+      return new Promise((resolve, reject) => {
+        start(socket, (error) => (error ? reject(toSocketError(error)) : resolve(bytes.length)));
+      });
+    }
+    const senders = this.#senders;
     const sender = new Waiter<number>(timeout === 0 ? null : timeout, signal, (expired) => {
       senders.delete(expired);
       return new SocketTimeoutError(`send timed out after ${timeout} ms`);
@@ -451,12 +458,16 @@ const defaults: DatagramSocketOptionValues = {
 
 const booleanOptions = new Set<string>(['broadcast', 'multicastLoopback', 'reuseAddress']);
 
+function received(data: Uint8Array, from: SocketAddress, size: number): ReceivedDatagram {
+  const datagram = [data, from] as [Uint8Array, SocketAddress] & { truncated: boolean; size: number };
+  datagram.truncated = data.length < size;
+  datagram.size = size;
+  return datagram;
+}
+
 function truncate(datagram: ReceivedDatagram, bufsize: number): ReceivedDatagram {
   if (datagram.size <= bufsize) return datagram;
-  return Object.assign([datagram[0].subarray(0, bufsize), datagram[1]], {
-    truncated: true,
-    size: datagram.size,
-  }) as ReceivedDatagram;
+  return received(datagram[0].subarray(0, bufsize), datagram[1], datagram.size);
 }
 
 function unsupportedOption(name: string): UnsupportedError {

@@ -355,7 +355,28 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * write buffer to drain as it goes. A timeout covers the whole call; its error carries
    * `bytesSent` (bytes already queued cannot be taken back).
    */
-  async sendAll(data: Uint8Array, options?: BlockingOptions): Promise<void> {
+  sendAll(data: Uint8Array, options?: BlockingOptions): Promise<void> {
+    const socket = this.#socket;
+    if (
+      options === undefined &&
+      this.#timeout === null &&
+      data instanceof Uint8Array &&
+      data.length <= SEND_ALL_SLICE &&
+      socket !== undefined &&
+      this.#state === 'connected' &&
+      this.#error === undefined &&
+      !this.#writeShut &&
+      !socket.writableNeedDrain
+    ) {
+      // The common case, one write with no deadline: Node calls back even when the socket is destroyed.
+      return new Promise((resolve, reject) => {
+        socket.write(data, (error) => (error ? reject(this.#fail(error)) : resolve()));
+      });
+    }
+    return this.#sendAllInSlices(data, options);
+  }
+
+  async #sendAllInSlices(data: Uint8Array, options?: BlockingOptions): Promise<void> {
     const bytes = checkBytes(data);
     const socket = this.#writableSocket();
     const timeout = effectiveTimeout(options, this.#timeout);
@@ -390,6 +411,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
             'sendAll',
           );
           socket.write(slice, (error) => {
+            removeFrom(this.#writers, written);
             if (error) written.reject(this.#fail(error));
             else written.resolve();
           });
@@ -714,6 +736,13 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   readonly #onData = (chunk: Buffer): void => {
     if (this.#readShut) return;
+    const reader = this.#readers[0];
+    if (reader !== undefined && this.#buffered === 0 && chunk.length <= reader.size) {
+      // Someone waits and nothing is queued: hand the chunk over as it is.
+      this.#readers.shift();
+      reader.resolve(chunk);
+      return;
+    }
     this.#chunks.push(chunk);
     this.#buffered += chunk.length;
     const readers = this.#readers;
@@ -836,15 +865,18 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     size: number,
     verb: string,
   ): Waiter<T> {
-    const waiter = new Waiter<T>(
-      timeout,
-      signal,
-      (expired) => {
-        removeFrom(list, expired);
-        return new SocketTimeoutError(`${verb} timed out after ${timeout} ms`);
-      },
-      size,
-    );
+    const waiter =
+      timeout === null && signal === undefined
+        ? new Waiter<T>(null, undefined, neverExpires, size)
+        : new Waiter<T>(
+            timeout,
+            signal,
+            (expired) => {
+              removeFrom(list, expired);
+              return new SocketTimeoutError(`${verb} timed out after ${timeout} ms`);
+            },
+            size,
+          );
     list.push(waiter);
     return waiter;
   }
@@ -884,6 +916,10 @@ function unsupportedOption(name: string, kind: string): UnsupportedError {
 }
 
 function ignoreError(): void {}
+
+function neverExpires(): never {
+  throw new Error('a waiter without timeout or signal cannot expire');
+}
 
 function isResolutionError(error: SocketError): boolean {
   return error.code === 'ENOTFOUND' || error.code.startsWith('EAI_');
