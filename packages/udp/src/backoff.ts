@@ -78,7 +78,7 @@ export function resolveRetransmission(
 
 /**
  * How long attempt `attempt` (0 = first send) waits for a reply:
- * `min(timeout * factor^attempt * uniform(1, randomFactor), maxTimeout)`.
+ * `round(min(timeout * factor^attempt * uniform(1, randomFactor), maxTimeout))`.
  */
 export function attemptTimeout(
   policy: RetransmissionPolicy,
@@ -86,7 +86,8 @@ export function attemptTimeout(
   random: () => number = Math.random,
 ): number {
   const jitter = 1 + (policy.randomFactor - 1) * random();
-  return Math.min(policy.timeout * policy.factor ** attempt * jitter, policy.maxTimeout);
+  // Whole milliseconds: Node keeps one timer list per distinct duration, so fractions would make one each.
+  return Math.round(Math.min(policy.timeout * policy.factor ** attempt * jitter, policy.maxTimeout));
 }
 
 /**

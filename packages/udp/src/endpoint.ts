@@ -9,7 +9,15 @@ import {
 } from './backoff.js';
 import { DEFAULT_MAX_AMPLIFICATION, DEFAULT_QUEUE_BYTES, DEFAULT_QUEUE_DATAGRAMS } from './constants.js';
 import { RequestIdSource } from './correlation.js';
-import { type Envelope, EnvelopeKind, encodeReply, encodeRequest, readEnvelope } from './envelope.js';
+import {
+  ENVELOPE_HEADER_SIZE,
+  type Envelope,
+  EnvelopeKind,
+  encodeReply,
+  encodeRequest,
+  readEnvelope,
+  requestId,
+} from './envelope.js';
 import {
   EndpointClosedError,
   InvalidOptionError,
@@ -124,10 +132,12 @@ export interface UdpEndpointStats {
   readonly replyCacheEvictions: number;
 }
 
-interface PendingRequest {
+interface PendingRequest<T> {
+  /** Where the request went: a reply must come from exactly there. */
   readonly host: string;
   readonly port: number;
-  readonly settle: (error: unknown, reply?: Uint8Array) => void;
+  readonly resolve: (reply: T) => void;
+  readonly fail: (error: unknown) => void;
 }
 
 const identity: DatagramCodec<Uint8Array> = { encode: (message) => message, decode: (bytes) => bytes };
@@ -156,7 +166,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
   readonly #retransmission: RetransmissionPolicy;
   readonly #cache: ReplyCache;
   readonly #maxAmplification: number;
-  readonly #pending = new Map<string, PendingRequest>();
+  readonly #pending = new Map<string, PendingRequest<T>>();
   readonly #ids = new RequestIdSource();
   #handler: RequestHandler<T> | undefined;
   #closed: EndpointClosedError | undefined;
@@ -235,8 +245,8 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
     const bufsize = ipPayloadLimit(this.#type);
     while (!socket.closed) {
       try {
-        const [data, from] = await socket.recvFrom(bufsize);
-        this.#onDatagram(data, from as DatagramSource);
+        const datagram = await socket.recvFrom(bufsize);
+        this.#onDatagram(datagram[0], datagram[1] as DatagramSource);
       } catch {
         // A socket error (e.g. ICMP-reported) rejects only the pending read; closing ends the loop.
       }
@@ -279,12 +289,19 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
    * @throws {ReceiveTimeoutError} after `timeout` ms; the endpoint stays usable.
    * @throws {EndpointClosedError} once the endpoint is closed.
    */
-  async recv(options: ReceiveOptions = {}): Promise<Datagram<T>> {
+  recv(options: ReceiveOptions = {}): Promise<Datagram<T>> {
     const { timeout = null, signal } = options;
-    if (timeout !== null && !(timeout >= 0))
-      throw new InvalidOptionError('timeout', 'a number of ms >= 0 or null', timeout);
+    if (timeout !== null && !(timeout >= 0)) {
+      return Promise.reject(new InvalidOptionError('timeout', 'a number of ms >= 0 or null', timeout));
+    }
+    // Raw payloads need no decoding: hand out the queue's promise itself, one hop per datagram.
+    if (this.#codec === identity) return this.#queue.next(timeout, signal) as Promise<Datagram<T>>;
+    return this.#recvDecoded(timeout, signal);
+  }
+
+  async #recvDecoded(timeout: number | null, signal: AbortSignal | undefined): Promise<Datagram<T>> {
     for (;;) {
-      const datagram = await this.#queue.next(timeout, signal, () => new ReceiveTimeoutError(timeout ?? 0));
+      const datagram = await this.#queue.next(timeout, signal);
       const decoded = this.#decode(datagram.data);
       if (decoded.ok) return { data: decoded.message, from: datagram.from };
     }
@@ -297,15 +314,19 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
    * for await (const { data, from } of endpoint) await endpoint.send(data, from);
    * ```
    */
-  async *[Symbol.asyncIterator](): AsyncIterator<Datagram<T>> {
-    for (;;) {
-      try {
-        yield await this.recv();
-      } catch (error) {
-        if (error instanceof EndpointClosedError) return;
-        throw error;
-      }
-    }
+  [Symbol.asyncIterator](): AsyncIterator<Datagram<T>> {
+    const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
+    return {
+      next: () =>
+        this.recv().then(
+          (value): IteratorResult<Datagram<T>> => ({ done: false, value }),
+          (error: unknown) => {
+            if (error instanceof EndpointClosedError) return done;
+            throw error;
+          },
+        ),
+      return: async () => done,
+    };
   }
 
   /**
@@ -320,58 +341,82 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
    * ```
    * @throws {DatagramTooLargeError} when the request with its 11-byte envelope exceeds `maxPayload`.
    */
-  async request(message: T, to: Destination, options: RequestOptions = {}): Promise<T> {
-    this.#checkOpen();
-    const policy = resolveRetransmission(options, this.#retransmission);
-    const { signal } = options;
-    signal?.throwIfAborted();
-    let datagram = encodeRequest(this.#ids, this.#codec.encode(message));
-    assertDatagramSize(datagram.byteLength, this.#maxPayload);
-    const host = await this.#resolve(to.host);
-    this.#checkOpen();
-    signal?.throwIfAborted();
-    let envelope = readEnvelope(datagram) as Envelope;
-    while (this.#pending.has(envelope.id)) {
-      datagram = encodeRequest(this.#ids, envelope.payload);
-      envelope = readEnvelope(datagram) as Envelope;
+  request(message: T, to: Destination, options: RequestOptions = {}): Promise<T> {
+    try {
+      this.#checkOpen();
+      const { timeout, retries, backoff, signal } = options;
+      const policy =
+        timeout === undefined && retries === undefined && backoff === undefined
+          ? this.#retransmission
+          : resolveRetransmission(options, this.#retransmission);
+      signal?.throwIfAborted();
+      const payload = this.#codec.encode(message);
+      assertDatagramSize(ENVELOPE_HEADER_SIZE + payload.byteLength, this.#maxPayload);
+      if (isIP(to.host) !== 0) return this.#exchange(payload, to.host, to.port, policy, signal);
+      return this.#resolve(to.host).then((host) => this.#exchange(payload, host, to.port, policy, signal));
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const { id } = envelope;
-    const { port } = to;
-    const reply = await new Promise<Uint8Array>((resolve, reject) => {
+  }
+
+  /** Sends a request until a matching reply settles it, or the last attempt times out. */
+  #exchange(
+    payload: Uint8Array,
+    host: string,
+    port: number,
+    policy: RetransmissionPolicy,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
+    this.#checkOpen();
+    signal?.throwIfAborted();
+    let datagram = encodeRequest(this.#ids, payload);
+    let id = requestId(datagram);
+    while (this.#pending.has(id)) {
+      datagram = encodeRequest(this.#ids, payload);
+      id = requestId(datagram);
+    }
+    const destination = { host, port };
+    return new Promise<T>((resolve, reject) => {
       let attempt = 0;
       let timer: NodeJS.Timeout | undefined;
-      const onAbort = () => settle(signal?.reason);
-      const settle = (error: unknown, reply?: Uint8Array) => {
-        if (this.#pending.get(id) !== pending) return;
+      const finish = (): boolean => {
+        if (this.#pending.get(id) !== pending) return false;
         this.#pending.delete(id);
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
-        if (reply === undefined) reject(error);
-        else resolve(reply);
+        return true;
       };
+      const fail = (error: unknown) => {
+        if (finish()) reject(error);
+      };
+      const onAbort = () => fail(signal?.reason);
       const transmit = () => {
         timer = setTimeout(onTimeout, attemptTimeout(policy, attempt));
-        this.#socket.sendTo(datagram, { host, port }).catch(settle);
+        this.#socket.sendTo(datagram, destination).catch(fail);
       };
       const onTimeout = () => {
         if (attempt === policy.retries) {
           this.#counts.timeouts++;
-          settle(new RequestTimeoutError({ host, port }, attempt + 1));
+          fail(new RequestTimeoutError(destination, attempt + 1));
           return;
         }
         attempt++;
         this.#counts.retransmissions++;
         transmit();
       };
-      const pending: PendingRequest = { host: canonicalHost(host), port, settle };
+      const pending: PendingRequest<T> = {
+        host: canonicalHost(host),
+        port,
+        resolve: (reply) => {
+          if (finish()) resolve(reply);
+        },
+        fail,
+      };
       this.#pending.set(id, pending);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#counts.requests++;
       transmit();
     });
-    const decoded = this.#decode(reply);
-    if (!decoded.ok) throw decoded.error;
-    return decoded.message;
   }
 
   /**
@@ -432,7 +477,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
   async close(): Promise<void> {
     if (this.#closed !== undefined) return;
     this.#closed = new EndpointClosedError();
-    for (const pending of [...this.#pending.values()]) pending.settle(this.#closed);
+    for (const pending of [...this.#pending.values()]) pending.fail(this.#closed);
     this.#queue.close(this.#closed);
     this.#cache.clear();
     await this.#socket.close();
@@ -474,8 +519,10 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
     if (pending === undefined) this.#counts.unmatchedReplies++;
     else if (pending.port !== from.port || pending.host !== from.host) this.#counts.spoofedReplies++;
     else {
+      const decoded = this.#decode(envelope.payload);
+      if (!decoded.ok) return;
       this.#counts.replies++;
-      pending.settle(undefined, envelope.payload);
+      pending.resolve(decoded.message);
     }
   }
 

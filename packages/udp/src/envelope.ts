@@ -46,18 +46,25 @@ export function readEnvelope(datagram: Uint8Array): Envelope | 'plain' | 'malfor
   ) {
     return 'malformed';
   }
-  return { kind, id: idKey(datagram), payload: datagram.subarray(ENVELOPE_HEADER_SIZE) };
+  return { kind, id: requestId(datagram), payload: datagram.subarray(ENVELOPE_HEADER_SIZE) };
 }
 
 /** The id of an envelope datagram as a map key (the bytes at offset 3 as char codes). */
-function idKey(datagram: Uint8Array): string {
+export function requestId(datagram: Uint8Array): string {
   const d = datagram;
   return String.fromCharCode(d[3]!, d[4]!, d[5]!, d[6]!, d[7]!, d[8]!, d[9]!, d[10]!);
 }
 
+/**
+ * Memory for a datagram that the caller overwrites entirely. `Buffer.allocUnsafe` carves small
+ * sizes out of a shared 8 KiB pool: a fresh `Uint8Array` above 64 bytes costs a backing-store
+ * allocation of its own, which showed up as garbage-collection time on the request path.
+ */
+const allocate = (size: number): Uint8Array => Buffer.allocUnsafe(size);
+
 /** A request envelope around `payload` with a fresh id from `ids`. */
 export function encodeRequest(ids: RequestIdSource, payload: Uint8Array): Uint8Array {
-  const datagram = new Uint8Array(ENVELOPE_HEADER_SIZE + payload.byteLength);
+  const datagram = allocate(ENVELOPE_HEADER_SIZE + payload.byteLength);
   datagram[0] = MAGIC_0;
   datagram[1] = MAGIC_1;
   datagram[2] = EnvelopeKind.request;
@@ -68,7 +75,7 @@ export function encodeRequest(ids: RequestIdSource, payload: Uint8Array): Uint8A
 
 /** The reply envelope to `request` (a request datagram): same id, kind reply. */
 export function encodeReply(request: Uint8Array, payload: Uint8Array): Uint8Array {
-  const datagram = new Uint8Array(ENVELOPE_HEADER_SIZE + payload.byteLength);
+  const datagram = allocate(ENVELOPE_HEADER_SIZE + payload.byteLength);
   datagram.set(request.subarray(0, ENVELOPE_HEADER_SIZE));
   datagram[2] = EnvelopeKind.reply;
   datagram.set(payload, ENVELOPE_HEADER_SIZE);

@@ -1,4 +1,4 @@
-import { InvalidOptionError } from './errors.js';
+import { InvalidOptionError, ReceiveTimeoutError } from './errors.js';
 
 /** Bounds of an endpoint's receive queue; whichever is reached first applies. */
 export interface QueueOptions {
@@ -91,18 +91,22 @@ export class ReceiveQueue<T> {
 
   /**
    * The next item: at once when one waits, else when one arrives. Rejects with the close reason
-   * once the queue is closed and empty, with `onTimeout()` after `timeout` ms, or with the
-   * signal's reason when it aborts.
+   * once the queue is closed and empty, with {@link ReceiveTimeoutError} after `timeout` ms, or
+   * with the signal's reason when it aborts.
    */
-  next(timeout: number | null, signal: AbortSignal | undefined, onTimeout: () => unknown): Promise<T> {
+  next(timeout: number | null, signal: AbortSignal | undefined): Promise<T> {
     const ready = this.shift();
     if (ready !== undefined) return Promise.resolve(ready);
     if (this.#closed !== undefined) return Promise.reject(this.#closed);
     if (signal?.aborted) return Promise.reject(signal.reason);
+    if (timeout === null && signal === undefined) {
+      // The common wait, without timer or listener: a reader that can only be fed or closed.
+      return new Promise<T>((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    }
     return new Promise<T>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const settle = () => {
-        if (timer !== undefined) clearTimeout(timer);
+        clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
       };
       const waiter: Waiter<T> = {
@@ -121,7 +125,7 @@ export class ReceiveQueue<T> {
         waiter.reject(error);
       };
       const onAbort = () => abandon(signal?.reason);
-      if (timeout !== null) timer = setTimeout(() => abandon(onTimeout()), timeout);
+      if (timeout !== null) timer = setTimeout(() => abandon(new ReceiveTimeoutError(timeout)), timeout);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#waiters.push(waiter);
     });

@@ -23,6 +23,7 @@ export type CachedRequest =
   | { readonly state: 'unanswered' };
 
 interface Entry {
+  readonly key: string;
   value: CachedRequest;
   readonly expiresAt: number;
   bytes: number;
@@ -47,6 +48,9 @@ export class ReplyCache {
   /** Entries dropped before their time to respect `maxEntries` or `maxBytes`. */
   evictions = 0;
   #entries = new Map<string, Entry>();
+  /** The same entries, oldest first: expiry and eviction take from the front without iterating the map. */
+  #order: Entry[] = [];
+  #head = 0;
   #bytes = 0;
   readonly #now: () => number;
 
@@ -86,7 +90,9 @@ export class ReplyCache {
     const known = this.#entries.get(key);
     if (known !== undefined) return known.value;
     if (this.#entries.size >= this.maxEntries) this.#evictOldest();
-    this.#entries.set(key, { value: RUNNING, expiresAt: now + this.ttl, bytes: 0 });
+    const entry: Entry = { key, value: RUNNING, expiresAt: now + this.ttl, bytes: 0 };
+    this.#entries.set(key, entry);
+    this.#order.push(entry);
     return undefined;
   }
 
@@ -107,26 +113,32 @@ export class ReplyCache {
   /** Forgets everything (the endpoint closed). */
   clear(): void {
     this.#entries.clear();
+    this.#order = [];
+    this.#head = 0;
     this.#bytes = 0;
   }
 
   #sweep(now: number): void {
-    for (const [key, entry] of this.#entries) {
-      if (entry.expiresAt > now) return;
-      this.#delete(key, entry);
+    for (let oldest = this.#order[this.#head]; oldest !== undefined && oldest.expiresAt <= now; ) {
+      this.#deleteOldest();
+      oldest = this.#order[this.#head];
     }
   }
 
   #evictOldest(): void {
-    for (const [key, entry] of this.#entries) {
-      this.#delete(key, entry);
-      this.evictions++;
-      return;
-    }
+    if (this.#deleteOldest()) this.evictions++;
   }
 
-  #delete(key: string, entry: Entry): void {
-    this.#entries.delete(key);
+  #deleteOldest(): boolean {
+    const entry = this.#order[this.#head];
+    if (entry === undefined) return false;
+    this.#head++;
+    if (this.#head >= 1024 && this.#head * 2 >= this.#order.length) {
+      this.#order = this.#order.slice(this.#head);
+      this.#head = 0;
+    }
+    this.#entries.delete(entry.key);
     this.#bytes -= entry.bytes;
+    return true;
   }
 }

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError } from '../src/errors.ts';
+import { InvalidOptionError, ReceiveTimeoutError } from '../src/errors.ts';
 import { ReceiveQueue } from '../src/receive-queue.ts';
-
-const timeoutError = () => new Error('timed out');
 
 describe('ReceiveQueue', () => {
   it('returns items in order', () => {
@@ -37,7 +35,7 @@ describe('ReceiveQueue', () => {
 
   it('hands an item straight to a waiting reader', async () => {
     const queue = new ReceiveQueue<string>(1, 1);
-    const next = queue.next(null, undefined, timeoutError);
+    const next = queue.next(null, undefined);
     queue.push('x', 1);
     await expect(next).resolves.toBe('x');
     expect(queue.length).toBe(0);
@@ -45,20 +43,18 @@ describe('ReceiveQueue', () => {
 
   it('rejects a waiting reader on timeout, abort and close, and forgets it', async () => {
     const queue = new ReceiveQueue<string>(4, 4);
-    await expect(queue.next(1, undefined, timeoutError)).rejects.toThrow('timed out');
+    await expect(queue.next(1, undefined)).rejects.toThrow(ReceiveTimeoutError);
     const controller = new AbortController();
-    const aborted = queue.next(null, controller.signal, timeoutError);
+    const aborted = queue.next(null, controller.signal);
     controller.abort(new Error('stop'));
     await expect(aborted).rejects.toThrow('stop');
-    await expect(queue.next(null, AbortSignal.abort(new Error('early')), timeoutError)).rejects.toThrow(
-      'early',
-    );
+    await expect(queue.next(null, AbortSignal.abort(new Error('early')))).rejects.toThrow('early');
     queue.push('kept', 1);
     expect(queue.shift()).toBe('kept');
-    const closed = queue.next(null, undefined, timeoutError);
+    const closed = queue.next(null, undefined);
     queue.close(new Error('closed'));
     await expect(closed).rejects.toThrow('closed');
-    await expect(queue.next(null, undefined, timeoutError)).rejects.toThrow('closed');
+    await expect(queue.next(null, undefined)).rejects.toThrow('closed');
     expect(queue.push('late', 1)).toBe(false);
   });
 

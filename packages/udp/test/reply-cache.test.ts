@@ -82,3 +82,21 @@ describe('ReplyCache', () => {
     },
   );
 });
+
+describe('ReplyCache under a stream of requests', () => {
+  it('stays within maxEntries and expires in arrival order over many requests', () => {
+    const { cache, clock } = clockedCache({ maxEntries: 100, ttl: 1000 });
+    for (let i = 0; i < 5000; i++) {
+      clock.now = i;
+      expect(cache.begin(`r${i}`)).toBeUndefined();
+      cache.complete(`r${i}`, reply(1));
+      expect(cache.size).toBeLessThanOrEqual(100);
+    }
+    expect(cache.evictions).toBe(4900);
+    expect(cache.begin('r4999')).toEqual({ state: 'answered', reply: reply(1) });
+    clock.now = 5999;
+    expect(cache.begin('r4999')).toBeUndefined();
+    expect(cache.size).toBe(1);
+    expect(cache.bytes).toBe(0);
+  });
+});

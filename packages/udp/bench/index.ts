@@ -1,0 +1,79 @@
+/**
+ * @sockkit/udp benchmarks, one process: request/serve round trips against a raw node:dgram
+ * ping-pong, and one-way receive through the endpoint's async iterator against raw 'message'
+ * events. Contenders alternate round by round; the table shows medians.
+ *
+ *   npm run bench            (about a minute)
+ */
+import { coreReceiver, oneWay, rawReceiver, udpReceiver } from './one-way.ts';
+import { coreRoundTrips, rawRoundTrips, udpRoundTrips } from './round-trips.ts';
+
+const ROUNDS = 5;
+const ROUND_MS = 1000;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+type Contender = 'raw' | 'core' | 'udp';
+
+interface Case {
+  readonly name: string;
+  readonly goal: number;
+  readonly run: Record<Contender, () => Promise<number>>;
+}
+
+const lost: Record<Contender, number> = { raw: 0, core: 0, udp: 0 };
+const oneWayRate = (contender: Contender, receiver: Parameters<typeof oneWay>[0]) => async () => {
+  const result = await oneWay(receiver);
+  lost[contender] += result.lost;
+  return result.rate;
+};
+
+const cases: Case[] = [
+  {
+    name: 'round trips/s, 1 in flight',
+    goal: 0.8,
+    run: {
+      raw: () => rawRoundTrips(1, ROUND_MS),
+      core: () => coreRoundTrips(1, ROUND_MS),
+      udp: () => udpRoundTrips(1, ROUND_MS),
+    },
+  },
+  {
+    name: 'round trips/s, 32 in flight',
+    goal: 0.8,
+    run: {
+      raw: () => rawRoundTrips(32, ROUND_MS),
+      core: () => coreRoundTrips(32, ROUND_MS),
+      udp: () => udpRoundTrips(32, ROUND_MS),
+    },
+  },
+  {
+    name: 'one-way datagrams/s received',
+    goal: 0.9,
+    run: {
+      raw: oneWayRate('raw', rawReceiver),
+      core: oneWayRate('core', coreReceiver),
+      udp: oneWayRate('udp', udpReceiver),
+    },
+  },
+];
+
+const format = (value: number) => Math.round(value).toLocaleString('en-US');
+console.log(
+  `node ${process.version}, ${ROUNDS} alternating rounds per contender, medians, 64-byte payloads\n`,
+);
+console.log('| case | raw node:dgram | @sockkit/core DatagramSocket | @sockkit/udp | udp / raw | goal |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+for (const benchCase of cases) {
+  const rates: Record<Contender, number[]> = { raw: [], core: [], udp: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const contender of ['raw', 'core', 'udp'] as const)
+      rates[contender].push(await benchCase.run[contender]());
+  }
+  const [raw, core, udp] = [median(rates.raw), median(rates.core), median(rates.udp)];
+  const ratio = udp / raw;
+  console.log(
+    `| ${benchCase.name} | ${format(raw)} | ${format(core)} | ${format(udp)} | ${ratio.toFixed(2)}x | >= ${benchCase.goal}x ${ratio >= benchCase.goal ? 'met' : 'MISSED'} |`,
+  );
+}
+console.log(`\none-way datagrams lost in the kernel over all rounds: ${JSON.stringify(lost)}`);
