@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { AF_INET, AF_INET6, DatagramSocket, type SocketAddress } from '@sockkit/core';
+import type { MessageCodec } from '@sockkit/framing';
 import {
   attemptTimeout,
   type RetransmissionOptions,
@@ -31,12 +32,12 @@ import { assertDatagramSize, ipPayloadLimit, resolveMaxPayload, type UdpType } f
 /** A datagram's sender: an IP address, its family and a port. */
 export type DatagramSource = Extract<SocketAddress, { readonly port: number }>;
 
-/** Turns messages into datagram payloads and back: `createCodec(schema)` from `@sockkit/framing` fits. */
-export interface DatagramCodec<T> {
-  encode(message: T): Uint8Array;
-  /** Throws on bytes that are not a valid message; the endpoint drops and counts that datagram. */
-  decode(bytes: Uint8Array): T;
-}
+/**
+ * Turns messages into datagram payloads and back: `createCodec(schema)` from `@sockkit/framing`
+ * (MessagePack checked by a zod schema), or anything with the same two methods. `decode` throws on
+ * bytes that are not a valid message; the endpoint then drops and counts that datagram.
+ */
+export type DatagramCodec<T> = Pick<MessageCodec<T>, 'encode' | 'decode'>;
 
 /** Where to send: an IP address (or a name, resolved once per call) and a port. */
 export interface Destination {
