@@ -30,8 +30,8 @@ export function familyOfAddress(address: AddressInput): typeof AF_INET | typeof 
 }
 
 /**
- * Checks an address given by the user against the socket's family and throws a `TypeError` or
- * `RangeError` saying what is wrong. `family` 0 accepts any IP host. `minPort` is 0 for `bind`
+ * Checks an address given by the user against the socket's family and returns it, or throws a
+ * `TypeError` or `RangeError` saying what is wrong. `family` 0 accepts any IP host. `minPort` is 0 for `bind`
  * (any free port) and 1 where a real peer port is needed.
  */
 export function checkAddress(address: unknown, family: number, minPort: 0 | 1): AddressInput {
@@ -47,7 +47,7 @@ export function checkAddress(address: unknown, family: number, minPort: 0 | 1): 
       throw new RangeError(`address.path must be at most ${MAX_UNIX_PATH_BYTES} bytes: ${path}`);
     }
     if (family !== AF_UNIX) throw new TypeError('a { path } address needs an AF_UNIX socket');
-    return { path };
+    return address as PathAddress;
   }
   const { host, port } = address as { host?: unknown; port?: unknown };
   if (typeof host !== 'string' || host === '') {
@@ -60,14 +60,14 @@ export function checkAddress(address: unknown, family: number, minPort: 0 | 1): 
     throw new RangeError(`address.port must be an integer from ${minPort} to 65535, got ${port}`);
   }
   if (family === AF_UNIX) throw new TypeError('an AF_UNIX socket needs a { path } address');
-  const literal = isIP(host);
-  if (family === AF_INET && literal === 6) {
+  // The colon test spares the IP regex on the hot path of sendTo.
+  if (family === AF_INET && host.includes(':') && isIP(host) === 6) {
     throw new TypeError(`an AF_INET socket cannot use the IPv6 address ${host}: create it with AF_INET6`);
   }
-  if (family === AF_INET6 && literal === 4) {
+  if (family === AF_INET6 && !host.includes(':') && isIP(host) === 4) {
     throw new TypeError(`an AF_INET6 socket cannot use the IPv4 address ${host}: create it with AF_INET`);
   }
-  return { host, port };
+  return address as HostAddress;
 }
 
 /** The `SocketAddress` of what Node reports (`address()`, `remoteAddress`, a datagram's `rinfo`). */

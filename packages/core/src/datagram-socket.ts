@@ -17,7 +17,7 @@ import {
   UnsupportedError,
 } from './errors.js';
 import { checkBufsize, checkBytes, checkPositiveInteger, checkTimeout } from './validate.js';
-import { abortReason, type BlockingOptions, effectiveTimeout, removeFrom, Waiter } from './waiter.js';
+import { abortReason, type BlockingOptions, effectiveTimeout, listWaiter, Waiter } from './waiter.js';
 
 /** Options of a new datagram socket. Node cannot pause a UDP socket, so its receive queue is bounded. */
 export interface DatagramSocketOptions {
@@ -214,17 +214,13 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
       if (timeout === 0) throw new BlockingIOError('recvFrom would block (timeout 0)');
       const signal = options?.signal;
       if (signal?.aborted) throw abortReason(signal);
-      const readers = this.#readers;
-      const reader = new Waiter<ReceivedDatagram>(
+      const reader = listWaiter(
+        this.#readers,
         timeout,
         signal,
-        (expired) => {
-          removeFrom(readers, expired);
-          return new SocketTimeoutError(`recvFrom timed out after ${timeout} ms`);
-        },
         bufsize,
+        () => new SocketTimeoutError(`recvFrom timed out after ${timeout} ms`),
       );
-      readers.push(reader);
       return reader.promise;
     } catch (error) {
       return Promise.reject(error);
@@ -324,15 +320,17 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
   }
 
   /** Received datagrams (never truncated: up to 64 KiB each) until the socket is closed. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<ReceivedDatagram, void, undefined> {
-    for (;;) {
-      try {
-        yield await this.recvFrom(DEFAULT_READ_SIZE);
-      } catch (error) {
-        if (error instanceof SocketClosedError) return;
-        throw error;
-      }
-    }
+  [Symbol.asyncIterator](): AsyncIterator<ReceivedDatagram, undefined> {
+    const done = { done: true, value: undefined } as const;
+    const ended = (error: unknown) => {
+      if (error instanceof SocketClosedError) return done;
+      throw error;
+    };
+    return {
+      next: () =>
+        this.recvFrom(DEFAULT_READ_SIZE).then((datagram) => ({ done: false, value: datagram }), ended),
+      return: () => Promise.resolve(done),
+    };
   }
 
   /** `await using udp = ...` closes the socket. */

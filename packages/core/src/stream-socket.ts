@@ -31,7 +31,14 @@ import {
 import { socketFile } from './socket-file.js';
 import { reusePortSupported } from './support.js';
 import { checkBufsize, checkBytes, checkPositiveInteger, checkTimeout } from './validate.js';
-import { abortReason, type BlockingOptions, effectiveTimeout, removeFrom, Waiter } from './waiter.js';
+import {
+  abortReason,
+  type BlockingOptions,
+  effectiveTimeout,
+  listWaiter,
+  removeFrom,
+  Waiter,
+} from './waiter.js';
 import { socketStreams } from './web-streams.js';
 
 /** Options of a new stream socket. */
@@ -178,7 +185,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   bind(address: AddressInput): void {
     this.#assertState('fresh', 'bind');
     if (this.#bound !== undefined) throw new SocketError('EINVAL', 'socket is already bound');
-    this.#bound = checkAddress(address, this.#family, 0);
+    this.#bound = { ...checkAddress(address, this.#family, 0) };
   }
 
   /**
@@ -623,13 +630,16 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     return this.#webStreams;
   }
 
-  /** Received chunks until end of stream. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
-    for (;;) {
-      const chunk = await this.recv(DEFAULT_READ_SIZE);
-      if (chunk.length === 0) return;
-      yield chunk;
-    }
+  /** Received chunks until end of stream (a plain iterator, cheaper per chunk than an async generator). */
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array, undefined> {
+    const done = { done: true, value: undefined } as const;
+    return {
+      next: () =>
+        this.recv(DEFAULT_READ_SIZE).then((chunk) =>
+          chunk.length === 0 ? done : { done: false, value: chunk },
+        ),
+      return: () => Promise.resolve(done),
+    };
   }
 
   /** `await using conn = ...` closes the socket. */
@@ -865,20 +875,13 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     size: number,
     verb: string,
   ): Waiter<T> {
-    const waiter =
-      timeout === null && signal === undefined
-        ? new Waiter<T>(null, undefined, neverExpires, size)
-        : new Waiter<T>(
-            timeout,
-            signal,
-            (expired) => {
-              removeFrom(list, expired);
-              return new SocketTimeoutError(`${verb} timed out after ${timeout} ms`);
-            },
-            size,
-          );
-    list.push(waiter);
-    return waiter;
+    return listWaiter(
+      list,
+      timeout,
+      signal,
+      size,
+      () => new SocketTimeoutError(`${verb} timed out after ${timeout} ms`),
+    );
   }
 
   #assertState(expected: State, verb: string): void {
@@ -916,10 +919,6 @@ function unsupportedOption(name: string, kind: string): UnsupportedError {
 }
 
 function ignoreError(): void {}
-
-function neverExpires(): never {
-  throw new Error('a waiter without timeout or signal cannot expire');
-}
 
 function isResolutionError(error: SocketError): boolean {
   return error.code === 'ENOTFOUND' || error.code.startsWith('EAI_');

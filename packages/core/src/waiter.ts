@@ -83,6 +83,37 @@ export class Waiter<T> {
   }
 }
 
+/**
+ * A waiter for `list` that rejects with `timeoutError()` after `timeout` ms and with the abort
+ * reason when `signal` aborts, leaving `list` either way. Without either it allocates nothing more.
+ */
+export function listWaiter<T>(
+  list: Waiter<T>[],
+  timeout: number | null,
+  signal: AbortSignal | undefined,
+  size: number,
+  timeoutError: () => Error,
+): Waiter<T> {
+  const waiter =
+    timeout === null && signal === undefined
+      ? new Waiter<T>(null, undefined, neverExpires, size)
+      : new Waiter<T>(
+          timeout,
+          signal,
+          (expired) => {
+            removeFrom(list, expired);
+            return timeoutError();
+          },
+          size,
+        );
+  list.push(waiter);
+  return waiter;
+}
+
+function neverExpires(): never {
+  throw new Error('a waiter without timeout or signal cannot expire');
+}
+
 /** Removes `item` from `list` if present (lists of waiters are short). */
 export function removeFrom<T>(list: T[], item: T): void {
   const index = list.indexOf(item);
