@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { createConnection } from 'node:net';
 import { constants } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -12,6 +14,7 @@ import {
   SocketClosedError,
   SocketError,
   SocketTimeoutError,
+  StreamSocket,
   socket,
   UnsupportedError,
 } from '../src/index.ts';
@@ -77,6 +80,35 @@ describe('StreamSocket over loopback', () => {
     });
     await pair.client.sendAll(bytes('x'));
     expect(text(await pair.conn.recv(10))).toBe('x');
+  });
+
+  it('aborts connect, accept and a stalled sendAll through their signals', async () => {
+    await using pair = await connectedPair();
+    const controller = new AbortController();
+    const accepting = pair.listener.accept({ signal: controller.signal });
+    const big = new Uint8Array(64 * 1024 * 1024);
+    const sending = pair.client.sendAll(big, { signal: controller.signal });
+    controller.abort(new Error('enough'));
+    await expect(accepting).rejects.toThrow('enough');
+    await expect(sending).rejects.toThrow('enough');
+    await using late = socket();
+    await expect(
+      late.connect(pair.listener.getSockName() as { host: string; port: number }, {
+        signal: AbortSignal.abort(),
+      }),
+    ).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('wraps an already connected net.Socket', async () => {
+    await using pair = await connectedPair();
+    const raw = createConnection(pair.listener.getSockName() as { host: string; port: number });
+    await once(raw, 'connect');
+    const [accepted] = await pair.listener.accept({ timeout: 5_000 });
+    await using wrapped = StreamSocket.fromNodeSocket(raw);
+    await accepted.sendAll(bytes('to a wrapped socket'));
+    expect(text(await wrapped.recv(100))).toBe('to a wrapped socket');
+    expect(wrapped.getPeerName()).toMatchObject({ family: 'IPv4', host: '127.0.0.1' });
+    await accepted.close();
   });
 
   it('close() rejects pending calls with SocketClosedError and is idempotent', async () => {
