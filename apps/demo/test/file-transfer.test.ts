@@ -1,0 +1,66 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tempDir } from '@sockkit/testkit';
+import { describe, expect, it } from 'vitest';
+import { runCli, startCli } from './cli-process.ts';
+
+const FILE_BYTES = 50 * 1024 * 1024;
+const READY = /^recv-file ready: listening on 127\.0\.0\.1:(\d+)/;
+
+async function sha256(path: string): Promise<string> {
+  return createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
+}
+
+/** A temp dir with a 50 MiB random file and an empty inbox. */
+async function fixture() {
+  const dir = await tempDir('sockkit-demo-');
+  const source = join(dir.path, 'big.bin');
+  const inbox = join(dir.path, 'inbox');
+  await writeFile(source, randomBytes(FILE_BYTES));
+  await mkdir(inbox);
+  return { dir, source, inbox };
+}
+
+describe('send-file and recv-file', () => {
+  it('moves 50 MiB intact: the same SHA-256 on both sides, nothing else left', async () => {
+    const { dir, source, inbox } = await fixture();
+    await using _dir = dir;
+    await using receiver = startCli(['recv-file', '--port', '0', '--out', inbox, '--once']);
+    const [, port] = await receiver.waitForLine(READY);
+
+    const sender = await runCli(['send-file', source, `127.0.0.1:${port}`]);
+    expect(sender.stderr).toBe('');
+    expect(sender.code).toBe(0);
+    expect(sender.stdout).toMatch(/send-file big\.bin: 50% /);
+    expect(sender.stdout).toMatch(
+      /send-file big\.bin: done after 50\.0 MiB of 50\.0 MiB in [\d.]+ s \([\d.]+ \w+\/s\)/,
+    );
+    const [, reported] = /receiver saved big\.bin, sha256 ([0-9a-f]{64}) matches/.exec(sender.stdout) ?? [];
+
+    expect(await receiver.exited()).toBe(0);
+    expect(await readdir(inbox)).toEqual(['big.bin']);
+    const expected = await sha256(source);
+    expect(await sha256(join(inbox, 'big.bin'))).toBe(expected);
+    expect(reported).toBe(expected);
+  });
+
+  it('leaves no partial file when the sender is killed halfway', async () => {
+    const { dir, source, inbox } = await fixture();
+    await using _dir = dir;
+    await using receiver = startCli(['recv-file', '--port', '0', '--out', inbox]);
+    const [, port] = await receiver.waitForLine(READY);
+
+    // A rate cap keeps the second half on the way while the test reacts to the 50% line.
+    await using sender = startCli(['send-file', source, `127.0.0.1:${port}`, '--limit-rate', '25']);
+    await sender.waitForLine(/^send-file big\.bin: ([5-9]\d|100)% /);
+    sender.child.kill('SIGKILL');
+
+    await receiver.waitForLine(/^recv-file: transfer of big\.bin failed: .*; partial file removed$/);
+    expect(await readdir(inbox)).toEqual([]);
+    receiver.child.kill('SIGINT');
+    expect(await receiver.exited()).toBe(0);
+  });
+});

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { startCli } from './cli-process.ts';
+
+const READY = /^udp-chat ready: \w+ on 127\.0\.0\.1:(\d+), peers: /;
+
+describe('udp-chat', () => {
+  it('talks both ways between two peers on loopback, learning the peer that wrote first', async () => {
+    await using bob = startCli(['udp-chat', '--name', 'bob', '--port', '0']);
+    const [, bobPort] = await bob.waitForLine(READY);
+    await using alice = startCli([
+      'udp-chat',
+      '--name',
+      'alice',
+      '--port',
+      '0',
+      '--peer',
+      `127.0.0.1:${bobPort}`,
+    ]);
+    const [, alicePort] = await alice.waitForLine(READY);
+
+    alice.child.stdin.write('hello over UDP\n');
+    await bob.waitForLine(new RegExp(`^\\* alice at 127\\.0\\.0\\.1:${alicePort} is now a peer$`));
+    await bob.waitForLine(new RegExp(`^<alice@127\\.0\\.0\\.1:${alicePort}> hello over UDP$`));
+    bob.child.stdin.write('hi alice\n');
+    await alice.waitForLine(new RegExp(`^<bob@127\\.0\\.0\\.1:${bobPort}> hi alice$`));
+
+    alice.child.stdin.end();
+    bob.child.kill('SIGINT');
+    expect(await alice.exited()).toBe(0);
+    expect(await bob.exited()).toBe(0);
+  });
+
+  it('refuses an unknown discovery mode with exit 2', async () => {
+    await using chat = startCli(['udp-chat', '--name', 'x', '--discover', 'carrier-pigeon']);
+    expect(await chat.exited()).toBe(2);
+    expect(chat.stderr()).toMatch(/--discover: must be 'broadcast' or 'multicast'/);
+  });
+});
