@@ -218,7 +218,7 @@ export class FrameDecoder {
   #continueHeader(chunk: Uint8Array): number {
     const before = this.#headLength;
     const take = Math.min(this.#head.length - before, chunk.length);
-    this.#head.set(chunk.subarray(0, take), before);
+    copyInto(this.#head, before, chunk, 0, take);
     this.#headLength = before + take;
     const headerLength = this.#readHeader(this.#head, 0, this.#headLength);
     if (headerLength === 0) return -1;
@@ -271,13 +271,13 @@ export class FrameDecoder {
 
   /** The one copy of a frame that spanned chunks: pieces so far plus the first `missing` bytes of `chunk`. */
   #assemble(chunk: Uint8Array, missing: number): Uint8Array {
-    const last = chunk.subarray(0, missing);
     const collect = this.#collect;
     // Small frames collected byte by byte already sit in one buffer of exactly their size.
     if (collect !== null && this.#pieces.length === 0 && collect.length === this.#payloadLength) {
-      collect.set(last, this.#collectUsed);
+      copyInto(collect, this.#collectUsed, chunk, 0, missing);
       return collect;
     }
+    const last = chunk.subarray(0, missing);
     const payload = Buffer.allocUnsafeSlow(this.#payloadLength);
     let at = 0;
     for (const piece of this.#pieces) {
@@ -307,7 +307,7 @@ export class FrameDecoder {
         collect = this.#collect = new Uint8Array(Math.min(COLLECT_CAPACITY, remaining));
       }
       const take = Math.min(collect.length - this.#collectUsed, to - from);
-      collect.set(chunk.subarray(from, from + take), this.#collectUsed);
+      copyInto(collect, this.#collectUsed, chunk, from, take);
       this.#collectUsed += take;
       from += take;
     }
@@ -398,6 +398,15 @@ export class FrameDecoder {
         `Frame of at least ${payloadAtLeast} bytes exceeds the limit of ${this.#maxFrameLength} bytes`,
       );
     }
+  }
+}
+
+/** Copies `length` bytes; a plain loop for the few bytes of one-byte writes, where `subarray` + `set` cost more than the copy. */
+function copyInto(target: Uint8Array, at: number, source: Uint8Array, from: number, length: number): void {
+  if (length < 16) {
+    for (let index = 0; index < length; index++) target[at + index] = source[from + index]!;
+  } else {
+    target.set(source.subarray(from, from + length), at);
   }
 }
 

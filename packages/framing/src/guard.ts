@@ -15,6 +15,37 @@ const TWO_POW_32 = 0x1_0000_0000;
 const RECORD_ID_BASE = 0x40;
 const RECORD_EXTENSION = 0x72;
 
+/** Kinds of value a type byte starts (besides containers, whose child count is returned instead). */
+const SCALAR = -1;
+const KEYABLE_SCALAR = -2;
+
+function refuse(reason: string, position: number): never {
+  throw new MessageDecodeError(`Refused MessagePack: ${reason} (at byte ${position})`);
+}
+
+function need(bytes: Uint8Array, position: number, count: number): void {
+  if (count > bytes.length - position)
+    refuse(`${count} bytes declared, ${bytes.length - position} left`, position);
+}
+
+function readUint(bytes: Uint8Array, at: number, width: number): number {
+  need(bytes, at, width);
+  if (width === 1) return bytes[at]!;
+  if (width === 2) return (bytes[at]! << 8) | bytes[at + 1]!;
+  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
+}
+
+/** Refuses a map or record key that would reach an object's prototype machinery. */
+function checkKey(bytes: Uint8Array, at: number, length: number): void {
+  if (length !== 9 && length !== 11) return;
+  // '__proto__' and 'prototype' are 9 bytes, 'constructor' 11; compare only on a first-byte match.
+  const first = bytes[at];
+  if (first !== 0x5f && first !== 0x70 && first !== 0x63) return;
+  const key = String.fromCharCode(...bytes.subarray(at, at + length));
+  if (key === '__proto__' || key === 'constructor' || key === 'prototype')
+    refuse(`forbidden key "${key}"`, at);
+}
+
 /**
  * One iterative pass over MessagePack bytes, before any decoder runs: refuses extension types,
  * byte 0xC1, nesting deeper or more values than the limits, map keys that are not strings or
@@ -26,35 +57,17 @@ const RECORD_EXTENSION = 0x72;
  */
 export function checkMessagePack(bytes: Uint8Array, limits: MessagePackLimits): void {
   const end = bytes.length;
-  const { maxDepth, maxElements, records } = limits;
+  const maxDepth = limits.maxDepth;
+  const maxElements = limits.maxElements;
+  /** Values still to read at each enclosing level, and whether that level is a map. */
   const parentRemaining: number[] = [];
   const parentIsMap: boolean[] = [];
-  const recordSizes: (number | undefined)[] | null = records ? [] : null;
+  const recordSizes: number[] | null = limits.records ? [] : null;
   let position = 0;
   let depth = 0;
   let elements = 0;
   let remaining = 1;
   let inMap = false;
-
-  const refuse = (reason: string): never => {
-    throw new MessageDecodeError(`Refused MessagePack: ${reason} (at byte ${position})`);
-  };
-  const need = (count: number): void => {
-    if (count > end - position) refuse(`${count} bytes declared, ${end - position} left`);
-  };
-  const readLength = (width: number): number => {
-    need(width);
-    const at = position;
-    position += width;
-    if (width === 1) return bytes[at]!;
-    if (width === 2) return (bytes[at]! << 8) | bytes[at + 1]!;
-    return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
-  };
-  const checkKey = (length: number): void => {
-    if (length !== 9 && length !== 11) return;
-    const key = String.fromCharCode(...bytes.subarray(position, position + length));
-    if (key === '__proto__' || key === 'constructor' || key === 'prototype') refuse(`forbidden key "${key}"`);
-  };
 
   for (;;) {
     if (remaining === 0) {
@@ -64,24 +77,22 @@ export function checkMessagePack(bytes: Uint8Array, limits: MessagePackLimits): 
       inMap = parentIsMap[depth]!;
       continue;
     }
-    const isKey = inMap && remaining % 2 === 0;
+    const isKey = inMap && (remaining & 1) === 0;
     remaining--;
-    if (++elements > maxElements) refuse(`more than ${maxElements} values`);
-    need(1);
+    if (++elements > maxElements) refuse(`more than ${maxElements} values`, position);
+    need(bytes, position, 1);
     const type = bytes[position++]!;
-    /** Children of a container that starts here; -1 for scalars. */
-    let children = -1;
+    /** Child count of a container starting here, or SCALAR / KEYABLE_SCALAR. */
+    let children = KEYABLE_SCALAR;
     let childrenAreMap = false;
-    /** Bytes of a string or binary payload that follows. */
+    /** Length of a string or binary payload that follows, or -1. */
     let payload = -1;
     let isString = false;
-    let keyable = true;
 
     if (type < 0x80) {
-      const size = recordSizes?.[type - RECORD_ID_BASE];
-      if (size !== undefined) {
-        children = size;
-        keyable = false;
+      if (recordSizes !== null && type >= RECORD_ID_BASE) {
+        const size = recordSizes[type - RECORD_ID_BASE];
+        if (size !== undefined) children = size;
       }
     } else if (type < 0x90) {
       children = (type & 0x0f) * 2;
@@ -96,18 +107,21 @@ export function checkMessagePack(bytes: Uint8Array, limits: MessagePackLimits): 
         case 0xc0:
         case 0xc2:
         case 0xc3:
-          keyable = false;
+          children = SCALAR;
           break;
         case 0xc4:
         case 0xc5:
-        case 0xc6:
-          payload = readLength(1 << (type - 0xc4));
-          keyable = false;
+        case 0xc6: {
+          const width = 1 << (type - 0xc4);
+          payload = readUint(bytes, position, width);
+          position += width;
+          children = SCALAR;
           break;
+        }
         case 0xca:
         case 0xcb:
           payload = type === 0xca ? 4 : 8;
-          keyable = false;
+          children = SCALAR;
           break;
         case 0xcc:
         case 0xcd:
@@ -119,52 +133,68 @@ export function checkMessagePack(bytes: Uint8Array, limits: MessagePackLimits): 
           break;
         case 0xcf:
         case 0xd3: {
-          need(8);
-          const high = type === 0xcf ? readLength(4) : readLength(4) | 0;
-          const value = high * TWO_POW_32 + readLength(4);
+          need(bytes, position, 8);
+          const high = readUint(bytes, position, 4);
+          const value = (type === 0xcf ? high : high | 0) * TWO_POW_32 + readUint(bytes, position + 4, 4);
           if (value > Number.MAX_SAFE_INTEGER || value < -Number.MAX_SAFE_INTEGER) {
-            refuse('64-bit integer outside the safe range (2^53 - 1) would lose precision');
+            refuse('64-bit integer outside the safe range (2^53 - 1) would lose precision', position);
           }
+          position += 8;
           break;
         }
         case 0xd4:
           if (recordSizes !== null && bytes[position] === RECORD_EXTENSION) {
-            children = readRecordDefinition();
-            keyable = false;
+            const definition = readRecordDefinition(bytes, position, maxElements - elements);
+            position = definition.position;
+            elements += definition.keys;
+            recordSizes[definition.id - RECORD_ID_BASE] = definition.keys;
+            children = definition.keys;
             break;
           }
-          refuse('extension type');
+          refuse('extension type', position - 1);
           break;
         case 0xd9:
         case 0xda:
-        case 0xdb:
-          payload = readLength(1 << (type - 0xd9));
+        case 0xdb: {
+          const width = 1 << (type - 0xd9);
+          payload = readUint(bytes, position, width);
+          position += width;
           isString = true;
           break;
+        }
         case 0xdc:
-        case 0xdd:
-          children = readLength(type === 0xdc ? 2 : 4);
+        case 0xdd: {
+          const width = type === 0xdc ? 2 : 4;
+          children = readUint(bytes, position, width);
+          position += width;
           break;
+        }
         case 0xde:
-        case 0xdf:
-          children = readLength(type === 0xde ? 2 : 4) * 2;
+        case 0xdf: {
+          const width = type === 0xde ? 2 : 4;
+          children = readUint(bytes, position, width) * 2;
+          position += width;
           childrenAreMap = true;
           break;
+        }
         default:
-          refuse(type === 0xc1 ? 'byte 0xC1 (never used)' : 'extension type');
+          refuse(type === 0xc1 ? 'byte 0xC1 (never used)' : 'extension type', position - 1);
       }
     }
 
-    if (isKey && (!keyable || children >= 0)) refuse('map key that is not a string or an integer');
+    if (isKey && children !== KEYABLE_SCALAR) {
+      refuse('map key that is not a string or an integer', position - 1);
+    }
     if (payload >= 0) {
-      need(payload);
-      if (isKey && isString) checkKey(payload);
+      need(bytes, position, payload);
+      if (isKey && isString) checkKey(bytes, position, payload);
       position += payload;
     }
     if (children >= 0) {
-      if (depth >= maxDepth) refuse(`nesting deeper than ${maxDepth}`);
+      if (depth >= maxDepth) refuse(`nesting deeper than ${maxDepth}`, position);
       // Every value takes at least one byte: a count beyond the bytes left is a lie (and an allocation bomb).
-      if (children > end - position) refuse(`${children} values declared, ${end - position} bytes left`);
+      if (children > end - position)
+        refuse(`${children} values declared, ${end - position} bytes left`, position);
       parentRemaining[depth] = remaining;
       parentIsMap[depth] = inMap;
       depth++;
@@ -172,35 +202,44 @@ export function checkMessagePack(bytes: Uint8Array, limits: MessagePackLimits): 
       inMap = childrenAreMap;
     }
   }
-  if (position !== end) refuse(`${end - position} trailing bytes after the message`);
+  if (position !== end) refuse(`${end - position} trailing bytes after the message`, position);
+}
 
-  /** msgpackr record definition: 0xd4 0x72 <id>, then an array of string keys; returns the key count. */
-  function readRecordDefinition(): number {
-    need(2);
-    const id = bytes[position + 1]!;
-    position += 2;
-    if (id < RECORD_ID_BASE || id > 0x7f) refuse('record id out of range');
-    need(1);
-    const header = bytes[position++]!;
-    let keys: number;
-    if (header >= 0x90 && header < 0xa0) keys = header & 0x0f;
-    else if (header === 0xdc || header === 0xdd) keys = readLength(header === 0xdc ? 2 : 4);
-    else return refuse('record definition without a key array');
-    if (keys > end - position) refuse(`${keys} record keys declared, ${end - position} bytes left`);
-    elements += keys;
-    if (elements > maxElements) refuse(`more than ${maxElements} values`);
-    for (let index = 0; index < keys; index++) {
-      need(1);
-      const type = bytes[position++]!;
-      let length: number;
-      if (type >= 0xa0 && type < 0xc0) length = type & 0x1f;
-      else if (type >= 0xd9 && type <= 0xdb) length = readLength(1 << (type - 0xd9));
-      else return refuse('record key that is not a string');
-      need(length);
-      checkKey(length);
-      position += length;
-    }
-    recordSizes![id - RECORD_ID_BASE] = keys;
-    return keys;
+/** msgpackr record definition at `position` (0xd4 0x72 <id>, then an array of string keys). */
+function readRecordDefinition(
+  bytes: Uint8Array,
+  position: number,
+  elementsLeft: number,
+): { id: number; keys: number; position: number } {
+  need(bytes, position, 2);
+  const id = bytes[position + 1]!;
+  position += 2;
+  if (id < RECORD_ID_BASE || id > 0x7f) refuse('record id out of range', position);
+  need(bytes, position, 1);
+  const header = bytes[position++]!;
+  let keys: number;
+  if (header >= 0x90 && header < 0xa0) keys = header & 0x0f;
+  else if (header === 0xdc || header === 0xdd) {
+    const width = header === 0xdc ? 2 : 4;
+    keys = readUint(bytes, position, width);
+    position += width;
+  } else return refuse('record definition without a key array', position);
+  if (keys > bytes.length - position)
+    refuse(`${keys} record keys declared, ${bytes.length - position} bytes left`, position);
+  if (keys > elementsLeft) refuse('more values than maxElements', position);
+  for (let index = 0; index < keys; index++) {
+    need(bytes, position, 1);
+    const type = bytes[position++]!;
+    let length: number;
+    if (type >= 0xa0 && type < 0xc0) length = type & 0x1f;
+    else if (type >= 0xd9 && type <= 0xdb) {
+      const width = 1 << (type - 0xd9);
+      length = readUint(bytes, position, width);
+      position += width;
+    } else return refuse('record key that is not a string', position);
+    need(bytes, position, length);
+    checkKey(bytes, position, length);
+    position += length;
   }
+  return { id, keys, position };
 }
