@@ -315,19 +315,20 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
    * for await (const { data, from } of endpoint) await endpoint.send(data, from);
    * ```
    */
-  [Symbol.asyncIterator](): AsyncIterator<Datagram<T>> {
+  [Symbol.asyncIterator](): AsyncIterator<Datagram<T>, undefined> {
     const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
-    return {
-      next: () =>
-        this.recv().then(
-          (value): IteratorResult<Datagram<T>> => ({ done: false, value }),
-          (error: unknown) => {
-            if (error instanceof EndpointClosedError) return done;
-            throw error;
-          },
-        ),
-      return: async () => done,
-    };
+    const next =
+      this.#codec === identity
+        ? () => this.#queue.nextResult() as Promise<IteratorResult<Datagram<T>, undefined>>
+        : () =>
+            this.recv().then(
+              (value): IteratorResult<Datagram<T>, undefined> => ({ done: false, value }),
+              (error: unknown) => {
+                if (error instanceof EndpointClosedError) return done;
+                throw error;
+              },
+            );
+    return { next, return: async () => done };
   }
 
   /**

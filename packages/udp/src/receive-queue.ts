@@ -8,6 +8,8 @@ export interface QueueOptions {
   readonly maxBytes?: number;
 }
 
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
 interface Waiter<T> {
   resolve(item: T): void;
   reject(error: unknown): void;
@@ -129,6 +131,22 @@ export class ReceiveQueue<T> {
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#waiters.push(waiter);
     });
+  }
+
+  /**
+   * The next item as an iterator result, `done` once the queue is closed and empty: `next()` of an
+   * async iterator without the extra promise that wrapping {@link next}'s result would cost.
+   */
+  nextResult(): Promise<IteratorResult<T, undefined>> {
+    const ready = this.shift();
+    if (ready !== undefined) return Promise.resolve({ done: false, value: ready });
+    if (this.#closed !== undefined) return Promise.resolve(DONE);
+    return new Promise((resolve) =>
+      this.#waiters.push({
+        resolve: (value) => resolve({ done: false, value }),
+        reject: () => resolve(DONE),
+      }),
+    );
   }
 
   /** Rejects every waiting reader with `reason`; items already queued can still be read. */

@@ -63,3 +63,18 @@ describe('ReceiveQueue', () => {
     expect(() => new ReceiveQueue(1, -1)).toThrow(InvalidOptionError);
   });
 });
+
+describe('ReceiveQueue.nextResult', () => {
+  it('yields iterator results, then done once closed and drained', async () => {
+    const queue = new ReceiveQueue<string>(4, 4);
+    queue.push('a', 1);
+    await expect(queue.nextResult()).resolves.toEqual({ done: false, value: 'a' });
+    const waiting = queue.nextResult();
+    queue.push('b', 1);
+    await expect(waiting).resolves.toEqual({ done: false, value: 'b' });
+    const pending = queue.nextResult();
+    queue.close(new Error('closed'));
+    await expect(pending).resolves.toEqual({ done: true, value: undefined });
+    await expect(queue.nextResult()).resolves.toEqual({ done: true, value: undefined });
+  });
+});
