@@ -66,7 +66,8 @@ export async function echoSockkit(trips: number): Promise<Latency> {
         await conn.sendAll(chunk);
       }
     },
-    { noDelay: true },
+    // The raw server has no idle timer either: same work on both sides.
+    { noDelay: true, idleTimeout: null },
   );
   const client = await connect(server.address as { host: string; port: number }, { noDelay: true });
   const samples = new Float64Array(trips);

@@ -226,10 +226,15 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
         });
       });
     } catch (error) {
+      server.close();
+      if (this.closed) throw new SocketClosedError('socket was closed while starting to listen');
       this.#server = undefined;
       this.#state = 'fresh';
-      server.close();
       throw toSocketError(error);
+    }
+    if (this.closed) {
+      server.close();
+      throw new SocketClosedError('socket was closed while starting to listen');
     }
     server.on('error', (error) => this.#failAcceptors(toSocketError(error)));
   }
@@ -663,21 +668,22 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   // --- internals -------------------------------------------------------------------------------
 
   #onConnection(connection: Socket): void {
+    connection.on('error', ignoreError);
+    const acceptor = this.#acceptors.shift();
+    if (acceptor === undefined && (this.#state !== 'listening' || this.#unclaimed.length >= this.#backlog)) {
+      this.#dropped += 1;
+      connection.resetAndDestroy();
+      return;
+    }
     // Paused until claimed by accept(): bytes stay in the kernel, as in the classic backlog.
     connection.pause();
-    const acceptor = this.#acceptors.shift();
     const wrapped = new StreamSocket(this.#family, { highWaterMark: this.#highWaterMark });
     wrapped.#noDelay = this.#noDelay;
     wrapped.#keepAlive = this.#keepAlive;
     wrapped.#adopt(connection);
-    if (acceptor !== undefined) {
-      acceptor.resolve(wrapped.#claim());
-    } else if (this.#unclaimed.length < this.#backlog) {
-      this.#unclaimed.push(wrapped);
-    } else {
-      this.#dropped += 1;
-      connection.resetAndDestroy();
-    }
+    connection.off('error', ignoreError);
+    if (acceptor === undefined) this.#unclaimed.push(wrapped);
+    else acceptor.resolve(wrapped.#claim());
   }
 
   #claim(): [StreamSocket, SocketAddress] {
