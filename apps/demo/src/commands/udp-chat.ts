@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { createCodec } from '@sockkit/framing';
 import { udpEndpoint } from '@sockkit/udp';
@@ -10,8 +11,8 @@ import { MemberName } from '../protocols/chat.js';
 
 const UdpChatMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('say'), name: MemberName, text: z.string().min(1).max(1000) }),
-  /** Discovery: "I am here", sent to the broadcast address or the multicast group. */
-  z.object({ type: z.literal('hello'), name: MemberName }),
+  /** Discovery: "I am here", sent to the broadcast address or the multicast group; `id` tells our own apart. */
+  z.object({ type: z.literal('hello'), name: MemberName, id: z.string().max(32) }),
 ]);
 type UdpChatMessage = z.infer<typeof UdpChatMessage>;
 
@@ -27,7 +28,10 @@ export const udpChatCommand = defineCommand({
     'Lesson: the UDP chat (bind a known port, sendto(text, (ip, 7788)), recvfrom(1024) gives data and sender). sockkit adds: typed datagrams checked by zod (garbage is counted and dropped), a bounded receive queue, peers learned from whoever writes to us, and broadcast or multicast discovery when asked (off by default: the demo stays on loopback).',
   options: {
     name: { type: 'string', short: 'n', description: 'your name (required)' },
-    host: { type: 'string', default: DEFAULT_HOST, description: 'address to bind (discovery needs 0.0.0.0)' },
+    host: {
+      type: 'string',
+      description: `address to bind [default: ${DEFAULT_HOST}, or 0.0.0.0 with --discover]`,
+    },
     port: { type: 'string', short: 'p', default: '7788', description: 'port to bind (0: any free port)' },
     peer: {
       type: 'string',
@@ -43,7 +47,7 @@ export const udpChatCommand = defineCommand({
   },
   args: z.object({
     name: z.string({ error: 'is required' }).pipe(MemberName),
-    host: hostArg,
+    host: hostArg.optional(),
     port: portArg,
     peer: z.array(hostPortArg).default([]),
     discover: z.enum(['broadcast', 'multicast'], { error: "must be 'broadcast' or 'multicast'" }).optional(),
@@ -53,8 +57,10 @@ export const udpChatCommand = defineCommand({
     'sockkit-demo udp-chat --name bob --port 7789 --peer 127.0.0.1:7788',
   ],
   async run({ name, host, port, peer, discover }) {
+    // Discovery hears the local network, so it binds every interface unless told otherwise.
+    const bindHost = host ?? (discover ? '0.0.0.0' : DEFAULT_HOST);
     await using endpoint = await udpEndpoint({
-      bind: { host, port, reuseAddress: discover === 'multicast' },
+      bind: { host: bindHost, port, reuseAddress: discover === 'multicast' },
       codec: createCodec(UdpChatMessage),
     });
     const peers = new Map<string, HostPort>(peer.map((address) => [formatHostPort(address), address]));
@@ -66,6 +72,7 @@ export const udpChatCommand = defineCommand({
     );
 
     using shutdown = onShutdownSignal();
+    const sessionId = randomBytes(8).toString('hex');
     let announce: NodeJS.Timeout | undefined;
     if (discover) {
       const target = {
@@ -74,7 +81,7 @@ export const udpChatCommand = defineCommand({
       };
       if (discover === 'broadcast') endpoint.setBroadcast(true);
       else endpoint.join(MULTICAST_GROUP);
-      const hello = () => void endpoint.send({ type: 'hello', name }, target).catch(() => {});
+      const hello = () => void endpoint.send({ type: 'hello', name, id: sessionId }, target).catch(() => {});
       hello();
       announce = setInterval(hello, HELLO_INTERVAL_MS);
       print(`udp-chat: announcing on ${formatHostPort(target)}`);
@@ -92,7 +99,7 @@ export const udpChatCommand = defineCommand({
     try {
       for await (const { data, from } of endpoint) {
         const key = formatHostPort(from);
-        if (from.port === endpoint.address.port && discover) continue; // our own announcement
+        if (data.type === 'hello' && data.id === sessionId) continue; // our own announcement, looped back
         if (!peers.has(key)) {
           peers.set(key, { host: from.host, port: from.port });
           print(`* ${data.name} at ${key} is now a peer`);
