@@ -17,7 +17,14 @@ import {
   UnsupportedError,
 } from './errors.js';
 import { checkBufsize, checkBytes, checkPositiveInteger, checkTimeout } from './validate.js';
-import { abortReason, type BlockingOptions, effectiveTimeout, listWaiter, Waiter } from './waiter.js';
+import {
+  abortReason,
+  type BlockingOptions,
+  effectiveTimeout,
+  listWaiter,
+  neverExpires,
+  Waiter,
+} from './waiter.js';
 
 /** Options of a new datagram socket. Node cannot pause a UDP socket, so its receive queue is bounded. */
 export interface DatagramSocketOptions {
@@ -179,7 +186,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
       if (this.#connected !== undefined) {
         throw new SocketError('EISCONN', 'socket is connected: use send(), not sendTo()');
       }
-      return this.#send(bytes, options, (socket, done) => socket.send(bytes, peer.port, peer.host, done));
+      return this.#send(bytes, options, peer);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -191,7 +198,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
       const bytes = checkBytes(data);
       if (this.#connected === undefined)
         throw new SocketError('EDESTADDRREQ', 'socket is not connected: use sendTo()');
-      return this.#send(bytes, options, (socket, done) => socket.send(bytes, done));
+      return this.#send(bytes, options, undefined);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -386,33 +393,39 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     for (const reader of this.#readers.splice(0)) reader.reject(failure);
   };
 
+  /** Sends to `peer`, or to the connected peer when it is undefined. */
   #send(
     bytes: Uint8Array,
     options: BlockingOptions | undefined,
-    start: (socket: Socket, done: (error: Error | null) => void) => void,
+    peer: HostAddress | undefined,
   ): Promise<number> {
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     const socket = this.#ensureSocket();
     const timeout = effectiveTimeout(options, this.#timeout);
-    if ((timeout === null || timeout === 0) && signal === undefined) {
-      // No deadline: Node calls back on success, failure, and when the socket closes first.
-      return new Promise((resolve, reject) => {
-        start(socket, (error) => (error ? reject(toSocketError(error)) : resolve(bytes.length)));
-      });
-    }
+    const sender =
+      (timeout === null || timeout === 0) && signal === undefined
+        ? // No deadline: Node calls back on success, on failure, and when the socket closes first.
+          new Waiter<number>(null, undefined, neverExpires)
+        : this.#timedSender(timeout, signal);
+    const done = (error: Error | null) => {
+      this.#senders.delete(sender);
+      if (error) sender.reject(toSocketError(error));
+      else sender.resolve(bytes.length);
+    };
+    if (peer === undefined) socket.send(bytes, done);
+    else socket.send(bytes, peer.port, peer.host, done);
+    return sender.promise;
+  }
+
+  #timedSender(timeout: number | null, signal: AbortSignal | undefined): Waiter<number> {
     const senders = this.#senders;
     const sender = new Waiter<number>(timeout === 0 ? null : timeout, signal, (expired) => {
       senders.delete(expired);
       return new SocketTimeoutError(`send timed out after ${timeout} ms`);
     });
     senders.add(sender);
-    start(socket, (error) => {
-      senders.delete(sender);
-      if (error) sender.reject(toSocketError(error));
-      else sender.resolve(bytes.length);
-    });
-    return sender.promise;
+    return sender;
   }
 
   #apply(name: OptionName, value: unknown): void {

@@ -36,6 +36,7 @@ import {
   type BlockingOptions,
   effectiveTimeout,
   listWaiter,
+  promiseWithResolvers,
   removeFrom,
   Waiter,
 } from './waiter.js';
@@ -127,6 +128,9 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   // Send side.
   #writeShut = false;
   #writers: Waiter<void>[] = [];
+  /** Resolve and reject functions of fast-path `sendAll`s, in write order. */
+  #writeResolvers: Array<(value: undefined) => void> = [];
+  #writeRejecters: Array<(reason: unknown) => void> = [];
   #connector: Waiter<void> | undefined;
 
   // Listening side.
@@ -380,10 +384,13 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
       !this.#writeShut &&
       !socket.writableNeedDrain
     ) {
-      // The common case, one write with no deadline: Node calls back even when the socket is destroyed.
-      return new Promise((resolve, reject) => {
-        socket.write(data, (error) => (error ? reject(this.#fail(error)) : resolve()));
-      });
+      // The common case, one write with no deadline. Node calls write callbacks in order, also
+      // when the socket is destroyed, so one shared callback settles a queue of these.
+      const [promise, resolve, reject] = promiseWithResolvers<undefined>();
+      this.#writeResolvers.push(resolve);
+      this.#writeRejecters.push(reject);
+      socket.write(data, this.#onWritten);
+      return promise;
     }
     return this.#sendAllInSlices(data, options);
   }
@@ -770,6 +777,14 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
       this.#paused = true;
       this.#socket?.pause();
     }
+  };
+
+  /** Settles the oldest fast-path `sendAll`. */
+  readonly #onWritten = (error?: Error | null): void => {
+    const resolve = this.#writeResolvers.shift()!;
+    const reject = this.#writeRejecters.shift()!;
+    if (error) reject(this.#fail(error));
+    else resolve(undefined);
   };
 
   readonly #onEnd = (): void => {

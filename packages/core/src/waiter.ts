@@ -1,5 +1,21 @@
 import { checkTimeout } from './validate.js';
 
+let capturedResolve: (value: never) => void = () => {};
+let capturedReject: (reason: unknown) => void = () => {};
+function capture(resolve: (value: never) => void, reject: (reason: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
+/**
+ * A promise with its resolve and reject functions, as `Promise.withResolvers` (Node 22). The
+ * executor is one shared function, not a closure per call: this runs once per blocking call.
+ */
+export function promiseWithResolvers<T>(): [Promise<T>, (value: T) => void, (reason: unknown) => void] {
+  const promise = new Promise<T>(capture);
+  return [promise, capturedResolve as (value: T) => void, capturedReject];
+}
+
 /** Options of every call that may wait: `timeout` (milliseconds) overrides the socket's own. */
 export interface BlockingOptions {
   /** `null` waits forever, 0 never waits (`BlockingIOError`), a positive number bounds the wait. */
@@ -45,10 +61,10 @@ export class Waiter<T> {
     size = 0,
   ) {
     this.size = size;
-    this.promise = new Promise<T>((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
-    });
+    const [promise, resolve, reject] = promiseWithResolvers<T>();
+    this.promise = promise;
+    this.#resolve = resolve;
+    this.#reject = reject;
     if (timeout !== null) {
       this.#timer = setTimeout(() => this.reject(onExpire(this, 'timeout')), timeout);
     }
@@ -110,7 +126,8 @@ export function listWaiter<T>(
   return waiter;
 }
 
-function neverExpires(): never {
+/** The expiry callback of a waiter that has neither timeout nor signal. */
+export function neverExpires(): never {
   throw new Error('a waiter without timeout or signal cannot expire');
 }
 
