@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import type { SocketAddress } from '@sockkit/core';
 import { z } from 'zod';
 
 /** Validators for the arguments the commands share; their messages end up in usage errors. */
@@ -43,4 +44,15 @@ export const hostPortArg = z.string().transform((text, context): HostPort => {
 /** Shows an address the way a user would type it back. */
 export function formatHostPort({ host, port }: HostPort): string {
   return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** The `{ host, port }` of an IP address (servers here never listen on Unix sockets). */
+export function hostPortOf(address: SocketAddress): HostPort {
+  if (address.family === 'unix') throw new TypeError(`expected an IP address, got ${address.path}`);
+  return { host: address.host, port: address.port };
+}
+
+/** Shows an address from `accept()` or `getSockName()`. */
+export function formatAddress(address: SocketAddress): string {
+  return address.family === 'unix' ? address.path : formatHostPort(address);
 }

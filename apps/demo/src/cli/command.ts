@@ -51,7 +51,7 @@ export interface Command {
 /** Exit code for bad arguments, as in most Unix tools. */
 export const EXIT_USAGE = 2;
 
-/** Thrown for arguments that cannot work; printed with the usage line, exit code 2. */
+/** Arguments that cannot work; printed with the usage line, exit code 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
@@ -136,10 +136,6 @@ export function defineCommand<Args>(spec: CommandSpec<Args>): Command {
         await spec.run(args);
         return 0;
       } catch (error) {
-        if (error instanceof UsageError) {
-          printError(`sockkit-demo ${spec.name}: ${error.message}`);
-          return EXIT_USAGE;
-        }
         printError(`sockkit-demo ${spec.name}: ${describeError(error)}`);
         return 1;
       }
@@ -152,5 +148,9 @@ export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const code = (error as { code?: unknown }).code;
   const text = `${error.name}: ${error.message}${typeof code === 'string' ? ` (${code})` : ''}`;
-  return error.cause instanceof Error ? `${text}\n  caused by ${describeError(error.cause)}` : text;
+  const { cause } = error;
+  // Wrappers often repeat their cause's message; show a cause only when it adds something.
+  return cause instanceof Error && cause.message !== error.message
+    ? `${text}\n  caused by ${describeError(cause)}`
+    : text;
 }

@@ -1,11 +1,10 @@
 import { once } from 'node:events';
 import { z } from 'zod';
-import { countArg, DEFAULT_HOST, hostArg, portArg } from '../cli/args.js';
+import { countArg, DEFAULT_HOST, formatAddress, hostArg, portArg } from '../cli/args.js';
 import { defineCommand } from '../cli/command.js';
 import { print } from '../cli/output.js';
 import { onShutdownSignal } from '../cli/shutdown.js';
 import { DEFAULT_MAX_QUEUED_BYTES, startChatServer } from '../programs/chat-server.js';
-import { formatAddress } from '../programs/echo.js';
 
 export const chatServerCommand = defineCommand({
   name: 'chat-server',

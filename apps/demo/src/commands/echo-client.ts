@@ -1,10 +1,9 @@
 import { createInterface } from 'node:readline';
 import { ConnectionResetError, createConnection, type StreamSocket } from '@sockkit/core';
 import { z } from 'zod';
-import { DEFAULT_HOST, hostArg, portArg } from '../cli/args.js';
+import { DEFAULT_HOST, formatAddress, hostArg, portArg } from '../cli/args.js';
 import { defineCommand } from '../cli/command.js';
 import { print } from '../cli/output.js';
-import { formatAddress } from '../programs/echo.js';
 
 /**
  * The receiving half: recv(1024) until end of stream, printing each complete line. A line

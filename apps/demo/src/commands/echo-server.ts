@@ -1,11 +1,11 @@
 import cluster from 'node:cluster';
 import { once } from 'node:events';
 import { z } from 'zod';
-import { countArg, DEFAULT_HOST, hostArg, portArg } from '../cli/args.js';
+import { countArg, DEFAULT_HOST, formatAddress, hostArg, portArg } from '../cli/args.js';
 import { defineCommand } from '../cli/command.js';
 import { print } from '../cli/output.js';
 import { onShutdownSignal } from '../cli/shutdown.js';
-import { formatAddress, startEchoServer } from '../programs/echo.js';
+import { startEchoServer } from '../programs/echo.js';
 
 async function serveUntilSignal(host: string, port: number, role: string): Promise<void> {
   using shutdown = onShutdownSignal();

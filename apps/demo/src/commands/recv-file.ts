@@ -3,11 +3,10 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createServer } from '@sockkit/core';
 import { z } from 'zod';
-import { DEFAULT_HOST, hostArg, portArg } from '../cli/args.js';
+import { DEFAULT_HOST, formatAddress, hostArg, portArg } from '../cli/args.js';
 import { defineCommand } from '../cli/command.js';
 import { print } from '../cli/output.js';
 import { onShutdownSignal } from '../cli/shutdown.js';
-import { formatAddress } from '../programs/echo.js';
 import { receiveFile } from '../programs/file-transfer.js';
 
 /** On Ctrl-C, how long transfers under way may take to finish before they are cut. */

@@ -15,8 +15,8 @@ import {
   MessageValidationError,
   TruncatedFrameError,
 } from '@sockkit/framing';
+import { formatAddress } from '../cli/args.js';
 import { ChatEvent, ChatRequest } from '../protocols/chat.js';
-import { formatAddress } from './echo.js';
 
 /** A chat message is small: a frame over this is hostile, and fails before it is buffered. */
 export const CHAT_FRAME_FORMAT = defineFrameFormat({ maxFrameLength: 16 * 1024 });
@@ -71,7 +71,10 @@ class Member {
     }
   }
 
-  /** Sends what is queued, then closes: the goodbye of a rejected member gets through. */
+  /**
+   * Closes once what was handed to the socket is flushed: a `rejected` event, queued just
+   * before, was handed over at once (an idle queue starts sending synchronously), so it gets through.
+   */
   async close(): Promise<void> {
     await this.#conn.close();
   }

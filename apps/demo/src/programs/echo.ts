@@ -7,21 +7,10 @@ import {
   type StreamSocket,
   socket,
 } from '@sockkit/core';
-import { formatHostPort, type HostPort } from '../cli/args.js';
+import { formatAddress } from '../cli/args.js';
 
 /** The tutorial's buffer size: `recv(1024)` is a maximum, not an amount. */
 const RECV_SIZE = 1024;
-
-/** The `{ host, port }` of an IP address (servers here never listen on Unix sockets). */
-export function hostPortOf(address: SocketAddress): HostPort {
-  if (address.family === 'unix') throw new TypeError(`expected an IP address, got ${address.path}`);
-  return { host: address.host, port: address.port };
-}
-
-/** Shows an address from `accept()` or `getSockName()`. */
-export function formatAddress(address: SocketAddress): string {
-  return address.family === 'unix' ? address.path : formatHostPort(address);
-}
 
 /**
  * The communication loop: receive up to 1024 bytes, send them all back, until the peer

@@ -78,7 +78,8 @@ export async function sendFile(path: string, to: HostPort, options: SendOptions 
  * Receives one file on `conn` into `outDir`. The bytes go to a hidden temp name and are
  * renamed to the final name only when size and SHA-256 match; on any failure (a dropped
  * connection, a stall, a bad message, a wrong checksum) the partial file is removed, so a
- * file under its final name is always whole. Resolves with the receipt sent back.
+ * file under its final name is always whole. Every outcome is reported; resolves with the
+ * receipt sent back, rejects when the transfer failed.
  */
 export async function receiveFile(
   conn: StreamSocket,
@@ -88,55 +89,59 @@ export async function receiveFile(
 ): Promise<Receipt> {
   conn.setTimeout(RECEIVE_IDLE_TIMEOUT_MS);
   const messages = messagesOf(conn);
-  const offer = await messages.next();
-  if (offer.type !== 'offer') throw new Error(`expected an offer, got ${offer.type}`);
-  const name = safeFileName(offer.name);
-  if (name === undefined) {
-    const receipt: Receipt = {
-      type: 'failed',
-      reason: `refused the file name ${JSON.stringify(offer.name)}`,
-    };
+  let name = 'a file';
+  let partPath: string | undefined;
+  let progress: ProgressReporter | undefined;
+  try {
+    const offer = await messages.next();
+    if (offer.type !== 'offer') throw new Error(`expected an offer, got ${offer.type}`);
+    const safeName = safeFileName(offer.name);
+    if (safeName === undefined) throw new Error(`refused the file name ${JSON.stringify(offer.name)}`);
+    name = safeName;
+    partPath = join(outDir, `.${name}.${randomBytes(6).toString('hex')}.part`);
+    progress = showProgress ? createProgress(`recv-file ${name}`, offer.size) : undefined;
+    const digest = await receiveInto(partPath, offer.size, messages, progress);
+    await rename(partPath, join(outDir, name));
+    partPath = undefined;
+    progress?.finish('done');
+    report(`recv-file: saved ${name} (${offer.size} bytes, sha256 ${digest})`);
+    const receipt: Receipt = { type: 'saved', name, sha256: digest };
     await messages.send(receipt);
     return receipt;
-  }
-  const partPath = join(outDir, `.${name}.${randomBytes(6).toString('hex')}.part`);
-  const file = await open(partPath, 'wx');
-  const hash = createHash('sha256');
-  const progress: ProgressReporter = showProgress
-    ? createProgress(`recv-file ${name}`, offer.size)
-    : { update() {}, finish() {} };
-  let received = 0;
-  let renamed = false;
-  try {
-    for (;;) {
-      const message = await messages.next();
-      if (message.type === 'end') {
-        await file.close();
-        const digest = hash.digest('hex');
-        if (received !== offer.size) throw new Error(`got ${received} bytes, the offer said ${offer.size}`);
-        if (digest !== message.sha256)
-          throw new Error(`checksum mismatch: sender ${message.sha256}, got ${digest}`);
-        await rename(partPath, join(outDir, name));
-        renamed = true;
-        progress.finish('done');
-        report(`recv-file: saved ${name} (${received} bytes, sha256 ${digest})`);
-        const receipt: Receipt = { type: 'saved', name, sha256: digest };
-        await messages.send(receipt);
-        return receipt;
-      }
-      if (message.type !== 'chunk') throw new Error(`expected a chunk, got ${message.type}`);
-      received += message.data.length;
-      if (received > offer.size) throw new Error(`more bytes than the ${offer.size} offered`);
-      hash.update(message.data);
-      await file.write(message.data);
-      progress.update(received);
-    }
   } catch (error) {
-    progress.finish('failed');
-    await file.close().catch(() => {});
-    if (!renamed) await rm(partPath, { force: true });
-    report(`recv-file: transfer of ${name} failed: ${(error as Error).message}; partial file removed`);
-    await messages.send({ type: 'failed', reason: (error as Error).message }).catch(() => {});
+    progress?.finish('failed');
+    const reason = (error as Error).message;
+    if (partPath) await rm(partPath, { force: true });
+    report(`recv-file: transfer of ${name} failed: ${reason}${partPath ? '; partial file removed' : ''}`);
+    await messages.send({ type: 'failed', reason }).catch(() => {});
     throw error;
+  }
+}
+
+/** Writes the chunks that follow an offer of `size` bytes to `path`; resolves with their SHA-256 once the end matches. */
+async function receiveInto(
+  path: string,
+  size: number,
+  messages: ReturnType<typeof messagesOf>,
+  progress: ProgressReporter | undefined,
+): Promise<string> {
+  await using file = await open(path, 'wx');
+  const hash = createHash('sha256');
+  let received = 0;
+  for (;;) {
+    const message = await messages.next();
+    if (message.type === 'end') {
+      const digest = hash.digest('hex');
+      if (received !== size) throw new Error(`got ${received} bytes, the offer said ${size}`);
+      if (digest !== message.sha256)
+        throw new Error(`checksum mismatch: sender ${message.sha256}, got ${digest}`);
+      return digest;
+    }
+    if (message.type !== 'chunk') throw new Error(`expected a chunk, got ${message.type}`);
+    received += message.data.length;
+    if (received > size) throw new Error(`more bytes than the ${size} offered`);
+    hash.update(message.data);
+    await file.write(message.data);
+    progress?.update(received);
   }
 }

@@ -3,9 +3,10 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection, createServer } from '@sockkit/core';
+import { formatAddress, hostPortOf } from '../cli/args.js';
 import type { Narrator } from '../cli/output.js';
 import { formatBytes } from '../cli/output.js';
-import { echoRoundTrip, formatAddress, hostPortOf, startEchoServer } from './echo.js';
+import { echoRoundTrip, startEchoServer } from './echo.js';
 import { receiveFile, sendFile } from './file-transfer.js';
 import { checkSticky, runSticky } from './sticky.js';
 import { checkTyped, runTyped } from './typed.js';

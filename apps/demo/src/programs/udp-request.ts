@@ -2,7 +2,7 @@ import { AF_INET, SOCK_DGRAM, socket } from '@sockkit/core';
 import { createCodec } from '@sockkit/framing';
 import { type Destination, EnvelopeKind, udpEndpoint } from '@sockkit/udp';
 import { z } from 'zod';
-import { hostPortOf } from './echo.js';
+import { hostPortOf } from '../cli/args.js';
 
 /** A request that must not run twice: a deposit repeated would credit twice. */
 const BankMessage = z.discriminatedUnion('type', [
