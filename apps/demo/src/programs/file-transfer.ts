@@ -4,7 +4,7 @@ import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createConnection, type StreamSocket } from '@sockkit/core';
-import { createCodec, decodeFrames, encodeFrame } from '@sockkit/framing';
+import { createCodec, framed } from '@sockkit/framing';
 import type { HostPort } from '../cli/args.js';
 import { createProgress, type ProgressReporter } from '../cli/progress.js';
 import { CHUNK_SIZE, type Receipt, safeFileName, TransferMessage } from '../protocols/file-transfer.js';
@@ -13,17 +13,24 @@ const codec = createCodec(TransferMessage);
 
 /** How long a receiver waits for the next bytes of a transfer before giving it up. */
 export const RECEIVE_IDLE_TIMEOUT_MS = 30_000;
+/** How long a sender waits for the receipt (the receiver checks the file in between). */
+const RECEIPT_TIMEOUT_MS = 60_000;
 
-/** Framed, typed messages over one connection: send one, or wait for the next. */
-function messagesOf(conn: StreamSocket) {
-  const frames = decodeFrames(conn)[Symbol.asyncIterator]();
+/**
+ * A transfer's framed channel (`@sockkit/framing`): typed messages whose `send` waits while
+ * the connection's write buffer is full, and whose reader gives up after `idleTimeout` of silence.
+ */
+function transferChannel(conn: StreamSocket, idleTimeout: number | null) {
+  const channel = framed(conn, { codec, idleTimeout });
+  const incoming = channel[Symbol.asyncIterator]();
   return {
-    send: (message: TransferMessage) => conn.sendAll(encodeFrame(codec.encode(message))),
+    send: (message: TransferMessage) => channel.send(message),
     async next(): Promise<TransferMessage> {
-      const frame = await frames.next();
-      if (frame.done) throw new Error('the peer closed the connection before the transfer finished');
-      return codec.decode(frame.value);
+      const message = await incoming.next();
+      if (message.done) throw new Error('the peer closed the connection before the transfer finished');
+      return message.value;
     },
+    close: () => channel.close(),
   };
 }
 
@@ -36,14 +43,14 @@ export interface SendOptions {
 
 /**
  * Sends the file at `path` to a `recv-file` server: an offer (name, size), the bytes in
- * framed chunks (each `sendAll` waits for room in the kernel's buffer, so memory stays
+ * framed chunks (each `send` waits for room in the connection's buffer, so memory stays
  * flat), then the SHA-256 of what was read. Resolves with the receiver's receipt.
  */
 export async function sendFile(path: string, to: HostPort, options: SendOptions = {}): Promise<Receipt> {
   const { size } = await stat(path);
   const name = basename(path);
   await using conn = await createConnection(to, { timeout: 10_000 });
-  const messages = messagesOf(conn);
+  const messages = transferChannel(conn, RECEIPT_TIMEOUT_MS);
   await messages.send({ type: 'offer', name, size });
   const hash = createHash('sha256');
   const progress = createProgress(`send-file ${name}`, size, { indent: options.progressIndent ?? '' });
@@ -71,6 +78,8 @@ export async function sendFile(path: string, to: HostPort, options: SendOptions 
   } catch (error) {
     progress.finish('failed');
     throw error;
+  } finally {
+    await messages.close();
   }
 }
 
@@ -87,8 +96,7 @@ export async function receiveFile(
   report: (line: string) => void,
   { showProgress = true }: { showProgress?: boolean } = {},
 ): Promise<Receipt> {
-  conn.setTimeout(RECEIVE_IDLE_TIMEOUT_MS);
-  const messages = messagesOf(conn);
+  const messages = transferChannel(conn, RECEIVE_IDLE_TIMEOUT_MS);
   let name = 'a file';
   let partPath: string | undefined;
   let progress: ProgressReporter | undefined;
@@ -115,6 +123,8 @@ export async function receiveFile(
     report(`recv-file: transfer of ${name} failed: ${reason}${partPath ? '; partial file removed' : ''}`);
     await messages.send({ type: 'failed', reason }).catch(() => {});
     throw error;
+  } finally {
+    await messages.close();
   }
 }
 
@@ -122,7 +132,7 @@ export async function receiveFile(
 async function receiveInto(
   path: string,
   size: number,
-  messages: ReturnType<typeof messagesOf>,
+  messages: ReturnType<typeof transferChannel>,
   progress: ProgressReporter | undefined,
 ): Promise<string> {
   await using file = await open(path, 'wx');
