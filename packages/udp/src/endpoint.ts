@@ -10,6 +10,7 @@ import {
 } from './backoff.js';
 import { DEFAULT_MAX_AMPLIFICATION, DEFAULT_QUEUE_BYTES, DEFAULT_QUEUE_DATAGRAMS } from './constants.js';
 import { RequestIdSource } from './correlation.js';
+import { DeadlineTimer, type Scheduled } from './deadlines.js';
 import {
   ENVELOPE_HEADER_SIZE,
   type Envelope,
@@ -133,13 +134,27 @@ export interface UdpEndpointStats {
   readonly replyCacheEvictions: number;
 }
 
-interface PendingRequest<T> {
-  /** Where the request went: a reply must come from exactly there. */
-  readonly host: string;
-  readonly port: number;
-  readonly resolve: (reply: T) => void;
-  readonly fail: (error: unknown) => void;
+/** A request waiting for its reply: the entry of the pending table and of the retransmission timer. */
+class PendingRequest<T> implements Scheduled {
+  deadline = 0;
+  /** Attempts sent so far minus one: 0 while waiting for a reply to the first. */
+  attempt = 0;
+  /** Listens to `signal`, when there is one. */
+  onAbort: (() => void) | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly datagram: Uint8Array,
+    /** Where the request went: a reply must come from exactly there (host in canonical form). */
+    readonly destination: Destination,
+    readonly policy: RetransmissionPolicy,
+    readonly signal: AbortSignal | undefined,
+    readonly resolve: (reply: T) => void,
+    readonly reject: (error: unknown) => void,
+  ) {}
 }
+
+const ignore = (): void => {};
 
 const identity: DatagramCodec<Uint8Array> = { encode: (message) => message, decode: (bytes) => bytes };
 
@@ -168,6 +183,9 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
   readonly #cache: ReplyCache;
   readonly #maxAmplification: number;
   readonly #pending = new Map<string, PendingRequest<T>>();
+  readonly #retransmissions = new DeadlineTimer<PendingRequest<T>>((pending) =>
+    this.#onAttemptTimeout(pending),
+  );
   readonly #ids = new RequestIdSource();
   #handler: RequestHandler<T> | undefined;
   #closed: EndpointClosedError | undefined;
@@ -209,7 +227,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
     // The endpoint drains the socket's queue at once (see #pump), so the same bounds hold there.
     this.#socket = new DatagramSocket(type === 'udp6' ? AF_INET6 : AF_INET, {
       maxQueuedDatagrams: maxDatagrams,
-      maxQueuedBytes: Math.max(maxBytes, 1),
+      maxQueuedBytes: maxBytes,
     });
   }
 
@@ -377,48 +395,48 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
       datagram = encodeRequest(this.#ids, payload);
       id = requestId(datagram);
     }
-    const destination = { host, port };
     return new Promise<T>((resolve, reject) => {
-      let attempt = 0;
-      let timer: NodeJS.Timeout | undefined;
-      const finish = (): boolean => {
-        if (this.#pending.get(id) !== pending) return false;
-        this.#pending.delete(id);
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        return true;
-      };
-      const fail = (error: unknown) => {
-        if (finish()) reject(error);
-      };
-      const onAbort = () => fail(signal?.reason);
-      const transmit = () => {
-        timer = setTimeout(onTimeout, attemptTimeout(policy, attempt));
-        this.#socket.sendTo(datagram, destination).catch(fail);
-      };
-      const onTimeout = () => {
-        if (attempt === policy.retries) {
-          this.#counts.timeouts++;
-          fail(new RequestTimeoutError(destination, attempt + 1));
-          return;
-        }
-        attempt++;
-        this.#counts.retransmissions++;
-        transmit();
-      };
-      const pending: PendingRequest<T> = {
-        host: canonicalHost(host),
-        port,
-        resolve: (reply) => {
-          if (finish()) resolve(reply);
-        },
-        fail,
-      };
+      const destination = { host: canonicalHost(host), port };
+      const pending = new PendingRequest(id, datagram, destination, policy, signal, resolve, reject);
       this.#pending.set(id, pending);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal !== undefined) {
+        pending.onAbort = () => this.#fail(pending, signal.reason);
+        signal.addEventListener('abort', pending.onAbort, { once: true });
+      }
       this.#counts.requests++;
-      transmit();
+      this.#transmit(pending);
     });
+  }
+
+  #transmit(pending: PendingRequest<T>): void {
+    this.#retransmissions.schedule(pending, attemptTimeout(pending.policy, pending.attempt));
+    this.#socket
+      .sendTo(pending.datagram, pending.destination)
+      .catch((error: unknown) => this.#fail(pending, error));
+  }
+
+  #onAttemptTimeout(pending: PendingRequest<T>): void {
+    if (pending.attempt === pending.policy.retries) {
+      this.#counts.timeouts++;
+      this.#fail(pending, new RequestTimeoutError(pending.destination, pending.attempt + 1));
+      return;
+    }
+    pending.attempt++;
+    this.#counts.retransmissions++;
+    this.#transmit(pending);
+  }
+
+  /** Takes `pending` out of the table; false when it had already settled. */
+  #settle(pending: PendingRequest<T>): boolean {
+    if (this.#pending.get(pending.id) !== pending) return false;
+    this.#pending.delete(pending.id);
+    this.#retransmissions.cancel(pending);
+    if (pending.onAbort !== undefined) pending.signal?.removeEventListener('abort', pending.onAbort);
+    return true;
+  }
+
+  #fail(pending: PendingRequest<T>, error: unknown): void {
+    if (this.#settle(pending)) pending.reject(error);
   }
 
   /**
@@ -479,7 +497,8 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
   async close(): Promise<void> {
     if (this.#closed !== undefined) return;
     this.#closed = new EndpointClosedError();
-    for (const pending of [...this.#pending.values()]) pending.fail(this.#closed);
+    for (const pending of [...this.#pending.values()]) this.#fail(pending, this.#closed);
+    this.#retransmissions.clear();
     this.#queue.close(this.#closed);
     this.#cache.clear();
     await this.#socket.close();
@@ -519,10 +538,11 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
   #onReply(envelope: Envelope, from: DatagramSource): void {
     const pending = this.#pending.get(envelope.id);
     if (pending === undefined) this.#counts.unmatchedReplies++;
-    else if (pending.port !== from.port || pending.host !== from.host) this.#counts.spoofedReplies++;
-    else {
+    else if (pending.destination.port !== from.port || pending.destination.host !== from.host) {
+      this.#counts.spoofedReplies++;
+    } else {
       const decoded = this.#decode(envelope.payload);
-      if (!decoded.ok) return;
+      if (!decoded.ok || !this.#settle(pending)) return;
       this.#counts.replies++;
       pending.resolve(decoded.message);
     }
@@ -602,7 +622,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
 
   /** Sends a reply; a failure is the client's loss like any dropped datagram, and it will retransmit. */
   #sendQuietly(datagram: Uint8Array, to: DatagramSource): void {
-    this.#socket.sendTo(datagram, to).catch(() => {});
+    this.#socket.sendTo(datagram, to).catch(ignore);
   }
 }
 

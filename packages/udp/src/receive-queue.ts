@@ -38,8 +38,8 @@ export class ReceiveQueue<T> {
     if (!Number.isInteger(maxItems) || maxItems < 1) {
       throw new InvalidOptionError('queue.maxDatagrams', 'an integer >= 1', maxItems);
     }
-    if (!Number.isInteger(maxBytes) || maxBytes < 0) {
-      throw new InvalidOptionError('queue.maxBytes', 'an integer >= 0', maxBytes);
+    if (!Number.isInteger(maxBytes) || maxBytes < 1) {
+      throw new InvalidOptionError('queue.maxBytes', 'an integer >= 1', maxBytes);
     }
     this.maxItems = maxItems;
     this.maxBytes = maxBytes;

@@ -256,3 +256,21 @@ describe('source checks', () => {
     }
   });
 });
+
+describe('request signals', () => {
+  it('aborts every request sharing one signal, after another one settled', async () => {
+    await using client = await udpEndpoint();
+    await using server = await udpEndpoint();
+    server.serve((message) => (message[0] === 0 ? message : undefined));
+    const controller = new AbortController();
+    const options = { signal: controller.signal };
+    expect(await client.request(Uint8Array.of(0), server.address, options)).toEqual(Buffer.of(0));
+    const first = client.request(Uint8Array.of(1), server.address, options);
+    const second = client.request(Uint8Array.of(2), server.address, options);
+    await until(() => server.stats.served === 3);
+    controller.abort(new Error('stop both'));
+    await expect(first).rejects.toThrow('stop both');
+    await expect(second).rejects.toThrow('stop both');
+    expect(client.stats.pending).toBe(0);
+  });
+});

@@ -60,7 +60,7 @@ describe('ReceiveQueue', () => {
 
   it('refuses empty bounds', () => {
     expect(() => new ReceiveQueue(0, 1)).toThrow(InvalidOptionError);
-    expect(() => new ReceiveQueue(1, -1)).toThrow(InvalidOptionError);
+    expect(() => new ReceiveQueue(1, 0)).toThrow(InvalidOptionError);
   });
 });
 
