@@ -27,13 +27,18 @@ export async function udpRaw(trips: number): Promise<number> {
   return trips / seconds;
 }
 
-/** sockkit: a `recvFrom`/`sendTo` loop answers; the client does `sendTo` then `recvFrom`. Round trips/s. */
+/** sockkit: a `recvFrom`/`sendTo` loop answers until closed; the client does `sendTo` then `recvFrom`. Round trips/s. */
 export async function udpSockkit(trips: number): Promise<number> {
   const server = socket(AF_INET, SOCK_DGRAM);
   await server.bind({ host: '127.0.0.1', port: 0 });
   const address = server.getSockName() as { host: string; port: number };
+  // The classic loop: `data, address = recvfrom(...)`, `sendto(data, address)`, until closed.
   const serving = (async () => {
-    for await (const [message, from] of server) await server.sendTo(message, from as typeof address);
+    for (;;) {
+      const [message, from] = await server.recvFrom(1024).catch(() => [] as const);
+      if (message === undefined) return;
+      await server.sendTo(message, from as typeof address);
+    }
   })();
   const client = socket(AF_INET, SOCK_DGRAM);
   const start = performance.now();

@@ -142,6 +142,14 @@ describe('DatagramSocket', () => {
     expect(() => udp.getSockOpt('linger' as never)).toThrow(UnsupportedError);
     expect(() => udp.addMembership('')).toThrow(TypeError);
   });
+
+  it('joins and leaves a multicast group on the loopback interface, and maps failures to SocketError', async () => {
+    await using udp = new DatagramSocket(AF_INET);
+    await udp.bind({ host: '0.0.0.0', port: 0 });
+    udp.addMembership('239.255.0.1', '127.0.0.1');
+    udp.dropMembership('239.255.0.1', '127.0.0.1');
+    expect(() => udp.dropMembership('239.255.0.1', '127.0.0.1')).toThrow(SocketError);
+  });
 });
 
 /** Waits for a condition that socket events make true (datagrams on loopback arrive within a few ticks). */
