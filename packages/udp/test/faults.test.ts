@@ -60,8 +60,10 @@ describe('under injected faults', () => {
       reply: { drop: 0.1 },
     });
     await using client = await udpEndpoint();
+    // Short timers keep the run to about a second; the last wait (400-600 ms) leaves a stalled
+    // event loop time to read a reply before its request is given up.
     const outcomes = await runRequests(client, relay.address, 2000, 50, {
-      timeout: 30,
+      timeout: 50,
       retries,
       backoff: { factor: 2, randomFactor: 1.5 },
     });
