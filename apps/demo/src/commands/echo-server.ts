@@ -1,5 +1,4 @@
-import cluster from 'node:cluster';
-import { once } from 'node:events';
+import cluster, { type Worker } from 'node:cluster';
 import { z } from 'zod';
 import { countArg, DEFAULT_HOST, formatAddress, hostArg, portArg } from '../cli/args.js';
 import { defineCommand } from '../cli/command.js';
@@ -15,22 +14,45 @@ async function serveUntilSignal(host: string, port: number, role: string): Promi
   print(`${role} ${process.pid}: stopped accepting, all connections finished`);
 }
 
-/** Forks `workers` processes that share one listening port (node:cluster hands them connections). */
+/**
+ * Forks `workers` processes that share one listening port (node:cluster hands them the
+ * connections). A worker that dies after it was listening is replaced; one that dies
+ * before (a port in use, say) is not, so a bad start cannot become a fork loop.
+ */
 async function runPrimary(workers: number, host: string, port: number): Promise<void> {
   using shutdown = onShutdownSignal();
   print(`primary ${process.pid}: starting ${workers} workers on ${host}:${port}`);
-  const exits = Array.from({ length: workers }, () => {
-    const worker = cluster.fork();
-    return once(worker, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  let running = 0;
+  let failed = 0;
+  const listening = new WeakSet<Worker>();
+  const fork = () => {
+    running += 1;
+    cluster.fork().once('listening', function (this: Worker) {
+      listening.add(this);
+    });
+  };
+  const allStopped = new Promise<void>((resolve) => {
+    cluster.on('exit', (worker, code, signal) => {
+      running -= 1;
+      if (!shutdown.signal.aborted && listening.has(worker)) {
+        print(
+          `primary ${process.pid}: worker ${worker.process.pid} died (${signal ?? code}); starting another`,
+        );
+        fork();
+        return;
+      }
+      if (code !== 0) failed += 1;
+      if (running === 0) resolve();
+    });
   });
+  for (let n = 0; n < workers; n += 1) fork();
   // A Ctrl-C reaches every process of the group; a `kill` reaches only us: pass it on.
   shutdown.signal.addEventListener('abort', () => {
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
   });
-  const results = await Promise.all(exits);
-  const failed = results.filter(([code]) => code !== 0).length;
+  await allStopped;
   print(`primary ${process.pid}: ${workers - failed} of ${workers} workers stopped cleanly`);
-  if (failed > 0) throw new Error(`${failed} worker(s) did not stop cleanly`);
+  if (failed > 0) throw new Error(`${failed} worker(s) exited with an error`);
 }
 
 export const echoServerCommand = defineCommand({

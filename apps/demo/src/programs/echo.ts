@@ -90,7 +90,7 @@ export async function echoRoundTrip(conn: StreamSocket, message: string): Promis
   const parts: Uint8Array[] = [];
   let received = 0;
   while (received < sent.length) {
-    const part = await conn.recv(1024);
+    const part = await conn.recv(RECV_SIZE);
     if (part.length === 0) return undefined;
     parts.push(part);
     received += part.length;
