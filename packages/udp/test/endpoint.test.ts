@@ -229,6 +229,39 @@ describe('broadcast and multicast on loopback', () => {
   });
 });
 
+describe('more request and serve edges', () => {
+  it('answers over IPv6 loopback, with the source check on ::1', async () => {
+    await using server = await udpEndpoint({ type: 'udp6' });
+    server.serve((message) => message);
+    await using client = await udpEndpoint({ type: 'udp6' });
+    expect(await client.request(text('six'), { host: '0:0:0:0:0:0:0:1', port: server.address.port })).toEqual(
+      text('six'),
+    );
+    expect(client.stats).toMatchObject({ replies: 1, spoofedReplies: 0 });
+  });
+
+  it('counts a reply over maxPayload as a handler error, and sends nothing', async () => {
+    await using server = await udpEndpoint({ maxPayload: 100, maxAmplification: Number.POSITIVE_INFINITY });
+    server.serve(() => new Uint8Array(90));
+    await using client = await udpEndpoint();
+    await expect(client.request(text('x'), server.address, fast)).rejects.toThrow(RequestTimeoutError);
+    expect(server.stats).toMatchObject({ handlerErrors: 1, served: 1 });
+  });
+
+  it('lets two endpoints share a multicast port with reuseAddress', async () => {
+    const group = '239.255.77.78';
+    await using first = await udpEndpoint({ bind: { host: '0.0.0.0', reuseAddress: true } });
+    const { port } = first.address;
+    await using second = await udpEndpoint({ bind: { host: '0.0.0.0', port, reuseAddress: true } });
+    for (const member of [first, second]) member.join(group, '127.0.0.1');
+    await using sender = await udpEndpoint();
+    sender.setMulticastInterface('127.0.0.1');
+    await sender.send(text('both'), { host: group, port });
+    expect((await first.recv({ timeout: 5000 })).data).toEqual(text('both'));
+    expect((await second.recv({ timeout: 5000 })).data).toEqual(text('both'));
+  });
+});
+
 describe('source checks', () => {
   it('takes a reply only from the address and port the request went to', async () => {
     await using client = await udpEndpoint();
