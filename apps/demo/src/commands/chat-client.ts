@@ -36,7 +36,8 @@ export const chatClientCommand = defineCommand({
     // Typing: each line is a `say`; end of input (Ctrl-D) is a `leave`.
     const keyboard = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
     keyboard.on('line', (text) => {
-      if (text.trim() !== '') void send({ type: 'say', text }).catch(() => {});
+      if (text.trim() !== '')
+        void send({ type: 'say', text }).catch((error: Error) => print(`! not sent: ${error.message}`));
     });
     keyboard.on('close', () => void send({ type: 'leave' }).catch(() => {}));
 

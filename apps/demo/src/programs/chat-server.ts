@@ -95,7 +95,7 @@ function leaveReason(error: unknown): string {
   if (error instanceof TruncatedFrameError) return 'vanished mid-message';
   if (error instanceof FrameTooLargeError) return 'sent an oversized message';
   if (error instanceof ConnectionResetError) return 'connection lost';
-  throw error;
+  return `connection failed: ${error instanceof Error ? error.message : String(error)}`;
 }
 
 /**
