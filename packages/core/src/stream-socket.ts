@@ -28,6 +28,7 @@ import {
   toSocketError,
   UnsupportedError,
 } from './errors.js';
+import { ReceiveQueue } from './receive-queue.js';
 import { socketFile } from './socket-file.js';
 import { reusePortSupported } from './support.js';
 import { checkBufsize, checkBytes, checkPositiveInteger, checkTimeout } from './validate.js';
@@ -76,8 +77,6 @@ export type ShutdownHow = 'read' | 'write' | 'both';
 type State = 'fresh' | 'connecting' | 'connected' | 'listening' | 'closed';
 
 const EMPTY = new Uint8Array(0);
-/** Received chunks smaller than this are merged (copied) up to `bufsize`; larger ones are handed out as views. */
-const COALESCE_BELOW = 4096;
 /** `sendAll` hands Node at most this much per write while it waits for the write buffer to drain. */
 const SEND_ALL_SLICE = 64 * 1024;
 
@@ -118,8 +117,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   #error: unknown;
 
   // Receive side.
-  #chunks: Buffer[] = [];
-  #buffered = 0;
+  readonly #received = new ReceiveQueue();
   #paused = false;
   #ended = false;
   #readShut = false;
@@ -164,7 +162,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   /** Received bytes waiting for `recv`, in this socket and in Node's stream buffer. */
   get bufferedBytes(): number {
-    return this.#buffered + (this.#socket?.readableLength ?? 0);
+    return this.#received.size + (this.#socket?.readableLength ?? 0);
   }
 
   /** The read-side high-water mark in bytes. */
@@ -336,7 +334,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   recv(bufsize: number, options?: BlockingOptions): Promise<Uint8Array> {
     try {
       checkBufsize(bufsize);
-      if (this.#buffered > 0) return Promise.resolve(this.#take(bufsize));
+      if (this.#received.size > 0) return Promise.resolve(this.#take(bufsize));
       if (this.#readShut || this.#ended) return Promise.resolve(EMPTY);
       if (this.#error !== undefined) return Promise.reject(this.#error);
       if (this.#state !== 'connected') return Promise.reject(this.#notReady('recv', 'connected'));
@@ -459,8 +457,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     if (this.#state !== 'connected' || socket === undefined) throw this.#notReady('shutdown', 'connected');
     if (how !== 'write') {
       this.#readShut = true;
-      this.#chunks = [];
-      this.#buffered = 0;
+      this.#received.clear();
       this.#resume();
       for (const reader of this.#readers.splice(0)) reader.resolve(EMPTY);
     }
@@ -498,8 +495,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     for (const waiter of this.#writers.splice(0)) waiter.reject(closing);
     for (const waiter of this.#acceptors.splice(0)) waiter.reject(closing);
     const unclaimed = this.#unclaimed.splice(0).map((connection) => connection.close());
-    this.#chunks = [];
-    this.#buffered = 0;
+    this.#received.clear();
     this.#closed = Promise.all([...unclaimed, closeServer(this.#server), closeSocket(this.#socket)]).then(
       () => {},
     );
@@ -760,20 +756,20 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   readonly #onData = (chunk: Buffer): void => {
     if (this.#readShut) return;
     const reader = this.#readers[0];
-    if (reader !== undefined && this.#buffered === 0 && chunk.length <= reader.size) {
+    const received = this.#received;
+    if (reader !== undefined && received.size === 0 && chunk.length <= reader.size) {
       // Someone waits and nothing is queued: hand the chunk over as it is.
       this.#readers.shift();
       reader.resolve(chunk);
       return;
     }
-    this.#chunks.push(chunk);
-    this.#buffered += chunk.length;
+    received.push(chunk);
     const readers = this.#readers;
-    while (readers.length > 0 && this.#buffered > 0) {
+    while (readers.length > 0 && received.size > 0) {
       const reader = readers.shift()!;
       reader.resolve(this.#take(reader.size));
     }
-    if (this.#buffered >= this.#highWaterMark && !this.#paused) {
+    if (received.size >= this.#highWaterMark && !this.#paused) {
       this.#paused = true;
       this.#socket?.pause();
     }
@@ -831,37 +827,9 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   }
 
   #take(bufsize: number): Uint8Array {
-    const chunks = this.#chunks;
-    const head = chunks[0]!;
-    let taken: Uint8Array;
-    if (head.length > bufsize) {
-      taken = head.subarray(0, bufsize);
-      chunks[0] = head.subarray(bufsize);
-    } else if (head.length >= COALESCE_BELOW || chunks.length === 1 || head.length === bufsize) {
-      taken = head;
-      chunks.shift();
-    } else {
-      taken = this.#coalesce(Math.min(bufsize, this.#buffered));
-    }
-    this.#buffered -= taken.length;
-    if (this.#paused && this.#buffered < this.#highWaterMark) this.#resume();
+    const taken = this.#received.take(bufsize);
+    if (this.#paused && this.#received.size < this.#highWaterMark) this.#resume();
     return taken;
-  }
-
-  /** Copies `size` bytes from the front of the queue into one array (many small chunks, one `recv`). */
-  #coalesce(size: number): Uint8Array {
-    const out = Buffer.allocUnsafe(size);
-    const chunks = this.#chunks;
-    let filled = 0;
-    while (filled < size) {
-      const head = chunks[0]!;
-      const count = Math.min(head.length, size - filled);
-      out.set(count === head.length ? head : head.subarray(0, count), filled);
-      filled += count;
-      if (count === head.length) chunks.shift();
-      else chunks[0] = head.subarray(count);
-    }
-    return out;
   }
 
   #resume(): void {
