@@ -12,3 +12,9 @@ export async function rawSocket(): Promise<Socket> {
 }
 
 export const closeRaw = (socket: Socket) => new Promise<void>((resolve) => socket.close(() => resolve()));
+
+/** One run of one contender: operations per second of wall time, and how many operations. */
+export interface Measured {
+  readonly rate: number;
+  readonly ops: number;
+}

@@ -5,6 +5,7 @@
  *
  *   npm run bench            (about a minute)
  */
+import type { Measured } from './common.ts';
 import { coreReceiver, oneWay, rawReceiver, udpReceiver } from './one-way.ts';
 import { coreRoundTrips, rawRoundTrips, udpRoundTrips } from './round-trips.ts';
 
@@ -18,14 +19,14 @@ type Contender = 'raw' | 'core' | 'udp';
 interface Case {
   readonly name: string;
   readonly goal: number;
-  readonly run: Record<Contender, () => Promise<number>>;
+  readonly run: Record<Contender, () => Promise<Measured>>;
 }
 
 const lost: Record<Contender, number> = { raw: 0, core: 0, udp: 0 };
-const oneWayRate = (contender: Contender, receiver: Parameters<typeof oneWay>[0]) => async () => {
+const oneWayRun = (contender: Contender, receiver: Parameters<typeof oneWay>[0]) => async () => {
   const result = await oneWay(receiver);
   lost[contender] += result.lost;
-  return result.rate;
+  return result;
 };
 
 const cases: Case[] = [
@@ -51,29 +52,44 @@ const cases: Case[] = [
     name: 'one-way datagrams/s received',
     goal: 0.9,
     run: {
-      raw: oneWayRate('raw', rawReceiver),
-      core: oneWayRate('core', coreReceiver),
-      udp: oneWayRate('udp', udpReceiver),
+      raw: oneWayRun('raw', rawReceiver),
+      core: oneWayRun('core', coreReceiver),
+      udp: oneWayRun('udp', udpReceiver),
     },
   },
 ];
+
+/** Runs `run` and also reports the process CPU time (user + system) per operation, in µs. */
+async function withCpu(run: () => Promise<Measured>): Promise<{ rate: number; cpuPerOp: number }> {
+  const before = process.cpuUsage();
+  const { rate, ops } = await run();
+  const cpu = process.cpuUsage(before);
+  return { rate, cpuPerOp: (cpu.user + cpu.system) / ops };
+}
 
 const format = (value: number) => Math.round(value).toLocaleString('en-US');
 console.log(
   `node ${process.version}, ${ROUNDS} alternating rounds per contender, medians, 64-byte payloads\n`,
 );
-console.log('| case | raw node:dgram | @sockkit/core DatagramSocket | @sockkit/udp | udp / raw | goal |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+console.log(
+  '| case | raw node:dgram | @sockkit/core DatagramSocket | @sockkit/udp | udp / raw | goal | udp / raw by CPU time per op |',
+);
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const benchCase of cases) {
   const rates: Record<Contender, number[]> = { raw: [], core: [], udp: [] };
+  const cpu: Record<Contender, number[]> = { raw: [], core: [], udp: [] };
   for (let round = 0; round < ROUNDS; round++) {
-    for (const contender of ['raw', 'core', 'udp'] as const)
-      rates[contender].push(await benchCase.run[contender]());
+    for (const contender of ['raw', 'core', 'udp'] as const) {
+      const result = await withCpu(benchCase.run[contender]);
+      rates[contender].push(result.rate);
+      cpu[contender].push(result.cpuPerOp);
+    }
   }
   const [raw, core, udp] = [median(rates.raw), median(rates.core), median(rates.udp)];
   const ratio = udp / raw;
+  const cpuRatio = median(cpu.raw) / median(cpu.udp);
   console.log(
-    `| ${benchCase.name} | ${format(raw)} | ${format(core)} | ${format(udp)} | ${ratio.toFixed(2)}x | >= ${benchCase.goal}x ${ratio >= benchCase.goal ? 'met' : 'MISSED'} |`,
+    `| ${benchCase.name} | ${format(raw)} | ${format(core)} | ${format(udp)} | ${ratio.toFixed(2)}x | >= ${benchCase.goal}x ${ratio >= benchCase.goal ? 'met' : 'MISSED'} | ${cpuRatio.toFixed(2)}x |`,
   );
 }
 console.log(`\none-way datagrams lost in the kernel over all rounds: ${JSON.stringify(lost)}`);

@@ -50,7 +50,7 @@ export async function oneWay(
   }
   await receiver.close();
   await closeRaw(sender);
-  return { rate: (received / receiving) * 1000, lost: ONE_WAY_DATAGRAMS - received };
+  return { rate: (received / receiving) * 1000, ops: received, lost: ONE_WAY_DATAGRAMS - received };
 }
 
 export const rawReceiver = async (onDatagram: () => void) => {

@@ -1,10 +1,10 @@
 /** Echo round trips per second over loopback: raw node:dgram, @sockkit/core, @sockkit/udp request/serve. */
 import { AF_INET, DatagramSocket } from '@sockkit/core';
 import { udpEndpoint } from '../src/index.ts';
-import { closeRaw, loopback, PAYLOAD, rawSocket } from './common.ts';
+import { closeRaw, loopback, type Measured, PAYLOAD, rawSocket } from './common.ts';
 
 /** Round trips per second of a raw echo, `window` datagrams in flight. */
-export async function rawRoundTrips(window: number, ms: number): Promise<number> {
+export async function rawRoundTrips(window: number, ms: number): Promise<Measured> {
   const [server, client] = await Promise.all([rawSocket(), rawSocket()]);
   server.on('message', (data, from) => server.send(data, from.port, from.address));
   const port = server.address().port;
@@ -23,14 +23,14 @@ export async function rawRoundTrips(window: number, ms: number): Promise<number>
   await new Promise((resolve) => setTimeout(resolve, ms));
   running = false;
   const elapsed = performance.now() - start;
-  const rate = (count / elapsed) * 1000;
+  const measured = { rate: (count / elapsed) * 1000, ops: count };
   await done;
   await Promise.all([closeRaw(server), closeRaw(client)]);
-  return rate;
+  return measured;
 }
 
 /** Round trips per second of an echo over `@sockkit/core`'s DatagramSocket (the layer under the endpoint). */
-export async function coreRoundTrips(window: number, ms: number): Promise<number> {
+export async function coreRoundTrips(window: number, ms: number): Promise<Measured> {
   await using server = new DatagramSocket(AF_INET);
   await using client = new DatagramSocket(AF_INET);
   await Promise.all([server.bind({ host: loopback, port: 0 }), client.bind({ host: loopback, port: 0 })]);
@@ -52,11 +52,11 @@ export async function coreRoundTrips(window: number, ms: number): Promise<number
   const elapsed = performance.now() - start;
   await server.close();
   await echo;
-  return (count / elapsed) * 1000;
+  return { rate: (count / elapsed) * 1000, ops: count };
 }
 
 /** Round trips per second through `request`/`serve`, `window` requests in flight. */
-export async function udpRoundTrips(window: number, ms: number): Promise<number> {
+export async function udpRoundTrips(window: number, ms: number): Promise<Measured> {
   await using server = await udpEndpoint();
   server.serve((message) => message);
   await using client = await udpEndpoint();
@@ -74,5 +74,5 @@ export async function udpRoundTrips(window: number, ms: number): Promise<number>
   running = false;
   const elapsed = performance.now() - start;
   await Promise.all(workers);
-  return (count / elapsed) * 1000;
+  return { rate: (count / elapsed) * 1000, ops: count };
 }

@@ -327,7 +327,8 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
   }
 
   /**
-   * Received datagrams, in arrival order, until the endpoint closes.
+   * Received datagrams, in arrival order, until the endpoint closes. Breaking out of the loop
+   * leaves the endpoint open. With a codec, datagrams that fail to decode are skipped and counted.
    * @example
    * ```ts
    * for await (const { data, from } of endpoint) await endpoint.send(data, from);

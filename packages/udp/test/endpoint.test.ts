@@ -240,6 +240,14 @@ describe('more request and serve edges', () => {
     expect(client.stats).toMatchObject({ replies: 1, spoofedReplies: 0 });
   });
 
+  it('rejects a request whose send fails, and leaves nothing pending', async () => {
+    await using client = await udpEndpoint();
+    await expect(client.request(text('x'), { host: '127.255.255.255', port: 9 })).rejects.toMatchObject({
+      code: 'EACCES',
+    });
+    expect(client.stats.pending).toBe(0);
+  });
+
   it('counts a reply over maxPayload as a handler error, and sends nothing', async () => {
     await using server = await udpEndpoint({ maxPayload: 100, maxAmplification: Number.POSITIVE_INFINITY });
     server.serve(() => new Uint8Array(90));
