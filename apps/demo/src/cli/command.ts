@@ -52,7 +52,7 @@ export interface Command {
 export const EXIT_USAGE = 2;
 
 /** Arguments that cannot work; printed with the usage line, exit code 2. */
-export class UsageError extends Error {
+class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 

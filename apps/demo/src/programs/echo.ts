@@ -17,7 +17,7 @@ const RECV_SIZE = 1024;
  * ends its side (`recv` resolves empty) or resets. Stopping only interrupts a `recv`
  * that is waiting: a reply already being sent is finished first.
  */
-export async function echoConnection(conn: StreamSocket, signal?: AbortSignal): Promise<number> {
+async function echoConnection(conn: StreamSocket, signal?: AbortSignal): Promise<number> {
   let echoed = 0;
   try {
     while (!signal?.aborted) {

@@ -12,7 +12,7 @@ import { CHUNK_SIZE, type Receipt, safeFileName, TransferMessage } from '../prot
 const codec = createCodec(TransferMessage);
 
 /** How long a receiver waits for the next bytes of a transfer before giving it up. */
-export const RECEIVE_IDLE_TIMEOUT_MS = 30_000;
+const RECEIVE_IDLE_TIMEOUT_MS = 30_000;
 /** How long a sender waits for the receipt (the receiver checks the file in between). */
 const RECEIPT_TIMEOUT_MS = 60_000;
 

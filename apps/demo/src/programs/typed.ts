@@ -10,18 +10,18 @@ import {
 import { z } from 'zod';
 
 /** What a client may ask: the server checks every message against this before using it. */
-export const CalculationRequest = z.object({
+const CalculationRequest = z.object({
   id: z.number().int(),
   op: z.enum(['add', 'multiply']),
   numbers: z.array(z.number()).min(1).max(1000),
 });
-export type CalculationRequest = z.infer<typeof CalculationRequest>;
+type CalculationRequest = z.infer<typeof CalculationRequest>;
 
-export const CalculationReply = z.discriminatedUnion('type', [
+const CalculationReply = z.discriminatedUnion('type', [
   z.object({ type: z.literal('result'), id: z.number().int(), value: z.number() }),
   z.object({ type: z.literal('rejected'), reason: z.string() }),
 ]);
-export type CalculationReply = z.infer<typeof CalculationReply>;
+type CalculationReply = z.infer<typeof CalculationReply>;
 
 const requests = createCodec(CalculationRequest);
 const replies = createCodec(CalculationReply);
