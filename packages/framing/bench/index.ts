@@ -9,13 +9,15 @@ import { type CaseResult, formatCase, runCase } from './harness.ts';
 import { loopback } from './tcp.ts';
 
 const rounds = Number(process.env.ROUNDS ?? 9);
-/** Counts scaled down from the issue's where a full-size round would push the run past ~4 minutes. */
+/** `CASES=decode,tcp npm run bench` runs only some groups: decode, encode, tcp, codec. */
+const only = new Set((process.env.CASES ?? 'decode,encode,tcp,codec').split(','));
+/** The issue's counts; TCP and codec runs are sized to take about 0.1-0.2 s each. */
 const counts = {
   smallFrames: 1_000_000,
-  byteAtATimeFrames: Number(process.env.BYTE_FRAMES ?? 20_000),
-  largeFrames: Number(process.env.LARGE_FRAMES ?? 200),
+  byteAtATimeFrames: 100_000,
+  largeFrames: 1_000,
   encodedFrames: 1_000_000,
-  tcpFrames: 128,
+  tcpFrames: 256,
   codecRoundTrips: 50_000,
 };
 
@@ -49,99 +51,85 @@ const started = Date.now();
 const log = (text: string) =>
   process.stderr.write(`${((Date.now() - started) / 1000).toFixed(1)} s ${text}\n`);
 
+async function decodeCases(): Promise<void> {
+  const cases = [
+    { title: 'decode 32 B frames, 64 KiB chunks', count: counts.smallFrames, size: 32, chunk: CHUNK },
+    { title: 'decode 32 B frames, 1 byte at a time', count: counts.byteAtATimeFrames, size: 32, chunk: 1 },
+    { title: 'decode 1 MiB frames, 64 KiB chunks', count: counts.largeFrames, size: MiB, chunk: CHUNK },
+  ];
+  const goalsOf: Record<string, [string, number][]> = {
+    [cases[0]!.title]: [
+      ['it-length-prefixed', 8],
+      ['length-prefixed-stream', 1.5],
+    ],
+    [cases[1]!.title]: [['it-length-prefixed', 3]],
+    [cases[2]!.title]: [['it-length-prefixed', 1.5]],
+  };
+  for (const { title, count, size, chunk } of cases) {
+    const { wire } = frames(count, size);
+    const result = await runCase(title, 'frames', count, decoders(cut(wire, chunk)), rounds);
+    results.push({ result, baseline: 'it-length-prefixed' });
+    for (const [against, ratio] of goalsOf[title]!) {
+      goals.push({ result, contender: 'sockkit pushEach', against, ratio });
+    }
+    log(`done: ${title}`);
+  }
+}
+
+async function encodeCase(): Promise<void> {
+  const { payloads } = frames(counts.encodedFrames, 32);
+  const result = await runCase(
+    'encode 32 B frames',
+    'frames',
+    counts.encodedFrames,
+    encoders(payloads),
+    rounds,
+  );
+  results.push({ result, baseline: 'it-length-prefixed' });
+  goals.push({ result, contender: 'sockkit encodeFrames', against: 'it-length-prefixed', ratio: 4 });
+  log('done: encode');
+}
+
+async function tcpCase(): Promise<void> {
+  const tcp = await loopback(counts.tcpFrames);
+  try {
+    const result = await runCase(
+      '1 MiB frames over TCP loopback',
+      'MiB',
+      counts.tcpFrames,
+      tcp.contenders,
+      rounds,
+    );
+    results.push({ result, baseline: 'raw socket bytes' });
+    goals.push({ result, contender: 'sockkit framed channel', against: 'raw socket bytes', ratio: 0.85 });
+  } finally {
+    await tcp.close();
+  }
+  log('done: TCP');
+}
+
+async function codecCases(): Promise<void> {
+  const times = counts.codecRoundTrips;
+  const unguarded = 'msgpackr + zod (no guards)';
+  const a = await runCase('(a) ~100 B message, guards on/off', 'msgs', times, guardCost(times), rounds);
+  results.push({ result: a, baseline: unguarded });
+  goals.push({ result: a, contender: 'sockkit createCodec', against: unguarded, ratio: 1.3, atMost: true });
+  const b = await runCase('(b) 4 KiB binary field', 'msgs', times, binaryMessage(times), rounds);
+  results.push({ result: b, baseline: 'JSON + base64 + zod' });
+  goals.push({ result: b, contender: 'sockkit createCodec', against: 'JSON + base64 + zod', ratio: 3 });
+  const c = await runCase('(c) ~100 B text-only message', 'msgs', times, textMessage(times), rounds);
+  results.push({ result: c, baseline: 'JSON + zod' });
+  goals.push({ result: c, contender: 'sockkit createCodec', against: 'JSON + zod', ratio: 0 });
+  goals.push({ result: c, contender: 'sockkit createCodec records', against: 'JSON + zod', ratio: 0 });
+  log('done: codec');
+}
+
 async function main(): Promise<void> {
   log(`rounds: ${rounds}; counts: ${JSON.stringify(counts)}`);
-
-  {
-    const { wire } = frames(counts.smallFrames, 32);
-    const result = await runCase(
-      'decode 32 B frames, 64 KiB chunks',
-      'frames',
-      counts.smallFrames,
-      decoders(cut(wire, CHUNK)),
-      rounds,
-    );
-    results.push({ result, baseline: 'it-length-prefixed' });
-    goals.push({ result, contender: 'sockkit pushEach', against: 'it-length-prefixed', ratio: 8 });
-    goals.push({ result, contender: 'sockkit pushEach', against: 'length-prefixed-stream', ratio: 1.5 });
-    log('done: 32 B frames');
-  }
-  {
-    const { wire } = frames(counts.byteAtATimeFrames, 32);
-    const result = await runCase(
-      'decode 32 B frames, 1 byte at a time',
-      'frames',
-      counts.byteAtATimeFrames,
-      decoders(cut(wire, 1)),
-      rounds,
-    );
-    results.push({ result, baseline: 'it-length-prefixed' });
-    goals.push({ result, contender: 'sockkit pushEach', against: 'it-length-prefixed', ratio: 3 });
-    log('done: one byte at a time');
-  }
-  {
-    const { wire } = frames(counts.largeFrames, MiB);
-    const result = await runCase(
-      'decode 1 MiB frames, 64 KiB chunks',
-      'frames',
-      counts.largeFrames,
-      decoders(cut(wire, CHUNK)),
-      rounds,
-    );
-    results.push({ result, baseline: 'it-length-prefixed' });
-    goals.push({ result, contender: 'sockkit pushEach', against: 'it-length-prefixed', ratio: 1.5 });
-    log('done: 1 MiB frames');
-  }
-  {
-    const { payloads } = frames(counts.encodedFrames, 32);
-    const result = await runCase(
-      'encode 32 B frames',
-      'frames',
-      counts.encodedFrames,
-      encoders(payloads),
-      rounds,
-    );
-    results.push({ result, baseline: 'it-length-prefixed' });
-    goals.push({ result, contender: 'sockkit encodeFrames', against: 'it-length-prefixed', ratio: 4 });
-    log('done: encode');
-  }
-  {
-    const tcp = await loopback(counts.tcpFrames);
-    try {
-      const result = await runCase(
-        '1 MiB frames over TCP loopback',
-        'MiB',
-        counts.tcpFrames,
-        tcp.contenders,
-        rounds,
-      );
-      results.push({ result, baseline: 'raw socket bytes' });
-      goals.push({ result, contender: 'sockkit framed channel', against: 'raw socket bytes', ratio: 0.85 });
-    } finally {
-      await tcp.close();
-    }
-    log('done: TCP');
-  }
-  {
-    const times = counts.codecRoundTrips;
-    const a = await runCase('(a) ~100 B message, guards on/off', 'msgs', times, guardCost(times), rounds);
-    results.push({ result: a, baseline: 'msgpackr + zod (no guards)' });
-    goals.push({
-      result: a,
-      contender: 'sockkit createCodec',
-      against: 'msgpackr + zod (no guards)',
-      ratio: 1.3,
-      atMost: true,
-    });
-    const b = await runCase('(b) 4 KiB binary field', 'msgs', times, binaryMessage(times), rounds);
-    results.push({ result: b, baseline: 'JSON + base64 + zod' });
-    goals.push({ result: b, contender: 'sockkit createCodec', against: 'JSON + base64 + zod', ratio: 3 });
-    const c = await runCase('(c) ~100 B text-only message', 'msgs', times, textMessage(times), rounds);
-    results.push({ result: c, baseline: 'JSON + zod' });
-    goals.push({ result: c, contender: 'sockkit createCodec', against: 'JSON + zod', ratio: 0 });
-    goals.push({ result: c, contender: 'sockkit createCodec records', against: 'JSON + zod', ratio: 0 });
-    log('done: codec');
-  }
+  if (only.has('decode')) await decodeCases();
+  if (only.has('encode')) await encodeCase();
+  if (only.has('tcp')) await tcpCase();
+  if (only.has('codec')) await codecCases();
 
   const lines = [
     `Node ${process.version}, ${rounds} rounds, medians; contenders alternate within each round.`,

@@ -37,7 +37,9 @@ const TWO_POW_32 = 0x1_0000_0000;
  * arrive, get every complete payload back in order, whatever the chunking.
  *
  * - A frame wholly inside one chunk is returned as a view of that chunk (no copy); a frame that
- *   spans chunks is kept as a list of pieces and copied exactly once, when it completes.
+ *   spans chunks is copied exactly once into its own buffer: the pieces of a large frame's first
+ *   half are kept as they arrive, and once half of it is here the buffer is allocated and the
+ *   rest is copied in while still hot in cache.
  * - A header declaring more than `maxFrameLength` fails with {@link FrameTooLargeError} as soon
  *   as the header is complete, before any payload is buffered. Memory held grows with bytes
  *   received, never with bytes declared ({@link FrameDecoder.bufferedBytes}).
@@ -79,6 +81,9 @@ export class FrameDecoder {
   #piecesBytes = 0;
   #collect: Uint8Array | null = null;
   #collectUsed = 0;
+  /** The pending payload's own buffer, once allocated (see #append). */
+  #frame: Uint8Array | null = null;
+  #frameUsed = 0;
 
   /** Bytes of an oversized frame still to skip. */
   #discarding = 0;
@@ -104,7 +109,7 @@ export class FrameDecoder {
 
   /** Bytes of the unfinished frame held so far (its header included); 0 between frames. */
   get bufferedBytes(): number {
-    if (this.#payloadLength >= 0) return this.#headerOfPending + this.#piecesBytes + this.#collectUsed;
+    if (this.#payloadLength >= 0) return this.#headerOfPending + this.#receivedPayload();
     return this.#headLength;
   }
 
@@ -149,7 +154,7 @@ export class FrameDecoder {
     if (this.#failure !== null) return;
     let error: TruncatedFrameError | null = null;
     if (this.#payloadLength >= 0) {
-      const received = this.#piecesBytes + this.#collectUsed;
+      const received = this.#receivedPayload();
       error = new TruncatedFrameError(this.#payloadLength - received, this.#headerOfPending + received);
     } else if (this.#discarding > 0) {
       error = new TruncatedFrameError(this.#discarding, 0);
@@ -179,6 +184,7 @@ export class FrameDecoder {
     this.#failure = error instanceof Error ? error : new Error(String(error));
     this.#pieces = [];
     this.#collect = null;
+    this.#frame = null;
     throw error;
   }
 
@@ -254,45 +260,70 @@ export class FrameDecoder {
 
   /** Adds `chunk` to the pending payload; returns where the rest of `chunk` starts once the payload completes. */
   #continuePayload(chunk: Uint8Array): number {
-    const missing = this.#payloadLength - this.#piecesBytes - this.#collectUsed;
+    const missing = this.#payloadLength - this.#receivedPayload();
     if (chunk.length < missing) {
       this.#append(chunk, 0, chunk.length);
       return chunk.length;
     }
-    const payload = this.#assemble(chunk, missing);
+    this.#append(chunk, 0, missing);
+    const payload = this.#frame!;
     this.#payloadLength = -1;
-    this.#pieces = [];
-    this.#piecesBytes = 0;
-    this.#collect = null;
-    this.#collectUsed = 0;
+    this.#frame = null;
+    this.#frameUsed = 0;
     this.#emit(payload, 0, payload.length);
     return missing;
   }
 
-  /** The one copy of a frame that spanned chunks: pieces so far plus the first `missing` bytes of `chunk`. */
-  #assemble(chunk: Uint8Array, missing: number): Uint8Array {
-    const collect = this.#collect;
-    // Small frames collected byte by byte already sit in one buffer of exactly their size.
-    if (collect !== null && this.#pieces.length === 0 && collect.length === this.#payloadLength) {
-      copyInto(collect, this.#collectUsed, chunk, 0, missing);
-      return collect;
-    }
-    const last = chunk.subarray(0, missing);
-    const payload = Buffer.allocUnsafeSlow(this.#payloadLength);
-    let at = 0;
-    for (const piece of this.#pieces) {
-      payload.set(piece, at);
-      at += piece.length;
-    }
-    if (collect !== null) {
-      payload.set(collect.subarray(0, this.#collectUsed), at);
-      at += this.#collectUsed;
-    }
-    payload.set(last, at);
-    return payload;
+  #receivedPayload(): number {
+    return this.#piecesBytes + this.#collectUsed + this.#frameUsed;
   }
 
+  /**
+   * Adds bytes of the pending payload. Until half of a large payload has arrived, its bytes are
+   * kept as pieces (so memory follows bytes received, not bytes declared); from then on, and for
+   * payloads up to 64 KiB from the start, they are copied straight into the payload's own buffer
+   * while still hot in cache. Either way each byte is copied once.
+   */
   #append(chunk: Uint8Array, from: number, to: number): void {
+    const length = to - from;
+    let frame = this.#frame;
+    if (frame === null) {
+      const received = this.#piecesBytes + this.#collectUsed;
+      if (this.#payloadLength > COLLECT_CAPACITY && 2 * (received + length) < this.#payloadLength) {
+        this.#keep(chunk, from, to);
+        return;
+      }
+      frame = this.#startFrame();
+    }
+    copyInto(frame, this.#frameUsed, chunk, from, length);
+    this.#frameUsed += length;
+  }
+
+  /** Allocates the pending payload's buffer and moves the pieces kept so far into it. */
+  #startFrame(): Uint8Array {
+    const length = this.#payloadLength;
+    // Tiny arrays live on V8's heap (cheap); larger ones skip zero-filling, since every byte gets written.
+    const frame = length <= 64 ? new Uint8Array(length) : Buffer.allocUnsafeSlow(length);
+    let at = 0;
+    for (const piece of this.#pieces) {
+      frame.set(piece, at);
+      at += piece.length;
+    }
+    if (this.#collect !== null) {
+      copyInto(frame, at, this.#collect, 0, this.#collectUsed);
+      at += this.#collectUsed;
+    }
+    this.#pieces = [];
+    this.#piecesBytes = 0;
+    this.#collect = null;
+    this.#collectUsed = 0;
+    this.#frame = frame;
+    this.#frameUsed = at;
+    return frame;
+  }
+
+  /** Keeps bytes of the first half of a large payload: big chunks as views, small ones copied into 64 KiB buffers. */
+  #keep(chunk: Uint8Array, from: number, to: number): void {
     if (to - from >= SMALL_CHUNK) {
       this.#sealCollect();
       this.#pieces.push(chunk.subarray(from, to));
@@ -303,8 +334,7 @@ export class FrameDecoder {
       let collect = this.#collect;
       if (collect === null || this.#collectUsed === collect.length) {
         this.#sealCollect();
-        const remaining = this.#payloadLength - this.#piecesBytes;
-        collect = this.#collect = new Uint8Array(Math.min(COLLECT_CAPACITY, remaining));
+        collect = this.#collect = new Uint8Array(COLLECT_CAPACITY);
       }
       const take = Math.min(collect.length - this.#collectUsed, to - from);
       copyInto(collect, this.#collectUsed, chunk, from, take);

@@ -2,25 +2,19 @@ import { FrameTooLargeError } from './errors.js';
 import { type FrameFormat, FrameFormats, prefixMaxValue, prefixWidth, varintLength } from './format.js';
 
 /**
- * The length field value and header length for a payload, or a {@link FrameTooLargeError} if
- * the payload is over `maxFrameLength` or over what the prefix can express (never truncated).
+ * The length field value for a payload, or a {@link FrameTooLargeError} if the payload is over
+ * `maxFrameLength` or over what the prefix can express (never truncated).
  */
-function measure(payloadLength: number, format: FrameFormat): { field: number; headerLength: number } {
+function lengthField(payloadLength: number, format: FrameFormat): number {
   if (payloadLength > format.maxFrameLength)
     throw new FrameTooLargeError(payloadLength, format.maxFrameLength);
-  const base = payloadLength - format.lengthAdjustment;
-  let headerLength =
-    format.lengthOffset + (format.prefix === 'varint' ? varintLength(base) : prefixWidth(format.prefix));
-  let field = base + (format.lengthIncludesHeader ? headerLength : 0);
-  if (format.prefix === 'varint' && format.lengthIncludesHeader) {
-    // Counting the header can lengthen the varint, which changes the count: settle it.
-    for (
-      let width = varintLength(field);
-      format.lengthOffset + width !== headerLength;
-      width = varintLength(field)
-    ) {
-      headerLength = format.lengthOffset + width;
-      field = base + headerLength;
+  let field = payloadLength - format.lengthAdjustment;
+  if (format.lengthIncludesHeader) {
+    const base = field;
+    field = base + format.lengthOffset + fieldWidth(base, format);
+    // Counting the header can lengthen a varint, which changes the count: settle it.
+    while (base + format.lengthOffset + fieldWidth(field, format) !== field) {
+      field = base + format.lengthOffset + fieldWidth(field, format);
     }
   }
   const fieldMax = prefixMaxValue(format.prefix);
@@ -31,7 +25,15 @@ function measure(payloadLength: number, format: FrameFormat): { field: number; h
       `A ${format.prefix} length field cannot express a ${payloadLength}-byte payload (field value ${field}, range 0..${fieldMax})`,
     );
   }
-  return { field, headerLength };
+  return field;
+}
+
+function fieldWidth(field: number, format: FrameFormat): number {
+  return format.prefix === 'varint' ? varintLength(field) : prefixWidth(format.prefix);
+}
+
+function headerLength(field: number, format: FrameFormat): number {
+  return format.lengthOffset + fieldWidth(field, format);
 }
 
 /** Writes a header at `at` of `target` (offset bytes as zeros); returns the position after it. */
@@ -89,8 +91,8 @@ export function encodeFrameHeader(
   payloadLength: number,
   format: FrameFormat = FrameFormats.uint32BE,
 ): Uint8Array {
-  const { field, headerLength } = measure(payloadLength, format);
-  const header = new Uint8Array(headerLength);
+  const field = lengthField(payloadLength, format);
+  const header = new Uint8Array(headerLength(field, format));
   writeHeader(header, 0, field, format);
   return header;
 }
@@ -105,8 +107,8 @@ export function encodeFrameHeader(
  * ```
  */
 export function encodeFrame(payload: Uint8Array, format: FrameFormat = FrameFormats.uint32BE): Uint8Array {
-  const { field, headerLength } = measure(payload.length, format);
-  const frame = Buffer.allocUnsafe(headerLength + payload.length);
+  const field = lengthField(payload.length, format);
+  const frame = Buffer.allocUnsafe(headerLength(field, format) + payload.length);
   frame.set(payload, writeHeader(frame, 0, field, format));
   return frame;
 }
@@ -124,19 +126,13 @@ export function encodeFrames(
   payloads: readonly Uint8Array[],
   format: FrameFormat = FrameFormats.uint32BE,
 ): Uint8Array {
-  const fields = new Array<number>(payloads.length);
   let total = 0;
-  for (let index = 0; index < payloads.length; index++) {
-    const payload = payloads[index]!;
-    const { field, headerLength } = measure(payload.length, format);
-    fields[index] = field;
-    total += headerLength + payload.length;
-  }
+  for (const payload of payloads)
+    total += headerLength(lengthField(payload.length, format), format) + payload.length;
   const frames = Buffer.allocUnsafe(total);
   let at = 0;
-  for (let index = 0; index < payloads.length; index++) {
-    const payload = payloads[index]!;
-    at = writeHeader(frames, at, fields[index]!, format);
+  for (const payload of payloads) {
+    at = writeHeader(frames, at, lengthField(payload.length, format), format);
     frames.set(payload, at);
     at += payload.length;
   }
