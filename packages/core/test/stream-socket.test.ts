@@ -125,6 +125,16 @@ describe('StreamSocket over loopback', () => {
     expect((await pair.client.recv(10)).length).toBe(0);
   });
 
+  it('close() rejects a sendAll stalled by a peer that does not read', async () => {
+    await using pair = await connectedPair();
+    const stalled = pair.client.sendAll(new Uint8Array(64 * 1024 * 1024));
+    const closing = pair.client.close();
+    await expect(stalled).rejects.toBeInstanceOf(SocketClosedError);
+    // The unsent rest waits in Node's buffer until the peer goes away too.
+    await pair.conn.close();
+    await closing;
+  });
+
   it('lets the peer read to end of stream after shutdown(write) and still reply (half-close)', async () => {
     await using pair = await connectedPair();
     await pair.client.sendAll(bytes('request'));
