@@ -319,8 +319,11 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
   }
 
   async #recvDecoded(timeout: number | null, signal: AbortSignal | undefined): Promise<Datagram<T>> {
+    // One deadline for the whole call, so a stream of undecodable datagrams cannot extend it.
+    const deadline = timeout === null ? null : performance.now() + timeout;
     for (;;) {
-      const datagram = await this.#queue.next(timeout, signal);
+      const remaining = deadline === null ? null : Math.max(0, deadline - performance.now());
+      const datagram = await this.#queue.next(remaining, signal, timeout);
       const decoded = this.#decode(datagram.data);
       if (decoded.ok) return { data: decoded.message, from: datagram.from };
     }

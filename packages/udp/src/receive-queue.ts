@@ -93,10 +93,10 @@ export class ReceiveQueue<T> {
 
   /**
    * The next item: at once when one waits, else when one arrives. Rejects with the close reason
-   * once the queue is closed and empty, with {@link ReceiveTimeoutError} after `timeout` ms, or
-   * with the signal's reason when it aborts.
+   * once the queue is closed and empty, with {@link ReceiveTimeoutError} after `timeout` ms (its
+   * message names `reportedTimeout`, the caller's whole budget), or with the signal's reason.
    */
-  next(timeout: number | null, signal: AbortSignal | undefined): Promise<T> {
+  next(timeout: number | null, signal: AbortSignal | undefined, reportedTimeout = timeout): Promise<T> {
     const ready = this.shift();
     if (ready !== undefined) return Promise.resolve(ready);
     if (this.#closed !== undefined) return Promise.reject(this.#closed);
@@ -127,7 +127,8 @@ export class ReceiveQueue<T> {
         waiter.reject(error);
       };
       const onAbort = () => abandon(signal?.reason);
-      if (timeout !== null) timer = setTimeout(() => abandon(new ReceiveTimeoutError(timeout)), timeout);
+      if (timeout !== null)
+        timer = setTimeout(() => abandon(new ReceiveTimeoutError(reportedTimeout ?? timeout)), timeout);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#waiters.push(waiter);
     });

@@ -34,6 +34,14 @@ describe('typed datagrams through the framing codec', () => {
     expect(typed.stats.decodeErrors).toBe(3);
   });
 
+  it('times out a typed recv that only sees undecodable datagrams', async () => {
+    await using typed = await udpEndpoint({ codec });
+    await using raw = await udpEndpoint();
+    const receiving = typed.recv({ timeout: 50 });
+    for (let i = 0; i < 5; i++) await raw.send(Uint8Array.of(0xc1), typed.address);
+    await expect(receiving).rejects.toThrow('No datagram received within 50 ms');
+  });
+
   it('refuses to send a message of the wrong shape', async () => {
     await using a = await udpEndpoint({ codec });
     const bad = { type: 'note', text: 'x'.repeat(101) } as const;
