@@ -1,4 +1,7 @@
+import { createCodec } from '@sockkit/framing';
+import { udpEndpoint } from '@sockkit/udp';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { startCli } from './cli-process.ts';
 
 const READY = /^udp-chat ready: \w+ on 127\.0\.0\.1:(\d+), peers: /;
@@ -18,6 +21,12 @@ describe('udp-chat', () => {
     ]);
     const [, alicePort] = await alice.waitForLine(READY);
 
+    // Garbage first: not MessagePack, then MessagePack of the wrong shape. Bob drops both and goes on.
+    await using garbage = await udpEndpoint({ bind: { host: '127.0.0.1', port: 0 } });
+    const bobAddress = { host: '127.0.0.1', port: Number(bobPort) };
+    await garbage.send(new TextEncoder().encode('not a chat message'), bobAddress);
+    await garbage.send(createCodec(z.unknown()).encode({ type: 'say', name: 42 }), bobAddress);
+
     alice.child.stdin.write('hello over UDP\n');
     await bob.waitForLine(new RegExp(`^\\* alice at 127\\.0\\.0\\.1:${alicePort} is now a peer$`));
     await bob.waitForLine(new RegExp(`^<alice@127\\.0\\.0\\.1:${alicePort}> hello over UDP$`));
@@ -26,6 +35,7 @@ describe('udp-chat', () => {
 
     alice.child.stdin.end();
     bob.child.kill('SIGINT');
+    expect(bob.lines.join('\n')).not.toMatch(/not a chat message|42/);
     expect(await alice.exited()).toBe(0);
     expect(await bob.exited()).toBe(0);
   });

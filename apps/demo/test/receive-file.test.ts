@@ -1,0 +1,76 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { createConnection, createServer } from '@sockkit/core';
+import { createCodec, framed } from '@sockkit/framing';
+import { tempDir } from '@sockkit/testkit';
+import { describe, expect, it } from 'vitest';
+import { receiveFile } from '../src/programs/file-transfer.ts';
+import { TransferMessage } from '../src/protocols/file-transfer.ts';
+
+const codec = createCodec(TransferMessage);
+const SHA256_OF_HELLO = '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824';
+
+/** Runs one transfer against `receiveFile`, as a sender that says whatever `messages` holds. */
+async function transfer(outDir: string, messages: readonly TransferMessage[]) {
+  const reports: string[] = [];
+  let outcome: Promise<unknown> = Promise.resolve();
+  await using server = await createServer({ host: '127.0.0.1', port: 0 }, (conn) => {
+    outcome = receiveFile(conn, outDir, (line) => reports.push(line), { showProgress: false });
+    return outcome.then(
+      () => {},
+      () => {},
+    );
+  });
+  await using conn = await createConnection(server.address, { timeout: 5_000 });
+  const channel = framed(conn, { codec });
+  for (const message of messages) await channel.send(message);
+  const receipts = channel[Symbol.asyncIterator]();
+  const receipt = (await receipts.next()).value;
+  await channel.close();
+  await outcome.catch(() => {});
+  return { receipt, reports };
+}
+
+const hello = new TextEncoder().encode('hello');
+
+describe('receiveFile', () => {
+  it('refuses a file whose checksum does not match and leaves nothing behind', async () => {
+    await using dir = await tempDir();
+    const { receipt, reports } = await transfer(dir.path, [
+      { type: 'offer', name: 'hello.txt', size: 5 },
+      { type: 'chunk', data: hello },
+      { type: 'end', sha256: '0'.repeat(64) },
+    ]);
+    expect(receipt).toEqual({ type: 'failed', reason: expect.stringMatching(/^checksum mismatch/) });
+    expect(reports).toEqual([expect.stringMatching(/failed: checksum mismatch.*; partial file removed$/)]);
+    expect(await readdir(dir.path)).toEqual([]);
+  });
+
+  it('refuses more bytes than offered', async () => {
+    await using dir = await tempDir();
+    const { receipt } = await transfer(dir.path, [
+      { type: 'offer', name: 'hello.txt', size: 2 },
+      { type: 'chunk', data: hello },
+    ]);
+    expect(receipt).toEqual({ type: 'failed', reason: 'more bytes than the 2 offered' });
+    expect(await readdir(dir.path)).toEqual([]);
+  });
+
+  it('keeps only the last segment of an offered path, so a peer cannot pick where the file lands', async () => {
+    await using dir = await tempDir();
+    const { receipt } = await transfer(dir.path, [
+      { type: 'offer', name: '../../etc/hello.txt', size: 5 },
+      { type: 'chunk', data: hello },
+      { type: 'end', sha256: SHA256_OF_HELLO },
+    ]);
+    expect(receipt).toEqual({ type: 'saved', name: 'hello.txt', sha256: SHA256_OF_HELLO });
+    expect(await readdir(dir.path)).toEqual(['hello.txt']);
+    expect(await readFile(`${dir.path}/hello.txt`, 'utf8')).toBe('hello');
+  });
+
+  it.each(['.bashrc', '..', '/'])('refuses the name %j', async (name) => {
+    await using dir = await tempDir();
+    const { receipt } = await transfer(dir.path, [{ type: 'offer', name, size: 0 }]);
+    expect(receipt).toEqual({ type: 'failed', reason: `refused the file name ${JSON.stringify(name)}` });
+    expect(await readdir(dir.path)).toEqual([]);
+  });
+});
