@@ -124,7 +124,7 @@ export class SocketClosedError extends SocketError {
 /**
  * Something the kernel API offers but Node cannot provide (raw sockets, `SOCK_SEQPACKET`, an
  * option Node does not expose). `errno` says which kernel condition it stands for
- * (`ESOCKTNOSUPPORT`, `ENOPROTOOPT` ...).
+ * (`EPROTONOSUPPORT`, `ENOPROTOOPT` ...).
  */
 export class UnsupportedError extends SocketError {
   static override readonly brand: symbol = Symbol.for('@sockkit/core/UnsupportedError');

@@ -58,20 +58,20 @@ export function socket(
     );
   }
   const why = unsupportedKinds[type];
-  if (why !== undefined) throw new UnsupportedError(why, { errno: errnoOf('ESOCKTNOSUPPORT') });
+  if (why !== undefined) throw new UnsupportedError(why, { errno: errnoOf('EPROTONOSUPPORT') });
   if (type === SOCK_STREAM) return new StreamSocket(family, options);
   if (type === SOCK_DGRAM) {
     if (family === AF_UNIX) {
       throw new UnsupportedError(
         'AF_UNIX with SOCK_DGRAM is not offered by Node.js (node:dgram is UDP only)',
         {
-          errno: errnoOf('ESOCKTNOSUPPORT'),
+          errno: errnoOf('EPROTONOSUPPORT'),
         },
       );
     }
     return new DatagramSocket(family, options);
   }
   throw new UnsupportedError(`socket type ${type} is unknown: use SOCK_STREAM or SOCK_DGRAM`, {
-    errno: errnoOf('ESOCKTNOSUPPORT'),
+    errno: errnoOf('EPROTONOSUPPORT'),
   });
 }

@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import {
   AF_INET,
@@ -13,6 +14,8 @@ import {
   socket,
   UnsupportedError,
 } from '../src/index.ts';
+
+const { errno } = constants;
 
 describe('socket()', () => {
   it('creates a TCP stream socket by default, as Python', async () => {
@@ -41,6 +44,9 @@ describe('socket()', () => {
   ])('refuses %s at once with UnsupportedError saying why', (_name, family, type, message) => {
     expect(() => socket(family as never, type as never)).toThrow(UnsupportedError);
     expect(() => socket(family as never, type as never)).toThrow(message);
+    expect(() => socket(family as never, type as never)).toThrow(
+      expect.objectContaining({ errno: family === 99 ? errno.EAFNOSUPPORT : errno.EPROTONOSUPPORT }),
+    );
   });
 });
 
