@@ -441,7 +441,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   #updateFrameTimer(): void {
     const timeout = this.#frameTimeout;
     if (timeout === null) return;
-    if (this.#decoder.bufferedBytes === 0) {
+    if (!this.#decoder.inFrame) {
       this.#clearFrameTimer();
     } else if (this.#frameTimer === null || this.#framesInChunk > 0) {
       this.#clearFrameTimer();

@@ -113,6 +113,11 @@ export class FrameDecoder {
     return this.#headLength;
   }
 
+  /** Whether the stream is inside a frame (a header, payload or skipped frame has started and not ended). */
+  get inFrame(): boolean {
+    return this.#payloadLength >= 0 || this.#headLength > 0 || this.#discarding > 0;
+  }
+
   /** Oversized frames skipped so far (only with `skipOversized`). */
   get skippedFrames(): number {
     return this.#skipped;

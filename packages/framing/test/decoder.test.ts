@@ -101,6 +101,17 @@ describe('FrameDecoder', () => {
     expect(decoder.bufferedBytes).toBe(14);
   });
 
+  it('inFrame says whether a header, payload or skipped frame is in progress', () => {
+    const decoder = new FrameDecoder(defineFrameFormat({ maxFrameLength: 2 }), { skipOversized: true });
+    expect(decoder.inFrame).toBe(false);
+    decoder.push(hex('00 00'));
+    expect(decoder.inFrame).toBe(true);
+    decoder.push(hex('00 05 01'));
+    expect([decoder.inFrame, decoder.bufferedBytes]).toEqual([true, 0]);
+    decoder.push(hex('02 03 04 05'));
+    expect(decoder.inFrame).toBe(false);
+  });
+
   it('fails permanently after an error', () => {
     const decoder = new FrameDecoder(defineFrameFormat({ maxFrameLength: 1 }));
     expect(() => decoder.push(hex('00 00 00 02'))).toThrow(FrameTooLargeError);
