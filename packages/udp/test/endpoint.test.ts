@@ -240,6 +240,17 @@ describe('more request and serve edges', () => {
     expect(client.stats).toMatchObject({ replies: 1, spoofedReplies: 0 });
   });
 
+  it('resolves a host name once, then checks replies against the address', async () => {
+    await using server = await udpEndpoint();
+    server.serve((message) => message);
+    await using client = await udpEndpoint();
+    const to = { host: 'localhost', port: server.address.port };
+    expect(await client.request(text('by name'), to)).toEqual(text('by name'));
+    await client.send(text('plain'), to);
+    expect((await server.recv({ timeout: 5000 })).data).toEqual(text('plain'));
+    expect(client.stats.spoofedReplies).toBe(0);
+  });
+
   it('rejects a request whose send fails, and leaves nothing pending', async () => {
     await using client = await udpEndpoint();
     await expect(client.request(text('x'), { host: '127.255.255.255', port: 9 })).rejects.toMatchObject({
