@@ -31,13 +31,13 @@ export async function udpRaw(trips: number): Promise<number> {
 export async function udpSockkit(trips: number): Promise<number> {
   const server = socket(AF_INET, SOCK_DGRAM);
   await server.bind({ host: '127.0.0.1', port: 0 });
-  const address = server.getSockName() as { host: string; port: number };
+  const address = server.getSockName();
   // The classic loop: `data, address = recvfrom(...)`, `sendto(data, address)`, until closed.
   const serving = (async () => {
     for (;;) {
       const [message, from] = await server.recvFrom(1024).catch(() => [] as const);
       if (message === undefined) return;
-      await server.sendTo(message, from as typeof address);
+      await server.sendTo(message, from);
     }
   })();
   const client = socket(AF_INET, SOCK_DGRAM);

@@ -6,6 +6,9 @@ export type SocketAddress =
   | { readonly family: 'IPv4' | 'IPv6'; readonly host: string; readonly port: number }
   | { readonly family: 'unix'; readonly path: string };
 
+/** An IP address as sockkit reports it (what UDP and TCP sockets give). */
+export type IpSocketAddress = Extract<SocketAddress, { readonly family: 'IPv4' | 'IPv6' }>;
+
 /** An IP address to bind to or connect to: a host name or literal and a port. */
 export interface HostAddress {
   readonly host: string;
@@ -71,7 +74,7 @@ export function checkAddress(address: unknown, family: number, minPort: 0 | 1): 
 }
 
 /** The `SocketAddress` of what Node reports (`address()`, `remoteAddress`, a datagram's `rinfo`). */
-export function toSocketAddress(host: string, port: number, family: string): SocketAddress {
+export function toSocketAddress(host: string, port: number, family: string): IpSocketAddress {
   return { family: family === 'IPv6' ? 'IPv6' : 'IPv4', host, port };
 }
 

@@ -1,5 +1,5 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { checkAddress, type HostAddress, type SocketAddress, toSocketAddress } from './address.js';
+import { checkAddress, type HostAddress, type IpSocketAddress, toSocketAddress } from './address.js';
 import {
   AF_INET,
   AF_INET6,
@@ -53,7 +53,7 @@ export interface DatagramStats {
  * What `recvFrom` resolves with: `[data, address]` as in Python, plus `truncated` (the datagram
  * was longer than `bufsize`, as `MSG_TRUNC`) and `size` (its full length).
  */
-export type ReceivedDatagram = [data: Uint8Array, address: SocketAddress] & {
+export type ReceivedDatagram = [data: Uint8Array, address: IpSocketAddress] & {
   readonly truncated: boolean;
   readonly size: number;
 };
@@ -276,7 +276,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
   }
 
   /** The local address: the real port once bound (or after the first `sendTo`). */
-  getSockName(): SocketAddress {
+  getSockName(): IpSocketAddress {
     if (this.#bound && this.#socket !== undefined) {
       const info = this.#socket.address();
       return toSocketAddress(info.address, info.port, info.family);
@@ -287,7 +287,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
   }
 
   /** The connected peer; `SocketError` `ENOTCONN` when not connected. */
-  getPeerName(): SocketAddress {
+  getPeerName(): IpSocketAddress {
     const socket = this.#socket;
     if (this.#connected === undefined || socket === undefined) {
       throw new SocketError('ENOTCONN', 'socket is not connected');
@@ -469,8 +469,8 @@ const defaults: DatagramSocketOptionValues = {
 
 const booleanOptions = new Set<string>(['broadcast', 'multicastLoopback', 'reuseAddress']);
 
-function received(data: Uint8Array, from: SocketAddress, size: number): ReceivedDatagram {
-  const datagram = [data, from] as [Uint8Array, SocketAddress] & { truncated: boolean; size: number };
+function received(data: Uint8Array, from: IpSocketAddress, size: number): ReceivedDatagram {
+  const datagram = [data, from] as [Uint8Array, IpSocketAddress] & { truncated: boolean; size: number };
   datagram.truncated = data.length < size;
   datagram.size = size;
   return datagram;
