@@ -35,9 +35,9 @@ export async function udpSockkit(trips: number): Promise<number> {
   // The classic loop: `data, address = recvfrom(...)`, `sendto(data, address)`, until closed.
   const serving = (async () => {
     for (;;) {
-      const [message, from] = await server.recvFrom(1024).catch(() => [] as const);
-      if (message === undefined) return;
-      await server.sendTo(message, from);
+      const received = await server.recvFrom(1024).catch(() => undefined);
+      if (received === undefined) return;
+      await server.sendTo(received[0], received[1]);
     }
   })();
   const client = socket(AF_INET, SOCK_DGRAM);

@@ -98,7 +98,7 @@ describe('DatagramSocket', () => {
     await using client = new DatagramSocket(AF_INET);
     await expect(client.send(bytes('x'))).rejects.toMatchObject({ code: 'EDESTADDRREQ' });
     await client.connect(address);
-    expect(client.getPeerName()).toEqual({ family: 'IPv4', ...address });
+    expect(client.getPeerName()).toEqual(address);
     await expect(client.sendTo(bytes('x'), address)).rejects.toMatchObject({ code: 'EISCONN' });
     await client.send(bytes('hello'));
     const [data, from] = await server.recvFrom(100, { timeout: 5_000 });
