@@ -132,6 +132,8 @@ export interface UdpEndpointStats {
   readonly unservedRequests: number;
   /** Reply-cache entries dropped before their ttl to respect its bounds. */
   readonly replyCacheEvictions: number;
+  /** Replies the socket failed to send. */
+  readonly replySendErrors: number;
 }
 
 /** A request waiting for its reply: the entry of the pending table and of the retransmission timer. */
@@ -153,8 +155,6 @@ class PendingRequest<T> implements Scheduled {
     readonly reject: (error: unknown) => void,
   ) {}
 }
-
-const ignore = (): void => {};
 
 const identity: DatagramCodec<Uint8Array> = { encode: (message) => message, decode: (bytes) => bytes };
 
@@ -205,6 +205,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
     handlerErrors: 0,
     amplificationRefused: 0,
     unservedRequests: 0,
+    replySendErrors: 0,
   };
 
   private constructor(type: UdpType, options: UdpEndpointOptions<T>) {
@@ -563,7 +564,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
     const known = cache.begin(key);
     if (known?.state === 'answered') {
       this.#counts.cachedReplies++;
-      this.#sendQuietly(known.reply, from);
+      this.#sendReply(known.reply, from);
       return;
     }
     if (known !== undefined) {
@@ -621,12 +622,16 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
       return;
     }
     cache.complete(key, reply);
-    this.#sendQuietly(reply, to);
+    this.#sendReply(reply, to);
   }
 
-  /** Sends a reply; a failure is the client's loss like any dropped datagram, and it will retransmit. */
-  #sendQuietly(datagram: Uint8Array, to: DatagramSource): void {
-    this.#socket.sendTo(datagram, to).catch(ignore);
+  readonly #onReplySendFailed = (): void => {
+    this.#counts.replySendErrors++;
+  };
+
+  /** Sends a reply; a failure is the client's loss like any dropped datagram (it retransmits), and counted. */
+  #sendReply(datagram: Uint8Array, to: DatagramSource): void {
+    this.#socket.sendTo(datagram, to).catch(this.#onReplySendFailed);
   }
 }
 
