@@ -40,6 +40,47 @@ describe('udp-chat', () => {
     expect(await bob.exited()).toBe(0);
   });
 
+  it.each(['multicast', 'broadcast'])(
+    'finds a peer by %s discovery on the loopback interface',
+    async (mode) => {
+      const discovery = ['--discover', mode, '--interface', '127.0.0.1'];
+      await using alice = startCli([
+        'udp-chat',
+        '--name',
+        'alice',
+        '--port',
+        '0',
+        ...discovery,
+        '--discover-port',
+        '0',
+      ]);
+      const [, alicePort] = await alice.waitForLine(READY);
+      const [, discoverPort] = await alice.waitForLine(/^udp-chat: discovering peers on [\d.]+:(\d+)$/);
+      await using bob = startCli([
+        'udp-chat',
+        '--name',
+        'bob',
+        '--port',
+        '0',
+        ...discovery,
+        '--discover-port',
+        discoverPort!,
+      ]);
+      const [, bobPort] = await bob.waitForLine(READY);
+
+      // Bob's first announcement reaches alice, who says hello straight back: both know each other.
+      await alice.waitForLine(new RegExp(`^\\* bob at 127\\.0\\.0\\.1:${bobPort} is now a peer$`));
+      await bob.waitForLine(new RegExp(`^\\* alice at 127\\.0\\.0\\.1:${alicePort} is now a peer$`));
+      bob.child.stdin.write('found you\n');
+      await alice.waitForLine(/^<bob@127\.0\.0\.1:\d+> found you$/);
+
+      alice.child.stdin.end();
+      bob.child.stdin.end();
+      expect(await alice.exited()).toBe(0);
+      expect(await bob.exited()).toBe(0);
+    },
+  );
+
   it('refuses an unknown discovery mode with exit 2', async () => {
     await using chat = startCli(['udp-chat', '--name', 'x', '--discover', 'carrier-pigeon']);
     expect(await chat.exited()).toBe(2);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { createInterface } from 'node:readline';
 import { createCodec } from '@sockkit/framing';
 import { udpEndpoint } from '@sockkit/udp';
@@ -7,19 +8,9 @@ import { DEFAULT_HOST, formatHostPort, type HostPort, hostArg, hostPortArg, port
 import { defineCommand } from '../cli/command.js';
 import { print } from '../cli/output.js';
 import { onShutdownSignal } from '../cli/shutdown.js';
+import { DISCOVERY_GROUP, startDiscovery } from '../programs/udp-discovery.js';
 import { MemberName } from '../protocols/chat.js';
-
-const UdpChatMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('say'), name: MemberName, text: z.string().min(1).max(1000) }),
-  /** Discovery: "I am here", sent to the broadcast address or the multicast group; `id` tells our own apart. */
-  z.object({ type: z.literal('hello'), name: MemberName, id: z.string().max(32) }),
-]);
-type UdpChatMessage = z.infer<typeof UdpChatMessage>;
-
-/** The group of `--discover multicast`: organisation-local scope (239.255/16, RFC 2365). */
-const MULTICAST_GROUP = '239.255.77.88';
-const BROADCAST_ADDRESS = '255.255.255.255';
-const HELLO_INTERVAL_MS = 5_000;
+import { UdpChatMessage } from '../protocols/udp-chat.js';
 
 export const udpChatCommand = defineCommand({
   name: 'udp-chat',
@@ -30,7 +21,7 @@ export const udpChatCommand = defineCommand({
     name: { type: 'string', short: 'n', description: 'your name (required)' },
     host: {
       type: 'string',
-      description: `address to bind [default: ${DEFAULT_HOST}, or 0.0.0.0 with --discover]`,
+      description: `address to bind [default: ${DEFAULT_HOST}; with --discover, the --interface address or 0.0.0.0]`,
     },
     port: { type: 'string', short: 'p', default: '7788', description: 'port to bind (0: any free port)' },
     peer: {
@@ -42,7 +33,18 @@ export const udpChatCommand = defineCommand({
     discover: {
       type: 'string',
       placeholder: 'broadcast|multicast',
-      description: `announce ourselves on the local network every ${HELLO_INTERVAL_MS / 1000} s (default: off)`,
+      description: `find peers on the local network (multicast group ${DISCOVERY_GROUP}) [default: off]`,
+    },
+    'discover-port': {
+      type: 'string',
+      default: '7787',
+      description: 'port every peer hears announcements on (0: any free port)',
+    },
+    interface: {
+      type: 'string',
+      placeholder: 'ipv4',
+      description:
+        "local address of the interface to discover on, e.g. 127.0.0.1 [default: the system's choice]",
     },
   },
   args: z.object({
@@ -51,46 +53,60 @@ export const udpChatCommand = defineCommand({
     port: portArg,
     peer: z.array(hostPortArg).default([]),
     discover: z.enum(['broadcast', 'multicast'], { error: "must be 'broadcast' or 'multicast'" }).optional(),
+    'discover-port': portArg,
+    interface: z
+      .string()
+      .refine((text) => isIP(text) === 4, 'must be a local IPv4 address')
+      .optional(),
   }),
   examples: [
     'sockkit-demo udp-chat --name alice --port 7788 --peer 127.0.0.1:7789',
     'sockkit-demo udp-chat --name bob --port 7789 --peer 127.0.0.1:7788',
+    'sockkit-demo udp-chat --name carol --port 0 --discover multicast --interface 127.0.0.1',
   ],
-  async run({ name, host, port, peer, discover }) {
-    // Discovery hears the local network, so it binds every interface unless told otherwise.
-    const bindHost = host ?? (discover ? '0.0.0.0' : DEFAULT_HOST);
+  async run({ name, host, port, peer, discover, 'discover-port': discoverPort, interface: iface }) {
+    // Discovered peers must be able to reach us: bind the discovery interface, or all of them.
+    const bindHost = host ?? (discover ? (iface ?? '0.0.0.0') : DEFAULT_HOST);
     await using endpoint = await udpEndpoint({
-      bind: { host: bindHost, port, reuseAddress: discover === 'multicast' },
+      bind: { host: bindHost, port },
       codec: createCodec(UdpChatMessage),
     });
     const peers = new Map<string, HostPort>(peer.map((address) => [formatHostPort(address), address]));
-    const sendToPeers = async (message: UdpChatMessage) => {
-      await Promise.all([...peers.values()].map((address) => endpoint.send(message, address)));
+    const addPeer = (peerName: string, address: HostPort) => {
+      const key = formatHostPort(address);
+      if (peers.has(key)) return false;
+      peers.set(key, { host: address.host, port: address.port });
+      print(`* ${peerName} at ${key} is now a peer`);
+      return true;
     };
     print(
       `udp-chat ready: ${name} on ${formatHostPort(endpoint.address)}, peers: ${[...peers.keys()].join(', ') || 'none yet'}`,
     );
 
     using shutdown = onShutdownSignal();
-    const sessionId = randomBytes(8).toString('hex');
-    let announce: NodeJS.Timeout | undefined;
-    if (discover) {
-      const target = {
-        host: discover === 'broadcast' ? BROADCAST_ADDRESS : MULTICAST_GROUP,
-        port: endpoint.address.port,
-      };
-      if (discover === 'broadcast') endpoint.setBroadcast(true);
-      else endpoint.join(MULTICAST_GROUP);
-      const hello = () => void endpoint.send({ type: 'hello', name, id: sessionId }, target).catch(() => {});
-      hello();
-      announce = setInterval(hello, HELLO_INTERVAL_MS);
-      print(`udp-chat: announcing on ${formatHostPort(target)}`);
-    }
+    const id = randomBytes(8).toString('hex');
+    await using discovery = discover
+      ? await startDiscovery(
+          endpoint,
+          { mode: discover, port: discoverPort, iface, name, id },
+          (peerName, address) => {
+            // Say hello straight back, so the new peer knows us without waiting for our next announcement.
+            if (addPeer(peerName, address))
+              void endpoint.send({ type: 'hello', name, id }, address).catch(() => {});
+          },
+        )
+      : undefined;
+    if (discovery) print(`udp-chat: discovering peers on ${formatHostPort(discovery.target)}`);
 
     const keyboard = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
     keyboard.on('line', (text) => {
-      if (text.trim() !== '')
-        void sendToPeers({ type: 'say', name, text }).catch((error: Error) => print(`! ${error.message}`));
+      if (text.trim() === '') return;
+      const message: UdpChatMessage = { type: 'say', name, text };
+      for (const address of peers.values()) {
+        void endpoint
+          .send(message, address)
+          .catch((error: Error) => print(`! to ${formatHostPort(address)}: ${error.message}`));
+      }
     });
     const stop = () => void endpoint.close();
     keyboard.on('close', stop); // Ctrl-D
@@ -98,16 +114,10 @@ export const udpChatCommand = defineCommand({
 
     try {
       for await (const { data, from } of endpoint) {
-        const key = formatHostPort(from);
-        if (data.type === 'hello' && data.id === sessionId) continue; // our own announcement, looped back
-        if (!peers.has(key)) {
-          peers.set(key, { host: from.host, port: from.port });
-          print(`* ${data.name} at ${key} is now a peer`);
-        }
-        if (data.type === 'say') print(`<${data.name}@${key}> ${data.text}`);
+        addPeer(data.name, from);
+        if (data.type === 'say') print(`<${data.name}@${formatHostPort(from)}> ${data.text}`);
       }
     } finally {
-      clearInterval(announce);
       keyboard.close();
     }
     print('* udp-chat closed');

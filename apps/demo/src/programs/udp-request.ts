@@ -25,12 +25,12 @@ async function lossyRelay(server: Destination, drop: DropPolicy, report: (line: 
   const counts = { request: 0, reply: 0 };
   let client: Destination | undefined;
   const forwarding = (async () => {
-    for await (const [data, from] of relay) {
-      if (from.family === 'unix') continue;
+    for await (const [data, address] of relay) {
+      const from = hostPortOf(address);
       const fromServer = from.port === server.port && from.host === server.host;
       const direction = data[2] === EnvelopeKind.reply ? 'reply' : 'request';
       counts[direction] += 1;
-      if (!fromServer) client = { host: from.host, port: from.port };
+      if (!fromServer) client = from;
       const to = fromServer ? client : server;
       if (drop(direction, counts[direction]))
         report(`  network: lost ${direction} datagram #${counts[direction]}`);
