@@ -28,6 +28,7 @@ import {
 } from './errors.js';
 import { type QueueOptions, ReceiveQueue } from './receive-queue.js';
 import { ReplyCache, type ReplyCacheOptions } from './reply-cache.js';
+import { SettledRequests, type Settlement } from './settled-requests.js';
 import { assertDatagramSize, ipPayloadLimit, resolveMaxPayload, type UdpType } from './size.js';
 
 /** A datagram's sender: an IP address, its family and a port. */
@@ -112,7 +113,11 @@ export interface UdpEndpointStats {
   readonly timeouts: number;
   /** Replies accepted by a pending request. */
   readonly replies: number;
-  /** Replies whose id is not pending: never asked, late (after a timeout) or duplicate (already answered). */
+  /** Replies for a request already answered (the network or the peer duplicated them). */
+  readonly duplicateReplies: number;
+  /** Replies for a request already given up (timed out, aborted or failed). */
+  readonly lateReplies: number;
+  /** Replies for an id never asked for (or settled too long ago to remember). */
   readonly unmatchedReplies: number;
   /** Replies with a pending id but from another address or port than the request went to. */
   readonly spoofedReplies: number;
@@ -183,6 +188,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
   readonly #cache: ReplyCache;
   readonly #maxAmplification: number;
   readonly #pending = new Map<string, PendingRequest<T>>();
+  readonly #settled = new SettledRequests();
   readonly #retransmissions = new DeadlineTimer<PendingRequest<T>>((pending) =>
     this.#onAttemptTimeout(pending),
   );
@@ -197,6 +203,8 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
     retransmissions: 0,
     timeouts: 0,
     replies: 0,
+    duplicateReplies: 0,
+    lateReplies: 0,
     unmatchedReplies: 0,
     spoofedReplies: 0,
     served: 0,
@@ -432,16 +440,17 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
   }
 
   /** Takes `pending` out of the table; false when it had already settled. */
-  #settle(pending: PendingRequest<T>): boolean {
+  #settle(pending: PendingRequest<T>, settlement: Settlement): boolean {
     if (this.#pending.get(pending.id) !== pending) return false;
     this.#pending.delete(pending.id);
+    this.#settled.record(pending.id, settlement);
     this.#retransmissions.cancel(pending);
     if (pending.onAbort !== undefined) pending.signal?.removeEventListener('abort', pending.onAbort);
     return true;
   }
 
   #fail(pending: PendingRequest<T>, error: unknown): void {
-    if (this.#settle(pending)) pending.reject(error);
+    if (this.#settle(pending, 'abandoned')) pending.reject(error);
   }
 
   /**
@@ -542,12 +551,16 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
 
   #onReply(envelope: Envelope, from: DatagramSource): void {
     const pending = this.#pending.get(envelope.id);
-    if (pending === undefined) this.#counts.unmatchedReplies++;
-    else if (pending.destination.port !== from.port || pending.destination.host !== from.host) {
+    if (pending === undefined) {
+      const settlement = this.#settled.get(envelope.id);
+      if (settlement === 'answered') this.#counts.duplicateReplies++;
+      else if (settlement === 'abandoned') this.#counts.lateReplies++;
+      else this.#counts.unmatchedReplies++;
+    } else if (pending.destination.port !== from.port || pending.destination.host !== from.host) {
       this.#counts.spoofedReplies++;
     } else {
       const decoded = this.#decode(envelope.payload);
-      if (!decoded.ok || !this.#settle(pending)) return;
+      if (!decoded.ok || !this.#settle(pending, 'answered')) return;
       this.#counts.replies++;
       pending.resolve(decoded.message);
     }

@@ -300,11 +300,35 @@ describe('source checks', () => {
       server.send(answer, client.address.port, '127.0.0.1');
       expect(await reply).toEqual(text('q'));
       server.send(answer, client.address.port, '127.0.0.1');
-      await until(() => client.stats.unmatchedReplies === 1);
-      expect(client.stats).toMatchObject({ replies: 1, spoofedReplies: 1, unmatchedReplies: 1, pending: 0 });
+      await until(() => client.stats.duplicateReplies === 1);
+      expect(client.stats).toMatchObject({ replies: 1, spoofedReplies: 1, duplicateReplies: 1, pending: 0 });
     } finally {
       server.close();
       impostor.close();
+    }
+  });
+});
+
+describe('replies that come too late or were never asked for', () => {
+  it('counts a reply after the timeout as late, and one with an unknown id as unmatched', async () => {
+    await using client = await udpEndpoint();
+    const server = createSocket('udp4');
+    await once(server.bind(0, '127.0.0.1'), 'listening');
+    try {
+      const to = { host: '127.0.0.1', port: server.address().port };
+      const request = client.request(text('slow'), to, { timeout: 5, retries: 0 });
+      const [datagram] = (await once(server, 'message')) as [Buffer];
+      await expect(request).rejects.toThrow(RequestTimeoutError);
+      const reply = Buffer.from(datagram);
+      reply[2] = 2;
+      const unknown = Buffer.from(reply);
+      unknown.writeUInt32BE(0x12345678, 3);
+      server.send(reply, client.address.port, '127.0.0.1');
+      server.send(unknown, client.address.port, '127.0.0.1');
+      await until(() => client.stats.lateReplies + client.stats.unmatchedReplies === 2);
+      expect(client.stats).toMatchObject({ lateReplies: 1, unmatchedReplies: 1, replies: 0, pending: 0 });
+    } finally {
+      server.close();
     }
   });
 });

@@ -124,7 +124,8 @@ describe('under injected faults', () => {
     expect(runs.size).toBe(300);
     expect(Math.max(...runs.values())).toBe(1);
     expect(server.stats.cachedReplies).toBeGreaterThan(0);
-    await until(() => client.stats.unmatchedReplies === relay.forwarded.reply - 300);
+    await until(() => client.stats.duplicateReplies === relay.forwarded.reply - 300);
+    expect([client.stats.unmatchedReplies, client.stats.lateReplies]).toEqual([0, 0]);
     expect(client.stats.pending).toBe(0);
   });
 });
