@@ -467,7 +467,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
   serve(handler: RequestHandler<T>): void {
     this.#checkOpen();
     if (this.#handler !== undefined)
-      throw new InvalidOptionError('serve handler', 'set only once per endpoint', 'a second handler');
+      throw new InvalidOptionError('handler', 'given once (this endpoint already serves)', 'a second one');
     this.#handler = handler;
   }
 

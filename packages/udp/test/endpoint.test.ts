@@ -112,6 +112,14 @@ describe('udpEndpoint request and serve', () => {
     expect(server.stats).toMatchObject({ served: 1, queued: 0 });
   });
 
+  it('takes one serve handler', async () => {
+    await using server = await udpEndpoint();
+    server.serve((message) => message);
+    expect(() => server.serve((message) => message)).toThrow(
+      'Option handler must be given once (this endpoint already serves), got a second one',
+    );
+  });
+
   it('answers an async handler, and many requests at once', async () => {
     await using server = await udpEndpoint();
     server.serve(async (message) => Uint8Array.of(message[0]! * 2));
