@@ -107,6 +107,21 @@ describe('framed over real sockets', () => {
     expect(largestBuffer).toBeLessThanOrEqual(frame.length + pair.client.writableHighWaterMark + 4);
   });
 
+  it('stops reading once maxQueuedMessages are unread, and delivers them all when iterated', async () => {
+    await using pair = await socketPair();
+    const sender = framed(pair.client, { codec });
+    const receiver = framed(pair.server, { codec, maxQueuedMessages: 8 });
+    const notes = Array.from({ length: 1000 }, (_, index) => ({ kind: 'note' as const, text: `n${index}` }));
+    await sender.sendMany(notes);
+    await vi.waitFor(() => expect(pair.server.isPaused()).toBe(true));
+    await sender.close();
+    const received: Message[] = [];
+    for await (const message of receiver) received.push(message);
+    expect(received).toEqual(notes);
+    expect(receiver.stats).toEqual({ messagesReceived: 1000, messagesSent: 0, skipped: 0 });
+    expect(sender.stats.messagesSent).toBe(1000);
+  });
+
   it('fails only the channel whose peer sends an oversized frame; others keep working', async () => {
     await using bad = await socketPair();
     await using good = await socketPair();
