@@ -20,10 +20,10 @@ describe('the self-contained lessons, run as processes', () => {
   });
 
   it('udp-request: with heavy loss every confirmed deposit ran exactly once', async () => {
-    const { code, stdout } = await runCli(['udp-request', '--requests', '8', '--loss', '40']);
+    const { code, stdout } = await runCli(['udp-request', '--requests', '5', '--loss', '40']);
     expect(code).toBe(0);
     expect(stdout).toMatch(/network: lost (request|reply) datagram/);
-    expect(stdout).toMatch(/deposits confirmed, balance \d+: each executed once/);
+    expect(stdout).toMatch(/deposits confirmed; the server executed \d+, none twice \(balance \d+\)/);
   });
 
   it.each([

@@ -28,8 +28,12 @@ export const udpRequestCommand = defineCommand({
     });
     const problem = checkUdpRequest(result);
     if (problem) throw new Error(problem);
+    const { deposits, timeouts, handlerRuns, finalBalance } = result;
     print(
-      `${result.deposits - result.timeouts} of ${result.deposits} deposits confirmed, balance ${result.finalBalance}: each executed once`,
+      `${deposits - timeouts} of ${deposits} deposits confirmed; the server executed ${handlerRuns}, none twice (balance ${finalBalance})`,
     );
+    if (timeouts > 0) {
+      print('a deposit that timed out may still have run (only its reply was lost): the client cannot tell');
+    }
   },
 });

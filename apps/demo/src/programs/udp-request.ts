@@ -46,6 +46,9 @@ async function lossyRelay(server: Destination, drop: DropPolicy, report: (line: 
   };
 }
 
+/** Quick retries for a demo on loopback: 100 ms first wait, doubling up to 800 ms, 5 retransmissions. */
+const RETRANSMISSION = { timeout: 100, retries: 5, backoff: { maxTimeout: 800 } } as const;
+
 export interface UdpRequestResult {
   readonly deposits: number;
   readonly finalBalance: number;
@@ -86,10 +89,7 @@ export async function runUdpRequest({
     report(`client: deposit 10 (request ${n})`);
     const before = { sent: client.stats.retransmissions, cached: server.stats.cachedReplies };
     try {
-      const reply = await client.request({ type: 'deposit', amount: 10 }, relay.address, {
-        timeout: 100,
-        retries: 5,
-      });
+      const reply = await client.request({ type: 'deposit', amount: 10 }, relay.address, RETRANSMISSION);
       const attempts = client.stats.retransmissions - before.sent + 1;
       const cached = server.stats.cachedReplies - before.cached;
       if (reply.type === 'balance') {
