@@ -131,10 +131,13 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     this.#skipInvalid = (options.onInvalid ?? 'fail') === 'skip';
     this.#decoder = new FrameDecoder(this.#format, { skipOversized: this.#skipInvalid });
     this.#correlation = options.correlation;
-    this.#requestTimeout = milliseconds(options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT, 'requestTimeout');
+    this.#requestTimeout = positiveNumber(
+      options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
+      'requestTimeout',
+    );
     this.#frameTimeout = optionalMilliseconds(options.frameTimeout, DEFAULT_FRAME_TIMEOUT, 'frameTimeout');
     this.#idleTimeout = optionalMilliseconds(options.idleTimeout, DEFAULT_IDLE_TIMEOUT, 'idleTimeout');
-    this.#maxQueued = milliseconds(
+    this.#maxQueued = positiveNumber(
       options.maxQueuedMessages ?? DEFAULT_MAX_QUEUED_MESSAGES,
       'maxQueuedMessages',
     );
@@ -217,7 +220,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     }
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    const timeout = milliseconds(options.timeout ?? this.#requestTimeout, 'timeout');
+    const timeout = positiveNumber(options.timeout ?? this.#requestTimeout, 'timeout');
     this.#nextId = (this.#nextId + 1) % 0x8000_0000 || 1;
     const id = this.#nextId;
     return new Promise<T>((resolve, reject) => {
@@ -267,7 +270,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
    */
   async close(options: { readonly timeout?: number } = {}): Promise<void> {
     if (this.#closing || this.#failure !== null) return;
-    const timeout = milliseconds(options.timeout ?? DEFAULT_CLOSE_TIMEOUT, 'timeout');
+    const timeout = positiveNumber(options.timeout ?? DEFAULT_CLOSE_TIMEOUT, 'timeout');
     this.#closing = true;
     this.#stopTimers();
     this.#rejectPending(new ChannelClosedError());
@@ -299,6 +302,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     if (this.#closing || this.#failure !== null) {
       throw new ChannelClosedError(undefined, this.#failure === null ? undefined : { cause: this.#failure });
     }
+    if (this.#duplex.writableEnded) throw new ChannelClosedError('The connection no longer accepts writes');
   }
 
   #drained(): Promise<void> {
@@ -504,7 +508,7 @@ export function framed<T>(connection: FramedConnection, options: FramedOptions<T
   return new FramedChannel(connection, options);
 }
 
-function milliseconds(value: number, name: string): number {
+function positiveNumber(value: number, name: string): number {
   if (!Number.isFinite(value) || value <= 0)
     throw new RangeError(`${name} must be a positive number; got ${value}`);
   return value;
@@ -516,5 +520,5 @@ function optionalMilliseconds(
   name: string,
 ): number | null {
   if (value === null) return null;
-  return milliseconds(value ?? fallback, name);
+  return positiveNumber(value ?? fallback, name);
 }

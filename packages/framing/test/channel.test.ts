@@ -158,6 +158,20 @@ describe('framed over real sockets', () => {
     expect(server.stats.skipped).toBe(2);
   });
 
+  it('refuses to send once the connection no longer accepts writes', async () => {
+    await using pair = await socketPair();
+    const server = framed(pair.server);
+    pair.client.end();
+    for await (const _ of server);
+    await expect(server.send(new Uint8Array(1))).rejects.toThrow(ChannelClosedError);
+  });
+
+  it('rejects bad options with a RangeError naming them', async () => {
+    await using pair = await socketPair();
+    expect(() => framed(pair.client, { frameTimeout: -1 })).toThrow(/frameTimeout must be a positive number/);
+    expect(() => framed(pair.client, { maxQueuedMessages: 0 })).toThrow(/maxQueuedMessages/);
+  });
+
   it('throws TruncatedFrameError when the peer ends inside a frame', async () => {
     await using pair = await socketPair();
     const server = framed(pair.server);
