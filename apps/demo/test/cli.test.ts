@@ -21,6 +21,24 @@ describe('sockkit-demo arguments', () => {
     expect(stderr).toMatch(/unknown command 'ecko-server'/);
   });
 
+  it.each([
+    'echo-server',
+    'echo-client',
+    'sticky',
+    'typed',
+    'chat-server',
+    'chat-client',
+    'udp-chat',
+    'udp-request',
+    'send-file',
+    'recv-file',
+    'tour',
+  ])('%s --help prints its usage and exits 0', async (name) => {
+    const { code, stdout } = await runCli([name, '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(new RegExp(`^Usage: sockkit-demo ${name}`, 'm'));
+  });
+
   it('shows a command help with its lesson and options', async () => {
     const { code, stdout } = await runCli(['echo-server', '--help']);
     expect(code).toBe(0);
