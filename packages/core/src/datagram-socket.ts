@@ -221,13 +221,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
       if (timeout === 0) throw new BlockingIOError('recvFrom would block (timeout 0)');
       const signal = options?.signal;
       if (signal?.aborted) throw abortReason(signal);
-      const reader = listWaiter(
-        this.#readers,
-        timeout,
-        signal,
-        bufsize,
-        () => new SocketTimeoutError(`recvFrom timed out after ${timeout} ms`),
-      );
+      const reader = listWaiter(this.#readers, timeout, signal, bufsize, 'recvFrom');
       return reader.promise;
     } catch (error) {
       return Promise.reject(error);

@@ -37,7 +37,6 @@ import {
   type BlockingOptions,
   effectiveTimeout,
   listWaiter,
-  promiseWithResolvers,
   removeFrom,
   Waiter,
 } from './waiter.js';
@@ -384,11 +383,9 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     ) {
       // The common case, one write with no deadline. Node calls write callbacks in order, also
       // when the socket is destroyed, so one shared callback settles a queue of these.
-      const [promise, resolve, reject] = promiseWithResolvers<undefined>();
-      this.#writeResolvers.push(resolve);
-      this.#writeRejecters.push(reject);
+      const written = new Promise<undefined>(this.#queueWrite);
       socket.write(data, this.#onWritten);
-      return promise;
+      return written;
     }
     return this.#sendAllInSlices(data, options);
   }
@@ -775,6 +772,12 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     }
   };
 
+  /** The executor of a fast-path `sendAll` promise: one function per socket, no closure per call. */
+  readonly #queueWrite = (resolve: (value: undefined) => void, reject: (reason: unknown) => void): void => {
+    this.#writeResolvers.push(resolve);
+    this.#writeRejecters.push(reject);
+  };
+
   /** Settles the oldest fast-path `sendAll`. */
   readonly #onWritten = (error?: Error | null): void => {
     const resolve = this.#writeResolvers.shift()!;
@@ -864,13 +867,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     size: number,
     verb: string,
   ): Waiter<T> {
-    return listWaiter(
-      list,
-      timeout,
-      signal,
-      size,
-      () => new SocketTimeoutError(`${verb} timed out after ${timeout} ms`),
-    );
+    return listWaiter(list, timeout, signal, size, verb);
   }
 
   #assertState(expected: State, verb: string): void {

@@ -1,19 +1,12 @@
+import { SocketTimeoutError } from './errors.js';
 import { checkTimeout } from './validate.js';
 
 let capturedResolve: (value: never) => void = () => {};
 let capturedReject: (reason: unknown) => void = () => {};
+/** The one executor of every waiter's promise: it hands out resolve and reject without a closure per call. */
 function capture(resolve: (value: never) => void, reject: (reason: unknown) => void): void {
   capturedResolve = resolve;
   capturedReject = reject;
-}
-
-/**
- * A promise with its resolve and reject functions, as `Promise.withResolvers` (Node 22). The
- * executor is one shared function, not a closure per call: this runs once per blocking call.
- */
-export function promiseWithResolvers<T>(): [Promise<T>, (value: T) => void, (reason: unknown) => void] {
-  const promise = new Promise<T>(capture);
-  return [promise, capturedResolve as (value: T) => void, capturedReject];
 }
 
 /** Options of every call that may wait: `timeout` (milliseconds) overrides the socket's own. */
@@ -37,21 +30,26 @@ export function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
 
+/** The timer and abort listener of a waiter that has a timeout or a signal. */
+interface Deadline {
+  timer: NodeJS.Timeout | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
 /**
  * One pending blocking call. It settles exactly once: by the event it waits for, by its timeout,
- * by its signal, or by the socket failing or closing. On timeout or abort it calls `onCancel` so
- * its owner forgets it. Timers and abort listeners exist only when asked for, to keep the common
- * path allocation-light.
+ * by its signal, or by the socket failing or closing. On timeout or abort it calls `onExpire` so
+ * its owner forgets it. The timer and abort listener exist only when asked for: a plain `recv`
+ * allocates this object and its promise, nothing more.
  */
 export class Waiter<T> {
   readonly promise: Promise<T>;
   /** What the call asked for, e.g. the `bufsize` of a `recv`. */
   readonly size: number;
-  #resolve!: (value: T) => void;
-  #reject!: (reason: unknown) => void;
-  #timer: NodeJS.Timeout | undefined;
-  #signal: AbortSignal | undefined;
-  #onAbort: (() => void) | undefined;
+  readonly #resolve: (value: T) => void;
+  readonly #reject: (reason: unknown) => void;
+  #deadline: Deadline | undefined;
   #settled = false;
 
   constructor(
@@ -61,20 +59,19 @@ export class Waiter<T> {
     size = 0,
   ) {
     this.size = size;
-    const [promise, resolve, reject] = promiseWithResolvers<T>();
-    this.promise = promise;
-    this.#resolve = resolve;
-    this.#reject = reject;
-    if (timeout !== null) {
-      this.#timer = setTimeout(() => this.reject(onExpire(this, 'timeout')), timeout);
-    }
+    this.promise = new Promise<T>(capture);
+    this.#resolve = capturedResolve as (value: T) => void;
+    this.#reject = capturedReject;
+    if (timeout === null && signal === undefined) return;
+    const deadline: Deadline = { timer: undefined, signal, onAbort: undefined };
+    this.#deadline = deadline;
+    if (timeout !== null) deadline.timer = setTimeout(() => this.reject(onExpire(this, 'timeout')), timeout);
     if (signal !== undefined) {
-      this.#signal = signal;
-      this.#onAbort = () => {
+      deadline.onAbort = () => {
         onExpire(this, 'abort');
         this.reject(abortReason(signal));
       };
-      signal.addEventListener('abort', this.#onAbort, { once: true });
+      signal.addEventListener('abort', deadline.onAbort, { once: true });
     }
   }
 
@@ -93,22 +90,25 @@ export class Waiter<T> {
   #settle(): boolean {
     if (this.#settled) return false;
     this.#settled = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    if (this.#onAbort !== undefined) this.#signal?.removeEventListener('abort', this.#onAbort);
+    const deadline = this.#deadline;
+    if (deadline !== undefined) {
+      if (deadline.timer !== undefined) clearTimeout(deadline.timer);
+      if (deadline.onAbort !== undefined) deadline.signal?.removeEventListener('abort', deadline.onAbort);
+    }
     return true;
   }
 }
 
 /**
- * A waiter for `list` that rejects with `timeoutError()` after `timeout` ms and with the abort
- * reason when `signal` aborts, leaving `list` either way. Without either it allocates nothing more.
+ * A waiter for `list` that rejects with a `SocketTimeoutError` naming `verb` after `timeout` ms,
+ * and with the abort reason when `signal` aborts, leaving `list` either way.
  */
 export function listWaiter<T>(
   list: Waiter<T>[],
   timeout: number | null,
   signal: AbortSignal | undefined,
   size: number,
-  timeoutError: () => Error,
+  verb: string,
 ): Waiter<T> {
   const waiter =
     timeout === null && signal === undefined
@@ -118,7 +118,7 @@ export function listWaiter<T>(
           signal,
           (expired) => {
             removeFrom(list, expired);
-            return timeoutError();
+            return new SocketTimeoutError(`${verb} timed out after ${timeout} ms`);
           },
           size,
         );
