@@ -14,11 +14,10 @@ export interface OptionSpec {
   readonly description: string;
 }
 
-/** A positional argument; all are required unless `optional`. */
+/** A positional argument (all are required). */
 export interface PositionalSpec {
   readonly name: string;
   readonly description: string;
-  readonly optional?: boolean;
 }
 
 export interface CommandSpec<Args> {
@@ -58,11 +57,28 @@ class UsageError extends Error {
 
 const helpOption: OptionSpec = { type: 'boolean', short: 'h', description: 'show this help' };
 
+/** Help text is wrapped to this many columns. */
+const HELP_WIDTH = 100;
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  return [...lines, line];
+}
+
 export function defineCommand<Args>(spec: CommandSpec<Args>): Command {
   const options = { ...spec.options, help: helpOption };
   const positionals = spec.positionals ?? [];
   const usage = `sockkit-demo ${spec.name}${Object.keys(options).length > 1 ? ' [options]' : ''}${positionals
-    .map(({ name, optional }) => (optional ? ` [${name}]` : ` <${name}>`))
+    .map(({ name }) => ` <${name}>`)
     .join('')}`;
 
   function help(): string {
@@ -79,7 +95,7 @@ export function defineCommand<Args>(spec: CommandSpec<Args>): Command {
     return [
       `sockkit-demo ${spec.name}: ${spec.summary}`,
       '',
-      spec.lesson,
+      ...wrap(spec.lesson, HELP_WIDTH),
       '',
       `Usage: ${usage}`,
       '',
@@ -101,8 +117,8 @@ export function defineCommand<Args>(spec: CommandSpec<Args>): Command {
     if (given.length > positionals.length)
       throw new UsageError(`unexpected argument '${given[positionals.length]}'`);
     const raw: Record<string, unknown> = { ...parsed.values };
-    positionals.forEach(({ name, optional }, index) => {
-      if (given[index] === undefined && !optional) throw new UsageError(`missing <${name}>`);
+    positionals.forEach(({ name }, index) => {
+      if (given[index] === undefined) throw new UsageError(`missing <${name}>`);
       raw[name] = given[index];
     });
     const result = spec.args.safeParse(raw);
