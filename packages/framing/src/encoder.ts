@@ -38,8 +38,10 @@ function headerLength(field: number, format: FrameFormat): number {
 
 /** Writes a header at `at` of `target` (offset bytes as zeros); returns the position after it. */
 function writeHeader(target: Uint8Array, at: number, field: number, format: FrameFormat): number {
-  target.fill(0, at, at + format.lengthOffset);
-  at += format.lengthOffset;
+  if (format.lengthOffset > 0) {
+    target.fill(0, at, at + format.lengthOffset);
+    at += format.lengthOffset;
+  }
   const little = format.endian === 'little';
   switch (format.prefix) {
     case 'uint8':
@@ -126,15 +128,22 @@ export function encodeFrames(
   payloads: readonly Uint8Array[],
   format: FrameFormat = FrameFormats.uint32BE,
 ): Uint8Array {
+  // When the field is the payload length itself, a payload within the limit needs no other check.
+  const direct = format.lengthAdjustment === 0 && !format.lengthIncludesHeader;
+  const limit = format.maxFrameLength;
   let total = 0;
-  for (const payload of payloads)
-    total += headerLength(lengthField(payload.length, format), format) + payload.length;
+  for (const payload of payloads) {
+    const length = payload.length;
+    const field = direct && length <= limit ? length : lengthField(length, format);
+    total += headerLength(field, format) + length;
+  }
   const frames = Buffer.allocUnsafe(total);
   let at = 0;
   for (const payload of payloads) {
-    at = writeHeader(frames, at, lengthField(payload.length, format), format);
+    const length = payload.length;
+    at = writeHeader(frames, at, direct ? length : lengthField(length, format), format);
     frames.set(payload, at);
-    at += payload.length;
+    at += length;
   }
   return frames;
 }
