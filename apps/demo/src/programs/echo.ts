@@ -81,10 +81,14 @@ export async function startEchoServer(
 
 /**
  * Sends one message and reads until the whole echo is back: `recv(1024)` may return part
- * of it (TCP has no message boundaries), so one `recv` per `send` is only luck.
- * Resolves `undefined` when the server ended the connection first.
+ * of it (TCP has no message boundaries), so one `recv` per `send` is only luck. Resolves
+ * with the echo and how many `recv` calls it took, or `undefined` when the server ended
+ * the connection first.
  */
-export async function echoRoundTrip(conn: StreamSocket, message: string): Promise<string | undefined> {
+export async function echoRoundTrip(
+  conn: StreamSocket,
+  message: string,
+): Promise<{ readonly echo: string; readonly recvCalls: number } | undefined> {
   const sent = Buffer.from(message, 'utf8');
   await conn.sendAll(sent);
   const parts: Uint8Array[] = [];
@@ -95,5 +99,5 @@ export async function echoRoundTrip(conn: StreamSocket, message: string): Promis
     parts.push(part);
     received += part.length;
   }
-  return Buffer.concat(parts).toString('utf8');
+  return { echo: Buffer.concat(parts).toString('utf8'), recvCalls: parts.length };
 }

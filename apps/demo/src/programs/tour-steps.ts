@@ -39,17 +39,19 @@ export const tourSteps: readonly TourStep[] = [
         const conn = await createConnection(server.address, { timeout: 5_000 });
         try {
           const hello = await echoRoundTrip(conn, 'hello, sockkit');
-          narrator.detail(`client sent "hello, sockkit", got back ${JSON.stringify(hello)}`);
+          narrator.detail(`client sent "hello, sockkit", got back ${JSON.stringify(hello?.echo)}`);
           const big = 'x'.repeat(64 * 1024);
           const echoed = await echoRoundTrip(conn, big);
           narrator.detail(
-            `client sent 64 KiB; the server echoed it 1024 bytes per recv, the client read until all was back`,
+            `client sent 64 KiB in one sendAll; the echo came back over ${echoed?.recvCalls} recv(1024) calls`,
           );
-          if (hello !== 'hello, sockkit' || echoed !== big)
+          if (hello?.echo !== 'hello, sockkit' || echoed?.echo !== big) {
             throw new Error('the echo differs from what was sent');
+          }
+          narrator.detail('client shuts down its sending side (FIN)');
           conn.shutdown('write');
           if ((await conn.recv(1024)).length !== 0) throw new Error('expected end of stream');
-          narrator.detail('client shut down its side; the server saw recv return empty bytes and closed');
+          narrator.detail("the server's recv returned empty bytes, so it closed; then the client's did too");
         } finally {
           await conn.close();
         }
