@@ -47,6 +47,22 @@ describe('send-file and recv-file', () => {
     expect(reported).toBe(expected);
   });
 
+  it('finishes a transfer under way when stopped with SIGINT, then exits 0', async () => {
+    const { dir, source, inbox } = await fixture();
+    await using _dir = dir;
+    await using receiver = startCli(['recv-file', '--port', '0', '--out', inbox]);
+    const [, port] = await receiver.waitForLine(READY);
+    await using sender = startCli(['send-file', source, `127.0.0.1:${port}`, '--limit-rate', '50']);
+    await sender.waitForLine(/^send-file big\.bin: [1-4]\d% /);
+
+    receiver.child.kill('SIGINT');
+    await receiver.waitForLine(/^recv-file: stopping; transfers under way may finish$/);
+    await sender.waitForLine(/receiver saved big\.bin, sha256 [0-9a-f]{64} matches$/);
+    expect(await sender.exited()).toBe(0);
+    expect(await receiver.exited()).toBe(0);
+    expect(await sha256(join(inbox, 'big.bin'))).toBe(await sha256(source));
+  });
+
   it('leaves no partial file when the sender is killed halfway', async () => {
     const { dir, source, inbox } = await fixture();
     await using _dir = dir;
