@@ -105,11 +105,14 @@ export const tourSteps: readonly TourStep[] = [
         const inbox = join(dir, 'inbox');
         await writeFile(source, randomBytes(TOUR_FILE_BYTES));
         await mkdir(inbox);
+        const receiverLines: string[] = [];
         await using server = await createServer({ host: '127.0.0.1', port: 0 }, async (conn) => {
-          await receiveFile(conn, inbox, (line) => narrator.detail(line), { showProgress: false });
+          // Held until the sender is done: a line printed under a live progress bar would garble it.
+          await receiveFile(conn, inbox, (line) => receiverLines.push(line), { showProgress: false });
         });
         narrator.detail(`receiver listening on ${formatAddress(server.address)}`);
         const receipt = await sendFile(source, hostPortOf(server.address), { progressIndent: '        ' });
+        for (const line of receiverLines) narrator.detail(line);
         if (receipt.type !== 'saved') throw new Error(`the receiver refused: ${receipt.reason}`);
         const [sent, received] = await Promise.all(
           [source, join(inbox, 'random.bin')].map(async (path) =>
