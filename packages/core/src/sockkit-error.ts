@@ -37,10 +37,18 @@ export abstract class SockkitError extends Error {
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
-    if (Object.hasOwn(this, 'brand') && typeof value === 'object' && value !== null) {
-      const brands = (value as Branded)[brandsKey];
-      if (brands instanceof Set) return brands.has((this as Required<BrandedClass>).brand);
-    }
-    return Function.prototype[Symbol.hasInstance].call(this, value);
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of `instanceof`, often a subclass.
+    return isBrandedInstance(this, value);
   }
+}
+
+function isBrandedInstance(
+  klass: (abstract new (...args: never[]) => unknown) & BrandedClass,
+  value: unknown,
+): boolean {
+  if (Object.hasOwn(klass, 'brand') && typeof value === 'object' && value !== null) {
+    const brands = (value as Branded)[brandsKey];
+    if (brands instanceof Set) return brands.has(klass.brand!);
+  }
+  return Function.prototype[Symbol.hasInstance].call(klass, value);
 }
