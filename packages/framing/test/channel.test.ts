@@ -15,6 +15,7 @@ import {
   TruncatedFrameError,
 } from '../src/errors.ts';
 import { defineFrameFormat } from '../src/format.ts';
+import { decodeFrames } from '../src/iterable.ts';
 import { socketPair, streamPair } from './connections.ts';
 
 const Message = z.object({
@@ -286,7 +287,22 @@ describe('framed read deadlines (fake timers)', () => {
   });
 });
 
-describe('framed over a @sockkit/core StreamSocket', () => {
+describe('framing over a @sockkit/core StreamSocket', () => {
+  it('decodeFrames reads frames straight from the socket, sent glued and one byte at a time', async () => {
+    const frames = ['alpha', '', 'gamma'].map((text) => new TextEncoder().encode(text));
+    const wire = encodeFrames(frames);
+    await using server = await createServer({ host: '127.0.0.1', port: 0 }, async (conn) => {
+      await conn.sendAll(wire);
+      for (const byte of wire) await conn.sendAll(Uint8Array.of(byte));
+    });
+    const address = server.address;
+    if (address.family === 'unix') throw new Error('expected a TCP address');
+    await using conn = await createConnection({ host: '127.0.0.1', port: address.port }, { timeout: 5_000 });
+    const received: string[] = [];
+    for await (const payload of decodeFrames(conn)) received.push(new TextDecoder().decode(payload));
+    expect(received).toEqual(['alpha', '', 'gamma', 'alpha', '', 'gamma']);
+  });
+
   it('echoes typed messages through makeFile()', async () => {
     await using server = await createServer({ host: '127.0.0.1', port: 0 }, async (conn) => {
       const channel = framed(conn, { codec });
