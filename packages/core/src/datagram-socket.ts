@@ -8,22 +8,20 @@ import {
   DEFAULT_READ_SIZE,
 } from './constants.js';
 import {
-  BlockingIOError,
-  errnoOf,
   SocketClosedError,
   SocketError,
   SocketTimeoutError,
   toSocketError,
-  UnsupportedError,
+  unsupportedOption,
 } from './errors.js';
 import { checkBufsize, checkBytes, checkPositiveInteger, checkTimeout } from './validate.js';
 import {
   abortReason,
   type BlockingOptions,
   effectiveTimeout,
-  listWaiter,
   neverExpires,
   Waiter,
+  waitIn,
 } from './waiter.js';
 
 /** Options of a new datagram socket. Node cannot pause a UDP socket, so its receive queue is bounded. */
@@ -217,12 +215,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
         this.#queuedBytes -= next.size;
         return Promise.resolve(truncate(next, bufsize));
       }
-      const timeout = effectiveTimeout(options, this.#timeout);
-      if (timeout === 0) throw new BlockingIOError('recvFrom would block (timeout 0)');
-      const signal = options?.signal;
-      if (signal?.aborted) throw abortReason(signal);
-      const reader = listWaiter(this.#readers, timeout, signal, bufsize, 'recvFrom');
-      return reader.promise;
+      return waitIn(this.#readers, options, this.#timeout, bufsize, 'recvFrom');
     } catch (error) {
       return Promise.reject(error);
     }
@@ -238,7 +231,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
   setSockOpt<K extends OptionName>(name: K, value: DatagramSocketOptionValues[K]): void {
     const expected =
       name === 'multicastInterface' ? 'string' : booleanOptions.has(name) ? 'boolean' : 'number';
-    if (!Object.hasOwn(defaults, name)) throw unsupportedOption(name);
+    if (!Object.hasOwn(defaults, name)) throw unsupportedOption(name, 'datagram');
     if (typeof value !== expected) throw new TypeError(`${name} must be a ${expected}, got ${typeof value}`);
     if (expected === 'number') checkPositiveInteger(name, value);
     if (name === 'reuseAddress' && this.#socket !== undefined) {
@@ -250,7 +243,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
 
   /** Reads back a socket option: the live value where Node can read it, else the value set or the default. */
   getSockOpt<K extends OptionName>(name: K): DatagramSocketOptionValues[K] {
-    if (!Object.hasOwn(defaults, name)) throw unsupportedOption(name);
+    if (!Object.hasOwn(defaults, name)) throw unsupportedOption(name, 'datagram');
     const socket = this.#socket;
     if (this.#bound && socket !== undefined) {
       if (name === 'receiveBufferSize') return socket.getRecvBufferSize() as DatagramSocketOptionValues[K];
@@ -473,13 +466,4 @@ function received(data: Uint8Array, from: IpSocketAddress, size: number): Receiv
 function truncate(datagram: ReceivedDatagram, bufsize: number): ReceivedDatagram {
   if (datagram.size <= bufsize) return datagram;
   return received(datagram[0].subarray(0, bufsize), datagram[1], datagram.size);
-}
-
-function unsupportedOption(name: string): UnsupportedError {
-  return new UnsupportedError(
-    `option ${JSON.stringify(name)} is not available on datagram sockets in Node.js`,
-    {
-      errno: errnoOf('ENOPROTOOPT'),
-    },
-  );
 }

@@ -174,3 +174,13 @@ export function toSocketError(error: unknown): unknown {
       });
   }
 }
+
+/** The `UnsupportedError` (errno `ENOPROTOOPT`) of a socket option Node cannot honour on `kind` sockets. */
+export function unsupportedOption(name: string, kind: 'stream' | 'datagram'): UnsupportedError {
+  return new UnsupportedError(
+    `option ${JSON.stringify(name)} is not available on ${kind} sockets in Node.js`,
+    {
+      errno: errnoOf('ENOPROTOOPT'),
+    },
+  );
+}

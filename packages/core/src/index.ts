@@ -52,11 +52,11 @@ export {
 } from './server.js';
 export { socket } from './socket.js';
 export { SockkitError } from './sockkit-error.js';
+export type { StreamSocketOptionValues } from './stream-options.js';
 export {
   type ConnectOptions,
   type ShutdownHow,
   StreamSocket,
   type StreamSocketOptions,
-  type StreamSocketOptionValues,
 } from './stream-socket.js';
 export type { BlockingOptions } from './waiter.js';

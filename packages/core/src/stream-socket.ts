@@ -1,4 +1,4 @@
-import { type AddressInfo, Server, Socket } from 'node:net';
+import { type AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ReadableStream, WritableStream } from 'node:stream/web';
 import {
@@ -14,32 +14,25 @@ import {
   AF_INET6,
   AF_UNIX,
   DEFAULT_BACKLOG,
-  DEFAULT_CLOSE_FLUSH_TIMEOUT,
   DEFAULT_HIGH_WATER_MARK,
   DEFAULT_READ_SIZE,
 } from './constants.js';
 import {
   BlockingIOError,
   BrokenPipeError,
-  errnoOf,
   SocketClosedError,
   SocketError,
   SocketTimeoutError,
   toSocketError,
-  UnsupportedError,
 } from './errors.js';
+import { Listener, type Unclaimed } from './listener.js';
+import { closeSocket, descriptorOf, ignoreError } from './node-sockets.js';
 import { ReceiveQueue } from './receive-queue.js';
+import { DRAIN, SEND_ALL_SLICE, sendAllInSlices, type WriteSide } from './send-all.js';
 import { socketFile } from './socket-file.js';
-import { reusePortSupported } from './support.js';
+import { checkStreamOption, StreamOptions, type StreamSocketOptionValues } from './stream-options.js';
 import { checkBufsize, checkBytes, checkPositiveInteger, checkTimeout } from './validate.js';
-import {
-  abortReason,
-  type BlockingOptions,
-  effectiveTimeout,
-  listWaiter,
-  removeFrom,
-  Waiter,
-} from './waiter.js';
+import { abortReason, type BlockingOptions, effectiveTimeout, Waiter, waitIn } from './waiter.js';
 import { socketStreams } from './web-streams.js';
 
 /** Options of a new stream socket. */
@@ -56,28 +49,12 @@ export interface StreamSocketOptions {
 /** Options of `StreamSocket.connect`. */
 export interface ConnectOptions extends BlockingOptions {}
 
-/** The options `setSockOpt`/`getSockOpt` accept on a stream socket, with their value types. */
-export interface StreamSocketOptionValues {
-  /** `SO_KEEPALIVE`. */
-  keepAlive: boolean;
-  /** `TCP_NODELAY`: send small writes at once instead of coalescing them (Nagle). */
-  noDelay: boolean;
-  /** `SO_REUSEADDR`: Node always sets it on listening TCP sockets, so only `true` is accepted. */
-  reuseAddress: boolean;
-  /** `SO_REUSEPORT` on a listener: Node 22.12 and later only, else `UnsupportedError`. */
-  reusePort: boolean;
-  /** `IPV6_V6ONLY` on an IPv6 listener: `false` (the default) also accepts IPv4 clients. */
-  ipv6Only: boolean;
-}
-
 /** Which direction `shutdown` ends, as `SHUT_RD`, `SHUT_WR`, `SHUT_RDWR`. */
 export type ShutdownHow = 'read' | 'write' | 'both';
 
 type State = 'fresh' | 'connecting' | 'connected' | 'listening' | 'closed';
 
 const EMPTY = new Uint8Array(0);
-/** `sendAll` hands Node at most this much per write while it waits for the write buffer to drain. */
-const SEND_ALL_SLICE = 64 * 1024;
 
 /**
  * A stream socket (TCP over IPv4/IPv6, or a Unix stream socket) with the classic verbs, async.
@@ -110,7 +87,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   #bound: AddressInput | undefined;
   #peer: SocketAddress | undefined;
   #socket: Socket | undefined;
-  #server: Server | undefined;
+  #listener: Listener<StreamSocket> | undefined;
   #closed: Promise<void> | undefined;
   /** Sticky failure of the connection: rejects every later call once buffered bytes are read. */
   #error: unknown;
@@ -129,18 +106,16 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   #writeResolvers: Array<(value: undefined) => void> = [];
   #writeRejecters: Array<(reason: unknown) => void> = [];
   #connector: Waiter<void> | undefined;
-
-  // Listening side.
-  #backlog = 0;
-  #unclaimed: StreamSocket[] = [];
-  #acceptors: Waiter<[StreamSocket, SocketAddress]>[] = [];
-  #dropped = 0;
+  /** What `sendAllInSlices` may use of this socket's private send state. */
+  readonly #writeSide: WriteSide = {
+    writableSocket: () => this.#writableSocket(),
+    timeout: () => this.#timeout,
+    writers: () => this.#writers,
+    fail: (error) => this.#fail(error),
+  };
 
   // Remembered socket options.
-  #noDelay = false;
-  #keepAlive = false;
-  #reusePort = false;
-  #ipv6Only = false;
+  readonly #options = new StreamOptions();
 
   constructor(family: AddressFamily = AF_INET, options: StreamSocketOptions = {}) {
     if (family !== AF_INET && family !== AF_INET6 && family !== AF_UNIX) {
@@ -171,7 +146,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   /** Connections reset because `backlog` unclaimed connections were already waiting. */
   get droppedConnections(): number {
-    return this.#dropped;
+    return this.#listener?.dropped ?? 0;
   }
 
   /** Whether `close()` was called (or the socket was never usable again). */
@@ -202,42 +177,24 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
       throw new SocketError('EINVAL', 'an AF_UNIX socket must bind({ path }) before listen()');
     }
     const address = this.#bound ?? { host: this.#family === AF_INET6 ? '::' : '0.0.0.0', port: 0 };
-    // As Linux, backlog 0 still lets one connection wait.
-    this.#backlog = Math.max(backlog, 1);
-    const server = new Server({ allowHalfOpen: true, pauseOnConnect: true, noDelay: this.#noDelay });
-    this.#server = server;
+    const settings = {
+      backlog,
+      noDelay: this.#options.noDelay,
+      ipv6Only: this.#options.ipv6Only,
+      reusePort: this.#options.reusePort,
+    };
+    const listener = new Listener(settings, (connection) => this.#adoptAccepted(connection));
+    this.#listener = listener;
     this.#state = 'listening';
-    server.on('connection', (connection) => this.#onConnection(connection));
     try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        const listenOptions =
-          'path' in address
-            ? { path: address.path, backlog }
-            : {
-                host: address.host,
-                port: address.port,
-                backlog,
-                ipv6Only: this.#ipv6Only,
-                ...(this.#reusePort ? { reusePort: true } : {}),
-              };
-        server.listen(listenOptions, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
+      await listener.listen(address, settings);
     } catch (error) {
-      server.close();
-      if (this.closed) throw new SocketClosedError('socket was closed while starting to listen');
-      this.#server = undefined;
-      this.#state = 'fresh';
-      throw toSocketError(error);
+      if (!this.closed) {
+        this.#listener = undefined;
+        this.#state = 'fresh';
+      }
+      throw error;
     }
-    if (this.closed) {
-      server.close();
-      throw new SocketClosedError('socket was closed while starting to listen');
-    }
-    server.on('error', (error) => this.#failAcceptors(toSocketError(error)));
   }
 
   /**
@@ -249,10 +206,11 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * ```
    */
   accept(options?: BlockingOptions): Promise<[StreamSocket, SocketAddress]> {
-    if (this.#state !== 'listening') return Promise.reject(this.#notReady('accept', 'listening'));
-    const next = this.#unclaimed.shift();
-    if (next !== undefined) return Promise.resolve(next.#claim());
-    return this.#wait(this.#acceptors, options, 0, 'accept');
+    const listener = this.#listener;
+    if (this.#state !== 'listening' || listener === undefined) {
+      return Promise.reject(this.#notReady('accept', 'listening'));
+    }
+    return listener.accept(options, this.#timeout);
   }
 
   /** Accepted connections as an async iterable, until the socket is closed. */
@@ -337,7 +295,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
       if (this.#readShut || this.#ended) return Promise.resolve(EMPTY);
       if (this.#error !== undefined) return Promise.reject(this.#error);
       if (this.#state !== 'connected') return Promise.reject(this.#notReady('recv', 'connected'));
-      return this.#wait(this.#readers, options, bufsize, 'recv');
+      return waitIn(this.#readers, options, this.#timeout, bufsize, 'recv');
     } catch (error) {
       return Promise.reject(error);
     }
@@ -354,7 +312,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     if (bytes.length === 0) return 0;
     let room = socket.writableHighWaterMark - socket.writableLength;
     if (room <= 0) {
-      await this.#wait(this.#writers, options, DRAIN, 'send');
+      await waitIn(this.#writers, options, this.#timeout, DRAIN, 'send');
       room = Math.max(socket.writableHighWaterMark - socket.writableLength, 1);
       this.#writableSocket();
     }
@@ -387,62 +345,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
       socket.write(data, this.#onWritten);
       return written;
     }
-    return this.#sendAllInSlices(data, options);
-  }
-
-  async #sendAllInSlices(data: Uint8Array, options?: BlockingOptions): Promise<void> {
-    const bytes = checkBytes(data);
-    const socket = this.#writableSocket();
-    const timeout = effectiveTimeout(options, this.#timeout);
-    const signal = options?.signal;
-    if (signal?.aborted) throw abortReason(signal);
-    const deadline = timeout === null ? null : performance.now() + timeout;
-    let sent = 0;
-    const remaining = (): number | null =>
-      deadline === null ? null : Math.max(deadline - performance.now(), 1);
-    try {
-      while (sent < bytes.length) {
-        if (socket.writableNeedDrain) {
-          if (timeout === 0) throw new BlockingIOError(undefined, { bytesSent: sent });
-          await this.#wait(
-            this.#writers,
-            { timeout: remaining(), ...(signal ? { signal } : {}) },
-            DRAIN,
-            'sendAll',
-          );
-          this.#writableSocket();
-        }
-        const end = Math.min(sent + Math.max(SEND_ALL_SLICE, socket.writableHighWaterMark), bytes.length);
-        const slice = sent === 0 && end === bytes.length ? bytes : bytes.subarray(sent, end);
-        if (end < bytes.length) {
-          socket.write(slice);
-        } else {
-          const written = this.#waiter(
-            this.#writers,
-            timeout === 0 ? null : remaining(),
-            signal,
-            0,
-            'sendAll',
-          );
-          socket.write(slice, (error) => {
-            removeFrom(this.#writers, written);
-            if (error) written.reject(this.#fail(error));
-            else written.resolve();
-          });
-          sent = end;
-          await written.promise;
-          return;
-        }
-        sent = end;
-      }
-    } catch (error) {
-      if (error instanceof SocketTimeoutError && error.bytesSent !== sent) {
-        throw new SocketTimeoutError(`sendAll timed out after ${timeout} ms with ${sent} bytes sent`, {
-          bytesSent: sent,
-        });
-      }
-      throw error;
-    }
+    return sendAllInSlices(this.#writeSide, data, options);
   }
 
   /** Ends reading (later `recv`s resolve empty), writing (the peer reads to end of stream), or both. */
@@ -490,12 +393,8 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     this.#connector?.reject(new SocketClosedError('socket was closed while connecting'));
     for (const waiter of this.#readers.splice(0)) waiter.reject(closing);
     for (const waiter of this.#writers.splice(0)) waiter.reject(closing);
-    for (const waiter of this.#acceptors.splice(0)) waiter.reject(closing);
-    const unclaimed = this.#unclaimed.splice(0).map((connection) => connection.close());
     this.#received.clear();
-    this.#closed = Promise.all([...unclaimed, closeServer(this.#server), closeSocket(this.#socket)]).then(
-      () => {},
-    );
+    this.#closed = Promise.all([this.#listener?.close(closing), closeSocket(this.#socket)]).then(() => {});
     return this.#closed;
   }
 
@@ -544,7 +443,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   /** The local address: the real port once listening or connected, else the recorded `bind` address. */
   getSockName(): SocketAddress {
-    const live = this.#server?.address() ?? this.#socket?.address();
+    const live = this.#listener?.address() ?? this.#socket?.address();
     if (
       typeof live === 'object' &&
       live !== null &&
@@ -563,52 +462,23 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   /** Sets a socket option Node can honour; others throw `UnsupportedError` (errno `ENOPROTOOPT`). */
   setSockOpt<K extends keyof StreamSocketOptionValues>(name: K, value: StreamSocketOptionValues[K]): void {
-    if (!streamOptionNames.has(name)) throw unsupportedOption(name, 'stream');
-    if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean, got ${typeof value}`);
-    switch (name) {
-      case 'keepAlive':
-        this.#keepAlive = value;
-        this.#socket?.setKeepAlive(value);
-        return;
-      case 'noDelay':
-        this.#noDelay = value;
-        this.#socket?.setNoDelay(value);
-        return;
-      case 'reuseAddress':
-        if (!value) throw new UnsupportedError('Node always sets SO_REUSEADDR on TCP listeners');
-        return;
-      case 'reusePort':
-        if (value && !reusePortSupported()) {
-          throw new UnsupportedError(`SO_REUSEPORT needs Node 22.12 or later (running ${process.version})`);
-        }
-        this.#assertState('fresh', 'setSockOpt(reusePort)');
-        this.#reusePort = value;
-        return;
-      case 'ipv6Only':
-        this.#assertState('fresh', 'setSockOpt(ipv6Only)');
-        this.#ipv6Only = value;
-        return;
-    }
+    checkStreamOption(name, value);
+    // Node takes these when it creates the listening handle.
+    if (name === 'reusePort' || name === 'ipv6Only') this.#assertState('fresh', `setSockOpt(${name})`);
+    this.#options.set(name, value);
+    if (name === 'keepAlive') this.#socket?.setKeepAlive(value);
+    else if (name === 'noDelay') this.#socket?.setNoDelay(value);
   }
 
   /** Reads back a socket option (the value set, or the default). */
   getSockOpt<K extends keyof StreamSocketOptionValues>(name: K): StreamSocketOptionValues[K] {
-    if (!streamOptionNames.has(name)) throw unsupportedOption(name, 'stream');
-    const values: StreamSocketOptionValues = {
-      keepAlive: this.#keepAlive,
-      noDelay: this.#noDelay,
-      reuseAddress: true,
-      reusePort: this.#reusePort,
-      ipv6Only: this.#ipv6Only,
-    };
-    return values[name];
+    return this.#options.get(name);
   }
 
   /** The file descriptor, or -1 when there is none (not yet connected, closed, or not exposed by Node). */
   fileno(): number {
-    const owner = this.#socket ?? this.#server;
-    const fd = (owner as { _handle?: { fd?: unknown } } | undefined)?._handle?.fd;
-    return this.#state !== 'closed' && typeof fd === 'number' ? fd : -1;
+    if (this.#state === 'closed') return -1;
+    return this.#socket === undefined ? (this.#listener?.fileno() ?? -1) : descriptorOf(this.#socket);
   }
 
   /**
@@ -667,23 +537,12 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   // --- internals -------------------------------------------------------------------------------
 
-  #onConnection(connection: Socket): void {
-    connection.on('error', ignoreError);
-    const acceptor = this.#acceptors.shift();
-    if (acceptor === undefined && (this.#state !== 'listening' || this.#unclaimed.length >= this.#backlog)) {
-      this.#dropped += 1;
-      connection.resetAndDestroy();
-      return;
-    }
-    // Paused until claimed by accept(): bytes stay in the kernel, as in the classic backlog.
-    connection.pause();
+  /** Wraps a connection the listener accepted (paused) as an unclaimed connection of the backlog. */
+  #adoptAccepted(connection: Socket): Unclaimed<StreamSocket> {
     const wrapped = new StreamSocket(this.#family, { highWaterMark: this.#highWaterMark });
-    wrapped.#noDelay = this.#noDelay;
-    wrapped.#keepAlive = this.#keepAlive;
+    wrapped.#options.inheritFrom(this.#options);
     wrapped.#adopt(connection);
-    connection.off('error', ignoreError);
-    if (acceptor === undefined) this.#unclaimed.push(wrapped);
-    else acceptor.resolve(wrapped.#claim());
+    return { claim: () => wrapped.#claim(), close: () => wrapped.close() };
   }
 
   #claim(): [StreamSocket, SocketAddress] {
@@ -734,8 +593,8 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
         socket.remoteFamily ?? '',
       );
     }
-    if (this.#noDelay) socket.setNoDelay(true);
-    if (this.#keepAlive) socket.setKeepAlive(true);
+    if (this.#options.noDelay) socket.setNoDelay(true);
+    if (this.#options.keepAlive) socket.setKeepAlive(true);
   }
 
   #connectOptions(target: AddressInput) {
@@ -745,7 +604,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
       host: target.host,
       port: target.port,
       family: this.#family === AF_INET6 ? 6 : 4,
-      noDelay: this.#noDelay,
+      noDelay: this.#options.noDelay,
       ...(bound && 'host' in bound ? { localAddress: bound.host, localPort: bound.port } : {}),
     };
   }
@@ -851,25 +710,6 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     return socket;
   }
 
-  /** Queues a waiter of a blocking call after the timeout-0 and abort checks. */
-  #wait<T>(list: Waiter<T>[], options: BlockingOptions | undefined, size: number, verb: string): Promise<T> {
-    const timeout = effectiveTimeout(options, this.#timeout);
-    if (timeout === 0) return Promise.reject(new BlockingIOError(`${verb} would block (timeout 0)`));
-    const signal = options?.signal;
-    if (signal?.aborted) return Promise.reject(abortReason(signal));
-    return this.#waiter(list, timeout, signal, size, verb).promise;
-  }
-
-  #waiter<T>(
-    list: Waiter<T>[],
-    timeout: number | null,
-    signal: AbortSignal | undefined,
-    size: number,
-    verb: string,
-  ): Waiter<T> {
-    return listWaiter(list, timeout, signal, size, verb);
-  }
-
   #assertState(expected: State, verb: string): void {
     if (this.#state !== expected) throw this.#notReady(verb, expected);
   }
@@ -884,51 +724,8 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
       `cannot ${verb}: socket is already ${this.#state}`,
     );
   }
-
-  #failAcceptors(error: unknown): void {
-    for (const acceptor of this.#acceptors.splice(0)) acceptor.reject(error);
-  }
 }
-
-/** Marks a writer waiting for 'drain' (others wait for a write callback). */
-const DRAIN = -1;
-
-const streamOptionNames = new Set<string>(['keepAlive', 'noDelay', 'reuseAddress', 'reusePort', 'ipv6Only']);
-
-function unsupportedOption(name: string, kind: string): UnsupportedError {
-  return new UnsupportedError(
-    `option ${JSON.stringify(name)} is not available on ${kind} sockets in Node.js`,
-    {
-      errno: errnoOf('ENOPROTOOPT'),
-    },
-  );
-}
-
-function ignoreError(): void {}
 
 function isResolutionError(error: SocketError): boolean {
   return error.code === 'ENOTFOUND' || error.code.startsWith('EAI_');
-}
-
-/**
- * Stops listening. Node's close callback waits for every accepted connection to end, but those
- * belong to their own `StreamSocket`s now, so this resolves once the listening handle is closed.
- */
-function closeServer(server: Server | undefined): Promise<void> {
-  if (server?.listening) server.close();
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
-function closeSocket(socket: Socket | undefined): Promise<void> {
-  if (socket === undefined || socket.closed) return Promise.resolve();
-  return new Promise((resolve) => {
-    socket.once('close', () => resolve());
-    if (socket.writableLength === 0 || socket.destroyed) {
-      socket.destroy();
-      return;
-    }
-    const timer = setTimeout(() => socket.destroy(), DEFAULT_CLOSE_FLUSH_TIMEOUT);
-    socket.once('close', () => clearTimeout(timer));
-    socket.end(() => socket.destroy());
-  });
 }

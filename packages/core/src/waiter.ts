@@ -1,4 +1,4 @@
-import { SocketTimeoutError } from './errors.js';
+import { BlockingIOError, SocketTimeoutError } from './errors.js';
 import { checkTimeout } from './validate.js';
 
 let capturedResolve: (value: never) => void = () => {};
@@ -124,6 +124,25 @@ export function listWaiter<T>(
         );
   list.push(waiter);
   return waiter;
+}
+
+/**
+ * A blocking call's wait in `list`, after its checks: timeout 0 rejects at once with
+ * `BlockingIOError`, an aborted signal with its reason; else a {@link listWaiter}'s promise.
+ * `socketTimeout` applies unless `options` has a timeout of its own.
+ */
+export function waitIn<T>(
+  list: Waiter<T>[],
+  options: BlockingOptions | undefined,
+  socketTimeout: number | null,
+  size: number,
+  verb: string,
+): Promise<T> {
+  const timeout = effectiveTimeout(options, socketTimeout);
+  if (timeout === 0) return Promise.reject(new BlockingIOError(`${verb} would block (timeout 0)`));
+  const signal = options?.signal;
+  if (signal?.aborted) return Promise.reject(abortReason(signal));
+  return listWaiter(list, timeout, signal, size, verb).promise;
 }
 
 /** The expiry callback of a waiter that has neither timeout nor signal. */

@@ -1,0 +1,61 @@
+import { UnsupportedError, unsupportedOption } from './errors.js';
+import { reusePortSupported } from './support.js';
+
+/** The options `setSockOpt`/`getSockOpt` accept on a stream socket, with their value types. */
+export interface StreamSocketOptionValues {
+  /** `SO_KEEPALIVE`. */
+  keepAlive: boolean;
+  /** `TCP_NODELAY`: send small writes at once instead of coalescing them (Nagle). */
+  noDelay: boolean;
+  /** `SO_REUSEADDR`: Node always sets it on listening TCP sockets, so only `true` is accepted. */
+  reuseAddress: boolean;
+  /** `SO_REUSEPORT` on a listener: Node 22.12 and later only, else `UnsupportedError`. */
+  reusePort: boolean;
+  /** `IPV6_V6ONLY` on an IPv6 listener: `false` (the default) also accepts IPv4 clients. */
+  ipv6Only: boolean;
+}
+
+const optionNames = new Set<string>(['keepAlive', 'noDelay', 'reuseAddress', 'reusePort', 'ipv6Only']);
+
+/**
+ * Checks a `setSockOpt` call on a stream socket: a known option, a boolean, and a value Node can
+ * honour (`reuseAddress` is always on; `reusePort` needs Node 22.12).
+ */
+export function checkStreamOption(name: string, value: unknown): void {
+  if (!optionNames.has(name)) throw unsupportedOption(name, 'stream');
+  if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean, got ${typeof value}`);
+  if (name === 'reuseAddress' && !value) {
+    throw new UnsupportedError('Node always sets SO_REUSEADDR on TCP listeners');
+  }
+  if (name === 'reusePort' && value && !reusePortSupported()) {
+    throw new UnsupportedError(`SO_REUSEPORT needs Node 22.12 or later (running ${process.version})`);
+  }
+}
+
+/**
+ * The options a stream socket remembers: Node applies some only when it creates the handle
+ * (`listen`/`connect`), and cannot read any of them back, so `getSockOpt` answers from here.
+ */
+export class StreamOptions implements StreamSocketOptionValues {
+  keepAlive = false;
+  noDelay = false;
+  readonly reuseAddress = true;
+  reusePort = false;
+  ipv6Only = false;
+
+  /** Records a value already checked by {@link checkStreamOption}. */
+  set(name: keyof StreamSocketOptionValues, value: boolean): void {
+    if (name !== 'reuseAddress') this[name] = value;
+  }
+
+  get<K extends keyof StreamSocketOptionValues>(name: K): StreamSocketOptionValues[K] {
+    if (!optionNames.has(name)) throw unsupportedOption(name, 'stream');
+    return this[name];
+  }
+
+  /** An accepted connection keeps its listener's per-connection options (as the kernel copies them). */
+  inheritFrom(listener: StreamOptions): void {
+    this.keepAlive = listener.keepAlive;
+    this.noDelay = listener.noDelay;
+  }
+}
