@@ -124,6 +124,7 @@ export async function startChatServer(
   };
 
   async function serveMember(conn: StreamSocket, peer: SocketAddress): Promise<void> {
+    conn.setSockOpt('keepAlive', true); // finds members whose machine vanished without a FIN
     const member = new Member(conn, peer, onStalled);
     members.add(member);
     const send = (event: ChatEvent) =>
@@ -175,5 +176,7 @@ export async function startChatServer(
     }
   }
 
-  return createServer(address, serveMember);
+  // A quiet room is not a dead one: no idle timeout (keep-alive covers vanished peers), and
+  // no Nagle delay on small chat lines.
+  return createServer(address, serveMember, { idleTimeout: null, noDelay: true });
 }
