@@ -32,6 +32,9 @@ const PREFIX_KIND = { uint8: UINT8, uint16: UINT16, uint32: UINT32, uint64: UINT
 
 const TWO_POW_32 = 0x1_0000_0000;
 
+/** What `#out` points to outside `push`, so the last batch is not retained. */
+const NO_FRAMES: Uint8Array[] = [];
+
 /**
  * A pure, incremental length-prefix frame decoder (no I/O, no timers): push chunks as they
  * arrive, get every complete payload back in order, whatever the chunking.
@@ -43,7 +46,9 @@ const TWO_POW_32 = 0x1_0000_0000;
  * - A header declaring more than `maxFrameLength` fails with {@link FrameTooLargeError} as soon
  *   as the header is complete, before any payload is buffered. Memory held grows with bytes
  *   received, never with bytes declared ({@link FrameDecoder.bufferedBytes}).
- * - After an error the decoder is failed: every later `push` throws.
+ * - Bad input loses nothing: the payloads before a bad header are delivered first (`push`
+ *   returns them and throws the error on the next call; `pushEach` hands them over, then throws).
+ *   After an error the decoder is failed: every later `push` throws.
  *
  * @example
  * ```ts
@@ -89,9 +94,11 @@ export class FrameDecoder {
   #discarding = 0;
   #skipped = 0;
   #failure: Error | null = null;
+  /** `push` returned frames instead of throwing #failure; the next call throws it. */
+  #failureHeld = false;
 
   #sink: FrameCallback | null = null;
-  #out: Uint8Array[] = [];
+  #out: Uint8Array[] = NO_FRAMES;
   #emitted = 0;
 
   constructor(format: FrameFormat = FrameFormats.uint32BE, options: FrameDecoderOptions = {}) {
@@ -118,6 +125,11 @@ export class FrameDecoder {
     return this.#payloadLength >= 0 || this.#headLength > 0 || this.#discarding > 0;
   }
 
+  /** The error that failed the decoder (a bad header, or what `onFrame` threw), or `null`. */
+  get error(): Error | null {
+    return this.#failure;
+  }
+
   /** Oversized frames skipped so far (only with `skipOversized`). */
   get skippedFrames(): number {
     return this.#skipped;
@@ -125,14 +137,22 @@ export class FrameDecoder {
 
   /**
    * Adds a chunk and returns the payloads it completed, in order (often none, often several).
-   * Throws {@link FrameTooLargeError} or {@link FrameDecodeError} on a bad header; payloads
-   * completed earlier in the same chunk are then lost, so use {@link pushEach} where they matter.
+   * Throws {@link FrameTooLargeError} or {@link FrameDecodeError} on a bad header. Nothing is
+   * lost: when payloads completed earlier in the same chunk, they are returned first and the
+   * error is held instead ({@link error} shows it); the next `push` or `end` throws it.
    */
   push(chunk: Uint8Array): Uint8Array[] {
     const out: Uint8Array[] = [];
     this.#out = out;
     this.#sink = null;
-    this.#run(chunk);
+    try {
+      this.#run(chunk);
+    } catch (error) {
+      if (out.length === 0) throw error;
+      this.#failureHeld = true;
+    } finally {
+      this.#out = NO_FRAMES;
+    }
     return out;
   }
 
@@ -156,7 +176,10 @@ export class FrameDecoder {
    * if it ended inside a header or payload; does nothing between frames.
    */
   end(): void {
-    if (this.#failure !== null) return;
+    if (this.#failure !== null) {
+      this.#throwHeldFailure();
+      return;
+    }
     let error: TruncatedFrameError | null = null;
     if (this.#payloadLength >= 0) {
       const received = this.#receivedPayload();
@@ -172,6 +195,7 @@ export class FrameDecoder {
 
   #run(chunk: Uint8Array): number {
     if (this.#failure !== null) {
+      this.#throwHeldFailure();
       throw new FrameDecodeError('The frame decoder failed earlier and cannot continue', {
         cause: this.#failure,
       });
@@ -183,6 +207,13 @@ export class FrameDecoder {
       this.#fail(error);
     }
     return this.#emitted;
+  }
+
+  /** Throws the failure that `push` held back to return the frames before it, once. */
+  #throwHeldFailure(): void {
+    if (!this.#failureHeld) return;
+    this.#failureHeld = false;
+    throw this.#failure;
   }
 
   #fail(error: unknown): never {

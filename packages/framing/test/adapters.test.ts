@@ -18,6 +18,22 @@ const text = (value: string) => new TextEncoder().encode(value);
 const strings = (frames: readonly Uint8Array[]) => frames.map((frame) => new TextDecoder().decode(frame));
 const wire = encodeFrames(['one', 'two', '', 'four'].map(text), FrameFormats.varint);
 
+/** 20 frames, then a header over the limit of {@link small}, all in one chunk. */
+const small = defineFrameFormat({ maxFrameLength: 8 });
+const names = Array.from({ length: 20 }, (_, index) => `f${index}`);
+const badTail = new Uint8Array([...encodeFrames(names.map(text)), 0x00, 0x00, 0x01, 0x00]);
+
+/** Reads `source` to its end or error; returns what it delivered and how it stopped. */
+async function drain(source: AsyncIterable<Uint8Array>): Promise<{ frames: string[]; error: unknown }> {
+  const frames: string[] = [];
+  try {
+    for await (const frame of source) frames.push(new TextDecoder().decode(frame));
+  } catch (error) {
+    return { frames, error };
+  }
+  return { frames, error: null };
+}
+
 async function collect(source: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
   const frames: Uint8Array[] = [];
   for await (const frame of source) frames.push(frame);
@@ -32,13 +48,10 @@ describe('decodeFrames', () => {
     expect(strings(await collect(decodeFrames([wire], FrameFormats.varint)))).toHaveLength(4);
   });
 
-  it('yields the frames before a bad header, then throws', async () => {
-    const frames: string[] = [];
-    const bad = new Uint8Array([...encodeFrame(text('ok')), 0xff, 0xff, 0xff, 0xff]);
-    await expect(async () => {
-      for await (const frame of decodeFrames([bad])) frames.push(new TextDecoder().decode(frame));
-    }).rejects.toThrow(FrameTooLargeError);
-    expect(frames).toEqual(['ok']);
+  it('delivers the frames before an oversized header in the same chunk', async () => {
+    const { frames, error } = await drain(decodeFrames([badTail], small));
+    expect(frames).toEqual(names);
+    expect(error).toBeInstanceOf(FrameTooLargeError);
   });
 
   it('throws TruncatedFrameError when the source ends mid-frame', async () => {
@@ -49,6 +62,21 @@ describe('decodeFrames', () => {
 });
 
 describe('Node Transform streams', () => {
+  it('delivers the frames before an oversized header in the same chunk', async () => {
+    const { frames, error } = await drain(Readable.from([badTail]).pipe(createFrameDecoderStream(small)));
+    expect(frames).toEqual(names);
+    expect(error).toBeInstanceOf(FrameTooLargeError);
+  });
+
+  it('delivers the frames before an oversized header through pipeline, in flowing mode', async () => {
+    const frames: string[] = [];
+    const decoding = createFrameDecoderStream(small).on('data', (frame: Uint8Array) => {
+      frames.push(new TextDecoder().decode(frame));
+    });
+    await expect(pipeline(Readable.from([badTail]), decoding)).rejects.toThrow(FrameTooLargeError);
+    expect(frames).toEqual(names);
+  });
+
   it('encodes and decodes through a pipeline', async () => {
     const received: Uint8Array[] = [];
     await pipeline(
@@ -86,6 +114,21 @@ describe('Node Transform streams', () => {
 });
 
 describe('WHATWG TransformStreams', () => {
+  it('delivers the frames before an oversized header in the same chunk', async () => {
+    const { frames, error } = await drain(
+      ReadableStream.from([badTail]).pipeThrough(frameDecoderTransform(small)),
+    );
+    expect(frames).toEqual(names);
+    expect(error).toBeInstanceOf(FrameTooLargeError);
+  });
+
+  it('errors at once when nothing precedes the bad header', async () => {
+    const { frames, error } = await drain(
+      ReadableStream.from([badTail.subarray(-4)]).pipeThrough(frameDecoderTransform(small)),
+    );
+    expect([frames, error]).toEqual([[], expect.any(FrameTooLargeError)]);
+  });
+
   it('encodes and decodes through pipeThrough', async () => {
     const source = ReadableStream.from(['x', 'yy'].map(text));
     const frames = source

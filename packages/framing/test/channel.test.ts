@@ -9,6 +9,7 @@ import { encodeFrame, encodeFrames } from '../src/encoder.ts';
 import {
   ChannelClosedError,
   FrameTooLargeError,
+  MessageDecodeError,
   MessageValidationError,
   ReadTimeoutError,
   RequestTimeoutError,
@@ -42,6 +43,17 @@ async function failureOf(channel: AsyncIterable<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error('channel ended without an error');
+}
+
+/** Iterates `channel` to its end or error: what it delivered and the error it threw (or null). */
+async function readAll<T>(channel: AsyncIterable<T>): Promise<{ messages: T[]; error: unknown }> {
+  const messages: T[] = [];
+  try {
+    for await (const message of channel) messages.push(message);
+  } catch (error) {
+    return { messages, error };
+  }
+  return { messages, error: null };
 }
 
 describe('framed over real sockets', () => {
@@ -137,6 +149,33 @@ describe('framed over real sockets', () => {
     await expect(badChannel.send(new Uint8Array(1))).rejects.toThrow(ChannelClosedError);
     good.client.write(encodeFrame(new Uint8Array([9]), small));
     expect([...(await nextOf(goodChannel))]).toEqual([9]);
+  });
+
+  it('delivers the frames before an oversized header in the same chunk', async () => {
+    await using pair = await socketPair();
+    const small = defineFrameFormat({ maxFrameLength: 64 });
+    const client = framed(pair.client, { codec, format: small, correlation });
+    const asking = client.request({ kind: 'ask', text: 'q' });
+    await once(pair.server, 'data');
+    const good = encodeFrames(
+      [codec.encode({ kind: 'reply', id: 1, text: 'a' }), codec.encode({ kind: 'note', text: 'n' })],
+      small,
+    );
+    pair.server.write(new Uint8Array([...good, 0x00, 0x00, 0x01, 0x00]));
+    expect(await asking).toEqual({ kind: 'reply', id: 1, text: 'a' });
+    const { messages, error } = await readAll(client);
+    expect(messages).toEqual([{ kind: 'note', text: 'n' }]);
+    expect(error).toBeInstanceOf(FrameTooLargeError);
+  });
+
+  it('delivers the messages before a bad message in the same chunk, then fails', async () => {
+    await using pair = await socketPair();
+    const server = framed(pair.server, { codec });
+    const notes = [0, 1, 2].map((index) => codec.encode({ kind: 'note', text: `n${index}` }));
+    pair.client.write(encodeFrames([...notes, Uint8Array.of(0xc1), notes[0]!]));
+    const { messages, error } = await readAll(server);
+    expect(messages.map((message) => message.text)).toEqual(['n0', 'n1', 'n2']);
+    expect(error).toBeInstanceOf(MessageDecodeError);
   });
 
   it('fails the channel on a message of the wrong shape, with the zod issues', async () => {

@@ -112,6 +112,23 @@ describe('FrameDecoder', () => {
     expect(decoder.inFrame).toBe(false);
   });
 
+  it('delivers the frames before an oversized header in the same chunk', () => {
+    const decoder = new FrameDecoder(defineFrameFormat({ maxFrameLength: 8 }));
+    const wire = new Uint8Array([...encodeFrames([text('a'), text('b')]), ...hex('00 00 01 00')]);
+    expect(strings(decoder.push(wire))).toEqual(['a', 'b']);
+    const error = decoder.error;
+    expect(error).toBeInstanceOf(FrameTooLargeError);
+    expect(thrown(() => decoder.push(hex('00')))).toBe(error);
+    expect(() => decoder.push(hex('00'))).toThrow(/failed earlier/);
+  });
+
+  it('end() throws the error held back by push, once', () => {
+    const decoder = new FrameDecoder(FrameFormats.varint);
+    expect(strings(decoder.push(hex('01 61 81 00')))).toEqual(['a']);
+    expect(() => decoder.end()).toThrow(/Non-minimal/);
+    expect(() => decoder.end()).not.toThrow();
+  });
+
   it('fails permanently after an error', () => {
     const decoder = new FrameDecoder(defineFrameFormat({ maxFrameLength: 1 }));
     expect(() => decoder.push(hex('00 00 00 02'))).toThrow(FrameTooLargeError);
