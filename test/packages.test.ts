@@ -21,9 +21,13 @@ beforeAll(async () => {
   const project = join(scratch, 'project');
   await run('mkdir', ['-p', project]);
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
-  await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', ...tarballs.values()], {
-    cwd: project,
-  });
+  await run(
+    'npm',
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', ...tarballs.values()],
+    {
+      cwd: project,
+    },
+  );
 });
 
 afterAll(async () => {

@@ -53,27 +53,42 @@ async function versionWith(bumps: Record<string, 'patch' | 'minor' | 'major'>) {
 
 const manifestsOfRepo = () => manifests(repoRoot);
 
+/** What semver makes of `version` under `bump` (no prereleases here). */
+function bumped(version: string, bump: 'patch' | 'minor' | 'major'): string {
+  const [major = 0, minor = 0, patch = 0] = version.split('.').map(Number);
+  if (bump === 'major') return `${major + 1}.0.0`;
+  if (bump === 'minor') return `${major}.${minor + 1}.0`;
+  return `${major}.${minor}.${patch + 1}`;
+}
+
 describe('changesets release flow', () => {
   it('bumps a leaf package alone and leaves every other version untouched', async () => {
     const { before, after } = await versionWith({ '@sockkit/udp': 'minor' });
     for (const [name, manifest] of after) {
-      if (name === '@sockkit/udp') expect(manifest.version).not.toBe(before.get(name).version);
+      if (name === '@sockkit/udp') expect(manifest.version).toBe(bumped(before.get(name).version, 'minor'));
       else expect(manifest.version).toBe(before.get(name).version);
     }
   });
 
-  it('bumps core and moves the @sockkit/core range of every published dependent', async () => {
+  it('bumps core, moves the @sockkit/core range of every dependent and patches them', async () => {
     const { before, after } = await versionWith({ '@sockkit/core': 'minor' });
     const core = after.get('@sockkit/core');
-    expect(core.version).not.toBe(before.get('@sockkit/core').version);
-    for (const pkg of publishedPackages()) {
-      const range = after.get(pkg.manifest.name).dependencies?.['@sockkit/core'];
-      if (range) expect(range).toBe(`^${core.version}`);
+    expect(core.version).toBe(bumped(before.get('@sockkit/core').version, 'minor'));
+    const dependents = publishedPackages().filter((pkg) => pkg.manifest.dependencies?.['@sockkit/core']);
+    expect(dependents.map((pkg) => pkg.manifest.name).sort()).toEqual(['@sockkit/framing', '@sockkit/udp']);
+    for (const pkg of dependents) {
+      const manifest = after.get(pkg.manifest.name);
+      expect(manifest.dependencies['@sockkit/core']).toBe(`^${core.version}`);
+      expect(manifest.version).toBe(bumped(before.get(pkg.manifest.name).version, 'patch'));
     }
   });
 
-  it('never versions the private demo', async () => {
-    const { before, after } = await versionWith({ '@sockkit/core': 'major' });
-    expect(after.get('@sockkit/demo').version).toBe(before.get('@sockkit/demo').version);
+  it('never versions the private demo nor rewrites its workspace ranges', async () => {
+    const { before, after } = await versionWith({ '@sockkit/core': 'major', '@sockkit/framing': 'minor' });
+    const demoBefore = before.get('@sockkit/demo');
+    const demoAfter = after.get('@sockkit/demo');
+    expect(demoAfter.version).toBe(demoBefore.version);
+    expect(demoAfter.dependencies).toEqual(demoBefore.dependencies);
+    expect(after.get('@sockkit/core').version).toBe(bumped(before.get('@sockkit/core').version, 'major'));
   });
 });
