@@ -8,6 +8,7 @@ import {
   MessageDecodeError,
   MessageValidationError,
   ReadTimeoutError,
+  RequestBlockedError,
   RequestTimeoutError,
 } from './errors.js';
 import { type FrameFormat, FrameFormats } from './format.js';
@@ -54,7 +55,12 @@ export interface FramedOptions<T> {
   readonly correlation?: Correlation<T>;
   /** Default timeout of `request()`, in milliseconds. Default 30 s. */
   readonly requestTimeout?: number;
-  /** Received messages queued before the channel pauses reading (TCP then slows the peer). Default 64. */
+  /**
+   * Unread received messages queued before the channel pauses reading (TCP then slows the peer).
+   * While `request()`s wait for replies, reading goes on up to twice this, so replies get past
+   * unsolicited messages nobody iterates; beyond that the waiting requests fail with
+   * `RequestBlockedError`. Default 64.
+   */
   readonly maxQueuedMessages?: number;
 }
 
@@ -88,7 +94,7 @@ interface PendingRequest<T> {
  * - `send` waits while the connection's write buffer is full, so a slow reader never makes the
  *   sender buffer without bound.
  * - Iterate it for received messages; when nobody iterates, at most `maxQueuedMessages` are
- *   queued and the connection stops reading.
+ *   queued and the connection stops reading (twice that while `request()`s wait for replies).
  * - Any failure (bad frame, bad message, read deadline, connection error) closes this channel
  *   only, and is thrown by the iterator and by pending calls.
  */
@@ -204,6 +210,11 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
    * is not delivered to the iterator). Rejects with `RequestTimeoutError` after the timeout, with
    * the signal's reason when aborted, with `ChannelClosedError` if the channel closes first.
    *
+   * Replies reach their requests even while nobody iterates the channel: the channel reads on
+   * past `maxQueuedMessages` unsolicited messages while requests wait, up to twice that many.
+   * If the queue reaches that bound first, waiting (and new) requests reject with
+   * `RequestBlockedError` instead of hanging until their timeout: iterate the channel.
+   *
    * @example
    * ```ts
    * const channel = framed(socket, { codec, correlation: {
@@ -220,6 +231,10 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     }
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
+    const queued = this.#queue.length - this.#queueHead;
+    if (this.#paused && queued >= 2 * this.#maxQueued) {
+      return Promise.reject(new RequestBlockedError(queued));
+    }
     const timeout = positiveNumber(options.timeout ?? this.#requestTimeout, 'timeout');
     this.#nextId = (this.#nextId + 1) % 0x8000_0000 || 1;
     const id = this.#nextId;
@@ -248,6 +263,8 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
           reject(error);
         },
       });
+      // The reply is behind the unread messages on the stream: read on (see #limitQueue).
+      if (this.#paused) this.#resume();
       this.send(correlation.stamp(message, id)).catch((error: unknown) =>
         this.#pending.get(id)?.reject(error),
       );
@@ -336,8 +353,23 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
       return;
     }
     this.#updateFrameTimer();
-    if (this.#queue.length - this.#queueHead >= this.#maxQueued) this.#pause();
+    this.#limitQueue();
   };
+
+  /**
+   * Pauses reading once `maxQueuedMessages` are unread. While requests wait, reading goes on (their
+   * replies are behind the unread messages on the stream) up to twice that bound; there it pauses
+   * too and fails the waiting requests with `RequestBlockedError` rather than let them hang.
+   */
+  #limitQueue(): void {
+    const queued = this.#queue.length - this.#queueHead;
+    if (queued < this.#maxQueued) return;
+    if (this.#pending.size > 0) {
+      if (queued < 2 * this.#maxQueued) return;
+      this.#rejectPending(new RequestBlockedError(queued));
+    }
+    this.#pause();
+  }
 
   readonly #onFrame = (bytes: Uint8Array, start: number, end: number): void => {
     this.#framesInChunk++;
@@ -429,6 +461,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   }
 
   #resume(): void {
+    if (this.#ended || this.#closing || this.#failure !== null) return;
     this.#paused = false;
     this.#startIdleTimer();
     this.#updateFrameTimer();

@@ -157,6 +157,28 @@ export class RequestTimeoutError extends SockkitError {
   }
 }
 
+/**
+ * A `request()` cannot get its reply: nobody iterates the channel, and the unsolicited messages
+ * received meanwhile filled its queue to the hard bound (twice `maxQueuedMessages`), so the
+ * channel stopped reading and the reply, behind them on the stream, cannot arrive. Iterate the
+ * channel (or raise `maxQueuedMessages`).
+ */
+export class RequestBlockedError extends SockkitError {
+  static override readonly brand: symbol = Symbol.for('@sockkit/framing/RequestBlockedError');
+  override readonly name: string = 'RequestBlockedError';
+  readonly code = 'SOCKKIT_ERR_REQUEST_BLOCKED' as const;
+  /** Unread messages queued when the request was refused. */
+  readonly queuedMessages: number;
+
+  constructor(queuedMessages: number, options?: ErrorOptions) {
+    super(
+      `The reply cannot arrive: ${queuedMessages} unread messages fill the channel's queue; iterate the channel or raise maxQueuedMessages`,
+      options,
+    );
+    this.queuedMessages = queuedMessages;
+  }
+}
+
 const MAX_ISSUE_TEXT = 200;
 
 function clip(text: string): string {

@@ -32,6 +32,7 @@ export {
   type MessageIssue,
   MessageValidationError,
   ReadTimeoutError,
+  RequestBlockedError,
   RequestTimeoutError,
   TruncatedFrameError,
 } from './errors.js';

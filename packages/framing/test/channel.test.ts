@@ -12,6 +12,7 @@ import {
   MessageDecodeError,
   MessageValidationError,
   ReadTimeoutError,
+  RequestBlockedError,
   RequestTimeoutError,
   TruncatedFrameError,
 } from '../src/errors.ts';
@@ -257,6 +258,50 @@ describe('framed over real sockets', () => {
       expect(replies.map((reply) => reply.text)).toEqual(['re a', 're b', 're c']);
       expect(await nextOf(client)).toEqual({ kind: 'note', text: 'unsolicited' });
       await serving;
+    });
+
+    it('replies reach their requests while unread messages fill the queue and nobody iterates', async () => {
+      await using pair = await socketPair();
+      const client = framed(pair.client, { codec, correlation, maxQueuedMessages: 8 });
+      const server = framed(pair.server, { codec });
+      const notes = Array.from({ length: 10 }, (_, index) => ({ kind: 'note' as const, text: `n${index}` }));
+      await server.sendMany(notes);
+      await vi.waitFor(() => expect(pair.client.isPaused()).toBe(true));
+      const asking = client.request({ kind: 'ask', text: 'q' }, { timeout: 10_000 });
+      const ask = await nextOf(server);
+      await server.send({ kind: 'reply', id: ask.id!, text: 'a' });
+      expect(await asking).toMatchObject({ kind: 'reply', text: 'a' });
+      await server.close();
+      expect((await readAll(client)).messages).toEqual(notes);
+    });
+
+    it('fails requests with RequestBlockedError, not a timeout, when unread messages reach twice maxQueuedMessages', async () => {
+      await using pair = await socketPair();
+      const client = framed(pair.client, { codec, correlation, maxQueuedMessages: 4 });
+      const server = framed(pair.server, { codec });
+      const padding = 'x'.repeat(200);
+      const notes = Array.from({ length: 2000 }, (_, index) => ({
+        kind: 'note' as const,
+        text: `${index}${padding}`,
+      }));
+      const asking = client.request({ kind: 'ask', text: 'q' }, { timeout: 10_000 });
+      const ask = await nextOf(server);
+      const sending = server.sendMany([...notes, { kind: 'reply', id: ask.id!, text: 'late' }]);
+      const error = await asking.then(
+        () => null,
+        (reason: unknown) => reason,
+      );
+      expect(error).toBeInstanceOf(RequestBlockedError);
+      expect((error as RequestBlockedError).queuedMessages).toBeGreaterThanOrEqual(8);
+      await expect(client.request({ kind: 'ask', text: 'again' })).rejects.toThrow(RequestBlockedError);
+      await sending;
+      await server.close();
+      // Nothing is lost: the unsolicited messages, then the reply nobody waits for any more.
+      const { messages, error: failure } = await readAll(client);
+      expect(failure).toBeNull();
+      expect(messages).toHaveLength(2001);
+      expect(messages.slice(0, 2000)).toEqual(notes);
+      expect(messages[2000]).toMatchObject({ kind: 'reply', text: 'late' });
     });
 
     it('rejects with RequestTimeoutError when no reply comes', async () => {

@@ -7,6 +7,7 @@ import {
   MessageDecodeError,
   MessageValidationError,
   ReadTimeoutError,
+  RequestBlockedError,
   RequestTimeoutError,
   TruncatedFrameError,
 } from '../src/errors.ts';
@@ -63,6 +64,12 @@ describe('errors', () => {
       RequestTimeoutError,
       'SOCKKIT_ERR_REQUEST_TIMEOUT',
       /No reply within 100 ms/,
+    ],
+    [
+      new RequestBlockedError(128),
+      RequestBlockedError,
+      'SOCKKIT_ERR_REQUEST_BLOCKED',
+      /128 unread messages fill the channel's queue; iterate the channel/,
     ],
   ])('%s has its class, name, code and message', (error, klass, code, message) => {
     expect(error).toBeInstanceOf(klass);
