@@ -1,8 +1,12 @@
 import { connect } from 'node:net';
+import { createConnection } from '@sockkit/core';
 import { createCodec, encodeFrame } from '@sockkit/framing';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { hostPortOf } from '../src/cli/args.ts';
+import { startChatServer } from '../src/programs/chat-server.ts';
 import { startCli } from './cli-process.ts';
+import { recvTimedOut } from './quiet.ts';
 
 /** Encodes any message, valid or not, the way a chat client frames it. */
 const anything = createCodec(z.unknown());
@@ -50,6 +54,31 @@ describe('chat-server and chat-client', () => {
     server.child.kill('SIGINT');
     await alice.waitForLine(/^\* disconnected$/);
     expect(await server.exited()).toBe(0);
+    expect(await alice.exited()).toBe(0);
+  });
+
+  it('stays in a quiet room: --timeout bounds the connect, not the wait for the next message', async () => {
+    const CONNECT_TIMEOUT = 100;
+    await using server = await startChatServer({ host: '127.0.0.1', port: 0 });
+    const port = String(hostPortOf(server.address).port);
+    await using alice = startCli([
+      'chat-client',
+      '--port',
+      port,
+      '--name',
+      'alice',
+      '--timeout',
+      String(CONNECT_TIMEOUT),
+    ]);
+    await alice.waitForLine(/^\* joined as alice; here: nobody yet$/);
+    await recvTimedOut(3 * CONNECT_TIMEOUT); // the room was quiet longer than alice's --timeout
+
+    await using bob = await createConnection(server.address);
+    await bob.sendAll(
+      Buffer.concat([frameOf({ type: 'join', name: 'bob' }), frameOf({ type: 'say', text: 'anyone?' })]),
+    );
+    await alice.waitForLine(/^<bob> anyone\?$/);
+    alice.child.stdin.end();
     expect(await alice.exited()).toBe(0);
   });
 

@@ -1,5 +1,8 @@
+import { createServer } from '@sockkit/core';
 import { describe, expect, it } from 'vitest';
+import { hostPortOf } from '../src/cli/args.ts';
 import { runCli, startCli } from './cli-process.ts';
+import { recvTimedOut } from './quiet.ts';
 
 const READY = /^(?:server|worker) (\d+) ready: echo server listening on 127\.0\.0\.1:(\d+)$/;
 
@@ -13,6 +16,41 @@ describe('echo-server and echo-client', () => {
     expect(client.stdout).toMatch(/^reply: second line$/m);
     expect(client.stdout).toMatch(/connection closed/);
     await server.waitForLine(/done, 18 bytes echoed/);
+  });
+
+  it('keeps waiting for a slow reply: --timeout bounds the connect, not every recv after it', async () => {
+    const CONNECT_TIMEOUT = 100;
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let heard = () => {};
+    const lineHeard = new Promise<void>((resolve) => {
+      heard = resolve;
+    });
+    // A slow echo server: it reads the line, then stays quiet until the test releases it.
+    await using server = await createServer({ host: '127.0.0.1', port: 0 }, async (conn) => {
+      const line = await conn.recv(1024);
+      heard();
+      await released;
+      await conn.sendAll(line);
+    });
+    const port = String(hostPortOf(server.address).port);
+    await using client = startCli([
+      'echo-client',
+      '--port',
+      port,
+      '--timeout',
+      String(CONNECT_TIMEOUT),
+      '-m',
+      'hi',
+    ]);
+    await lineHeard;
+    await recvTimedOut(3 * CONNECT_TIMEOUT); // the client has waited longer than its --timeout
+    release();
+    await client.waitForLine(/^reply: hi$/);
+    expect(await client.exited()).toBe(0);
+    expect(client.stderr()).toBe('');
   });
 
   it('stops on SIGINT: stops accepting, finishes its connections, exits 0', async () => {

@@ -15,6 +15,12 @@ export const portArg = z.coerce
   .min(0, 'must be between 0 and 65535')
   .max(65535, 'must be between 0 and 65535');
 
+/** A timeout in milliseconds. */
+export const timeoutArg = z.coerce
+  .number({ error: 'must be a number of milliseconds' })
+  .int('must be a whole number of milliseconds')
+  .positive('must be positive');
+
 export function countArg(min: number, max: number) {
   return z.coerce
     .number({ error: 'must be a number' })

@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import { createConnection } from '@sockkit/core';
 import { createCodec, decodeFrames, encodeFrame } from '@sockkit/framing';
 import { z } from 'zod';
-import { DEFAULT_HOST, hostArg, portArg } from '../cli/args.js';
+import { DEFAULT_HOST, hostArg, portArg, timeoutArg } from '../cli/args.js';
 import { defineCommand } from '../cli/command.js';
 import { print } from '../cli/output.js';
 import { CHAT_FRAME_FORMAT } from '../programs/chat-server.js';
@@ -20,15 +20,18 @@ export const chatClientCommand = defineCommand({
     host: { type: 'string', default: DEFAULT_HOST, description: 'server address' },
     port: { type: 'string', short: 'p', default: '8082', description: 'server port' },
     name: { type: 'string', short: 'n', description: 'your name in the chat (required)' },
+    timeout: { type: 'string', placeholder: 'ms', default: '5000', description: 'connect timeout' },
   },
   args: z.object({
     host: hostArg,
     port: portArg,
     name: z.string({ error: 'is required' }).pipe(MemberName),
+    timeout: timeoutArg,
   }),
   examples: ['sockkit-demo chat-client --port 8082 --name alice'],
-  async run({ host, port, name }) {
-    await using conn = await createConnection({ host, port }, { timeout: 5_000 });
+  async run({ host, port, name, timeout }) {
+    await using conn = await createConnection({ host, port }, { timeout });
+    conn.setTimeout(null); // the timeout was for connecting: a quiet room is not a dead one
     const send = (request: ChatRequest) =>
       conn.sendAll(encodeFrame(requests.encode(request), CHAT_FRAME_FORMAT));
     await send({ type: 'join', name });

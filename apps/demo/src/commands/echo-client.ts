@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import { ConnectionResetError, createConnection, type StreamSocket } from '@sockkit/core';
 import { z } from 'zod';
-import { DEFAULT_HOST, formatAddress, hostArg, portArg } from '../cli/args.js';
+import { DEFAULT_HOST, formatAddress, hostArg, portArg, timeoutArg } from '../cli/args.js';
 import { defineCommand } from '../cli/command.js';
 import { print } from '../cli/output.js';
 
@@ -48,14 +48,12 @@ export const echoClientCommand = defineCommand({
     host: hostArg,
     port: portArg,
     message: z.string().min(1, 'must not be empty').optional(),
-    timeout: z.coerce
-      .number({ error: 'must be a number of milliseconds' })
-      .int()
-      .positive('must be positive'),
+    timeout: timeoutArg,
   }),
   examples: ['sockkit-demo echo-client --port 8081', 'sockkit-demo echo-client --port 8081 -m hello'],
   async run({ host, port, message, timeout }) {
     await using conn = await createConnection({ host, port }, { timeout });
+    conn.setTimeout(null); // the timeout was for connecting: a server may take its time to reply
     print(`connected to ${formatAddress(conn.getPeerName())} from ${formatAddress(conn.getSockName())}`);
     // The sending half: each line, then FIN at the end of input; the server finishes and closes.
     let finishedSending = false;
