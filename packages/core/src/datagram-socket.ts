@@ -1,4 +1,5 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { isIP } from 'node:net';
 import { checkAddress, type HostAddress, type IpSocketAddress, toSocketAddress } from './address.js';
 import {
   AF_INET,
@@ -104,6 +105,12 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
   #queuedBytes = 0;
   #readers: Waiter<ReceivedDatagram>[] = [];
   #senders = new Set<Waiter<number>>();
+  /** Resolve and reject functions of fast-path sends, in send order. */
+  #sendResolvers: Array<((sent: number) => void) | undefined> = [];
+  #sendRejecters: Array<(reason: unknown) => void> = [];
+  /** A socket error that came while no read waited: the next read reports it. */
+  #pendingError: unknown;
+  #readable: (() => void) | undefined;
   #received = 0;
   #receivedBytes = 0;
   #dropped = 0;
@@ -176,10 +183,15 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     this.#connected = peer;
   }
 
-  /** Sends one datagram to `address` and resolves with its length once the kernel took it. */
+  /**
+   * Sends one datagram to `address` and resolves with its length once Node handed it to the kernel;
+   * a failure (`EACCES` to a broadcast address without `broadcast`, `ENETUNREACH` ...) rejects this
+   * call. Bad arguments and a datagram over the IP limit (65,507 bytes over IPv4, 65,527 over
+   * IPv6: `EMSGSIZE`) reject before anything is sent.
+   */
   sendTo(data: Uint8Array, address: HostAddress, options?: BlockingOptions): Promise<number> {
     try {
-      const bytes = checkBytes(data);
+      const bytes = this.#checkDatagram(data);
       const peer = checkAddress(address, this.#family, 1) as HostAddress;
       if (this.#connected !== undefined) {
         throw new SocketError('EISCONN', 'socket is connected: use send(), not sendTo()');
@@ -193,7 +205,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
   /** Sends one datagram to the connected peer. */
   send(data: Uint8Array, options?: BlockingOptions): Promise<number> {
     try {
-      const bytes = checkBytes(data);
+      const bytes = this.#checkDatagram(data);
       if (this.#connected === undefined)
         throw new SocketError('EDESTADDRREQ', 'socket is not connected: use sendTo()');
       return this.#send(bytes, options, undefined);
@@ -203,22 +215,91 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
   }
 
   /**
+   * `sendTo` without a promise, for fire-and-forget senders on a hot path: returns the datagram's
+   * length once Node has taken it (UDP never waits for room). Bad arguments, `EMSGSIZE` and a
+   * closed socket throw at once. A failure Node reports later goes
+   * to `onError`; without one it becomes the socket's pending error, reported by the next read
+   * (`recvFrom`, `tryRecvFrom`, with an {@link onReadable} cue), as the kernel reports ICMP errors
+   * on the next call. Either way no error is lost.
+   */
+  trySendTo(data: Uint8Array, address: HostAddress, onError?: (error: unknown) => void): number {
+    const bytes = this.#checkDatagram(data);
+    const peer = checkAddress(address, this.#family, 1) as HostAddress;
+    if (this.#connected !== undefined) {
+      throw new SocketError('EISCONN', 'socket is connected: use send(), not trySendTo()');
+    }
+    const socket = this.#ensureSocket();
+    const report = onError ?? this.#onLateError;
+    if (isIP(peer.host) === 0) {
+      // A host name's lookup may finish out of send order: it gets a callback of its own.
+      socket.send(bytes, peer.port, peer.host, (error) => {
+        if (error) report(toSocketError(error));
+      });
+    } else {
+      this.#sendResolvers.push(undefined);
+      this.#sendRejecters.push(report);
+      socket.send(bytes, peer.port, peer.host, this.#onSent);
+    }
+    return bytes.length;
+  }
+
+  /**
    * Resolves with the next datagram and its sender. A datagram longer than `bufsize` is cut to
    * `bufsize` bytes, as the classic API does, and the result says so (`truncated`, `size`).
    */
   recvFrom(bufsize: number, options?: BlockingOptions): Promise<ReceivedDatagram> {
     try {
-      checkBufsize(bufsize);
-      if (this.#closed !== undefined) throw new SocketClosedError('cannot recvFrom: socket is closed');
-      const next = this.#queue.shift();
-      if (next !== undefined) {
-        this.#queuedBytes -= next.size;
-        return Promise.resolve(truncate(next, bufsize));
-      }
+      const next = this.tryRecvFrom(bufsize);
+      if (next !== undefined) return Promise.resolve(next);
       return waitIn(this.#readers, options, this.#timeout, bufsize, 'recvFrom');
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * The next queued datagram, or `undefined` when none waits: `recvFrom` without a promise (as
+   * tokio's `try_recv_from`), to drain the queue in a loop, e.g. from {@link onReadable}. Throws
+   * `SocketClosedError` once closed, and a socket error that came while nobody was reading (once
+   * the datagrams queued before it are read).
+   *
+   * @example
+   * ```ts
+   * udp.onReadable(() => {
+   *   for (let d = udp.tryRecvFrom(2048); d !== undefined; d = udp.tryRecvFrom(2048)) handle(d);
+   * });
+   * ```
+   */
+  tryRecvFrom(bufsize: number): ReceivedDatagram | undefined {
+    checkBufsize(bufsize);
+    if (this.#closed !== undefined) throw new SocketClosedError('cannot recvFrom: socket is closed');
+    const next = this.#queue.shift();
+    if (next !== undefined) {
+      this.#queuedBytes -= next.size;
+      return truncate(next, bufsize);
+    }
+    const error = this.#pendingError;
+    if (error !== undefined) {
+      this.#pendingError = undefined;
+      throw error;
+    }
+    return undefined;
+  }
+
+  /**
+   * Calls `listener` each time a datagram is queued (no `recvFrom` was waiting for it) or a socket
+   * error is pending for the next read: the cue to drain with {@link tryRecvFrom}, with no promise
+   * per datagram. It runs inside Node's `'message'` event, so it must not throw. Datagrams it
+   * leaves queued stay within the queue's bounds. One listener at a time; the returned function
+   * removes it.
+   */
+  onReadable(listener: () => void): () => void {
+    if (typeof listener !== 'function') throw new TypeError('listener must be a function');
+    if (this.#readable !== undefined) throw new TypeError('this socket already has a readable listener');
+    this.#readable = listener;
+    return () => {
+      if (this.#readable === listener) this.#readable = undefined;
+    };
   }
 
   /** `recvFrom` without the address, as after `connect`. */
@@ -305,8 +386,11 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     for (const reader of this.#readers.splice(0)) reader.reject(closing);
     for (const sender of this.#senders) sender.reject(closing);
     this.#senders.clear();
+    for (const reject of this.#sendRejecters.splice(0)) reject(closing);
+    this.#sendResolvers = [];
     this.#queue = [];
     this.#queuedBytes = 0;
+    this.#readable = undefined;
     const socket = this.#socket;
     this.#closed =
       socket === undefined ? Promise.resolve() : new Promise((resolve) => socket.close(() => resolve()));
@@ -373,10 +457,13 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
       this.#queue.push(datagram);
       this.#queuedBytes += message.length;
     }
+    this.#readable?.();
   };
 
+  /** A socket error rejects the waiting reads, or else the next one, as the kernel's `SO_ERROR`. */
   readonly #onError = (error: Error): void => {
     const failure = toSocketError(error);
+    if (this.#readers.length === 0) this.#onLateError(failure);
     for (const reader of this.#readers.splice(0)) reader.reject(failure);
   };
 
@@ -390,10 +477,22 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     const socket = this.#ensureSocket();
     const timeout = effectiveTimeout(options, this.#timeout);
+    if (
+      (timeout === null || timeout === 0) &&
+      signal === undefined &&
+      (peer === undefined || isIP(peer.host) !== 0)
+    ) {
+      // The common case. Node calls the send callbacks of IP-literal sends in send order, also with
+      // an error and when the socket closes first, so one shared callback settles a queue of these.
+      const sent = new Promise<number>(this.#queueSend);
+      if (peer === undefined) socket.send(bytes, this.#onSent);
+      else socket.send(bytes, peer.port, peer.host, this.#onSent);
+      return sent;
+    }
+    // A host name (its lookup may finish out of order) or a deadline: a callback of its own.
     const sender =
       (timeout === null || timeout === 0) && signal === undefined
-        ? // No deadline: Node calls back on success, on failure, and when the socket closes first.
-          new Waiter<number>(null, undefined, neverExpires)
+        ? new Waiter<number>(null, undefined, neverExpires)
         : this.#timedSender(timeout, signal);
     const done = (error: Error | null) => {
       this.#senders.delete(sender);
@@ -403,6 +502,49 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     if (peer === undefined) socket.send(bytes, done);
     else socket.send(bytes, peer.port, peer.host, done);
     return sender.promise;
+  }
+
+  /** The executor of a fast-path send's promise: one function per socket, no closure per call. */
+  readonly #queueSend = (resolve: (sent: number) => void, reject: (reason: unknown) => void): void => {
+    this.#sendResolvers.push(resolve);
+    this.#sendRejecters.push(reject);
+  };
+
+  /**
+   * Settles the oldest fast-path send (a `trySendTo` has no resolver, only its error handler).
+   * After `close()` the queue is empty and late callbacks find nothing.
+   */
+  readonly #onSent = (error: Error | null, sent?: number): void => {
+    const resolve = this.#sendResolvers.shift();
+    const reject = this.#sendRejecters.shift();
+    if (reject === undefined) return;
+    if (error) reject(toSocketError(error));
+    else resolve?.(sent ?? 0);
+  };
+
+  /** A late error of a `trySendTo` without a handler: pending for the next read, as `SO_ERROR`. */
+  readonly #onLateError = (error: unknown): void => {
+    if (this.#closed !== undefined) return;
+    const reader = this.#readers.shift();
+    if (reader !== undefined) {
+      reader.reject(error);
+      return;
+    }
+    this.#pendingError ??= error;
+    this.#readable?.();
+  };
+
+  /** Checks data to send: bytes, and no more than one IP datagram carries. */
+  #checkDatagram(data: Uint8Array): Uint8Array {
+    const bytes = checkBytes(data);
+    const limit = this.#family === AF_INET6 ? MAX_IPV6_DATAGRAM : MAX_IPV4_DATAGRAM;
+    if (bytes.length > limit) {
+      throw new SocketError(
+        'EMSGSIZE',
+        `datagram of ${bytes.length} bytes exceeds the ${limit}-byte limit of UDP over IPv${this.#family === AF_INET6 ? 6 : 4}`,
+      );
+    }
+    return bytes;
   }
 
   #timedSender(timeout: number | null, signal: AbortSignal | undefined): Waiter<number> {
@@ -442,6 +584,11 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     }
   }
 }
+
+/** The largest UDP payload over IPv4: 65,535 - 20 (IP header) - 8 (UDP header). */
+const MAX_IPV4_DATAGRAM = 65_507;
+/** The largest UDP payload over IPv6 without jumbograms: 65,535 - 8 (UDP header). */
+const MAX_IPV6_DATAGRAM = 65_527;
 
 const defaults: DatagramSocketOptionValues = {
   broadcast: false,

@@ -119,6 +119,70 @@ describe('DatagramSocket', () => {
     expect(seen).toEqual(['a', 'b', 'c']);
   });
 
+  it('drains the queue without promises: onReadable cues, tryRecvFrom returns undefined when empty', async () => {
+    const { udp: receiver, address } = await boundUdp();
+    await using _receiver = receiver;
+    await using sender = socket(AF_INET, SOCK_DGRAM);
+    expect(receiver.tryRecvFrom(1024)).toBeUndefined();
+    const words: string[] = [];
+    let cues = 0;
+    const all = new Promise<void>((resolve) => {
+      const stop = receiver.onReadable(() => {
+        cues++;
+        for (let d = receiver.tryRecvFrom(3); d !== undefined; d = receiver.tryRecvFrom(3)) {
+          words.push(`${text(d[0])}${d.truncated ? '~' : ''}`);
+        }
+        if (words.length === 3) {
+          stop();
+          resolve();
+        }
+      });
+    });
+    expect(() => receiver.onReadable(() => {})).toThrow(TypeError);
+    for (const word of ['a', 'bb', 'cccc']) expect(sender.trySendTo(bytes(word), address)).toBe(word.length);
+    await all;
+    expect(words).toEqual(['a', 'bb', 'ccc~']);
+    expect(cues).toBeGreaterThanOrEqual(1);
+    expect(receiver.stats).toMatchObject({ received: 3, queued: 0, dropped: 0 });
+    await receiver.close();
+    expect(() => receiver.tryRecvFrom(1024)).toThrow(SocketClosedError);
+  });
+
+  it('reports send failures: sendTo rejects itself, trySendTo calls onError or fails the next read', async () => {
+    const { udp, address } = await boundUdp();
+    await using _udp = udp;
+    const broadcast = { host: '127.255.255.255', port: address.port };
+    await expect(udp.sendTo(bytes('x'), broadcast)).rejects.toMatchObject({ code: 'EACCES' });
+    const reported = new Promise((resolve) => udp.trySendTo(bytes('x'), broadcast, resolve));
+    expect(await reported).toMatchObject({ code: 'EACCES' });
+    // Without a handler the error waits for the next read, as the kernel reports ICMP errors.
+    const cued = new Promise<void>((resolve) => udp.onReadable(resolve));
+    udp.trySendTo(bytes('x'), broadcast);
+    await cued;
+    expect(() => udp.tryRecvFrom(1024)).toThrow(expect.objectContaining({ code: 'EACCES' }));
+    expect(udp.tryRecvFrom(1024)).toBeUndefined();
+    udp.trySendTo(bytes('x'), broadcast);
+    await expect(udp.recvFrom(1024, { timeout: 5_000 })).rejects.toMatchObject({ code: 'EACCES' });
+    // The socket stays usable.
+    await udp.sendTo(bytes('still here'), address);
+    expect(text((await udp.recvFrom(1024, { timeout: 5_000 }))[0])).toBe('still here');
+  });
+
+  it('refuses a datagram over the IP limit before sending anything', async () => {
+    await using v4 = new DatagramSocket(AF_INET);
+    await using v6 = new DatagramSocket(AF_INET6);
+    const to4 = { host: '127.0.0.1', port: 9 };
+    await expect(v4.sendTo(new Uint8Array(65_508), to4)).rejects.toMatchObject({ code: 'EMSGSIZE' });
+    expect(() => v4.trySendTo(new Uint8Array(65_508), to4)).toThrow(
+      expect.objectContaining({ code: 'EMSGSIZE' }),
+    );
+    await expect(v6.sendTo(new Uint8Array(65_528), { host: '::1', port: 9 })).rejects.toThrow(SocketError);
+    const { udp: receiver, address } = await boundUdp();
+    await using _receiver = receiver;
+    expect(await v4.sendTo(new Uint8Array(65_507), address)).toBe(65_507);
+    expect((await receiver.recvFrom(65_536, { timeout: 5_000 })).size).toBe(65_507);
+  });
+
   it('sets broadcast, TTL, multicast and buffer options, before and after bind', async () => {
     await using udp = new DatagramSocket(AF_INET);
     udp.setSockOpt('broadcast', true);

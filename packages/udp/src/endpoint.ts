@@ -139,6 +139,8 @@ export interface UdpEndpointStats {
   readonly replyCacheEvictions: number;
   /** Replies the socket failed to send. */
   readonly replySendErrors: number;
+  /** Errors the socket reported on the receive side (e.g. an ICMP error), which concern no one datagram. */
+  readonly socketErrors: number;
 }
 
 /** A request waiting for its reply: the entry of the pending table and of the retransmission timer. */
@@ -148,6 +150,8 @@ class PendingRequest<T> implements Scheduled {
   attempt = 0;
   /** Listens to `signal`, when there is one. */
   onAbort: (() => void) | undefined;
+  /** Fails the request when the socket reports that one of its sends failed. */
+  onSendError: (error: unknown) => void = ignore;
 
   constructor(
     readonly id: string,
@@ -160,6 +164,11 @@ class PendingRequest<T> implements Scheduled {
     readonly reject: (error: unknown) => void,
   ) {}
 }
+
+function ignore(): void {}
+
+/** What `#decode` returns for bytes the codec refused (a codec never returns a fresh symbol). */
+const UNDECODABLE: unique symbol = Symbol('undecodable');
 
 const identity: DatagramCodec<Uint8Array> = { encode: (message) => message, decode: (bytes) => bytes };
 
@@ -181,6 +190,8 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
   readonly #socket: DatagramSocket;
   #address: DatagramSource | undefined;
   readonly #type: UdpType;
+  /** The receive size: the IP payload limit, so nothing is ever truncated. */
+  readonly #bufsize: number;
   readonly #codec: DatagramCodec<T>;
   readonly #maxPayload: number;
   readonly #queue: ReceiveQueue<Datagram<Uint8Array>>;
@@ -214,10 +225,12 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
     amplificationRefused: 0,
     unservedRequests: 0,
     replySendErrors: 0,
+    socketErrors: 0,
   };
 
   private constructor(type: UdpType, options: UdpEndpointOptions<T>) {
     this.#type = type;
+    this.#bufsize = ipPayloadLimit(type);
     this.#codec = options.codec ?? (identity as unknown as DatagramCodec<T>);
     this.#maxPayload = resolveMaxPayload(type, options.maxPayload);
     const { maxDatagrams = DEFAULT_QUEUE_DATAGRAMS, maxBytes = DEFAULT_QUEUE_BYTES } = options.queue ?? {};
@@ -259,27 +272,33 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
       await socket.close();
       throw error;
     }
-    void endpoint.#pump();
+    socket.onReadable(endpoint.#drain);
     return endpoint;
   }
 
   /**
-   * The one reader of the socket: routes each datagram at once (replies to pending requests,
+   * The one reader of the socket: routes each datagram as it arrives (replies to pending requests,
    * requests to the handler, the rest to the receive queue), so replies are never stuck behind
-   * datagrams the application has not read yet.
+   * datagrams the application has not read yet. It drains the socket synchronously from its
+   * readable cue: no promise per datagram.
    */
-  async #pump(): Promise<void> {
+  readonly #drain = (): void => {
     const socket = this.#socket;
-    const bufsize = ipPayloadLimit(this.#type);
-    while (!socket.closed) {
+    const bufsize = this.#bufsize;
+    for (;;) {
+      let datagram: ReturnType<DatagramSocket['tryRecvFrom']>;
       try {
-        const datagram = await socket.recvFrom(bufsize);
-        this.#onDatagram(datagram[0], datagram[1] as DatagramSource);
+        datagram = socket.tryRecvFrom(bufsize);
       } catch {
-        // A socket error (e.g. ICMP-reported) rejects only the pending read; closing ends the loop.
+        // Closed, or a socket error (e.g. ICMP-reported) that concerns no one datagram: counted.
+        if (socket.closed) return;
+        this.#counts.socketErrors++;
+        continue;
       }
+      if (datagram === undefined) return;
+      this.#onDatagram(datagram[0], datagram[1] as DatagramSource);
     }
-  }
+  };
 
   /** The local address the endpoint is bound to. */
   get address(): DatagramSource {
@@ -334,7 +353,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
       const remaining = deadline === null ? null : Math.max(0, deadline - performance.now());
       const datagram = await this.#queue.next(remaining, signal, timeout);
       const decoded = this.#decode(datagram.data);
-      if (decoded.ok) return { data: decoded.message, from: datagram.from };
+      if (decoded !== UNDECODABLE) return { data: decoded, from: datagram.from };
     }
   }
 
@@ -412,6 +431,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
       const destination = { host: canonicalHost(host), port };
       const pending = new PendingRequest(id, datagram, destination, policy, signal, resolve, reject);
       this.#pending.set(id, pending);
+      pending.onSendError = (error) => this.#fail(pending, error);
       if (signal !== undefined) {
         pending.onAbort = () => this.#fail(pending, signal.reason);
         signal.addEventListener('abort', pending.onAbort, { once: true });
@@ -423,9 +443,11 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
 
   #transmit(pending: PendingRequest<T>): void {
     this.#retransmissions.schedule(pending, attemptTimeout(pending.policy, pending.attempt));
-    this.#socket
-      .sendTo(pending.datagram, pending.destination)
-      .catch((error: unknown) => this.#fail(pending, error));
+    try {
+      this.#socket.trySendTo(pending.datagram, pending.destination, pending.onSendError);
+    } catch (error) {
+      this.#fail(pending, error);
+    }
   }
 
   #onAttemptTimeout(pending: PendingRequest<T>): void {
@@ -531,12 +553,13 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
     return (await lookup(host, { family: this.#type === 'udp6' ? 6 : 4 })).address;
   }
 
-  #decode(bytes: Uint8Array): { ok: true; message: T } | { ok: false; error: unknown } {
+  /** The decoded message, or {@link UNDECODABLE} (counted) when the codec refuses the bytes. */
+  #decode(bytes: Uint8Array): T | typeof UNDECODABLE {
     try {
-      return { ok: true, message: this.#codec.decode(bytes) };
-    } catch (error) {
+      return this.#codec.decode(bytes);
+    } catch {
       this.#counts.decodeErrors++;
-      return { ok: false, error };
+      return UNDECODABLE;
     }
   }
 
@@ -560,9 +583,9 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
       this.#counts.spoofedReplies++;
     } else {
       const decoded = this.#decode(envelope.payload);
-      if (!decoded.ok || !this.#settle(pending, 'answered')) return;
+      if (decoded === UNDECODABLE || !this.#settle(pending, 'answered')) return;
       this.#counts.replies++;
-      pending.resolve(decoded.message);
+      pending.resolve(decoded);
     }
   }
 
@@ -585,14 +608,14 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
       return;
     }
     const decoded = this.#decode(envelope.payload);
-    if (!decoded.ok) {
+    if (decoded === UNDECODABLE) {
       cache.complete(key, undefined);
       return;
     }
     this.#counts.served++;
     let result: ReturnType<RequestHandler<T>>;
     try {
-      result = handler(decoded.message, from);
+      result = handler(decoded, from);
     } catch {
       this.#onHandlerFailed(cache, key);
       return;
@@ -644,7 +667,11 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
 
   /** Sends a reply; a failure is the client's loss like any dropped datagram (it retransmits), and counted. */
   #sendReply(datagram: Uint8Array, to: DatagramSource): void {
-    this.#socket.sendTo(datagram, to).catch(this.#onReplySendFailed);
+    try {
+      this.#socket.trySendTo(datagram, to, this.#onReplySendFailed);
+    } catch {
+      this.#onReplySendFailed();
+    }
   }
 }
 

@@ -15,6 +15,31 @@ interface Waiter<T> {
   reject(error: unknown): void;
 }
 
+let captured: (value: never) => void = () => {};
+/** The one executor of the waiting promises: it hands out `resolve` without a closure per call. */
+function capture(resolve: (value: never) => void): void {
+  captured = resolve;
+}
+
+/** A waiting `nextResult`: settles its promise with an iterator result, `done` when the queue closes. */
+class ResultWaiter<T> implements Waiter<T> {
+  readonly promise: Promise<IteratorResult<T, undefined>>;
+  readonly #settle: (result: IteratorResult<T, undefined>) => void;
+
+  constructor() {
+    this.promise = new Promise(capture);
+    this.#settle = captured as (result: IteratorResult<T, undefined>) => void;
+  }
+
+  resolve(value: T): void {
+    this.#settle({ done: false, value });
+  }
+
+  reject(): void {
+    this.#settle(DONE);
+  }
+}
+
 /**
  * A FIFO of received items bounded in count and bytes. A full queue drops the newest item and
  * counts it (UDP semantics: the kernel does the same when its buffer is full); it never grows.
@@ -142,12 +167,9 @@ export class ReceiveQueue<T> {
     const ready = this.shift();
     if (ready !== undefined) return Promise.resolve({ done: false, value: ready });
     if (this.#closed !== undefined) return Promise.resolve(DONE);
-    return new Promise((resolve) =>
-      this.#waiters.push({
-        resolve: (value) => resolve({ done: false, value }),
-        reject: () => resolve(DONE),
-      }),
-    );
+    const waiter = new ResultWaiter<T>();
+    this.#waiters.push(waiter);
+    return waiter.promise;
   }
 
   /** Rejects every waiting reader with `reason`; items already queued can still be read. */

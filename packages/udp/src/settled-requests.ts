@@ -9,15 +9,25 @@ export type Settlement = 'answered' | 'abandoned';
 export class SettledRequests {
   readonly #capacity: number;
   readonly #settled = new Map<string, Settlement>();
+  /** The recorded ids in a ring, oldest at `#next` once full: forgetting one allocates nothing. */
+  readonly #ring: string[] = [];
+  #next = 0;
 
   constructor(capacity = 4096) {
     this.#capacity = capacity;
   }
 
   record(id: string, settlement: Settlement): void {
-    if (this.#settled.size >= this.#capacity) {
-      const oldest = this.#settled.keys().next();
-      if (oldest.done !== true) this.#settled.delete(oldest.value);
+    if (this.#settled.has(id)) {
+      this.#settled.set(id, settlement);
+      return;
+    }
+    if (this.#ring.length < this.#capacity) {
+      this.#ring.push(id);
+    } else {
+      this.#settled.delete(this.#ring[this.#next]!);
+      this.#ring[this.#next] = id;
+      this.#next = (this.#next + 1) % this.#capacity;
     }
     this.#settled.set(id, settlement);
   }
