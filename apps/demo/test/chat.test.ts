@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { hostPortOf } from '../src/cli/args.ts';
 import { startChatServer } from '../src/programs/chat-server.ts';
 import { startCli } from './cli-process.ts';
-import { recvTimedOut } from './quiet.ts';
+import { recvTimedOut } from './waits.ts';
 
 /** Encodes any message, valid or not, the way a chat client frames it. */
 const anything = createCodec(z.unknown());

@@ -2,7 +2,7 @@ import { createServer } from '@sockkit/core';
 import { describe, expect, it } from 'vitest';
 import { hostPortOf } from '../src/cli/args.ts';
 import { runCli, startCli } from './cli-process.ts';
-import { recvTimedOut } from './quiet.ts';
+import { gate, recvTimedOut } from './waits.ts';
 
 const READY = /^(?:server|worker) (\d+) ready: echo server listening on 127\.0\.0\.1:(\d+)$/;
 
@@ -20,19 +20,13 @@ describe('echo-server and echo-client', () => {
 
   it('keeps waiting for a slow reply: --timeout bounds the connect, not every recv after it', async () => {
     const CONNECT_TIMEOUT = 100;
-    let release = () => {};
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let heard = () => {};
-    const lineHeard = new Promise<void>((resolve) => {
-      heard = resolve;
-    });
+    const lineHeard = gate();
+    const release = gate();
     // A slow echo server: it reads the line, then stays quiet until the test releases it.
     await using server = await createServer({ host: '127.0.0.1', port: 0 }, async (conn) => {
       const line = await conn.recv(1024);
-      heard();
-      await released;
+      lineHeard.open();
+      await release.opened;
       await conn.sendAll(line);
     });
     const port = String(hostPortOf(server.address).port);
@@ -45,9 +39,9 @@ describe('echo-server and echo-client', () => {
       '-m',
       'hi',
     ]);
-    await lineHeard;
+    await lineHeard.opened;
     await recvTimedOut(3 * CONNECT_TIMEOUT); // the client has waited longer than its --timeout
-    release();
+    release.open();
     await client.waitForLine(/^reply: hi$/);
     expect(await client.exited()).toBe(0);
     expect(client.stderr()).toBe('');

@@ -30,7 +30,7 @@ describe('the self-contained lessons, run as processes', () => {
     [['send-file'], /missing <path>/],
     [['send-file', 'a.bin'], /missing <host:port>/],
     [['send-file', 'a.bin', 'localhost:http'], /<host:port>: expected host:port/],
-    [['send-file', 'a.bin', '9000', '--limit-rate=-1'], /--limit-rate: must be positive/],
+    [['send-file', 'a.bin', '9000', '--limit-rate=-1'], /--limit-rate: must be at least 0.01/],
     [['udp-request', '--loss', '95'], /--loss: must be between 0 and 90/],
     [['chat-client', '--port', '1'], /--name: is required/],
     [['chat-client', '--name', 'no spaces please'], /--name: a name is letters, digits/],

@@ -23,7 +23,10 @@ export const sendFileCommand = defineCommand({
   args: z.object({
     path: z.string().min(1),
     'host:port': hostPortArg,
-    'limit-rate': z.coerce.number({ error: 'must be a number' }).positive('must be positive').optional(),
+    'limit-rate': z.coerce
+      .number({ error: 'must be a number' })
+      .min(0.01, 'must be at least 0.01 (10 KiB/s)')
+      .optional(),
   }),
   examples: ['sockkit-demo send-file ./photo.jpg 127.0.0.1:9000'],
   async run(args) {

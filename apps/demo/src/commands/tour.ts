@@ -1,25 +1,11 @@
 import { z } from 'zod';
 import { defineCommand, describeError } from '../cli/command.js';
 import { Narrator, print } from '../cli/output.js';
+import { withDeadline } from '../programs/deadline.js';
 import { tourSteps } from '../programs/tour-steps.js';
 
 /** A step that takes longer than this has hung: fail it rather than the whole tour. */
 const STEP_TIMEOUT_MS = 30_000;
-
-async function withinTimeout<T>(work: Promise<T>, title: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`${title} did not finish within ${STEP_TIMEOUT_MS} ms`)),
-      STEP_TIMEOUT_MS,
-    );
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 export const tourCommand = defineCommand({
   name: 'tour',
@@ -35,7 +21,13 @@ export const tourCommand = defineCommand({
     for (const step of tourSteps) {
       narrator.step(step.title, step.shows);
       try {
-        narrator.proved(await withinTimeout(step.run(narrator), step.title));
+        narrator.proved(
+          await withDeadline(
+            step.run(narrator),
+            STEP_TIMEOUT_MS,
+            `${step.title} did not finish within ${STEP_TIMEOUT_MS} ms`,
+          ),
+        );
       } catch (error) {
         narrator.failed(describeError(error));
         failed.push(step.title);

@@ -8,11 +8,16 @@ import { createCodec, framed } from '@sockkit/framing';
 import type { HostPort } from '../cli/args.js';
 import { createProgress, type ProgressReporter } from '../cli/progress.js';
 import { CHUNK_SIZE, type Receipt, safeFileName, TransferMessage } from '../protocols/file-transfer.js';
+import { withDeadline } from './deadline.js';
 
 const codec = createCodec(TransferMessage);
 
 /** How long a receiver waits for the next bytes of a transfer before giving it up. */
 const RECEIVE_IDLE_TIMEOUT_MS = 30_000;
+/** How long a sender waits for the connection. */
+const CONNECT_TIMEOUT_MS = 10_000;
+/** How long a sender waits for the receiver to take the next chunk before giving up on it. */
+const SEND_STALL_TIMEOUT_MS = 30_000;
 /** How long a sender waits for the receipt (the receiver checks the file in between). */
 const RECEIPT_TIMEOUT_MS = 60_000;
 
@@ -39,6 +44,23 @@ export interface SendOptions {
   readonly bytesPerSecond?: number;
   /** Put before each progress line (the tour indents its narration). */
   readonly progressIndent?: string;
+  /** Report progress on stdout. Default true. */
+  readonly showProgress?: boolean;
+  /** Milliseconds to wait for the connection. Default 10 s. */
+  readonly connectTimeout?: number;
+  /** Milliseconds the receiver may take no bytes before the sender gives up. Default 30 s. */
+  readonly stallTimeout?: number;
+  /** Milliseconds to wait for the receipt once the file is sent. Default 60 s. */
+  readonly receiptTimeout?: number;
+}
+
+/**
+ * Under a rate cap, chunks small enough for about four a second: a whole 256 KiB chunk at a
+ * slow rate would leave the receiver silent for longer than it waits (and the progress frozen).
+ */
+function chunkSizeFor(bytesPerSecond: number | undefined): number {
+  if (bytesPerSecond === undefined) return CHUNK_SIZE;
+  return Math.min(CHUNK_SIZE, Math.max(1024, Math.floor(bytesPerSecond / 4)));
 }
 
 /**
@@ -47,36 +69,54 @@ export interface SendOptions {
  * flat), then the SHA-256 of what was read. Resolves with the receiver's receipt.
  */
 export async function sendFile(path: string, to: HostPort, options: SendOptions = {}): Promise<Receipt> {
+  const {
+    connectTimeout = CONNECT_TIMEOUT_MS,
+    stallTimeout = SEND_STALL_TIMEOUT_MS,
+    receiptTimeout = RECEIPT_TIMEOUT_MS,
+  } = options;
   const { size } = await stat(path);
   const name = basename(path);
-  await using conn = await createConnection(to, { timeout: 10_000 });
-  const messages = transferChannel(conn, RECEIPT_TIMEOUT_MS);
-  await messages.send({ type: 'offer', name, size });
+  await using conn = await createConnection(to, { timeout: connectTimeout });
+  // That timeout was for connecting only. Kept, it would bound every later recv, and the sender
+  // hears nothing until the receipt: any transfer longer than it would fail. Each phase has its own.
+  conn.setTimeout(null);
+  const messages = transferChannel(conn, null);
+  const send = (message: TransferMessage) =>
+    withDeadline(messages.send(message), stallTimeout, `the receiver took no bytes for ${stallTimeout} ms`);
+  await send({ type: 'offer', name, size });
   const hash = createHash('sha256');
-  const progress = createProgress(`send-file ${name}`, size, { indent: options.progressIndent ?? '' });
+  const progress =
+    options.showProgress === false
+      ? undefined
+      : createProgress(`send-file ${name}`, size, { indent: options.progressIndent ?? '' });
   const started = performance.now();
   let sent = 0;
   try {
     for await (const chunk of createReadStream(path, {
-      highWaterMark: CHUNK_SIZE,
+      highWaterMark: chunkSizeFor(options.bytesPerSecond),
     }) as AsyncIterable<Buffer>) {
       hash.update(chunk);
-      await messages.send({ type: 'chunk', data: chunk });
+      await send({ type: 'chunk', data: chunk });
       sent += chunk.length;
-      progress.update(sent);
+      progress?.update(sent);
       if (options.bytesPerSecond) {
         const due = (sent / options.bytesPerSecond) * 1000 - (performance.now() - started);
         if (due > 0) await delay(due);
       }
     }
-    await messages.send({ type: 'end', sha256: hash.digest('hex') });
-    const receipt = await messages.next();
+    await send({ type: 'end', sha256: hash.digest('hex') });
+    const receipt = await withDeadline(
+      messages.next(),
+      receiptTimeout,
+      `no receipt from the receiver within ${receiptTimeout} ms`,
+    );
     if (receipt.type !== 'saved' && receipt.type !== 'failed')
       throw new Error(`unexpected ${receipt.type} message`);
-    progress.finish(receipt.type === 'saved' ? 'done' : 'failed');
+    progress?.finish(receipt.type === 'saved' ? 'done' : 'failed');
     return receipt;
   } catch (error) {
-    progress.finish('failed');
+    progress?.finish('failed');
+    await conn.reset(); // a receiver that stopped reading would never take a graceful goodbye
     throw error;
   } finally {
     await messages.close();

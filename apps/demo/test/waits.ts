@@ -21,3 +21,12 @@ export async function recvTimedOut(timeout: number): Promise<void> {
   if (!(outcome instanceof SocketTimeoutError))
     throw new Error(`expected a recv timeout, got ${String(outcome)}`);
 }
+
+/** A promise the test resolves when it chooses: `opened` settles once `open()` is called. */
+export function gate(): { readonly opened: Promise<void>; open(): void } {
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { opened, open };
+}

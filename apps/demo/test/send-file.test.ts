@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createServer } from '@sockkit/core';
+import { createCodec, type FramedChannel, framed } from '@sockkit/framing';
+import { tempDir } from '@sockkit/testkit';
+import { describe, expect, it } from 'vitest';
+import { hostPortOf } from '../src/cli/args.ts';
+import { sendFile } from '../src/programs/file-transfer.ts';
+import { TransferMessage } from '../src/protocols/file-transfer.ts';
+import { gate, recvTimedOut } from './waits.ts';
+
+const codec = createCodec(TransferMessage);
+const SHORT = 100;
+
+/** A receiver played by the test: `behave` gets each connection's channel. */
+async function fakeReceiver(behave: (channel: FramedChannel<TransferMessage>) => Promise<void>) {
+  return createServer({ host: '127.0.0.1', port: 0 }, async (conn) => {
+    await using channel = framed(conn, { codec, idleTimeout: null });
+    await behave(channel);
+  });
+}
+
+/** Reads an offer, its chunks and its end; resolves with the SHA-256 of the chunks. */
+async function readTransfer(channel: FramedChannel<TransferMessage>): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const message of channel) {
+    if (message.type === 'chunk') hash.update(message.data);
+    if (message.type === 'end') return hash.digest('hex');
+  }
+  throw new Error('the sender ended before its end message');
+}
+
+async function fileOf(bytes: number) {
+  const dir = await tempDir('sockkit-send-');
+  const path = join(dir.path, 'data.bin');
+  await writeFile(path, Buffer.alloc(bytes, 7));
+  return { dir, path };
+}
+
+describe('sendFile timeouts', () => {
+  it('outlasts its connect timeout: that bounds the connect, not the transfer', async () => {
+    const { dir, path } = await fileOf(64 * 1024);
+    await using _dir = dir;
+    await using receiver = await fakeReceiver(async (channel) => {
+      await recvTimedOut(3 * SHORT); // a receiver slower than the sender's connect timeout
+      const sha256 = await readTransfer(channel);
+      await channel.send({ type: 'saved', name: 'data.bin', sha256 });
+    });
+    const receipt = await sendFile(path, hostPortOf(receiver.address), {
+      connectTimeout: SHORT,
+      showProgress: false,
+    });
+    expect(receipt).toMatchObject({ type: 'saved', name: 'data.bin' });
+  });
+
+  it('gives up on a receiver that stops taking bytes, after its stall timeout', async () => {
+    const { dir, path } = await fileOf(32 * 1024 * 1024); // more than the kernel buffers hold
+    await using _dir = dir;
+    const testEnd = gate();
+    await using receiver = await fakeReceiver(() => testEnd.opened); // connected, never reads
+    await expect(
+      sendFile(path, hostPortOf(receiver.address), { stallTimeout: SHORT, showProgress: false }),
+    ).rejects.toThrow(`the receiver took no bytes for ${SHORT} ms`);
+    testEnd.open();
+  });
+
+  it('gives up waiting for a receipt after its receipt timeout', async () => {
+    const { dir, path } = await fileOf(64 * 1024);
+    await using _dir = dir;
+    const testEnd = gate();
+    await using receiver = await fakeReceiver(async (channel) => {
+      await readTransfer(channel);
+      await testEnd.opened; // and never answers
+    });
+    await expect(
+      sendFile(path, hostPortOf(receiver.address), { receiptTimeout: SHORT, showProgress: false }),
+    ).rejects.toThrow(`no receipt from the receiver within ${SHORT} ms`);
+    testEnd.open();
+  });
+});
