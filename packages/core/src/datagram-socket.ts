@@ -272,7 +272,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
    */
   tryRecvFrom(bufsize: number): ReceivedDatagram | undefined {
     checkBufsize(bufsize);
-    if (this.#closed !== undefined) throw new SocketClosedError('cannot recvFrom: socket is closed');
+    this.#assertOpen('recvFrom');
     const next = this.#queue.shift();
     if (next !== undefined) {
       this.#queuedBytes -= next.size;
@@ -295,6 +295,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
    */
   onReadable(listener: () => void): () => void {
     if (typeof listener !== 'function') throw new TypeError('listener must be a function');
+    this.#assertOpen('onReadable');
     if (this.#readable !== undefined) throw new TypeError('this socket already has a readable listener');
     this.#readable = listener;
     return () => {
@@ -310,6 +311,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
 
   /** Sets a socket option; options that need a bound socket are applied once it is bound. */
   setSockOpt<K extends OptionName>(name: K, value: DatagramSocketOptionValues[K]): void {
+    this.#assertOpen('setSockOpt');
     const expected =
       name === 'multicastInterface' ? 'string' : booleanOptions.has(name) ? 'boolean' : 'number';
     if (!Object.hasOwn(defaults, name)) throw unsupportedOption(name, 'datagram');
@@ -324,6 +326,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
 
   /** Reads back a socket option: the live value where Node can read it, else the value set or the default. */
   getSockOpt<K extends OptionName>(name: K): DatagramSocketOptionValues[K] {
+    this.#assertOpen('getSockOpt');
     if (!Object.hasOwn(defaults, name)) throw unsupportedOption(name, 'datagram');
     const socket = this.#socket;
     if (this.#bound && socket !== undefined) {
@@ -345,6 +348,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
 
   /** The local address: the real port once bound (or after the first `sendTo`). */
   getSockName(): IpSocketAddress {
+    this.#assertOpen('getSockName');
     if (this.#bound && this.#socket !== undefined) {
       const info = this.#socket.address();
       return toSocketAddress(info.address, info.port, info.family);
@@ -356,6 +360,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
 
   /** The connected peer; `SocketError` `ENOTCONN` when not connected. */
   getPeerName(): IpSocketAddress {
+    this.#assertOpen('getPeerName');
     const socket = this.#socket;
     if (this.#connected === undefined || socket === undefined) {
       throw new SocketError('ENOTCONN', 'socket is not connected');
@@ -417,6 +422,11 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
   }
 
   // --- internals -------------------------------------------------------------------------------
+
+  /** Every call on a closed socket fails the same way, as `EBADF` does in the classic API. */
+  #assertOpen(verb: string): void {
+    if (this.#closed !== undefined) throw new SocketClosedError(`cannot ${verb}: socket is closed`);
+  }
 
   #ensureSocket(): Socket {
     if (this.#closed !== undefined) throw new SocketClosedError();
@@ -534,8 +544,9 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     this.#readable?.();
   };
 
-  /** Checks data to send: bytes, and no more than one IP datagram carries. */
+  /** Checks a send: an open socket, bytes, and no more than one IP datagram carries. */
   #checkDatagram(data: Uint8Array): Uint8Array {
+    this.#assertOpen('send');
     const bytes = checkBytes(data);
     const limit = this.#family === AF_INET6 ? MAX_IPV6_DATAGRAM : MAX_IPV4_DATAGRAM;
     if (bytes.length > limit) {

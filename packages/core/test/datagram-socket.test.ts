@@ -183,6 +183,27 @@ describe('DatagramSocket', () => {
     expect((await receiver.recvFrom(65_536, { timeout: 5_000 })).size).toBe(65_507);
   });
 
+  it('fails every call after close with SocketClosedError, never a bare Node error', async () => {
+    const { udp } = await boundUdp();
+    await udp.connect({ host: '127.0.0.1', port: 9 });
+    await udp.close();
+    const calls: Array<() => unknown> = [
+      () => udp.getSockName(),
+      () => udp.getPeerName(),
+      () => udp.setSockOpt('broadcast', true),
+      () => udp.setSockOpt('receiveBufferSize', 4096),
+      () => udp.getSockOpt('sendBufferSize'),
+      () => udp.addMembership('239.255.1.1'),
+      () => udp.onReadable(() => {}),
+      () => udp.tryRecvFrom(10),
+      () => udp.trySendTo(bytes('x'), { host: '127.0.0.1', port: 9 }),
+    ];
+    for (const call of calls) expect(call).toThrow(SocketClosedError);
+    await expect(udp.send(bytes('x'))).rejects.toThrow(SocketClosedError);
+    await expect(udp.recv(10)).rejects.toThrow(SocketClosedError);
+    await expect(udp.bind({ host: '127.0.0.1', port: 0 })).rejects.toThrow(SocketClosedError);
+  });
+
   it('sets broadcast, TTL, multicast and buffer options, before and after bind', async () => {
     await using udp = new DatagramSocket(AF_INET);
     udp.setSockOpt('broadcast', true);

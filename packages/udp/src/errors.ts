@@ -30,7 +30,7 @@ export class DatagramTooLargeError extends SockkitError {
 export class RequestTimeoutError extends SockkitError {
   static override readonly brand: symbol = Symbol.for('@sockkit/udp/RequestTimeoutError');
   override readonly name: string = 'RequestTimeoutError';
-  readonly code = 'SOCKKIT_ERR_REQUEST_TIMEOUT' as const;
+  readonly code = 'SOCKKIT_ERR_UDP_REQUEST_TIMEOUT' as const;
   /** How many times the request was sent (`retries + 1`). */
   readonly attempts: number;
 

@@ -22,7 +22,7 @@ const table = [
     error: new RequestTimeoutError({ host: '::1', port: 9 }, 5, { cause }),
     type: RequestTimeoutError,
     name: 'RequestTimeoutError',
-    code: 'SOCKKIT_ERR_REQUEST_TIMEOUT',
+    code: 'SOCKKIT_ERR_UDP_REQUEST_TIMEOUT',
     message: 'No reply from [::1]:9 after 5 attempts',
   },
   {
