@@ -63,6 +63,35 @@ describe('send-file and recv-file', () => {
     expect(await sha256(join(inbox, 'big.bin'))).toBe(await sha256(source));
   });
 
+  it('refuses a file over --max-size at the offer, telling the sender why', async () => {
+    await using dir = await tempDir('sockkit-demo-');
+    const source = join(dir.path, 'two.bin');
+    await writeFile(source, Buffer.alloc(2 * 1024 * 1024));
+    await using receiver = startCli([
+      'recv-file',
+      '--port',
+      '0',
+      '--out',
+      dir.path,
+      '--max-size',
+      '1',
+      '--once',
+    ]);
+    const [, port] = await receiver.waitForLine(READY);
+
+    const sender = await runCli(['send-file', source, `127.0.0.1:${port}`]);
+    expect(sender.code).toBe(1);
+    expect(sender.stderr).toMatch(
+      /the receiver refused the file: two\.bin is 2\.0 MiB, over the 1\.0 MiB this receiver accepts/,
+    );
+    expect(sender.stdout).not.toMatch(/send-file two\.bin: \d+%/); // not a byte of it was sent
+    await receiver.waitForLine(
+      /^recv-file: transfer of two\.bin failed: two\.bin is 2\.0 MiB, over the 1\.0 MiB/,
+    );
+    expect(await receiver.exited()).toBe(1);
+    expect(await readdir(dir.path)).toEqual(['two.bin']);
+  });
+
   it('leaves no partial file when the sender is killed halfway', async () => {
     const { dir, source, inbox } = await fixture();
     await using _dir = dir;

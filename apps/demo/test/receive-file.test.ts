@@ -3,18 +3,21 @@ import { createConnection, createServer } from '@sockkit/core';
 import { createCodec, framed } from '@sockkit/framing';
 import { tempDir } from '@sockkit/testkit';
 import { describe, expect, it } from 'vitest';
-import { receiveFile } from '../src/programs/file-transfer.ts';
+import { type ReceiveOptions, receiveFile } from '../src/programs/file-transfer.ts';
 import { TransferMessage } from '../src/protocols/file-transfer.ts';
 
 const codec = createCodec(TransferMessage);
 const SHA256_OF_HELLO = '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824';
 
-/** Runs one transfer against `receiveFile`, as a sender that says whatever `messages` holds. */
-async function transfer(outDir: string, messages: readonly TransferMessage[]) {
+/**
+ * Runs one transfer against `receiveFile`, as a sender that says whatever `messages` holds
+ * without waiting for answers; resolves with the receipt that ends the transfer.
+ */
+async function transfer(outDir: string, messages: readonly TransferMessage[], options: ReceiveOptions = {}) {
   const reports: string[] = [];
   let outcome: Promise<unknown> = Promise.resolve();
   await using server = await createServer({ host: '127.0.0.1', port: 0 }, (conn) => {
-    outcome = receiveFile(conn, outDir, (line) => reports.push(line), { showProgress: false });
+    outcome = receiveFile(conn, outDir, (line) => reports.push(line), { showProgress: false, ...options });
     return outcome.then(
       () => {},
       () => {},
@@ -23,8 +26,12 @@ async function transfer(outDir: string, messages: readonly TransferMessage[]) {
   await using conn = await createConnection(server.address, { timeout: 5_000 });
   const channel = framed(conn, { codec });
   for (const message of messages) await channel.send(message);
-  const receipts = channel[Symbol.asyncIterator]();
-  const receipt = (await receipts.next()).value;
+  let receipt: TransferMessage | undefined;
+  for await (const message of channel) {
+    if (message.type === 'accepted') continue;
+    receipt = message;
+    break;
+  }
   await channel.close();
   await outcome.catch(() => {});
   return { receipt, reports };
@@ -65,6 +72,21 @@ describe('receiveFile', () => {
     expect(receipt).toEqual({ type: 'saved', name: 'hello.txt', sha256: SHA256_OF_HELLO });
     expect(await readdir(dir.path)).toEqual(['hello.txt']);
     expect(await readFile(`${dir.path}/hello.txt`, 'utf8')).toBe('hello');
+  });
+
+  it('refuses an offer over its size limit before any byte is sent', async () => {
+    await using dir = await tempDir();
+    const { receipt, reports } = await transfer(dir.path, [{ type: 'offer', name: 'big.bin', size: 2048 }], {
+      maxSize: 1024,
+    });
+    expect(receipt).toEqual({
+      type: 'failed',
+      reason: 'big.bin is 2.0 KiB, over the 1.0 KiB this receiver accepts',
+    });
+    expect(reports).toEqual([
+      'recv-file: transfer of big.bin failed: big.bin is 2.0 KiB, over the 1.0 KiB this receiver accepts',
+    ]);
+    expect(await readdir(dir.path)).toEqual([]);
   });
 
   it.each(['.bashrc', '..', '/'])('refuses the name %j', async (name) => {

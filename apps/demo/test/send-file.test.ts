@@ -21,8 +21,15 @@ async function fakeReceiver(behave: (channel: FramedChannel<TransferMessage>) =>
   });
 }
 
-/** Reads an offer, its chunks and its end; resolves with the SHA-256 of the chunks. */
-async function readTransfer(channel: FramedChannel<TransferMessage>): Promise<string> {
+/** Reads an offer and accepts it. */
+async function acceptOffer(channel: FramedChannel<TransferMessage>): Promise<void> {
+  const offer = await channel[Symbol.asyncIterator]().next();
+  expect(offer.value).toMatchObject({ type: 'offer' });
+  await channel.send({ type: 'accepted' });
+}
+
+/** Reads the chunks of an accepted offer and its end; resolves with the SHA-256 of the chunks. */
+async function readChunks(channel: FramedChannel<TransferMessage>): Promise<string> {
   const hash = createHash('sha256');
   for await (const message of channel) {
     if (message.type === 'chunk') hash.update(message.data);
@@ -43,8 +50,9 @@ describe('sendFile timeouts', () => {
     const { dir, path } = await fileOf(64 * 1024);
     await using _dir = dir;
     await using receiver = await fakeReceiver(async (channel) => {
+      await acceptOffer(channel);
       await recvTimedOut(3 * SHORT); // a receiver slower than the sender's connect timeout
-      const sha256 = await readTransfer(channel);
+      const sha256 = await readChunks(channel);
       await channel.send({ type: 'saved', name: 'data.bin', sha256 });
     });
     const receipt = await sendFile(path, hostPortOf(receiver.address), {
@@ -58,24 +66,28 @@ describe('sendFile timeouts', () => {
     const { dir, path } = await fileOf(32 * 1024 * 1024); // more than the kernel buffers hold
     await using _dir = dir;
     const testEnd = gate();
-    await using receiver = await fakeReceiver(() => testEnd.opened); // connected, never reads
+    await using receiver = await fakeReceiver(async (channel) => {
+      await acceptOffer(channel);
+      await testEnd.opened; // and never reads again
+    });
     await expect(
       sendFile(path, hostPortOf(receiver.address), { stallTimeout: SHORT, showProgress: false }),
     ).rejects.toThrow(`the receiver took no bytes for ${SHORT} ms`);
     testEnd.open();
   });
 
-  it('gives up waiting for a receipt after its receipt timeout', async () => {
+  it('gives up waiting for the receipt after its answer timeout', async () => {
     const { dir, path } = await fileOf(64 * 1024);
     await using _dir = dir;
     const testEnd = gate();
     await using receiver = await fakeReceiver(async (channel) => {
-      await readTransfer(channel);
+      await acceptOffer(channel);
+      await readChunks(channel);
       await testEnd.opened; // and never answers
     });
     await expect(
-      sendFile(path, hostPortOf(receiver.address), { receiptTimeout: SHORT, showProgress: false }),
-    ).rejects.toThrow(`no receipt from the receiver within ${SHORT} ms`);
+      sendFile(path, hostPortOf(receiver.address), { answerTimeout: SHORT, showProgress: false }),
+    ).rejects.toThrow(`no answer from the receiver within ${SHORT} ms`);
     testEnd.open();
   });
 });

@@ -7,7 +7,9 @@ import { DEFAULT_HOST, formatAddress, hostArg, portArg } from '../cli/args.js';
 import { defineCommand } from '../cli/command.js';
 import { print } from '../cli/output.js';
 import { onShutdownSignal } from '../cli/shutdown.js';
-import { receiveFile } from '../programs/file-transfer.js';
+import { DEFAULT_MAX_FILE_SIZE, receiveFile } from '../programs/file-transfer.js';
+
+const MiB = 1024 * 1024;
 
 /** On Ctrl-C, how long transfers under way may take to finish before they are cut. */
 const SHUTDOWN_GRACE_MS = 30_000;
@@ -16,7 +18,7 @@ export const recvFileCommand = defineCommand({
   name: 'recv-file',
   summary: 'receive files over framed TCP; a file gets its name only once its SHA-256 matches',
   lesson:
-    'Lesson: recv() in a loop until the peer is done. sockkit adds: framed typed messages, a checksum before the file is named, partial files removed when a sender vanishes or stalls, safe file names, and transfers in flight finished on Ctrl-C.',
+    'Lesson: recv() in a loop until the peer is done. sockkit adds: framed typed messages, a size limit checked on the offer, a checksum before the file is named, partial files removed when a sender vanishes or stalls, safe file names, and transfers in flight finished on Ctrl-C.',
   options: {
     host: { type: 'string', default: DEFAULT_HOST, description: 'address to listen on' },
     port: {
@@ -32,11 +34,24 @@ export const recvFileCommand = defineCommand({
       default: '.',
       description: 'directory for received files',
     },
+    'max-size': {
+      type: 'string',
+      placeholder: 'MiB',
+      default: String(DEFAULT_MAX_FILE_SIZE / MiB),
+      description: 'refuse offers of larger files, before any byte is sent',
+    },
     once: { type: 'boolean', description: 'exit after one transfer (exit code 1 if it failed)' },
   },
-  args: z.object({ host: hostArg, port: portArg, out: z.string().min(1), once: z.boolean().optional() }),
+  args: z.object({
+    host: hostArg,
+    port: portArg,
+    out: z.string().min(1),
+    'max-size': z.coerce.number({ error: 'must be a number of MiB' }).positive('must be positive'),
+    once: z.boolean().optional(),
+  }),
   examples: ['sockkit-demo recv-file --port 9000 --out ./inbox'],
-  async run({ host, port, out, once: justOne }) {
+  async run({ host, port, out, 'max-size': maxSizeMiB, once: justOne }) {
+    const maxSize = Math.floor(maxSizeMiB * MiB);
     const outDir = resolve(out);
     await mkdir(outDir, { recursive: true });
     using shutdown = onShutdownSignal();
@@ -46,7 +61,7 @@ export const recvFileCommand = defineCommand({
       transferEnded = resolve;
     });
     await using server = await createServer({ host, port }, (conn) =>
-      receiveFile(conn, outDir, print).then(
+      receiveFile(conn, outDir, print, { maxSize }).then(
         ({ type }) => transferEnded(type),
         () => transferEnded('failed'), // already reported; a failed transfer never stops the server
       ),

@@ -6,6 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { createConnection, type StreamSocket } from '@sockkit/core';
 import { createCodec, framed } from '@sockkit/framing';
 import type { HostPort } from '../cli/args.js';
+import { formatBytes } from '../cli/output.js';
 import { createProgress, type ProgressReporter } from '../cli/progress.js';
 import { CHUNK_SIZE, type Receipt, safeFileName, TransferMessage } from '../protocols/file-transfer.js';
 import { withDeadline } from './deadline.js';
@@ -18,8 +19,10 @@ const RECEIVE_IDLE_TIMEOUT_MS = 30_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 /** How long a sender waits for the receiver to take the next chunk before giving up on it. */
 const SEND_STALL_TIMEOUT_MS = 30_000;
-/** How long a sender waits for the receipt (the receiver checks the file in between). */
-const RECEIPT_TIMEOUT_MS = 60_000;
+/** How long a sender waits for each answer: to its offer, and the receipt (the receiver checks the file first). */
+const ANSWER_TIMEOUT_MS = 60_000;
+/** The largest file a receiver accepts unless told otherwise: 4 GiB. */
+export const DEFAULT_MAX_FILE_SIZE = 4 * 1024 ** 3;
 
 /**
  * A transfer's framed channel (`@sockkit/framing`): typed messages whose `send` waits while
@@ -50,8 +53,8 @@ export interface SendOptions {
   readonly connectTimeout?: number;
   /** Milliseconds the receiver may take no bytes before the sender gives up. Default 30 s. */
   readonly stallTimeout?: number;
-  /** Milliseconds to wait for the receipt once the file is sent. Default 60 s. */
-  readonly receiptTimeout?: number;
+  /** Milliseconds to wait for each answer of the receiver: to the offer, and the receipt. Default 60 s. */
+  readonly answerTimeout?: number;
 }
 
 /**
@@ -64,54 +67,46 @@ function chunkSizeFor(bytesPerSecond: number | undefined): number {
 }
 
 /**
- * Sends the file at `path` to a `recv-file` server: an offer (name, size), the bytes in
- * framed chunks (each `send` waits for room in the connection's buffer, so memory stays
- * flat), then the SHA-256 of what was read. Resolves with the receiver's receipt.
+ * Sends the file at `path` to a `recv-file` server: an offer (name, size), which the receiver
+ * accepts or refuses; then the bytes in framed chunks (each `send` waits for room in the
+ * connection's buffer, so memory stays flat) and the SHA-256 of what was read. Resolves with
+ * the receiver's receipt, a `failed` one when it refused the offer.
  */
 export async function sendFile(path: string, to: HostPort, options: SendOptions = {}): Promise<Receipt> {
   const {
     connectTimeout = CONNECT_TIMEOUT_MS,
     stallTimeout = SEND_STALL_TIMEOUT_MS,
-    receiptTimeout = RECEIPT_TIMEOUT_MS,
+    answerTimeout = ANSWER_TIMEOUT_MS,
   } = options;
   const { size } = await stat(path);
   const name = basename(path);
   await using conn = await createConnection(to, { timeout: connectTimeout });
   // That timeout was for connecting only. Kept, it would bound every later recv, and the sender
-  // hears nothing until the receipt: any transfer longer than it would fail. Each phase has its own.
+  // hears nothing between the answer to its offer and the receipt: any longer transfer would fail.
   conn.setTimeout(null);
-  const messages = transferChannel(conn, null);
+  const messages = transferChannel(conn, null); // each phase below has its own deadline
   const send = (message: TransferMessage) =>
     withDeadline(messages.send(message), stallTimeout, `the receiver took no bytes for ${stallTimeout} ms`);
-  await send({ type: 'offer', name, size });
-  const hash = createHash('sha256');
-  const progress =
-    options.showProgress === false
-      ? undefined
-      : createProgress(`send-file ${name}`, size, { indent: options.progressIndent ?? '' });
-  const started = performance.now();
-  let sent = 0;
-  try {
-    for await (const chunk of createReadStream(path, {
-      highWaterMark: chunkSizeFor(options.bytesPerSecond),
-    }) as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      await send({ type: 'chunk', data: chunk });
-      sent += chunk.length;
-      progress?.update(sent);
-      if (options.bytesPerSecond) {
-        const due = (sent / options.bytesPerSecond) * 1000 - (performance.now() - started);
-        if (due > 0) await delay(due);
-      }
-    }
-    await send({ type: 'end', sha256: hash.digest('hex') });
-    const receipt = await withDeadline(
+  const answer = async <Type extends TransferMessage['type']>(...expected: Type[]) => {
+    const message = await withDeadline(
       messages.next(),
-      receiptTimeout,
-      `no receipt from the receiver within ${receiptTimeout} ms`,
+      answerTimeout,
+      `no answer from the receiver within ${answerTimeout} ms`,
     );
-    if (receipt.type !== 'saved' && receipt.type !== 'failed')
-      throw new Error(`unexpected ${receipt.type} message`);
+    if (!expected.some((type) => type === message.type))
+      throw new Error(`unexpected ${message.type} message from the receiver`);
+    return message as Extract<TransferMessage, { type: Type }>;
+  };
+  let progress: ProgressReporter | undefined;
+  try {
+    await send({ type: 'offer', name, size });
+    const reply = await answer('accepted', 'failed');
+    if (reply.type === 'failed') return reply; // refused: too big, or a name it will not take
+    if (options.showProgress !== false)
+      progress = createProgress(`send-file ${name}`, size, { indent: options.progressIndent ?? '' });
+    const sha256 = await sendChunks(path, send, progress, options.bytesPerSecond);
+    await send({ type: 'end', sha256 });
+    const receipt = await answer('saved', 'failed');
     progress?.finish(receipt.type === 'saved' ? 'done' : 'failed');
     return receipt;
   } catch (error) {
@@ -121,6 +116,37 @@ export async function sendFile(path: string, to: HostPort, options: SendOptions 
   } finally {
     await messages.close();
   }
+}
+
+/** Streams the file's bytes as chunk messages, at most `bytesPerSecond`; resolves with their SHA-256. */
+async function sendChunks(
+  path: string,
+  send: (message: TransferMessage) => Promise<void>,
+  progress: ProgressReporter | undefined,
+  bytesPerSecond: number | undefined,
+): Promise<string> {
+  const hash = createHash('sha256');
+  const started = performance.now();
+  let sent = 0;
+  const chunks = createReadStream(path, { highWaterMark: chunkSizeFor(bytesPerSecond) });
+  for await (const chunk of chunks as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    await send({ type: 'chunk', data: chunk });
+    sent += chunk.length;
+    progress?.update(sent);
+    if (bytesPerSecond) {
+      const due = (sent / bytesPerSecond) * 1000 - (performance.now() - started);
+      if (due > 0) await delay(due);
+    }
+  }
+  return hash.digest('hex');
+}
+
+export interface ReceiveOptions {
+  /** Report progress on stdout. Default true. */
+  readonly showProgress?: boolean;
+  /** Offers of more bytes are refused before any is sent. Default {@link DEFAULT_MAX_FILE_SIZE}. */
+  readonly maxSize?: number;
 }
 
 /**
@@ -134,7 +160,7 @@ export async function receiveFile(
   conn: StreamSocket,
   outDir: string,
   report: (line: string) => void,
-  { showProgress = true }: { showProgress?: boolean } = {},
+  { showProgress = true, maxSize = DEFAULT_MAX_FILE_SIZE }: ReceiveOptions = {},
 ): Promise<Receipt> {
   const messages = transferChannel(conn, RECEIVE_IDLE_TIMEOUT_MS);
   let name = 'a file';
@@ -146,6 +172,11 @@ export async function receiveFile(
     const safeName = safeFileName(offer.name);
     if (safeName === undefined) throw new Error(`refused the file name ${JSON.stringify(offer.name)}`);
     name = safeName;
+    if (offer.size > maxSize)
+      throw new Error(
+        `${name} is ${formatBytes(offer.size)}, over the ${formatBytes(maxSize)} this receiver accepts`,
+      );
+    await messages.send({ type: 'accepted' });
     partPath = join(outDir, `.${name}.${randomBytes(6).toString('hex')}.part`);
     progress = showProgress ? createProgress(`recv-file ${name}`, offer.size) : undefined;
     const digest = await receiveInto(partPath, offer.size, messages, progress);
