@@ -55,6 +55,8 @@ export type ShutdownHow = 'read' | 'write' | 'both';
 type State = 'fresh' | 'connecting' | 'connected' | 'listening' | 'closed';
 
 const EMPTY = new Uint8Array(0);
+/** What a `sendAll` whose bytes the kernel took at once returns: one settled promise for all. */
+const WRITTEN: Promise<undefined> = Promise.resolve(undefined);
 
 /**
  * A stream socket (TCP over IPv4/IPv6, or a Unix stream socket) with the classic verbs, async.
@@ -103,8 +105,8 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   #writeShut = false;
   #writers: Waiter<void>[] = [];
   /** Resolve and reject functions of fast-path `sendAll`s, in write order. */
-  #writeResolvers: Array<(value: undefined) => void> = [];
-  #writeRejecters: Array<(reason: unknown) => void> = [];
+  #writeResolvers: Array<((value: undefined) => void) | undefined> = [];
+  #writeRejecters: Array<((reason: unknown) => void) | undefined> = [];
   #connector: Waiter<void> | undefined;
   /** What `sendAllInSlices` may use of this socket's private send state. */
   readonly #writeSide: WriteSide = {
@@ -341,9 +343,15 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     ) {
       // The common case, one write with no deadline. Node calls write callbacks in order, also
       // when the socket is destroyed, so one shared callback settles a queue of these.
-      const written = new Promise<undefined>(this.#queueWrite);
       socket.write(data, this.#onWritten);
-      return written;
+      if (socket.writableLength === 0 && socket.errored === null) {
+        // The kernel took every byte during write(): done now, without waiting a tick for the
+        // callback, which then finds no one to settle.
+        this.#writeResolvers.push(undefined);
+        this.#writeRejecters.push(undefined);
+        return WRITTEN;
+      }
+      return new Promise<undefined>(this.#queueWrite);
     }
     return sendAllInSlices(this.#writeSide, data, options);
   }
@@ -637,12 +645,12 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     this.#writeRejecters.push(reject);
   };
 
-  /** Settles the oldest fast-path `sendAll`. */
+  /** Settles the oldest fast-path `sendAll` (nothing to settle when it returned at once). */
   readonly #onWritten = (error?: Error | null): void => {
-    const resolve = this.#writeResolvers.shift()!;
-    const reject = this.#writeRejecters.shift()!;
-    if (error) reject(this.#fail(error));
-    else resolve(undefined);
+    const resolve = this.#writeResolvers.shift();
+    const reject = this.#writeRejecters.shift();
+    if (error) reject?.(this.#fail(error));
+    else resolve?.(undefined);
   };
 
   readonly #onEnd = (): void => {
