@@ -1,40 +1,97 @@
 import { FrameDecoder, type FrameDecoderOptions } from './decoder.js';
 import { type FrameFormat, FrameFormats } from './format.js';
 
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
 /**
  * Decodes the frames of a byte source (a Node stream, a core `StreamSocket`, any iterable of
- * chunks). Frames are decoded per chunk in a batch, then yielded one by one; the frames before a
- * bad header are yielded before its error is thrown. Throws `TruncatedFrameError` if the source
- * ends inside a frame.
+ * chunks). Frames are decoded per chunk in a batch, then handed out one by one; the frames before
+ * a bad header are yielded before its error is thrown. Throws `TruncatedFrameError` if the source
+ * ends inside a frame. Leaving early (`break`) or an error closes the source.
  *
  * @example
  * ```ts
  * for await (const payload of decodeFrames(socket, FrameFormats.varint)) handle(payload);
  * ```
  */
-export async function* decodeFrames(
+export function decodeFrames(
   source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   format: FrameFormat = FrameFormats.uint32BE,
   options?: FrameDecoderOptions,
 ): AsyncGenerator<Uint8Array, void, undefined> {
+  // A plain iterator rather than an `async *` generator: a frame of the current batch then costs
+  // one resolved promise, not a generator step (about 2x the throughput of small frames).
   const decoder = new FrameDecoder(format, options);
+  const chunks = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
   let batch: Uint8Array[] = [];
+  let index = 0;
+  /** A decode error that waits until the frames before it in the batch are handed out. */
+  let held: { error: unknown } | null = null;
+  let finished = false;
+  /** The refill in progress, so that overlapping `next()` calls are served in order. */
+  let refilling: Promise<IteratorResult<Uint8Array, void>> | null = null;
   const collect = (bytes: Uint8Array, start: number, end: number) => {
     batch.push(bytes.subarray(start, end));
   };
-  for await (const chunk of source) {
-    let failure: { error: unknown } | null = null;
-    try {
-      decoder.pushEach(chunk, collect);
-    } catch (error) {
-      failure = { error };
-    }
-    if (batch.length > 0) {
-      const ready = batch;
+
+  const close = async (): Promise<void> => {
+    finished = true;
+    batch = [];
+    await chunks.return?.();
+  };
+
+  const throwHeld = async (): Promise<never> => {
+    const { error } = held!;
+    held = null;
+    await close();
+    throw error;
+  };
+
+  /** Reads chunks until one completes a frame (or the source ends, or a header is bad). */
+  const refill = async (): Promise<IteratorResult<Uint8Array, void>> => {
+    for (;;) {
+      let step: IteratorResult<Uint8Array>;
+      try {
+        step = await chunks.next();
+      } catch (error) {
+        finished = true;
+        throw error;
+      }
+      if (step.done) {
+        finished = true;
+        decoder.end();
+        return DONE;
+      }
       batch = [];
-      yield* ready;
+      index = 0;
+      try {
+        decoder.pushEach(step.value, collect);
+      } catch (error) {
+        held = { error };
+      }
+      if (index < batch.length) return { done: false, value: batch[index++]! };
+      if (held !== null) return throwHeld();
     }
-    if (failure !== null) throw failure.error;
-  }
-  decoder.end();
+  };
+
+  const next = (): Promise<IteratorResult<Uint8Array, void>> => {
+    if (refilling !== null) return refilling.then(next, next);
+    if (index < batch.length) return Promise.resolve({ done: false, value: batch[index++]! });
+    if (held !== null) return throwHeld();
+    if (finished) return Promise.resolve(DONE);
+    const pending = refill().finally(() => {
+      refilling = null;
+    });
+    refilling = pending;
+    return pending;
+  };
+
+  const iterator: AsyncGenerator<Uint8Array, void, undefined> = {
+    next,
+    return: () => close().then(() => DONE),
+    throw: (error: unknown) => close().then(() => Promise.reject(error)),
+    [Symbol.asyncIterator]: () => iterator,
+    [Symbol.asyncDispose]: () => close(),
+  };
+  return iterator;
 }

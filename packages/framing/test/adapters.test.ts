@@ -54,6 +54,33 @@ describe('decodeFrames', () => {
     expect(error).toBeInstanceOf(FrameTooLargeError);
   });
 
+  it('closes the source when the loop leaves early or a header is bad', async () => {
+    let closed = 0;
+    async function* endless(chunk: Uint8Array) {
+      try {
+        for (;;) yield chunk;
+      } finally {
+        closed++;
+      }
+    }
+    for await (const _ of decodeFrames(endless(wire), FrameFormats.varint)) break;
+    expect(closed).toBe(1);
+    const { frames, error } = await drain(decodeFrames(endless(badTail), small));
+    expect([frames, error, closed]).toEqual([names, expect.any(FrameTooLargeError), 2]);
+  });
+
+  it('serves overlapping next() calls in order', async () => {
+    const iterator = decodeFrames(Readable.from(everyByte(wire)), FrameFormats.varint);
+    const results = await Promise.all([1, 2, 3, 4, 5].map(() => iterator.next()));
+    expect(results.map((result) => (result.done ? 'done' : new TextDecoder().decode(result.value)))).toEqual([
+      'one',
+      'two',
+      '',
+      'four',
+      'done',
+    ]);
+  });
+
   it('throws TruncatedFrameError when the source ends mid-frame', async () => {
     await expect(collect(decodeFrames([wire.subarray(0, 6)], FrameFormats.varint))).rejects.toThrow(
       TruncatedFrameError,
