@@ -111,6 +111,8 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
   /** A socket error that came while no read waited: the next read reports it. */
   #pendingError: unknown;
   #readable: (() => void) | undefined;
+  /** The last host `#isLiteral` found to be an IP address. */
+  #lastLiteral: string | undefined;
   #received = 0;
   #receivedBytes = 0;
   #dropped = 0;
@@ -230,7 +232,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     }
     const socket = this.#ensureSocket();
     const report = onError ?? this.#onLateError;
-    if (isIP(peer.host) === 0) {
+    if (!this.#isLiteral(peer.host)) {
       // A host name's lookup may finish out of send order: it gets a callback of its own.
       socket.send(bytes, peer.port, peer.host, (error) => {
         if (error) report(toSocketError(error));
@@ -423,6 +425,14 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
 
   // --- internals -------------------------------------------------------------------------------
 
+  /** Whether `host` is an IP address, not a name; the last answer is kept, as a socket mostly talks to one peer. */
+  #isLiteral(host: string): boolean {
+    if (host === this.#lastLiteral) return true;
+    if (isIP(host) === 0) return false;
+    this.#lastLiteral = host;
+    return true;
+  }
+
   /** Every call on a closed socket fails the same way, as `EBADF` does in the classic API. */
   #assertOpen(verb: string): void {
     if (this.#closed !== undefined) throw new SocketClosedError(`cannot ${verb}: socket is closed`);
@@ -490,7 +500,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     if (
       (timeout === null || timeout === 0) &&
       signal === undefined &&
-      (peer === undefined || isIP(peer.host) !== 0)
+      (peer === undefined || this.#isLiteral(peer.host))
     ) {
       // The common case. Node calls the send callbacks of IP-literal sends in send order, also with
       // an error and when the socket closes first, so one shared callback settles a queue of these.

@@ -205,6 +205,8 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
   );
   readonly #ids = new RequestIdSource();
   #handler: RequestHandler<T> | undefined;
+  #lastHost: string | undefined;
+  #lastCanonical: string | undefined;
   #closed: EndpointClosedError | undefined;
   #counts = {
     received: 0,
@@ -404,14 +406,29 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
       signal?.throwIfAborted();
       const payload = this.#codec.encode(message);
       assertDatagramSize(ENVELOPE_HEADER_SIZE + payload.byteLength, this.#maxPayload);
-      if (isIP(to.host) !== 0) return this.#exchange(payload, to.host, to.port, policy, signal);
-      return this.#resolve(to.host).then((host) => this.#exchange(payload, host, to.port, policy, signal));
+      const literal = this.#canonicalLiteral(to.host);
+      if (literal !== undefined) return this.#exchange(payload, literal, to.port, policy, signal);
+      return this.#resolve(to.host).then((host) =>
+        this.#exchange(payload, canonicalHost(host), to.port, policy, signal),
+      );
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  /** Sends a request until a matching reply settles it, or the last attempt times out. */
+  /**
+   * `host` in canonical form when it is an IP address, else undefined (a name). The last answer is
+   * kept: a client mostly asks one server, and the check is a regular expression.
+   */
+  #canonicalLiteral(host: string): string | undefined {
+    if (host === this.#lastHost) return this.#lastCanonical;
+    if (isIP(host) === 0) return undefined;
+    this.#lastHost = host;
+    this.#lastCanonical = canonicalHost(host);
+    return this.#lastCanonical;
+  }
+
+  /** Sends a request to `host` (an IP address in canonical form) until a matching reply settles it, or the last attempt times out. */
   #exchange(
     payload: Uint8Array,
     host: string,
@@ -428,7 +445,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
       id = requestId(datagram);
     }
     return new Promise<T>((resolve, reject) => {
-      const destination = { host: canonicalHost(host), port };
+      const destination = { host, port };
       const pending = new PendingRequest(id, datagram, destination, policy, signal, resolve, reject);
       this.#pending.set(id, pending);
       pending.onSendError = (error) => this.#fail(pending, error);
