@@ -1,16 +1,21 @@
 import { once } from 'node:events';
 import { z } from 'zod';
-import { countArg, DEFAULT_HOST, formatAddress, hostArg, portArg } from '../cli/args.js';
+import { countArg, DEFAULT_HOST, formatAddress, hostArg, portArg, timeoutArg } from '../cli/args.js';
 import { defineCommand } from '../cli/command.js';
 import { print } from '../cli/output.js';
 import { onShutdownSignal } from '../cli/shutdown.js';
-import { DEFAULT_MAX_QUEUED_BYTES, startChatServer } from '../programs/chat-server.js';
+import {
+  DEFAULT_FRAME_TIMEOUT,
+  DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+  DEFAULT_MAX_QUEUED_BYTES,
+  startChatServer,
+} from '../programs/chat-server.js';
 
 export const chatServerCommand = defineCommand({
   name: 'chat-server',
   summary: 'multi-user chat over framed TCP with typed messages (join, say, leave)',
   lesson:
-    'Lesson: the looped server, now with many clients at once. sockkit adds: framed messages checked by zod, members that vanish mid-message or send garbage removed and the others told why, and a bounded queue per member so one client that stops reading cannot make the server buffer without limit.',
+    'Lesson: the looped server, now with many clients at once. sockkit adds: framed messages checked by zod, members that vanish or stall mid-message or send garbage removed and the others told why, a cap on connections per address, and a bounded queue per member so one client that stops reading cannot make the server buffer without limit.',
   options: {
     host: { type: 'string', default: DEFAULT_HOST, description: 'address to listen on' },
     port: {
@@ -25,14 +30,37 @@ export const chatServerCommand = defineCommand({
       default: String(DEFAULT_MAX_QUEUED_BYTES),
       description: 'bytes waiting for one member before it is dropped as too slow',
     },
+    'frame-timeout': {
+      type: 'string',
+      placeholder: 'ms',
+      default: String(DEFAULT_FRAME_TIMEOUT),
+      description: 'time a started message has to arrive whole before its sender is removed',
+    },
+    'max-per-address': {
+      type: 'string',
+      placeholder: 'n',
+      default: String(DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
+      description: 'connections at once from one IP address; more are refused',
+    },
   },
-  args: z.object({ host: hostArg, port: portArg, 'max-queued': countArg(1024, 1024 ** 3) }),
+  args: z.object({
+    host: hostArg,
+    port: portArg,
+    'max-queued': countArg(1024, 1024 ** 3),
+    'frame-timeout': timeoutArg,
+    'max-per-address': countArg(1, 1024),
+  }),
   examples: ['sockkit-demo chat-server --port 8082'],
-  async run({ host, port, 'max-queued': maxQueuedBytes }) {
+  async run(args) {
     using shutdown = onShutdownSignal();
     await using server = await startChatServer(
-      { host, port },
-      { maxQueuedBytes, log: (line) => print(`chat-server: ${line}`) },
+      { host: args.host, port: args.port },
+      {
+        maxQueuedBytes: args['max-queued'],
+        frameTimeout: args['frame-timeout'],
+        maxConnectionsPerAddress: args['max-per-address'],
+        log: (line) => print(`chat-server: ${line}`),
+      },
     );
     print(`chat-server ready: listening on ${formatAddress(server.address)}`);
     await once(shutdown.signal, 'abort');

@@ -7,16 +7,18 @@ import {
 } from '@sockkit/core';
 import {
   createCodec,
-  decodeFrames,
   defineFrameFormat,
   encodeFrame,
   FrameTooLargeError,
+  framed,
   MessageDecodeError,
   MessageValidationError,
+  ReadTimeoutError,
   TruncatedFrameError,
 } from '@sockkit/framing';
 import { formatAddress } from '../cli/args.js';
 import { ChatEvent, ChatRequest } from '../protocols/chat.js';
+import { ChatMember } from './chat-member.js';
 
 /** A chat message is small: a frame over this is hostile, and fails before it is buffered. */
 export const CHAT_FRAME_FORMAT = defineFrameFormat({ maxFrameLength: 16 * 1024 });
@@ -30,69 +32,26 @@ export const DEFAULT_MAX_QUEUED_BYTES = 1024 * 1024;
 const requests = createCodec(ChatRequest);
 const events = createCodec(ChatEvent);
 
-/** One connection's seat at the chat, with its own bounded queue of outgoing frames. */
-class Member {
-  name: string | undefined;
-  readonly #conn: StreamSocket;
-  readonly #queue: Uint8Array[] = [];
-  #queuedBytes = 0;
-  #writing = false;
-
-  constructor(
-    conn: StreamSocket,
-    readonly peer: SocketAddress,
-    readonly onStalled: (member: Member) => void,
-  ) {
-    this.#conn = conn;
-  }
-
-  /** Queues an encoded frame; never waits, so one slow member never delays the others. */
-  deliver(frame: Uint8Array, maxQueuedBytes: number): void {
-    if (this.#queuedBytes + frame.length > maxQueuedBytes) {
-      this.onStalled(this);
-      return;
-    }
-    this.#queue.push(frame);
-    this.#queuedBytes += frame.length;
-    if (!this.#writing) void this.#drain();
-  }
-
-  async #drain(): Promise<void> {
-    this.#writing = true;
-    try {
-      for (let frame = this.#queue.shift(); frame; frame = this.#queue.shift()) {
-        await this.#conn.sendAll(frame);
-        this.#queuedBytes -= frame.length;
-      }
-    } catch {
-      // The read loop sees the same broken connection and removes the member.
-    } finally {
-      this.#writing = false;
-    }
-  }
-
-  /**
-   * Closes once what was handed to the socket is flushed: a `rejected` event, queued just
-   * before, was handed over at once (an idle queue starts sending synchronously), so it gets through.
-   */
-  async close(): Promise<void> {
-    await this.#conn.close();
-  }
-
-  /** Cuts the connection at once (a member that stopped reading would never take a goodbye). */
-  abort(): void {
-    this.#conn.shutdown('both');
-  }
-}
+/** How long a member's message may take from its first byte to its last: chat lines are small. */
+export const DEFAULT_FRAME_TIMEOUT = 10_000;
+/** Members connected at once from one IP address. */
+export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 8;
 
 export interface ChatServerOptions {
+  /** Bytes waiting for one member before it is dropped as too slow. Default 1 MiB. */
   readonly maxQueuedBytes?: number;
+  /** Milliseconds a started message may take to arrive whole (slowloris guard). Default 10 s. */
+  readonly frameTimeout?: number;
+  /** Connections at once from one IP address; more are refused. Default 8. */
+  readonly maxConnectionsPerAddress?: number;
+  /** Receives a line for each member that joins or is removed. */
   readonly log?: (line: string) => void;
 }
 
 /** Why a member left, in the words the others read. */
 function leaveReason(error: unknown): string {
   if (error instanceof TruncatedFrameError) return 'vanished mid-message';
+  if (error instanceof ReadTimeoutError) return 'stalled mid-message';
   if (error instanceof FrameTooLargeError) return 'sent an oversized message';
   if (error instanceof ConnectionResetError) return 'connection lost';
   return `connection failed: ${error instanceof Error ? error.message : String(error)}`;
@@ -100,38 +59,45 @@ function leaveReason(error: unknown): string {
 
 /**
  * The chat room: framed, typed messages (join, say, leave) checked by zod. A member that
- * disconnects, vanishes mid-message or sends garbage is removed and the others are told
- * why; a member that stops reading is dropped once `maxQueuedBytes` wait for it.
+ * disconnects, vanishes or stalls mid-message, or sends garbage is removed and the others
+ * are told why; a member that stops reading is dropped once `maxQueuedBytes` wait for it.
  */
 export async function startChatServer(
   address: { host: string; port: number },
-  { maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES, log = () => {} }: ChatServerOptions = {},
+  {
+    maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES,
+    frameTimeout = DEFAULT_FRAME_TIMEOUT,
+    maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+    log = () => {},
+  }: ChatServerOptions = {},
 ): Promise<SocketServer> {
-  const members = new Set<Member>();
+  const members = new Set<ChatMember>();
 
-  const broadcast = (event: ChatEvent, except?: Member) => {
+  const broadcast = (event: ChatEvent, except?: ChatMember) => {
     const frame = encodeFrame(events.encode(event), CHAT_FRAME_FORMAT); // encoded once for everyone
-    for (const member of members) if (member !== except && member.name) member.deliver(frame, maxQueuedBytes);
+    for (const member of members) if (member !== except && member.name) member.deliver(frame);
   };
-  const remove = (member: Member, reason: string) => {
+  const remove = (member: ChatMember, reason: string) => {
     if (!members.delete(member)) return;
     log(`${member.name ?? formatAddress(member.peer)} removed: ${reason}`);
     if (member.name) broadcast({ type: 'left', name: member.name, reason });
   };
-  const onStalled = (member: Member) => {
+  const onStalled = (member: ChatMember) => {
     remove(member, `stopped reading (over ${maxQueuedBytes} bytes waiting)`);
     member.abort();
   };
 
   async function serveMember(conn: StreamSocket, peer: SocketAddress): Promise<void> {
     conn.setSockOpt('keepAlive', true); // finds members whose machine vanished without a FIN
-    const member = new Member(conn, peer, onStalled);
+    const member = new ChatMember(conn, peer, { maxQueuedBytes, onStalled });
     members.add(member);
-    const send = (event: ChatEvent) =>
-      member.deliver(encodeFrame(events.encode(event), CHAT_FRAME_FORMAT), maxQueuedBytes);
+    const send = (event: ChatEvent) => member.deliver(encodeFrame(events.encode(event), CHAT_FRAME_FORMAT));
+    // Frames in (`@sockkit/framing`), each due whole within `frameTimeout` of its first byte;
+    // decoded here, so a malformed one can still be answered with a `rejected`.
+    const frames = framed(conn, { format: CHAT_FRAME_FORMAT, frameTimeout, idleTimeout: null });
     let reason = 'disconnected';
     try {
-      for await (const frame of decodeFrames(conn, CHAT_FRAME_FORMAT)) {
+      for await (const frame of frames) {
         let request: ChatRequest;
         try {
           request = requests.decode(frame);
@@ -178,5 +144,5 @@ export async function startChatServer(
 
   // A quiet room is not a dead one: no idle timeout (keep-alive covers vanished peers), and
   // no Nagle delay on small chat lines.
-  return createServer(address, serveMember, { idleTimeout: null, noDelay: true });
+  return createServer(address, serveMember, { idleTimeout: null, noDelay: true, maxConnectionsPerAddress });
 }
