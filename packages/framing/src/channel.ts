@@ -74,7 +74,9 @@ export interface RequestOptions {
 
 /** Counters of a {@link FramedChannel}. */
 export interface ChannelStats {
+  /** Messages decoded from the connection (replies to requests included). */
   readonly messagesReceived: number;
+  /** Messages handed to the connection by `send`, `sendMany` and `request`. */
   readonly messagesSent: number;
   /** Messages or oversized frames dropped under `onInvalid: 'skip'`. */
   readonly skipped: number;
@@ -548,6 +550,7 @@ export function framed<T>(
   connection: FramedConnection,
   options: FramedOptions<T> & { readonly codec: MessageCodec<T> },
 ): FramedChannel<T>;
+/** Without a codec, messages are the raw payload bytes. */
 export function framed(
   connection: FramedConnection,
   options?: FramedOptions<Uint8Array>,

@@ -149,6 +149,21 @@ describe('WHATWG TransformStreams', () => {
     expect(error).toBeInstanceOf(FrameTooLargeError);
   });
 
+  it('holds the writer until the reader takes the payloads, and stops it when the reader cancels', async () => {
+    const { readable, writable } = frameDecoderTransform(FrameFormats.varint);
+    const writer = writable.getWriter();
+    const reader = readable.getReader();
+    let written = false;
+    const writing = writer.write(wire).then(() => {
+      written = true;
+    });
+    const first = await reader.read();
+    expect(strings([first.value!])).toEqual(['one']);
+    expect(written).toBe(false);
+    await reader.cancel(new Error('stop'));
+    await expect(writing).rejects.toThrow('stop');
+  });
+
   it('errors at once when nothing precedes the bad header', async () => {
     const { frames, error } = await drain(
       ReadableStream.from([badTail.subarray(-4)]).pipeThrough(frameDecoderTransform(small)),

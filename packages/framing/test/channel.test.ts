@@ -199,6 +199,21 @@ describe('framed over real sockets', () => {
     expect(server.stats.skipped).toBe(2);
   });
 
+  it('close() gives up flushing after its timeout when the peer does not read, and closes', async () => {
+    await using pair = await socketPair();
+    pair.server.pause();
+    const client = framed(pair.client);
+    // 32 MiB: more than loopback's socket buffers hold, so most of it stays in the write buffer.
+    const sending = Array.from({ length: 4 }, () => client.send(new Uint8Array(8 * 1024 * 1024)));
+    expect(pair.client.writableLength).toBeGreaterThan(0);
+    await client.close({ timeout: 100 });
+    expect(pair.client.destroyed).toBe(true);
+    expect(client.error).toBeNull();
+    for (const outcome of await Promise.allSettled(sending)) {
+      expect(outcome).toMatchObject({ status: 'rejected', reason: expect.any(ChannelClosedError) });
+    }
+  });
+
   it('refuses to send once the connection no longer accepts writes', async () => {
     await using pair = await socketPair();
     const server = framed(pair.server);
@@ -310,6 +325,15 @@ describe('framed over real sockets', () => {
       await expect(client.request({ kind: 'ask', text: 'hello?' }, { timeout: 50 })).rejects.toThrow(
         RequestTimeoutError,
       );
+    });
+
+    it('takes its default timeout from the requestTimeout option', async () => {
+      await using pair = await socketPair();
+      const client = framed(pair.client, { codec, correlation, requestTimeout: 50 });
+      await expect(client.request({ kind: 'ask', text: 'hello?' })).rejects.toMatchObject({
+        code: 'SOCKKIT_ERR_REQUEST_TIMEOUT',
+        timeout: 50,
+      });
     });
 
     it('rejects with the abort reason when its signal aborts', async () => {
