@@ -1,6 +1,6 @@
 import { AF_INET, SOCK_DGRAM, socket } from '@sockkit/core';
 import { createCodec } from '@sockkit/framing';
-import { type Destination, EnvelopeKind, udpEndpoint } from '@sockkit/udp';
+import { type Destination, udpEndpoint } from '@sockkit/udp';
 import { z } from 'zod';
 import { hostPortOf } from '../cli/args.js';
 
@@ -17,28 +17,35 @@ export type DropPolicy = (direction: 'request' | 'reply', index: number) => bool
 /**
  * A UDP relay between client and server that loses datagrams on purpose, in this process:
  * the lossy network of the lesson, made repeatable. It is the tutorial's loop (recvfrom,
- * sendto) on a core datagram socket; the server sees the relay as its client.
+ * sendto) on a core datagram socket; the server sees the relay as its client. A datagram
+ * from the server's address is a reply, any other a request (whose sender is the client).
+ * A datagram it cannot forward is one more lost; if the relay itself breaks, `broken` aborts
+ * with the error at once.
  */
 async function lossyRelay(server: Destination, drop: DropPolicy, report: (line: string) => void) {
   const relay = socket(AF_INET, SOCK_DGRAM);
   await relay.bind({ host: '127.0.0.1', port: 0 });
   const counts = { request: 0, reply: 0 };
+  const breaker = new AbortController();
   let client: Destination | undefined;
   const forwarding = (async () => {
     for await (const [data, address] of relay) {
       const from = hostPortOf(address);
       const fromServer = from.port === server.port && from.host === server.host;
-      const direction = data[2] === EnvelopeKind.reply ? 'reply' : 'request';
-      counts[direction] += 1;
+      const direction = fromServer ? 'reply' : 'request';
+      const index = (counts[direction] += 1);
       if (!fromServer) client = from;
       const to = fromServer ? client : server;
-      if (drop(direction, counts[direction]))
-        report(`  network: lost ${direction} datagram #${counts[direction]}`);
-      else if (to) await relay.sendTo(data, to);
+      if (drop(direction, index)) report(`  network: lost ${direction} datagram #${index}`);
+      else if (to)
+        await relay.sendTo(data, to).catch((error: Error) => {
+          report(`  network: could not forward ${direction} datagram #${index}: ${error.message}`);
+        });
     }
-  })();
+  })().catch((error: unknown) => breaker.abort(error)); // handled now, not when disposed
   return {
     address: hostPortOf(relay.getSockName()),
+    broken: breaker.signal,
     async [Symbol.asyncDispose]() {
       await relay.close();
       await forwarding;
@@ -89,7 +96,10 @@ export async function runUdpRequest({
     report(`client: deposit 10 (request ${n})`);
     const before = { sent: client.stats.retransmissions, cached: server.stats.cachedReplies };
     try {
-      const reply = await client.request({ type: 'deposit', amount: 10 }, relay.address, RETRANSMISSION);
+      const reply = await client.request({ type: 'deposit', amount: 10 }, relay.address, {
+        ...RETRANSMISSION,
+        signal: relay.broken,
+      });
       const attempts = client.stats.retransmissions - before.sent + 1;
       const cached = server.stats.cachedReplies - before.cached;
       if (reply.type === 'balance') {
@@ -102,6 +112,7 @@ export async function runUdpRequest({
         );
       }
     } catch (error) {
+      if (relay.broken.aborted) throw relay.broken.reason; // no request can get through now
       timeouts += 1;
       report(`client: gave up: ${(error as Error).message}`);
     }
