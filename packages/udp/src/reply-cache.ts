@@ -22,13 +22,6 @@ export type CachedRequest =
   /** The handler threw, returned nothing, or its reply was refused: retransmissions get no answer either. */
   | { readonly state: 'unanswered' };
 
-interface Entry {
-  readonly key: string;
-  value: CachedRequest;
-  readonly expiresAt: number;
-  bytes: number;
-}
-
 const RUNNING: CachedRequest = Object.freeze({ state: 'running' });
 const UNANSWERED: CachedRequest = Object.freeze({ state: 'unanswered' });
 
@@ -47,10 +40,20 @@ export class ReplyCache {
   readonly ttl: number;
   /** Entries dropped before their time to respect `maxEntries` or `maxBytes`. */
   evictions = 0;
-  #entries = new Map<string, Entry>();
-  /** The same entries, oldest first: expiry and eviction take from the front without iterating the map. */
-  #order: Entry[] = [];
+  /**
+   * The entries live in a ring of slots, oldest at `#head`, as parallel arrays: an entry costs its
+   * key and its reply, no object of its own. Entries live for seconds, long enough to survive the
+   * young generation, so every object per entry would be copied and promoted by the GC.
+   */
+  #slots = new Map<string, number>();
+  #keys: Array<string | undefined> = [];
+  /** The reply of an answered entry; `undefined` while running or when unanswered. */
+  #replies: Array<Uint8Array | undefined> = [];
+  /** Whether the entry's handler still runs. */
+  #running: boolean[] = [];
+  #expiresAt: number[] = [];
   #head = 0;
+  #count = 0;
   #bytes = 0;
   readonly #now: () => number;
 
@@ -71,7 +74,7 @@ export class ReplyCache {
 
   /** Requests remembered now. */
   get size(): number {
-    return this.#entries.size;
+    return this.#count;
   }
 
   /** Reply bytes held now. */
@@ -87,42 +90,48 @@ export class ReplyCache {
   begin(key: string): CachedRequest | undefined {
     const now = this.#now();
     this.#sweep(now);
-    const known = this.#entries.get(key);
-    if (known !== undefined) return known.value;
-    if (this.#entries.size >= this.maxEntries) this.#evictOldest();
-    const entry: Entry = { key, value: RUNNING, expiresAt: now + this.ttl, bytes: 0 };
-    this.#entries.set(key, entry);
-    this.#order.push(entry);
+    const slot = this.#slots.get(key);
+    if (slot !== undefined) {
+      if (this.#running[slot]) return RUNNING;
+      const reply = this.#replies[slot];
+      return reply === undefined ? UNANSWERED : { state: 'answered', reply };
+    }
+    if (this.#count >= this.maxEntries) this.#evictOldest();
+    const free = (this.#head + this.#count) % this.maxEntries;
+    this.#keys[free] = key;
+    this.#replies[free] = undefined;
+    this.#running[free] = true;
+    this.#expiresAt[free] = now + this.ttl;
+    this.#count++;
+    this.#slots.set(key, free);
     return undefined;
   }
 
   /** Records the outcome of a running request: its reply, or `undefined` for none. */
   complete(key: string, reply: Uint8Array | undefined): void {
-    const entry = this.#entries.get(key);
-    if (entry === undefined) return;
-    if (reply === undefined || reply.byteLength > this.maxBytes) {
-      entry.value = UNANSWERED;
-      return;
-    }
-    entry.value = { state: 'answered', reply };
-    entry.bytes = reply.byteLength;
+    const slot = this.#slots.get(key);
+    if (slot === undefined) return;
+    this.#running[slot] = false;
+    if (reply === undefined || reply.byteLength > this.maxBytes) return;
+    this.#replies[slot] = reply;
     this.#bytes += reply.byteLength;
     while (this.#bytes > this.maxBytes) this.#evictOldest();
   }
 
   /** Forgets everything (the endpoint closed). */
   clear(): void {
-    this.#entries.clear();
-    this.#order = [];
+    this.#slots.clear();
+    this.#keys = [];
+    this.#replies = [];
+    this.#running = [];
+    this.#expiresAt = [];
     this.#head = 0;
+    this.#count = 0;
     this.#bytes = 0;
   }
 
   #sweep(now: number): void {
-    for (let oldest = this.#order[this.#head]; oldest !== undefined && oldest.expiresAt <= now; ) {
-      this.#deleteOldest();
-      oldest = this.#order[this.#head];
-    }
+    while (this.#count > 0 && this.#expiresAt[this.#head]! <= now) this.#deleteOldest();
   }
 
   #evictOldest(): void {
@@ -130,15 +139,14 @@ export class ReplyCache {
   }
 
   #deleteOldest(): boolean {
-    const entry = this.#order[this.#head];
-    if (entry === undefined) return false;
-    this.#head++;
-    if (this.#head >= 1024 && this.#head * 2 >= this.#order.length) {
-      this.#order = this.#order.slice(this.#head);
-      this.#head = 0;
-    }
-    this.#entries.delete(entry.key);
-    this.#bytes -= entry.bytes;
+    if (this.#count === 0) return false;
+    const slot = this.#head;
+    this.#slots.delete(this.#keys[slot]!);
+    this.#bytes -= this.#replies[slot]?.byteLength ?? 0;
+    this.#keys[slot] = undefined;
+    this.#replies[slot] = undefined;
+    this.#head = (slot + 1) % this.maxEntries;
+    this.#count--;
     return true;
   }
 }
