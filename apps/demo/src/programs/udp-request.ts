@@ -33,7 +33,8 @@ async function lossyRelay(server: Destination, drop: DropPolicy, report: (line: 
       const from = hostPortOf(address);
       const fromServer = from.port === server.port && from.host === server.host;
       const direction = fromServer ? 'reply' : 'request';
-      const index = (counts[direction] += 1);
+      counts[direction] += 1;
+      const index = counts[direction];
       if (!fromServer) client = from;
       const to = fromServer ? client : server;
       if (drop(direction, index)) report(`  network: lost ${direction} datagram #${index}`);
