@@ -47,6 +47,23 @@ describe('echo-server and echo-client', () => {
     expect(client.stderr()).toBe('');
   });
 
+  it('prints a reply that never ends its line once it is 64 KiB long, instead of holding it all', async () => {
+    const seen = gate();
+    // A server that sends 200 KiB without a newline, and says no more until the test has seen some.
+    await using server = await createServer({ host: '127.0.0.1', port: 0 }, async (conn) => {
+      await conn.sendAll(new TextEncoder().encode('x'.repeat(200 * 1024)));
+      await seen.opened;
+    });
+    const port = String(hostPortOf(server.address).port);
+    await using client = startCli(['echo-client', '--port', port, '-m', 'hi']);
+    const [, held] = await client.waitForLine(/^reply: (x+)$/);
+    expect(held!.length).toBeGreaterThanOrEqual(64 * 1024);
+    expect(held!.length).toBeLessThan(200 * 1024);
+    seen.open();
+    await client.waitForLine(/^server closed the connection$|^connection closed$/);
+    expect(await client.exited()).toBe(0);
+  });
+
   it('stops on SIGINT: stops accepting, finishes its connections, exits 0', async () => {
     await using server = startCli(['echo-server', '--port', '0']);
     const [, , port] = await server.waitForLine(READY);

@@ -6,6 +6,12 @@ import { defineCommand } from '../cli/command.js';
 import { print } from '../cli/output.js';
 
 /**
+ * Past this many characters without a newline, what is held is printed as it is: a server
+ * that never sends a newline must not make the client hold its replies without bound.
+ */
+const MAX_LINE_LENGTH = 64 * 1024;
+
+/**
  * The receiving half: recv(1024) until end of stream, printing each complete line. A line
  * may come back in several recv calls or several lines in one (TCP keeps no boundaries),
  * so bytes are collected until a newline, the simplest framing there is.
@@ -21,6 +27,10 @@ async function printReplies(conn: StreamSocket): Promise<'closed' | 'reset'> {
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
       for (const line of lines) print(`reply: ${line}`);
+      if (pending.length >= MAX_LINE_LENGTH) {
+        print(`reply: ${pending}`);
+        pending = '';
+      }
     }
   } catch (error) {
     if (error instanceof ConnectionResetError) return 'reset';
