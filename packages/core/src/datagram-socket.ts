@@ -238,9 +238,9 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
         if (error) report(toSocketError(error));
       });
     } else {
+      socket.send(bytes, peer.port, peer.host, this.#onSent);
       this.#sendResolvers.push(undefined);
       this.#sendRejecters.push(report);
-      socket.send(bytes, peer.port, peer.host, this.#onSent);
     }
     return bytes.length;
   }
@@ -502,12 +502,12 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
       signal === undefined &&
       (peer === undefined || this.#isLiteral(peer.host))
     ) {
-      // The common case. Node calls the send callbacks of IP-literal sends in send order, also with
-      // an error and when the socket closes first, so one shared callback settles a queue of these.
-      const sent = new Promise<number>(this.#queueSend);
+      // The common case. Node calls the send callbacks of IP-literal sends in send order, never
+      // before send() returns, also with an error and when the socket closes first, so one shared
+      // callback settles a queue of these. Queued after send(), in case it throws.
       if (peer === undefined) socket.send(bytes, this.#onSent);
       else socket.send(bytes, peer.port, peer.host, this.#onSent);
-      return sent;
+      return new Promise<number>(this.#queueSend);
     }
     // A host name (its lookup may finish out of order) or a deadline: a callback of its own.
     const sender =

@@ -18,4 +18,18 @@ describe('SettledRequests', () => {
       'answered',
     ]);
   });
+
+  it('updates an id recorded twice in place, without forgetting another', () => {
+    const settled = new SettledRequests(2);
+    settled.record('a', 'abandoned');
+    settled.record('b', 'answered');
+    settled.record('a', 'answered');
+    expect([settled.get('a'), settled.get('b')]).toEqual(['answered', 'answered']);
+    settled.record('c', 'abandoned');
+    expect([settled.get('a'), settled.get('b'), settled.get('c')]).toEqual([
+      undefined,
+      'answered',
+      'abandoned',
+    ]);
+  });
 });
