@@ -5,7 +5,7 @@ import { defineCommand } from '../cli/command.js';
 import { print } from '../cli/output.js';
 import { onShutdownSignal } from '../cli/shutdown.js';
 import {
-  DEFAULT_FRAME_TIMEOUT,
+  DEFAULT_CHAT_FRAME_TIMEOUT,
   DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
   DEFAULT_MAX_QUEUED_BYTES,
   startChatServer,
@@ -33,7 +33,7 @@ export const chatServerCommand = defineCommand({
     'frame-timeout': {
       type: 'string',
       placeholder: 'ms',
-      default: String(DEFAULT_FRAME_TIMEOUT),
+      default: String(DEFAULT_CHAT_FRAME_TIMEOUT),
       description: 'time a started message has to arrive whole before its sender is removed',
     },
     'max-per-address': {

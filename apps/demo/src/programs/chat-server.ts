@@ -33,7 +33,7 @@ const requests = createCodec(ChatRequest);
 const events = createCodec(ChatEvent);
 
 /** How long a member's message may take from its first byte to its last: chat lines are small. */
-export const DEFAULT_FRAME_TIMEOUT = 10_000;
+export const DEFAULT_CHAT_FRAME_TIMEOUT = 10_000;
 /** Members connected at once from one IP address. */
 export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 8;
 
@@ -66,7 +66,7 @@ export async function startChatServer(
   address: { host: string; port: number },
   {
     maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES,
-    frameTimeout = DEFAULT_FRAME_TIMEOUT,
+    frameTimeout = DEFAULT_CHAT_FRAME_TIMEOUT,
     maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
     log = () => {},
   }: ChatServerOptions = {},
