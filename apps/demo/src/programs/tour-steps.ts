@@ -36,6 +36,7 @@ export const tourSteps: readonly TourStep[] = [
       );
       try {
         narrator.detail(`server listening on ${formatAddress(server.address)} (port 0: the kernel chose)`);
+        // The classic settimeout, kept on purpose: 5 s for the connect and for each echo.
         const conn = await createConnection(server.address, { timeout: 5_000 });
         try {
           const hello = await echoRoundTrip(conn, 'hello, sockkit');

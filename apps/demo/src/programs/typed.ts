@@ -63,6 +63,7 @@ export interface TypedResult {
  */
 export async function runTyped(report: (line: string) => void): Promise<TypedResult> {
   await using server = await createServer({ host: '127.0.0.1', port: 0 }, serveCalculations);
+  // The classic settimeout, kept on purpose: 5 s for the connect and for each reply.
   await using conn = await createConnection(server.address, { timeout: 5_000 });
   const incoming = decodeFrames(conn)[Symbol.asyncIterator]();
   /** Sends a frame holding `bytes` (shown as `shown`) and reads the reply frame. */
