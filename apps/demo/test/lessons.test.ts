@@ -34,6 +34,10 @@ describe('the self-contained lessons, run as processes', () => {
     [['udp-request', '--loss', '95'], /--loss: must be between 0 and 90/],
     [['chat-client', '--port', '1'], /--name: is required/],
     [['chat-client', '--name', 'no spaces please'], /--name: a name is letters, digits/],
+    [['chat-client', '--name', 'a', '--timeout', '0'], /--timeout: must be positive/],
+    [['chat-server', '--frame-timeout', '1.5'], /--frame-timeout: must be a whole number of milliseconds/],
+    [['chat-server', '--max-per-address', '0'], /--max-per-address: must be between 1 and 1024/],
+    [['recv-file', '--max-size', '0'], /--max-size: must be positive/],
   ])('exits 2 and says what is wrong for %j', async (args, message) => {
     const { code, stderr } = await runCli(args);
     expect(code).toBe(2);
