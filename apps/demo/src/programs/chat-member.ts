@@ -66,8 +66,6 @@ export class ChatMember {
    * the connection is already closed: it runs inside other members' broadcasts.
    */
   abort(): void {
-    this.#queue.length = 0;
-    this.#queuedBytes = 0;
     this.#conn.reset().catch(() => {});
   }
 }
