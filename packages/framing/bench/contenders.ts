@@ -2,7 +2,7 @@
 import { createRequire } from 'node:module';
 import type { Transform } from 'node:stream';
 import { decode as lpDecode, encode as lpEncode } from 'it-length-prefixed';
-import { encodeFrames, FrameDecoder, FrameFormats } from '../src/index.ts';
+import { decodeFrames, encodeFrames, FrameDecoder, FrameFormats } from '../src/index.ts';
 import type { Contender } from './harness.ts';
 
 const lps = createRequire(import.meta.url)('length-prefixed-stream') as {
@@ -64,6 +64,33 @@ export function decoders(chunks: readonly Uint8Array[]): Contender[] {
         }),
     },
     { name: 'naive Buffer.concat', run: () => naiveDecode(chunks) },
+  ];
+}
+
+/** The same chunks as an async source (a socket's shape), through each library's async-iterable decoder. */
+export function iterableDecoders(chunks: readonly Uint8Array[]): Contender[] {
+  async function* source() {
+    yield* chunks;
+  }
+  return [
+    {
+      name: 'sockkit decodeFrames',
+      async run() {
+        let frames = 0;
+        for await (const _ of decodeFrames(source(), format)) frames++;
+        return frames;
+      },
+    },
+    {
+      name: 'it-length-prefixed',
+      async run() {
+        let frames = 0;
+        for await (const frame of lpDecode(source(), { maxDataLength: 8 * 1024 * 1024 })) {
+          if (frame.subarray().length === frame.length) frames++;
+        }
+        return frames;
+      },
+    },
   ];
 }
 

@@ -4,7 +4,7 @@
  */
 import { encodeFrames, FrameFormats } from '../src/index.ts';
 import { binaryMessage, guardCost, sizes, textMessage } from './codec.ts';
-import { decoders, encoders } from './contenders.ts';
+import { decoders, encoders, iterableDecoders } from './contenders.ts';
 import { type CaseResult, formatCase, runCase } from './harness.ts';
 import { loopback } from './tcp.ts';
 
@@ -16,6 +16,7 @@ const counts = {
   smallFrames: 1_000_000,
   byteAtATimeFrames: 100_000,
   largeFrames: 1_000,
+  iterableFrames: 300_000,
   encodedFrames: 1_000_000,
   tcpFrames: 256,
   codecRoundTrips: 50_000,
@@ -74,6 +75,12 @@ async function decodeCases(): Promise<void> {
     }
     log(`done: ${title}`);
   }
+  const title = 'decode 32 B frames, async iterable of 64 KiB chunks';
+  const { wire } = frames(counts.iterableFrames, 32);
+  const chunks = cut(wire, CHUNK);
+  const result = await runCase(title, 'frames', counts.iterableFrames, iterableDecoders(chunks), rounds);
+  results.push({ result, baseline: 'it-length-prefixed' });
+  log(`done: ${title}`);
 }
 
 async function encodeCase(): Promise<void> {
