@@ -16,15 +16,21 @@ const ROUND_MS = 1000;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-type Contender = 'raw' | 'core' | 'udp';
+type Contender = 'raw' | 'rawCallback' | 'core' | 'udp';
 
 interface Case {
   readonly name: string;
   readonly goal: number;
-  readonly run: Record<Contender, () => Promise<Measured>>;
+  /** `rawCallback`: the raw echo with a no-op callback on every send (round trips only). */
+  readonly run: Record<Exclude<Contender, 'rawCallback'>, () => Promise<Measured>> & {
+    readonly rawCallback?: () => Promise<Measured>;
+  };
 }
 
-const lost: Record<Contender, number> = { raw: 0, core: 0, udp: 0 };
+/** The send callback of the `rawCallback` contender. */
+const ignoreSent = () => {};
+
+const lost: Record<Contender, number> = { raw: 0, rawCallback: 0, core: 0, udp: 0 };
 const oneWayRun = (contender: Contender, receiver: Parameters<typeof oneWay>[0]) => async () => {
   const result = await oneWay(receiver);
   lost[contender] += result.lost;
@@ -37,6 +43,7 @@ const cases: Case[] = [
     goal: 0.8,
     run: {
       raw: () => rawRoundTrips(1, ROUND_MS),
+      rawCallback: () => rawRoundTrips(1, ROUND_MS, ignoreSent),
       core: () => coreRoundTrips(1, ROUND_MS),
       udp: () => udpRoundTrips(1, ROUND_MS),
     },
@@ -46,6 +53,7 @@ const cases: Case[] = [
     goal: 0.8,
     run: {
       raw: () => rawRoundTrips(32, ROUND_MS),
+      rawCallback: () => rawRoundTrips(32, ROUND_MS, ignoreSent),
       core: () => coreRoundTrips(32, ROUND_MS),
       udp: () => udpRoundTrips(32, ROUND_MS),
     },
@@ -74,25 +82,30 @@ console.log(
   `node ${process.version}, ${ROUNDS} rounds, medians; udp / raw is the median of per-round ratios; 64-byte payloads\n`,
 );
 console.log(
-  '| case | raw node:dgram | @sockkit/core DatagramSocket | @sockkit/udp | udp / raw | goal | udp / raw by CPU time per op |',
+  '| case | raw node:dgram | raw, sends with a callback | @sockkit/core DatagramSocket | @sockkit/udp | raw with callbacks / raw | udp / raw | goal | udp / raw by CPU time per op |',
 );
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+/** The median of the per-round ratios of `ours` to `raw`. */
+const pairedRatio = (ours: number[], raw: number[]) => median(ours.map((rate, round) => rate / raw[round]!));
 for (const benchCase of cases) {
-  const rates: Record<Contender, number[]> = { raw: [], core: [], udp: [] };
-  const cpu: Record<Contender, number[]> = { raw: [], core: [], udp: [] };
+  const rates: Record<Contender, number[]> = { raw: [], rawCallback: [], core: [], udp: [] };
+  const cpu: Record<Contender, number[]> = { raw: [], rawCallback: [], core: [], udp: [] };
+  const contenders = (['raw', 'rawCallback', 'core', 'udp'] as const).filter(
+    (contender) => benchCase.run[contender] !== undefined,
+  );
   for (let round = 0; round < ROUNDS; round++) {
-    const order = round % 2 === 0 ? (['raw', 'core', 'udp'] as const) : (['udp', 'core', 'raw'] as const);
+    const order = round % 2 === 0 ? contenders : [...contenders].reverse();
     for (const contender of order) {
-      const result = await withCpu(benchCase.run[contender]);
+      const result = await withCpu(benchCase.run[contender]!);
       rates[contender].push(result.rate);
       cpu[contender].push(result.cpuPerOp);
     }
   }
-  const [raw, core, udp] = [median(rates.raw), median(rates.core), median(rates.udp)];
-  const ratio = median(rates.udp.map((rate, round) => rate / rates.raw[round]!));
+  const withCallback = rates.rawCallback.length === 0 ? undefined : rates.rawCallback;
+  const ratio = pairedRatio(rates.udp, rates.raw);
   const cpuRatio = median(cpu.raw) / median(cpu.udp);
   console.log(
-    `| ${benchCase.name} | ${format(raw)} | ${format(core)} | ${format(udp)} | ${ratio.toFixed(2)}x | >= ${benchCase.goal}x ${ratio >= benchCase.goal ? 'met' : 'MISSED'} | ${cpuRatio.toFixed(2)}x |`,
+    `| ${benchCase.name} | ${format(median(rates.raw))} | ${withCallback ? format(median(withCallback)) : '-'} | ${format(median(rates.core))} | ${format(median(rates.udp))} | ${withCallback ? `${pairedRatio(withCallback, rates.raw).toFixed(2)}x` : '-'} | ${ratio.toFixed(2)}x | >= ${benchCase.goal}x ${ratio >= benchCase.goal ? 'met' : 'MISSED'} | ${cpuRatio.toFixed(2)}x |`,
   );
 }
 console.log(`\none-way datagrams lost in the kernel over all rounds: ${JSON.stringify(lost)}`);

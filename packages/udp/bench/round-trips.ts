@@ -3,10 +3,17 @@ import { AF_INET, DatagramSocket } from '@sockkit/core';
 import { udpEndpoint } from '../src/index.ts';
 import { closeRaw, loopback, type Measured, PAYLOAD, rawSocket } from './common.ts';
 
-/** Round trips per second of a raw echo, `window` datagrams in flight. */
-export async function rawRoundTrips(window: number, ms: number): Promise<Measured> {
+/**
+ * Round trips per second of a raw echo, `window` datagrams in flight. With `onSent`, every send
+ * takes that callback: the only way Node reports a send's failure, and what sockkit pays per send.
+ */
+export async function rawRoundTrips(
+  window: number,
+  ms: number,
+  onSent?: (error: Error | null) => void,
+): Promise<Measured> {
   const [server, client] = await Promise.all([rawSocket(), rawSocket()]);
-  server.on('message', (data, from) => server.send(data, from.port, from.address));
+  server.on('message', (data, from) => server.send(data, from.port, from.address, onSent));
   const port = server.address().port;
   let count = 0;
   let running = true;
@@ -14,7 +21,7 @@ export async function rawRoundTrips(window: number, ms: number): Promise<Measure
     let outstanding = window;
     client.on('message', (data) => {
       count++;
-      if (running) client.send(data, port, loopback);
+      if (running) client.send(data, port, loopback, onSent);
       else if (--outstanding === 0) resolve();
     });
   });
