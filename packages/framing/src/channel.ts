@@ -12,6 +12,7 @@ import {
   RequestTimeoutError,
 } from './errors.js';
 import { type FrameFormat, FrameFormats } from './format.js';
+import { DONE, iteratorOf } from './iterator.js';
 
 /** Default time a started frame has to complete: 30 s. */
 export const DEFAULT_FRAME_TIMEOUT = 30_000;
@@ -275,26 +276,14 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
 
   /** Received messages in order; ends when the peer ends the stream or the channel is closed, throws the error that failed it. */
   [Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
-    // A plain object, not an `async *` generator: each message then costs one promise instead of
-    // a generator step and three (about 2x the throughput of small messages).
+    // One promise per message (see iteratorOf): about 2x the throughput of small messages.
     let finished = false;
-    const end = (): Promise<IteratorResult<T, void>> => {
-      finished = true;
-      return Promise.resolve({ done: true, value: undefined });
-    };
-    const iterator: AsyncGenerator<T, void, undefined> = {
-      next: () => (finished ? end() : this.#next()),
-      return: end,
-      throw: (error: unknown) => {
-        finished = true;
-        return Promise.reject(error);
-      },
-      [Symbol.asyncIterator]: () => iterator,
-      [Symbol.asyncDispose]: async () => {
+    return iteratorOf(
+      () => (finished ? Promise.resolve(DONE) : this.#next()),
+      () => {
         finished = true;
       },
-    };
-    return iterator;
+    );
   }
 
   /**

@@ -1,7 +1,6 @@
 import { FrameDecoder, type FrameDecoderOptions } from './decoder.js';
 import { type FrameFormat, FrameFormats } from './format.js';
-
-const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+import { DONE, iteratorOf } from './iterator.js';
 
 /**
  * Decodes the frames of a byte source (a Node stream, a core `StreamSocket`, any iterable of
@@ -19,8 +18,7 @@ export function decodeFrames(
   format: FrameFormat = FrameFormats.uint32BE,
   options?: FrameDecoderOptions,
 ): AsyncGenerator<Uint8Array, void, undefined> {
-  // A plain iterator rather than an `async *` generator: a frame of the current batch then costs
-  // one resolved promise, not a generator step (about 2x the throughput of small frames).
+  // A plain iterator (see iteratorOf): a frame of the current batch costs one resolved promise.
   const decoder = new FrameDecoder(format, options);
   const chunks = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
   let batch: Uint8Array[] = [];
@@ -86,12 +84,5 @@ export function decodeFrames(
     return pending;
   };
 
-  const iterator: AsyncGenerator<Uint8Array, void, undefined> = {
-    next,
-    return: () => close().then(() => DONE),
-    throw: (error: unknown) => close().then(() => Promise.reject(error)),
-    [Symbol.asyncIterator]: () => iterator,
-    [Symbol.asyncDispose]: () => close(),
-  };
-  return iterator;
+  return iteratorOf(next, close);
 }
