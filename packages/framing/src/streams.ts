@@ -49,8 +49,7 @@ class FrameDecoderStream extends Transform {
     try {
       this.#decoder.pushEach(chunk, this.#onFrame);
     } catch (error) {
-      if (this.readableLength === 0) callback(error as Error);
-      else this.#held = { error: error as Error, callback };
+      this.#failAfterBuffered(error as Error, callback);
       return;
     }
     callback();
@@ -60,10 +59,16 @@ class FrameDecoderStream extends Transform {
     try {
       this.#decoder.end();
     } catch (error) {
-      callback(error as Error);
+      this.#failAfterBuffered(error as Error, callback);
       return;
     }
     callback();
+  }
+
+  /** Errors the stream now if its buffer is empty, else once a read has emptied it. */
+  #failAfterBuffered(error: Error, callback: TransformCallback): void {
+    if (this.readableLength === 0) callback(error);
+    else this.#held = { error, callback };
   }
 
   // `_read` is not called again while a read is outstanding, so the release happens here.

@@ -23,6 +23,9 @@ const small = defineFrameFormat({ maxFrameLength: 8 });
 const names = Array.from({ length: 20 }, (_, index) => `f${index}`);
 const badTail = new Uint8Array([...encodeFrames(names.map(text)), 0x00, 0x00, 0x01, 0x00]);
 
+/** 20 frames, then the first bytes of one more: the input ends inside a frame. */
+const truncatedTail = new Uint8Array([...encodeFrames(names.map(text)), 0x00, 0x00, 0x00, 0x05, 0x61]);
+
 /** Reads `source` to its end or error; returns what it delivered and how it stopped. */
 async function drain(source: AsyncIterable<Uint8Array>): Promise<{ frames: string[]; error: unknown }> {
   const frames: string[] = [];
@@ -95,6 +98,11 @@ describe('Node Transform streams', () => {
     expect(error).toBeInstanceOf(FrameTooLargeError);
   });
 
+  it('delivers the frames before the input ends inside a frame', async () => {
+    const { frames, error } = await drain(Readable.from([truncatedTail]).pipe(createFrameDecoderStream()));
+    expect([frames, error]).toEqual([names, expect.any(TruncatedFrameError)]);
+  });
+
   it('delivers the frames before an oversized header through pipeline, in flowing mode', async () => {
     const frames: string[] = [];
     const decoding = createFrameDecoderStream(small).on('data', (frame: Uint8Array) => {
@@ -162,6 +170,13 @@ describe('WHATWG TransformStreams', () => {
     expect(written).toBe(false);
     await reader.cancel(new Error('stop'));
     await expect(writing).rejects.toThrow('stop');
+  });
+
+  it('delivers the frames before the input ends inside a frame', async () => {
+    const { frames, error } = await drain(
+      ReadableStream.from([truncatedTail]).pipeThrough(frameDecoderTransform()),
+    );
+    expect([frames, error]).toEqual([names, expect.any(TruncatedFrameError)]);
   });
 
   it('errors at once when nothing precedes the bad header', async () => {
