@@ -4,6 +4,7 @@ import {
   AF_INET,
   AF_INET6,
   BlockingIOError,
+  ConnectionRefusedError,
   DatagramSocket,
   SOCK_DGRAM,
   SocketClosedError,
@@ -166,6 +167,23 @@ describe('DatagramSocket', () => {
     // The socket stays usable.
     await udp.sendTo(bytes('still here'), address);
     expect(text((await udp.recvFrom(1024, { timeout: 5_000 }))[0])).toBe('still here');
+  });
+
+  it('reports an ICMP error on a connected socket to the next read, waiting or not', async () => {
+    // A port with nothing bound: the kernel answers a datagram with ICMP port unreachable.
+    const { udp: gone, address } = await boundUdp();
+    await gone.close();
+    await using udp = new DatagramSocket(AF_INET);
+    await udp.connect(address);
+    const waiting = udp.recv(1024, { timeout: 5_000 });
+    await udp.send(bytes('anyone?'));
+    await expect(waiting).rejects.toThrow(ConnectionRefusedError);
+    // Nobody reading: the error waits as the socket's pending error, and onReadable cues a drain.
+    const cued = new Promise<void>((resolve) => udp.onReadable(resolve));
+    await udp.send(bytes('anyone?'));
+    await cued;
+    expect(() => udp.tryRecvFrom(1024)).toThrow(ConnectionRefusedError);
+    expect(udp.tryRecvFrom(1024)).toBeUndefined();
   });
 
   it('refuses a datagram over the IP limit before sending anything', async () => {
