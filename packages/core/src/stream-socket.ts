@@ -27,7 +27,7 @@ import {
 } from './errors.js';
 import { Listener, type Unclaimed } from './listener.js';
 import { closeSocket, descriptorOf, ignoreError } from './node-sockets.js';
-import { ReceiveQueue } from './receive-queue.js';
+import { EMPTY, ReadBuffer } from './read-buffer.js';
 import { DRAIN, SEND_ALL_SLICE, sendAllInSlices, type WriteSide } from './send-all.js';
 import { socketFile } from './socket-file.js';
 import { checkStreamOption, StreamOptions, type StreamSocketOptionValues } from './stream-options.js';
@@ -54,7 +54,6 @@ export type ShutdownHow = 'read' | 'write' | 'both';
 
 type State = 'fresh' | 'connecting' | 'connected' | 'listening' | 'closed';
 
-const EMPTY = new Uint8Array(0);
 /** What a `sendAll` whose bytes the kernel took at once returns: one settled promise for all. */
 const WRITTEN: Promise<undefined> = Promise.resolve(undefined);
 
@@ -83,7 +82,6 @@ const WRITTEN: Promise<undefined> = Promise.resolve(undefined);
  */
 export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
   #family: AddressFamily;
-  readonly #highWaterMark: number;
   #timeout: number | null = null;
   #state: State = 'fresh';
   #bound: AddressInput | undefined;
@@ -95,11 +93,9 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   #error: unknown;
 
   // Receive side.
-  readonly #received = new ReceiveQueue();
-  #paused = false;
+  readonly #read: ReadBuffer;
   #ended = false;
   #readShut = false;
-  #readers: Waiter<Uint8Array>[] = [];
 
   // Send side.
   #writeShut = false;
@@ -124,10 +120,11 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
       throw new TypeError(`family must be AF_INET, AF_INET6 or AF_UNIX, got ${String(family)}`);
     }
     this.#family = family;
-    this.#highWaterMark =
+    this.#read = new ReadBuffer(
       options.highWaterMark === undefined
         ? DEFAULT_HIGH_WATER_MARK
-        : checkPositiveInteger('highWaterMark', options.highWaterMark);
+        : checkPositiveInteger('highWaterMark', options.highWaterMark),
+    );
     if (options.timeout !== undefined) this.#timeout = checkTimeout(options.timeout);
   }
 
@@ -138,12 +135,12 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   /** Received bytes waiting for `recv`, in this socket and in Node's stream buffer. */
   get bufferedBytes(): number {
-    return this.#received.size + (this.#socket?.readableLength ?? 0);
+    return this.#read.size + (this.#socket?.readableLength ?? 0);
   }
 
   /** The read-side high-water mark in bytes. */
   get highWaterMark(): number {
-    return this.#highWaterMark;
+    return this.#read.highWaterMark;
   }
 
   /** Connections reset because `backlog` unclaimed connections were already waiting. */
@@ -293,11 +290,11 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   recv(bufsize: number, options?: BlockingOptions): Promise<Uint8Array> {
     try {
       checkBufsize(bufsize);
-      if (this.#received.size > 0) return Promise.resolve(this.#take(bufsize));
+      if (this.#read.size > 0) return Promise.resolve(this.#read.take(bufsize));
       if (this.#readShut || this.#ended) return Promise.resolve(EMPTY);
       if (this.#error !== undefined) return Promise.reject(this.#error);
       if (this.#state !== 'connected') return Promise.reject(this.#notReady('recv', 'connected'));
-      return waitIn(this.#readers, options, this.#timeout, bufsize, 'recv');
+      return waitIn(this.#read.readers, options, this.#timeout, bufsize, 'recv');
     } catch (error) {
       return Promise.reject(error);
     }
@@ -365,9 +362,10 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     if (this.#state !== 'connected' || socket === undefined) throw this.#notReady('shutdown', 'connected');
     if (how !== 'write') {
       this.#readShut = true;
-      this.#received.clear();
-      this.#resume();
-      for (const reader of this.#readers.splice(0)) reader.resolve(EMPTY);
+      // Resumed and discarded from now on, so the peer is never stalled by bytes nobody reads.
+      this.#read.clear();
+      this.#read.resume();
+      this.#read.endReaders();
     }
     if (how !== 'read' && !this.#writeShut) {
       this.#writeShut = true;
@@ -399,9 +397,10 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     this.#state = 'closed';
     const closing = new SocketClosedError();
     this.#connector?.reject(new SocketClosedError('socket was closed while connecting'));
-    for (const waiter of this.#readers.splice(0)) waiter.reject(closing);
+    this.#read.failReaders(closing);
     for (const waiter of this.#writers.splice(0)) waiter.reject(closing);
-    this.#received.clear();
+    this.#read.clear();
+    this.#read.detach();
     this.#closed = Promise.all([this.#listener?.close(closing), closeSocket(this.#socket)]).then(() => {});
     return this.#closed;
   }
@@ -433,7 +432,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   readonly #onIdle = (): void => {
     const socket = this.#socket;
     this.#error ??= new SocketTimeoutError(`connection was idle for ${socket?.timeout} ms and was closed`);
-    for (const waiter of this.#readers.splice(0)) waiter.reject(this.#error);
+    this.#read.failReaders(this.#error);
     for (const waiter of this.#writers.splice(0)) waiter.reject(this.#error);
     socket?.destroy();
   };
@@ -539,7 +538,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
       socket.remoteFamily === 'IPv6' ? AF_INET6 : socket.remoteFamily === 'IPv4' ? AF_INET : AF_UNIX;
     const wrapped = new StreamSocket(family, options);
     wrapped.#adopt(socket);
-    wrapped.#resume();
+    wrapped.#read.resume();
     return wrapped;
   }
 
@@ -547,14 +546,14 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   /** Wraps a connection the listener accepted (paused) as an unclaimed connection of the backlog. */
   #adoptAccepted(connection: Socket): Unclaimed<StreamSocket> {
-    const wrapped = new StreamSocket(this.#family, { highWaterMark: this.#highWaterMark });
+    const wrapped = new StreamSocket(this.#family, { highWaterMark: this.#read.highWaterMark });
     wrapped.#options.inheritFrom(this.#options);
     wrapped.#adopt(connection);
     return { claim: () => wrapped.#claim(), close: () => wrapped.close() };
   }
 
   #claim(): [StreamSocket, SocketAddress] {
-    this.#resume();
+    this.#read.resume();
     return [this, this.getPeerName()];
   }
 
@@ -562,12 +561,12 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     this.#state = 'connecting';
     this.#attach(socket);
     this.#onConnected();
-    this.#paused = true;
-    socket.pause();
+    this.#read.pause();
   }
 
   #attach(socket: Socket): void {
     this.#socket = socket;
+    this.#read.attach(socket);
     socket.on('data', this.#onData);
     socket.on('end', this.#onEnd);
     socket.on('error', this.#onError);
@@ -586,6 +585,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     socket.off('error', this.#onError);
     socket.on('error', ignoreError);
     this.#socket = undefined;
+    this.#read.detach();
   }
 
   /** `peer` is given for Unix sockets, whose peer Node does not report. */
@@ -618,25 +618,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   }
 
   readonly #onData = (chunk: Buffer): void => {
-    if (this.#readShut) return;
-    const reader = this.#readers[0];
-    const received = this.#received;
-    if (reader !== undefined && received.size === 0 && chunk.length <= reader.size) {
-      // Someone waits and nothing is queued: hand the chunk over as it is.
-      this.#readers.shift();
-      reader.resolve(chunk);
-      return;
-    }
-    received.push(chunk);
-    const readers = this.#readers;
-    while (readers.length > 0 && received.size > 0) {
-      const reader = readers.shift()!;
-      reader.resolve(this.#take(reader.size));
-    }
-    if (received.size >= this.#highWaterMark && !this.#paused) {
-      this.#paused = true;
-      this.#socket?.pause();
-    }
+    if (!this.#readShut) this.#read.push(chunk);
   };
 
   /** The executor of a fast-path `sendAll` promise: one function per socket, no closure per call. */
@@ -655,7 +637,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   readonly #onEnd = (): void => {
     this.#ended = true;
-    for (const reader of this.#readers.splice(0)) reader.resolve(EMPTY);
+    this.#read.endReaders();
   };
 
   readonly #onDrain = (): void => {
@@ -669,7 +651,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
       this.#connector?.reject(failure);
       return;
     }
-    for (const reader of this.#readers.splice(0)) reader.reject(failure);
+    this.#read.failReaders(failure);
     for (const writer of this.#writers.splice(0)) writer.reject(failure);
   };
 
@@ -682,10 +664,8 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     // Closed under us without an error or FIN (e.g. an idle timeout): later calls see it as closed.
     if (this.#error === undefined && !this.#ended)
       this.#error = new SocketClosedError('connection was closed');
-    for (const reader of this.#readers.splice(0)) {
-      if (this.#ended) reader.resolve(EMPTY);
-      else reader.reject(this.#error);
-    }
+    if (this.#ended) this.#read.endReaders();
+    else this.#read.failReaders(this.#error);
     for (const writer of this.#writers.splice(0)) writer.reject(this.#error ?? new SocketClosedError());
   };
 
@@ -694,18 +674,6 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     const typed = toSocketError(error);
     if (this.#error === undefined && this.#state !== 'connecting') this.#error = typed;
     return this.#error ?? typed;
-  }
-
-  #take(bufsize: number): Uint8Array {
-    const taken = this.#received.take(bufsize);
-    if (this.#paused && this.#received.size < this.#highWaterMark) this.#resume();
-    return taken;
-  }
-
-  #resume(): void {
-    if (!this.#paused || this.#state === 'closed') return;
-    this.#paused = false;
-    this.#socket?.resume();
   }
 
   #writableSocket(): Socket {

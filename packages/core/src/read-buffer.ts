@@ -1,0 +1,100 @@
+import { ReceiveQueue } from './receive-queue.js';
+import type { Waiter } from './waiter.js';
+
+/** What a read buffer pauses and resumes: a Node socket's reading. */
+export interface Pausable {
+  pause(): unknown;
+  resume(): unknown;
+}
+
+/** What `recv` resolves with at end of stream. */
+export const EMPTY = new Uint8Array(0);
+
+/**
+ * The receive side of a stream socket: received bytes waiting for `recv`, and `recv`s waiting for
+ * bytes. Once `highWaterMark` bytes wait it pauses its source, so TCP flow control stalls the
+ * sender instead of the heap growing; reading below the mark resumes it.
+ */
+export class ReadBuffer {
+  readonly highWaterMark: number;
+  /** `recv`s waiting for bytes, oldest first; each waiter's `size` is its `bufsize`. */
+  readonly readers: Waiter<Uint8Array>[] = [];
+  readonly #queue = new ReceiveQueue();
+  #source: Pausable | undefined;
+  #paused = false;
+
+  constructor(highWaterMark: number) {
+    this.highWaterMark = highWaterMark;
+  }
+
+  /** Bytes waiting. */
+  get size(): number {
+    return this.#queue.size;
+  }
+
+  /** Reads from `source` from now on. */
+  attach(source: Pausable): void {
+    this.#source = source;
+  }
+
+  /** Pauses and resumes nothing any more (the socket is gone). */
+  detach(): void {
+    this.#source = undefined;
+  }
+
+  /**
+   * Received bytes: handed to the oldest waiting `recv` as they are when nothing is queued and
+   * they fit, else queued and handed out in order. Pauses the source at the mark.
+   */
+  push(chunk: Uint8Array): void {
+    const readers = this.readers;
+    const queue = this.#queue;
+    const reader = readers[0];
+    if (reader !== undefined && queue.size === 0 && chunk.length <= reader.size) {
+      readers.shift();
+      reader.resolve(chunk);
+      return;
+    }
+    queue.push(chunk);
+    while (readers.length > 0 && queue.size > 0) {
+      const next = readers.shift()!;
+      next.resolve(this.take(next.size));
+    }
+    if (queue.size >= this.highWaterMark) this.pause();
+  }
+
+  /** 1..`bufsize` waiting bytes (some must wait); resumes the source once below the mark. */
+  take(bufsize: number): Uint8Array {
+    const taken = this.#queue.take(bufsize);
+    if (this.#paused && this.#queue.size < this.highWaterMark) this.resume();
+    return taken;
+  }
+
+  /** Stops reading from the source: its bytes stay in the kernel. */
+  pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    this.#source?.pause();
+  }
+
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#source?.resume();
+  }
+
+  /** Drops the waiting bytes (the read side was shut down, or the socket closed). */
+  clear(): void {
+    this.#queue.clear();
+  }
+
+  /** Resolves every waiting `recv` with the end of stream. */
+  endReaders(): void {
+    for (const reader of this.readers.splice(0)) reader.resolve(EMPTY);
+  }
+
+  /** Rejects every waiting `recv` with `error`. */
+  failReaders(error: unknown): void {
+    for (const reader of this.readers.splice(0)) reader.reject(error);
+  }
+}
