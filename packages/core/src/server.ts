@@ -1,4 +1,5 @@
 import { type AddressInput, familyOfAddress, type SocketAddress } from './address.js';
+import { callSafely, warnCallbackFailed } from './callback.js';
 import { DEFAULT_BACKLOG, DEFAULT_SERVER_CLOSE_GRACE } from './constants.js';
 import { SocketClosedError, UnsupportedError } from './errors.js';
 import { StreamSocket } from './stream-socket.js';
@@ -26,8 +27,16 @@ export interface ServerOptions {
   readonly highWaterMark?: number;
   /** Sets `TCP_NODELAY` on every connection. */
   readonly noDelay?: boolean;
-  /** Called when a handler throws or rejects (the server keeps serving). */
+  /**
+   * Called when a handler throws or rejects (the server keeps serving). If it throws in turn, that
+   * error becomes a process warning (`process.on('warning')`), never a crash.
+   */
   readonly onError?: (error: unknown, peer: SocketAddress) => void;
+  /**
+   * Called when accepting fails (`EMFILE` when out of descriptors ...): there is no peer yet. The
+   * server keeps accepting; a throw here becomes a process warning too.
+   */
+  readonly onAcceptError?: (error: unknown) => void;
 }
 
 /** Counters of a running server. */
@@ -37,6 +46,8 @@ export interface ServerStats {
   readonly refused: number;
   /** Handlers that threw or rejected. */
   readonly handlerErrors: number;
+  /** Failed accepts (the listener's own errors). */
+  readonly acceptErrors: number;
 }
 
 /** Options of `SocketServer.close`. */
@@ -63,6 +74,7 @@ export class SocketServer implements AsyncDisposable {
   #accepted = 0;
   #refused = 0;
   #handlerErrors = 0;
+  #acceptErrors = 0;
   #loop: Promise<void> | undefined;
   #closed: Promise<void> | undefined;
 
@@ -93,7 +105,12 @@ export class SocketServer implements AsyncDisposable {
 
   /** Accepted, refused and failed-handler counts. */
   get stats(): ServerStats {
-    return { accepted: this.#accepted, refused: this.#refused, handlerErrors: this.#handlerErrors };
+    return {
+      accepted: this.#accepted,
+      refused: this.#refused,
+      handlerErrors: this.#handlerErrors,
+      acceptErrors: this.#acceptErrors,
+    };
   }
 
   /** @internal */
@@ -103,10 +120,20 @@ export class SocketServer implements AsyncDisposable {
 
   /**
    * Stops accepting, gives running handlers `grace` milliseconds to finish, then closes the
-   * connections left (their pending calls reject with `SocketClosedError`). Idempotent.
+   * connections left (their pending calls reject with `SocketClosedError`). Idempotent: a later
+   * call returns the first call's promise. An invalid `grace` rejects that call with a
+   * `TypeError`/`RangeError` and leaves the server running (and closable).
    */
   close(options: ServerCloseOptions = {}): Promise<void> {
-    this.#closed ??= this.#shutdown(options.grace ?? DEFAULT_SERVER_CLOSE_GRACE);
+    if (this.#closed === undefined) {
+      let grace: number | null;
+      try {
+        grace = checkTimeout(options.grace ?? DEFAULT_SERVER_CLOSE_GRACE);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      this.#closed = this.#shutdown(grace);
+    }
     return this.#closed;
   }
 
@@ -115,17 +142,21 @@ export class SocketServer implements AsyncDisposable {
     return this.close();
   }
 
-  async #shutdown(grace: number): Promise<void> {
-    checkTimeout(grace);
+  /** `grace` null waits for every handler. */
+  async #shutdown(grace: number | null): Promise<void> {
     await this.#listener.close();
     await this.#loop;
-    const handlers = [...this.#running.values()];
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, grace);
-    });
-    await Promise.race([Promise.allSettled(handlers), expired]);
-    clearTimeout(timer);
+    const handlers = Promise.allSettled(this.#running.values());
+    if (grace === null) {
+      await handlers;
+    } else {
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, grace);
+      });
+      await Promise.race([handlers, expired]);
+      clearTimeout(timer);
+    }
     await Promise.all([...this.#running.keys()].map((conn) => conn.close()));
   }
 
@@ -136,7 +167,11 @@ export class SocketServer implements AsyncDisposable {
         accepted = await this.#listener.accept({ timeout: null });
       } catch (error) {
         if (error instanceof SocketClosedError) return;
-        this.#options.onError?.(error, this.#listener.getSockName());
+        this.#acceptErrors += 1;
+        const { onAcceptError } = this.#options;
+        if (onAcceptError !== undefined) {
+          callSafely(() => onAcceptError(error), warnCallbackFailed('onAcceptError'));
+        }
         continue;
       }
       this.#admit(...accepted);
@@ -157,12 +192,14 @@ export class SocketServer implements AsyncDisposable {
     this.#running.set(conn, this.#handle(conn, peer, key));
   }
 
+  /** Never rejects: `#running` holds its promise and nothing else awaits it until `close()`. */
   async #handle(conn: StreamSocket, peer: SocketAddress, key: string): Promise<void> {
     try {
       await this.#handler(conn, peer);
     } catch (error) {
       this.#handlerErrors += 1;
-      this.#options.onError?.(error, peer);
+      const { onError } = this.#options;
+      if (onError !== undefined) callSafely(() => onError(error, peer), warnCallbackFailed('onError'));
     } finally {
       await conn.close();
       this.#running.delete(conn);

@@ -8,6 +8,8 @@ import {
   createServer,
   type SocketAddress,
   SocketClosedError,
+  SocketError,
+  SocketServer,
   type StreamSocket,
   UnsupportedError,
 } from '../src/index.ts';
@@ -15,6 +17,9 @@ import { bytes, recvAll, text } from './helpers.ts';
 
 const loopback = { host: '127.0.0.1', port: 0 };
 const hostPort = (address: SocketAddress) => address as { host: string; port: number };
+
+/** Resolves with the next process warning. */
+const nextWarning = () => new Promise<Error>((resolve) => process.once('warning', resolve));
 
 async function echo(conn: StreamSocket): Promise<void> {
   for await (const chunk of conn) await conn.sendAll(chunk);
@@ -110,6 +115,87 @@ describe('createServer and createConnection', () => {
     expect(text(await good.recv(100))).toBe('ok fine');
     expect(errors).toEqual([new Error('handler failed')]);
     expect(server.stats.handlerErrors).toBe(1);
+  });
+
+  it('survives an onError callback that throws or rejects: the failure becomes a process warning', async () => {
+    for (const onError of [
+      () => {
+        throw new Error('onError failed');
+      },
+      () => Promise.reject(new Error('onError failed')),
+    ]) {
+      await using server = await createServer(
+        loopback,
+        () => {
+          throw new Error('handler failed');
+        },
+        { onError },
+      );
+      const warned = nextWarning();
+      await using bad = await createConnection(hostPort(server.address));
+      const warning = await warned;
+      expect(warning.message).toBe('the onError callback threw');
+      expect(warning.cause).toEqual(new Error('onError failed'));
+      expect((await bad.recv(10)).length).toBe(0);
+      expect(server.stats.handlerErrors).toBe(1);
+    }
+  });
+
+  it('passes the peer of the failed connection to onError', async () => {
+    const peers: SocketAddress[] = [];
+    await using server = await createServer(
+      loopback,
+      () => {
+        throw new Error('handler failed');
+      },
+      { onError: (_error, peer) => peers.push(peer) },
+    );
+    await using client = await createConnection(hostPort(server.address));
+    expect((await client.recv(10)).length).toBe(0);
+    expect(peers).toEqual([client.getSockName()]);
+  });
+
+  it('reports a failed accept to onAcceptError (no peer), counts it and keeps accepting', async () => {
+    // EMFILE cannot be provoked safely in a shared test process: a listener stand-in fails once.
+    let closeListener!: () => void;
+    const closed = new Promise<never>((_resolve, reject) => {
+      closeListener = () => reject(new SocketClosedError());
+    });
+    const failures = [new SocketError('EMFILE', 'too many open files')];
+    const listener = {
+      accept: () => {
+        const failure = failures.shift();
+        return failure === undefined ? closed : Promise.reject(failure);
+      },
+      close: async () => closeListener(),
+      getSockName: () => loopback,
+    } as unknown as StreamSocket;
+    const acceptErrors: unknown[] = [];
+    const warned = nextWarning();
+    const server = new SocketServer(listener, () => {}, {
+      onAcceptError: (error) => {
+        acceptErrors.push(error);
+        throw new Error('onAcceptError failed');
+      },
+    });
+    server.start();
+    expect((await warned).message).toBe('the onAcceptError callback threw');
+    expect(acceptErrors).toMatchObject([{ code: 'EMFILE' }]);
+    expect(server.stats.acceptErrors).toBe(1);
+    await server.close();
+  });
+
+  it('rejects close() with an invalid grace and stays closable', async () => {
+    const server = await createServer(loopback, echo);
+    const address = hostPort(server.address);
+    await expect(server.close({ grace: -1 })).rejects.toThrow(RangeError);
+    await expect(server.close({ grace: Number.NaN })).rejects.toThrow(RangeError);
+    await using still = await createConnection(address);
+    await still.sendAll(bytes('up'));
+    expect(text(await still.recv(10))).toBe('up');
+    await still.close();
+    await server.close({ grace: 1_000 });
+    await expect(createConnection(address)).rejects.toBeInstanceOf(ConnectionRefusedError);
   });
 
   it('closes idle connections', async () => {
