@@ -18,3 +18,6 @@ export const DEFAULT_QUEUE_BYTES = 4 * 1024 * 1024;
 
 /** Default amplification factor: a reply is at most this many times the size of its request (RFC 9000, 8.1). */
 export const DEFAULT_MAX_AMPLIFICATION = 3;
+
+/** Default bound of `serve` handlers running at once; new requests beyond it are dropped (and counted). */
+export const DEFAULT_MAX_CONCURRENT_REQUESTS = 256;

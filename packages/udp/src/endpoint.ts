@@ -8,7 +8,12 @@ import {
   type RetransmissionPolicy,
   resolveRetransmission,
 } from './backoff.js';
-import { DEFAULT_MAX_AMPLIFICATION, DEFAULT_QUEUE_BYTES, DEFAULT_QUEUE_DATAGRAMS } from './constants.js';
+import {
+  DEFAULT_MAX_AMPLIFICATION,
+  DEFAULT_MAX_CONCURRENT_REQUESTS,
+  DEFAULT_QUEUE_BYTES,
+  DEFAULT_QUEUE_DATAGRAMS,
+} from './constants.js';
 import { RequestIdSource } from './correlation.js';
 import { DeadlineTimer, type Scheduled } from './deadlines.js';
 import {
@@ -74,6 +79,11 @@ export interface UdpEndpointOptions<T> {
   readonly replyCache?: ReplyCacheOptions;
   /** A reply is at most this many times its request's size, or it is not sent (RFC 9000, 8.1). Default 3. */
   readonly maxAmplification?: number;
+  /**
+   * Most `serve` handlers running at once. A new request beyond it is dropped and counted in
+   * `stats.overloadedRequests` (its client retransmits). Default 256.
+   */
+  readonly maxConcurrentRequests?: number;
 }
 
 /** Options of one `request`. */
@@ -135,6 +145,10 @@ export interface UdpEndpointStats {
   readonly amplificationRefused: number;
   /** Requests received while no handler was serving. */
   readonly unservedRequests: number;
+  /** New requests dropped because `maxConcurrentRequests` handlers were already running. */
+  readonly overloadedRequests: number;
+  /** New requests dropped because every reply-cache entry was still running (none could be evicted). */
+  readonly replyCacheFull: number;
   /** Reply-cache entries dropped before their ttl to respect its bounds. */
   readonly replyCacheEvictions: number;
   /** Replies the socket failed to send. */
@@ -198,6 +212,9 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
   readonly #retransmission: RetransmissionPolicy;
   readonly #cache: ReplyCache;
   readonly #maxAmplification: number;
+  readonly #maxConcurrentRequests: number;
+  /** Handlers running now. */
+  #running = 0;
   readonly #pending = new Map<string, PendingRequest<T>>();
   readonly #settled = new SettledRequests();
   readonly #retransmissions = new DeadlineTimer<PendingRequest<T>>((pending) =>
@@ -226,6 +243,8 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
     handlerErrors: 0,
     amplificationRefused: 0,
     unservedRequests: 0,
+    overloadedRequests: 0,
+    replyCacheFull: 0,
     replySendErrors: 0,
     socketErrors: 0,
   };
@@ -248,6 +267,11 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
       );
     }
     this.#maxAmplification = maxAmplification;
+    const { maxConcurrentRequests = DEFAULT_MAX_CONCURRENT_REQUESTS } = options;
+    if (!Number.isInteger(maxConcurrentRequests) || maxConcurrentRequests < 1) {
+      throw new InvalidOptionError('maxConcurrentRequests', 'an integer >= 1', maxConcurrentRequests);
+    }
+    this.#maxConcurrentRequests = maxConcurrentRequests;
     // The endpoint drains the socket's queue at once (see #pump), so the same bounds hold there.
     this.#socket = new DatagramSocket(type === 'udp6' ? AF_INET6 : AF_INET, {
       maxQueuedDatagrams: maxDatagrams,
@@ -586,7 +610,8 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
     if (envelope === 'plain') this.#queue.push({ data, from }, data.byteLength);
     else if (envelope === 'malformed') this.#counts.malformed++;
     else if (envelope.kind === EnvelopeKind.reply) this.#onReply(envelope, from);
-    else this.#onRequest(envelope, data, from);
+    else if (this.#handler === undefined) this.#counts.unservedRequests++;
+    else this.#onRequest(this.#handler, envelope, data, from);
   }
 
   #onReply(envelope: Envelope, from: DatagramSource): void {
@@ -606,15 +631,15 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
     }
   }
 
-  #onRequest(envelope: Envelope, request: Uint8Array, from: DatagramSource): void {
-    const handler = this.#handler;
+  #onRequest(
+    handler: RequestHandler<T>,
+    envelope: Envelope,
+    request: Uint8Array,
+    from: DatagramSource,
+  ): void {
     const cache = this.#cache;
-    if (handler === undefined) {
-      this.#counts.unservedRequests++;
-      return;
-    }
     const key = `${from.host}|${from.port}|${envelope.id}`;
-    const known = cache.begin(key);
+    const known = cache.find(key);
     if (known?.state === 'answered') {
       this.#counts.cachedReplies++;
       this.#sendReply(known.reply, from);
@@ -624,9 +649,18 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
       this.#counts.duplicateRequests++;
       return;
     }
+    if (this.#running >= this.#maxConcurrentRequests) {
+      this.#counts.overloadedRequests++;
+      return;
+    }
+    if (!cache.start(key)) {
+      this.#counts.replyCacheFull++;
+      return;
+    }
+    this.#running++;
     const decoded = this.#decode(envelope.payload);
     if (decoded === UNDECODABLE) {
-      cache.complete(key, undefined);
+      this.#finish(key, undefined);
       return;
     }
     this.#counts.served++;
@@ -634,31 +668,31 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
     try {
       result = handler(decoded, from);
     } catch {
-      this.#onHandlerFailed(cache, key);
+      this.#onHandlerFailed(key);
       return;
     }
     if (result instanceof Promise) {
       result.then(
-        (reply) => this.#answer(cache, key, request, from, reply),
-        () => this.#onHandlerFailed(cache, key),
+        (reply) => this.#answer(key, request, from, reply),
+        () => this.#onHandlerFailed(key),
       );
-    } else this.#answer(cache, key, request, from, result);
+    } else this.#answer(key, request, from, result);
   }
 
-  #onHandlerFailed(cache: ReplyCache, key: string): void {
+  #onHandlerFailed(key: string): void {
     this.#counts.handlerErrors++;
-    cache.complete(key, undefined);
+    this.#finish(key, undefined);
   }
 
-  #answer(
-    cache: ReplyCache,
-    key: string,
-    request: Uint8Array,
-    to: DatagramSource,
-    message: T | undefined,
-  ): void {
+  /** Ends a handler's run: frees its place among the running ones and records its reply (or none). */
+  #finish(key: string, reply: Uint8Array | undefined): void {
+    this.#running--;
+    this.#cache.complete(key, reply);
+  }
+
+  #answer(key: string, request: Uint8Array, to: DatagramSource, message: T | undefined): void {
     if (message === undefined || this.#closed !== undefined) {
-      cache.complete(key, undefined);
+      this.#finish(key, undefined);
       return;
     }
     let reply: Uint8Array;
@@ -666,15 +700,15 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
       reply = encodeReply(request, this.#codec.encode(message));
       assertDatagramSize(reply.byteLength, this.#maxPayload);
     } catch {
-      this.#onHandlerFailed(cache, key);
+      this.#onHandlerFailed(key);
       return;
     }
     if (reply.byteLength > this.#maxAmplification * request.byteLength) {
       this.#counts.amplificationRefused++;
-      cache.complete(key, undefined);
+      this.#finish(key, undefined);
       return;
     }
-    cache.complete(key, reply);
+    this.#finish(key, reply);
     this.#sendReply(reply, to);
   }
 

@@ -30,9 +30,10 @@ const UNANSWERED: CachedRequest = Object.freeze({ state: 'unanswered' });
  * until `ttl` later, with the reply once there is one, so a retransmitted request is answered
  * from here instead of running the handler again.
  *
- * Bounded in entries and bytes: past a bound the oldest entries go first (counted in
- * `evictions`), which trades the at-most-once promise for those old requests against memory.
- * Entries share one `ttl`, so insertion order is expiry order and expiry is a sweep from the front.
+ * Bounded in entries and bytes: past a bound the oldest finished entries go first (counted in
+ * `evictions`), which trades the at-most-once promise for those old requests against memory. A
+ * running entry is never dropped. Entries share one `ttl`, so insertion order is expiry order and
+ * expiry is a sweep from the front.
  */
 export class ReplyCache {
   readonly maxEntries: number;
@@ -82,21 +83,25 @@ export class ReplyCache {
     return this.#bytes;
   }
 
-  /**
-   * Looks `key` up. A request seen before (and not expired) returns what is known about it; a new
-   * one is recorded as running and returns `undefined`: the caller runs the handler, then calls
-   * {@link complete}.
-   */
-  begin(key: string): CachedRequest | undefined {
-    const now = this.#now();
-    this.#sweep(now);
+  /** What is known about request `key`, or `undefined` for a new one (expired entries are forgotten first). */
+  find(key: string): CachedRequest | undefined {
+    this.#sweep(this.#now());
     const slot = this.#slots.get(key);
-    if (slot !== undefined) {
-      if (this.#running[slot]) return RUNNING;
-      const reply = this.#replies[slot];
-      return reply === undefined ? UNANSWERED : { state: 'answered', reply };
-    }
-    if (this.#count >= this.maxEntries) this.#evictOldest();
+    if (slot === undefined) return undefined;
+    if (this.#running[slot]) return RUNNING;
+    const reply = this.#replies[slot];
+    return reply === undefined ? UNANSWERED : { state: 'answered', reply };
+  }
+
+  /**
+   * Records new request `key` (one {@link find} did not know) as running: the caller runs the
+   * handler, then calls {@link complete}. When the cache is full it evicts the oldest finished
+   * entry; when every entry still runs it records nothing and returns false (the caller drops the
+   * request: evicting a running entry would let its retransmission run the handler twice).
+   */
+  start(key: string): boolean {
+    const now = this.#now();
+    if (this.#count >= this.maxEntries && !this.#evictOldestFinished(now)) return false;
     const free = (this.#head + this.#count) % this.maxEntries;
     this.#keys[free] = key;
     this.#replies[free] = undefined;
@@ -104,7 +109,7 @@ export class ReplyCache {
     this.#expiresAt[free] = now + this.ttl;
     this.#count++;
     this.#slots.set(key, free);
-    return undefined;
+    return true;
   }
 
   /** Records the outcome of a running request: its reply, or `undefined` for none. */
@@ -115,7 +120,8 @@ export class ReplyCache {
     if (reply === undefined || reply.byteLength > this.maxBytes) return;
     this.#replies[slot] = reply;
     this.#bytes += reply.byteLength;
-    while (this.#bytes > this.maxBytes) this.#evictOldest();
+    // Ends: the bytes over the bound belong to finished entries, which can all be evicted.
+    while (this.#bytes > this.maxBytes) this.#evictOldestFinished(this.#now());
   }
 
   /** Forgets everything (the endpoint closed). */
@@ -130,16 +136,47 @@ export class ReplyCache {
     this.#bytes = 0;
   }
 
+  /**
+   * Forgets expired entries from the front. A running entry is never forgotten (its retransmission
+   * would run the handler again): it moves to the back with a fresh ttl, which keeps expiry order.
+   */
   #sweep(now: number): void {
-    while (this.#count > 0 && this.#expiresAt[this.#head]! <= now) this.#deleteOldest();
+    for (let seen = this.#count; seen > 0 && this.#expiresAt[this.#head]! <= now; seen--) {
+      if (this.#running[this.#head]) this.#moveOldestToBack(now);
+      else this.#deleteOldest();
+    }
   }
 
-  #evictOldest(): void {
-    if (this.#deleteOldest()) this.evictions++;
+  /** Evicts the oldest finished entry (counted), moving running ones past it; false when all run. */
+  #evictOldestFinished(now: number): boolean {
+    for (let seen = this.#count; seen > 0; seen--) {
+      if (!this.#running[this.#head]) {
+        this.#deleteOldest();
+        this.evictions++;
+        return true;
+      }
+      this.#moveOldestToBack(now);
+    }
+    return false;
   }
 
-  #deleteOldest(): boolean {
-    if (this.#count === 0) return false;
+  #moveOldestToBack(now: number): void {
+    const from = this.#head;
+    const to = (from + this.#count) % this.maxEntries;
+    if (to !== from) {
+      const key = this.#keys[from]!;
+      this.#keys[to] = key;
+      this.#replies[to] = this.#replies[from];
+      this.#running[to] = this.#running[from]!;
+      this.#keys[from] = undefined;
+      this.#replies[from] = undefined;
+      this.#slots.set(key, to);
+    }
+    this.#expiresAt[to] = now + this.ttl;
+    this.#head = (from + 1) % this.maxEntries;
+  }
+
+  #deleteOldest(): void {
     const slot = this.#head;
     this.#slots.delete(this.#keys[slot]!);
     this.#bytes -= this.#replies[slot]?.byteLength ?? 0;
@@ -147,6 +184,5 @@ export class ReplyCache {
     this.#replies[slot] = undefined;
     this.#head = (slot + 1) % this.maxEntries;
     this.#count--;
-    return true;
   }
 }

@@ -9,32 +9,36 @@ function clockedCache(options: ConstructorParameters<typeof ReplyCache>[0]) {
 
 const reply = (size: number) => new Uint8Array(size);
 
+/** What the endpoint does per request: look it up, else record it as running (`'full'` when refused). */
+const begin = (cache: ReplyCache, key: string) => cache.find(key) ?? (cache.start(key) ? undefined : 'full');
+
 describe('ReplyCache', () => {
   it('records a new request as running, then answers retransmissions with its reply', () => {
     const { cache } = clockedCache({});
-    expect(cache.begin('a')).toBeUndefined();
-    expect(cache.begin('a')).toEqual({ state: 'running' });
+    expect(begin(cache, 'a')).toBeUndefined();
+    expect(begin(cache, 'a')).toEqual({ state: 'running' });
     cache.complete('a', reply(3));
-    expect(cache.begin('a')).toEqual({ state: 'answered', reply: reply(3) });
+    expect(begin(cache, 'a')).toEqual({ state: 'answered', reply: reply(3) });
     expect(cache.bytes).toBe(3);
   });
 
   it('remembers a request without a reply as unanswered', () => {
     const { cache } = clockedCache({});
-    cache.begin('a');
+    begin(cache, 'a');
     cache.complete('a', undefined);
-    expect(cache.begin('a')).toEqual({ state: 'unanswered' });
+    expect(begin(cache, 'a')).toEqual({ state: 'unanswered' });
   });
 
-  it('keeps an entry for exactly ttl after the request first arrived', () => {
+  it('keeps a finished entry for exactly ttl after the request first arrived', () => {
     const { cache, clock } = clockedCache({ ttl: 100 });
-    cache.begin('a');
+    begin(cache, 'a');
     clock.now = 50;
-    cache.begin('b');
+    begin(cache, 'b');
+    cache.complete('a', undefined);
     clock.now = 99;
-    expect(cache.begin('a')).toEqual({ state: 'running' });
+    expect(begin(cache, 'a')).toEqual({ state: 'unanswered' });
     clock.now = 100;
-    expect(cache.begin('a')).toBeUndefined();
+    expect(begin(cache, 'a')).toBeUndefined();
     expect(cache.size).toBe(2);
     expect(cache.evictions).toBe(0);
   });
@@ -43,35 +47,75 @@ describe('ReplyCache', () => {
     expect(new ReplyCache().ttl).toBe(11_625);
   });
 
-  it('evicts the oldest entry past maxEntries, and counts it', () => {
+  it('evicts the oldest finished entry past maxEntries, and counts it', () => {
     const { cache } = clockedCache({ maxEntries: 2 });
-    cache.begin('a');
-    cache.begin('b');
-    cache.begin('c');
+    begin(cache, 'a');
+    begin(cache, 'b');
+    cache.complete('b', reply(1));
+    expect(begin(cache, 'c')).toBeUndefined();
     expect(cache.size).toBe(2);
     expect(cache.evictions).toBe(1);
-    expect(cache.begin('b')).toEqual({ state: 'running' });
-    expect(cache.begin('a')).toBeUndefined();
+    expect(begin(cache, 'a')).toEqual({ state: 'running' });
+    expect(begin(cache, 'b')).toBe('full');
+  });
+
+  it('never evicts a running entry: refuses a new request when every entry runs', () => {
+    const { cache } = clockedCache({ maxEntries: 2 });
+    begin(cache, 'a');
+    begin(cache, 'b');
+    expect(begin(cache, 'c')).toBe('full');
+    expect([cache.size, cache.evictions]).toEqual([2, 0]);
+    expect([begin(cache, 'a'), begin(cache, 'b')]).toEqual([{ state: 'running' }, { state: 'running' }]);
+    cache.complete('a', reply(2));
+    expect(begin(cache, 'c')).toBeUndefined();
+    expect(begin(cache, 'b')).toEqual({ state: 'running' });
+  });
+
+  it('keeps a running entry past its ttl: it is due again a ttl after the sweep that found it', () => {
+    const { cache, clock } = clockedCache({ ttl: 100 });
+    begin(cache, 'slow');
+    clock.now = 50;
+    begin(cache, 'fast');
+    cache.complete('fast', reply(1));
+    clock.now = 150;
+    expect(begin(cache, 'slow')).toEqual({ state: 'running' });
+    expect(begin(cache, 'fast')).toBeUndefined();
+    cache.complete('slow', reply(1));
+    expect(begin(cache, 'slow')).toEqual({ state: 'answered', reply: reply(1) });
+    clock.now = 249;
+    expect(begin(cache, 'slow')).toEqual({ state: 'answered', reply: reply(1) });
+    clock.now = 250;
+    expect(begin(cache, 'slow')).toBeUndefined();
+  });
+
+  it('evicts finished replies past maxBytes without touching a running entry in front of them', () => {
+    const { cache } = clockedCache({ maxBytes: 4 });
+    for (const key of ['running', 'a', 'b']) begin(cache, key);
+    cache.complete('a', reply(3));
+    cache.complete('b', reply(3));
+    expect([cache.bytes, cache.evictions]).toEqual([3, 1]);
+    expect(begin(cache, 'running')).toEqual({ state: 'running' });
+    expect(begin(cache, 'b')).toEqual({ state: 'answered', reply: reply(3) });
   });
 
   it('evicts the oldest replies past maxBytes, and ignores completing an evicted entry', () => {
     const { cache } = clockedCache({ maxBytes: 10 });
-    for (const key of ['a', 'b', 'c']) cache.begin(key);
+    for (const key of ['a', 'b', 'c']) begin(cache, key);
     cache.complete('a', reply(4));
     cache.complete('b', reply(4));
     cache.complete('c', reply(4));
     expect(cache.bytes).toBe(8);
     expect(cache.evictions).toBe(1);
-    expect(cache.begin('a')).toBeUndefined();
+    expect(begin(cache, 'a')).toBeUndefined();
     cache.complete('gone', reply(1));
     expect(cache.bytes).toBe(8);
   });
 
   it('does not keep a reply larger than maxBytes', () => {
     const { cache } = clockedCache({ maxBytes: 2 });
-    cache.begin('a');
+    begin(cache, 'a');
     cache.complete('a', reply(3));
-    expect(cache.begin('a')).toEqual({ state: 'unanswered' });
+    expect(begin(cache, 'a')).toEqual({ state: 'unanswered' });
     expect(cache.bytes).toBe(0);
   });
 
@@ -88,14 +132,14 @@ describe('ReplyCache under a stream of requests', () => {
     const { cache, clock } = clockedCache({ maxEntries: 100, ttl: 1000 });
     for (let i = 0; i < 5000; i++) {
       clock.now = i;
-      expect(cache.begin(`r${i}`)).toBeUndefined();
+      expect(begin(cache, `r${i}`)).toBeUndefined();
       cache.complete(`r${i}`, reply(1));
       expect(cache.size).toBeLessThanOrEqual(100);
     }
     expect(cache.evictions).toBe(4900);
-    expect(cache.begin('r4999')).toEqual({ state: 'answered', reply: reply(1) });
+    expect(begin(cache, 'r4999')).toEqual({ state: 'answered', reply: reply(1) });
     clock.now = 5999;
-    expect(cache.begin('r4999')).toBeUndefined();
+    expect(begin(cache, 'r4999')).toBeUndefined();
     expect(cache.size).toBe(1);
     expect(cache.bytes).toBe(0);
   });

@@ -1,0 +1,108 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { once } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { udpEndpoint } from '../src/endpoint.ts';
+import { InvalidOptionError } from '../src/errors.ts';
+import { until } from './until.ts';
+
+/** A request envelope with id `n` (as the 8-byte id) around payload `[n]`. */
+function requestEnvelope(n: number): Buffer {
+  const datagram = Buffer.alloc(12);
+  datagram.set([0xd5, 0x4b, 0x01]);
+  datagram.writeUInt32BE(n, 7);
+  datagram[11] = n;
+  return datagram;
+}
+
+/** A raw client: sends request envelopes itself, so nothing is retransmitted behind the test's back. */
+async function rawClient(): Promise<Socket> {
+  const socket = createSocket('udp4');
+  await once(socket.bind(0, '127.0.0.1'), 'listening');
+  return socket;
+}
+
+/** An async handler whose calls stay running until the test releases them. */
+function heldHandler() {
+  const calls: Array<{ n: number; release: () => void }> = [];
+  let called = () => {};
+  const handler = (message: Uint8Array) =>
+    new Promise<Uint8Array>((resolve) => {
+      calls.push({ n: message[0]!, release: () => resolve(message) });
+      called();
+    });
+  /** Resolves once `count` calls have started. */
+  const started = (count: number) =>
+    new Promise<void>((resolve) => {
+      called = () => calls.length >= count && resolve();
+      called();
+    });
+  return { calls, handler, started };
+}
+
+describe('serve under a flood of distinct requests', () => {
+  it('runs at most maxConcurrentRequests handlers, drops and counts the rest, and serves them on retransmission', async () => {
+    await using server = await udpEndpoint({ maxConcurrentRequests: 2 });
+    const { calls, handler, started } = heldHandler();
+    server.serve(handler);
+    const client = await rawClient();
+    try {
+      const replies: Buffer[] = [];
+      client.on('message', (reply: Buffer) => replies.push(reply));
+      const send = (n: number) => client.send(requestEnvelope(n), server.address.port, '127.0.0.1');
+      for (const n of [1, 2, 3, 4]) send(n);
+      await started(2);
+      await until(() => server.stats.received === 4);
+      expect(calls.map((call) => call.n)).toEqual([1, 2]);
+      expect(server.stats).toMatchObject({ served: 2, overloadedRequests: 2 });
+
+      send(1); // a retransmission of a running request: not run again
+      await until(() => server.stats.duplicateRequests === 1);
+      for (const call of calls) call.release();
+      await until(() => replies.length === 2);
+
+      send(3); // the dropped ones, retransmitted: now there is room
+      send(4);
+      await started(4);
+      for (const call of calls.slice(2)) call.release();
+      await until(() => replies.length === 4);
+      expect(replies.map((reply) => reply[11])).toEqual([1, 2, 3, 4]);
+      expect(server.stats).toMatchObject({ served: 4, overloadedRequests: 2, replyCacheFull: 0 });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('never evicts a running request from a full reply cache: refuses and counts the new one', async () => {
+    await using server = await udpEndpoint({ replyCache: { maxEntries: 2 }, maxConcurrentRequests: 10 });
+    const { calls, handler, started } = heldHandler();
+    server.serve(handler);
+    const client = await rawClient();
+    try {
+      const replies: Buffer[] = [];
+      client.on('message', (reply: Buffer) => replies.push(reply));
+      const send = (n: number) => client.send(requestEnvelope(n), server.address.port, '127.0.0.1');
+      for (const n of [1, 2, 3]) send(n);
+      await started(2);
+      await until(() => server.stats.replyCacheFull === 1);
+      send(1); // still remembered as running: at most once
+      await until(() => server.stats.duplicateRequests === 1);
+      expect(server.stats).toMatchObject({ served: 2, replyCacheEvictions: 0 });
+
+      calls[0]!.release();
+      await until(() => replies.length === 1);
+      send(3); // evicts the finished request 1, never the running request 2
+      await started(3);
+      send(2);
+      await until(() => server.stats.duplicateRequests === 2);
+      for (const call of calls.slice(1)) call.release();
+      await until(() => replies.length === 3);
+      expect(server.stats).toMatchObject({ served: 3, replyCacheEvictions: 1, replyCacheFull: 1 });
+    } finally {
+      client.close();
+    }
+  });
+
+  it.each([0, 1.5, Number.NaN])('refuses maxConcurrentRequests %s', async (maxConcurrentRequests) => {
+    await expect(udpEndpoint({ maxConcurrentRequests })).rejects.toThrow(InvalidOptionError);
+  });
+});
