@@ -86,6 +86,14 @@ export interface ChannelStats {
 /** What {@link framed} runs over: a `@sockkit/core` stream socket, or any Node `Duplex` (e.g. a `net.Socket`). */
 export type FramedConnection = Duplex | Pick<StreamSocket, 'makeFile'>;
 
+/** A send waiting for the write buffer to drain. */
+interface QueuedWrite {
+  readonly chunks: readonly Uint8Array[];
+  readonly messages: number;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
 interface PendingRequest<T> {
   resolve(reply: T): void;
   reject(error: unknown): void;
@@ -121,7 +129,11 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   #ended = false;
   #closing = false;
   #failure: Error | null = null;
-  #drain: { promise: Promise<void>; resolve(): void; reject(error: unknown): void } | null = null;
+  /** Sends waiting for the write buffer to drain, oldest first from `#writesHead`. */
+  readonly #writes: QueuedWrite[] = [];
+  #writesHead = 0;
+  /** Runs once the queued sends are all written (graceful close). */
+  #onWritesFlushed: (() => void) | null = null;
   #frameTimer: NodeJS.Timeout | null = null;
   #idleTimer: NodeJS.Timeout | null = null;
   #framesInChunk = 0;
@@ -156,7 +168,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     duplex.once('end', this.#onEnd);
     duplex.on('error', (error: Error) => this.#fail(error));
     duplex.once('close', () => this.#fail(new ChannelClosedError('The connection closed')));
-    duplex.on('drain', () => this.#settleDrain());
+    duplex.on('drain', () => this.#flushWrites());
     this.#startIdleTimer();
   }
 
@@ -176,24 +188,20 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
 
   /**
    * Sends one message and resolves once the connection accepted it, waiting first while its
-   * write buffer is full. Throws `MessageValidationError` for a message of the wrong shape,
-   * `FrameTooLargeError` for one over `maxFrameLength`, `ChannelClosedError` once closed.
+   * write buffer is full. Concurrent (even un-awaited) sends queue in order behind that wait, so
+   * a fan-out to a slow reader holds its messages, not a write buffer that grows without bound.
+   * Rejects with `MessageValidationError` for a message of the wrong shape, `FrameTooLargeError`
+   * for one over `maxFrameLength`, `ChannelClosedError` once closed.
    */
   async send(message: T): Promise<void> {
     this.#assertOpen();
     const payload = this.#encode(message);
-    let accepted: boolean;
-    if (payload.length >= UNCOPIED_PAYLOAD) {
-      const header = encodeFrameHeader(payload.length, this.#format);
-      this.#duplex.cork();
-      this.#duplex.write(header);
-      accepted = this.#duplex.write(payload);
-      this.#duplex.uncork();
-    } else {
-      accepted = this.#duplex.write(encodeFrame(payload, this.#format));
-    }
-    this.#sent++;
-    if (!accepted) await this.#drained();
+    return this.#write(
+      payload.length >= UNCOPIED_PAYLOAD
+        ? [encodeFrameHeader(payload.length, this.#format), payload]
+        : [encodeFrame(payload, this.#format)],
+      1,
+    );
   }
 
   /** Sends several messages in one write (one syscall for many small frames); waits like {@link send}. */
@@ -203,9 +211,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
       messages.map((message) => this.#encode(message)),
       this.#format,
     );
-    const accepted = this.#duplex.write(frames);
-    this.#sent += messages.length;
-    if (!accepted) await this.#drained();
+    return this.#write([frames], messages.length);
   }
 
   /**
@@ -287,7 +293,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   }
 
   /**
-   * Closes gracefully: flushes what was sent (waiting at most `timeout` ms, default 5 s, for a
+   * Closes gracefully: flushes what was sent, queued sends included (waiting at most `timeout` ms, default 5 s, for a
    * peer that does not read), ends the write side, then closes the connection. Pending requests reject with `ChannelClosedError`; messages already received can still be
    * iterated. Idempotent.
    */
@@ -305,8 +311,8 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
           clearTimeout(timer);
           resolve();
         };
-        duplex.end(done);
         duplex.once('close', done);
+        this.#afterQueuedWrites(() => duplex.end(done));
       });
     }
     this.#fail(new ChannelClosedError());
@@ -328,25 +334,59 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     if (this.#duplex.writableEnded) throw new ChannelClosedError('The connection no longer accepts writes');
   }
 
-  #drained(): Promise<void> {
-    if (this.#drain === null) {
-      let resolve!: () => void;
-      let reject!: (error: unknown) => void;
-      const promise = new Promise<void>((onResolve, onReject) => {
-        resolve = onResolve;
-        reject = onReject;
-      });
-      this.#drain = { promise, resolve, reject };
+  /** Writes `chunks` now if nothing waits and the write buffer is below its high-water mark, else queues them. */
+  #write(chunks: readonly Uint8Array[], messages: number): Promise<void> {
+    if (this.#writesHead === this.#writes.length && !this.#duplex.writableNeedDrain) {
+      this.#writeNow(chunks, messages);
+      return Promise.resolve();
     }
-    return this.#drain.promise;
+    return new Promise((resolve, reject) => {
+      this.#writes.push({ chunks, messages, resolve, reject });
+    });
   }
 
-  #settleDrain(error?: unknown): void {
-    const drain = this.#drain;
-    this.#drain = null;
-    if (drain === null) return;
-    if (error === undefined) drain.resolve();
-    else drain.reject(error);
+  #writeNow(chunks: readonly Uint8Array[], messages: number): void {
+    const duplex = this.#duplex;
+    if (chunks.length === 1) {
+      duplex.write(chunks[0]);
+    } else {
+      // A large payload goes out after its header without being copied into one frame.
+      duplex.cork();
+      for (const chunk of chunks) duplex.write(chunk);
+      duplex.uncork();
+    }
+    this.#sent += messages;
+  }
+
+  /** Writes queued sends in order until the write buffer needs draining again ('drain' resumes it). */
+  #flushWrites(): void {
+    const writes = this.#writes;
+    while (this.#writesHead < writes.length && !this.#duplex.writableNeedDrain && this.#failure === null) {
+      const queued = writes[this.#writesHead]!;
+      writes[this.#writesHead++] = undefined as unknown as QueuedWrite;
+      this.#writeNow(queued.chunks, queued.messages);
+      queued.resolve();
+    }
+    if (this.#writesHead === writes.length) {
+      writes.length = 0;
+      this.#writesHead = 0;
+      const flushed = this.#onWritesFlushed;
+      this.#onWritesFlushed = null;
+      flushed?.();
+    }
+  }
+
+  #afterQueuedWrites(then: () => void): void {
+    if (this.#writesHead === this.#writes.length) then();
+    else this.#onWritesFlushed = then;
+  }
+
+  #rejectWrites(error: Error): void {
+    const writes = this.#writes;
+    for (let index = this.#writesHead; index < writes.length; index++) writes[index]!.reject(error);
+    writes.length = 0;
+    this.#writesHead = 0;
+    this.#onWritesFlushed = null;
   }
 
   readonly #onData = (chunk: Uint8Array): void => {
@@ -516,7 +556,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     this.#failure = error instanceof Error ? error : new Error(String(error));
     this.#stopTimers();
     this.#rejectPending(this.#failure);
-    this.#settleDrain(new ChannelClosedError(undefined, { cause: this.#failure }));
+    this.#rejectWrites(new ChannelClosedError(undefined, { cause: this.#failure }));
     if (!this.#duplex.destroyed) this.#duplex.destroy();
     this.#wakeReader();
   }

@@ -121,6 +121,37 @@ describe('framed over real sockets', () => {
     expect(largestBuffer).toBeLessThanOrEqual(frame.length + pair.client.writableHighWaterMark + 4);
   });
 
+  it('concurrent un-awaited sends (a fan-out) to a peer that does not read keep the write buffer bounded', async () => {
+    await using pair = await socketPair();
+    pair.server.pause();
+    const sender = framed(pair.client);
+    const payload = new Uint8Array(4096).fill(3);
+    const frameLength = payload.length + 4;
+    const count = 2000; // 8 MiB: more than loopback's socket buffers take from a peer that does not read
+    let largestBuffer = 0;
+    let written = 0;
+    const sends = Array.from({ length: count }, () =>
+      sender.send(payload).then(() => {
+        written++;
+        largestBuffer = Math.max(largestBuffer, pair.client.writableLength);
+      }),
+    );
+    // Without the queue, all 8 MiB would sit in the write buffer right now.
+    expect(pair.client.writableLength).toBeLessThanOrEqual(pair.client.writableHighWaterMark + frameLength);
+    await vi.waitFor(() => expect(pair.client.writableNeedDrain).toBe(true));
+    expect(written).toBeLessThan(count);
+    const receiver = framed(pair.server);
+    pair.server.resume();
+    let received = 0;
+    for await (const frame of receiver) {
+      expect(Buffer.compare(frame, payload)).toBe(0);
+      if (++received === count) break;
+    }
+    await Promise.all(sends);
+    expect(sender.stats.messagesSent).toBe(count);
+    expect(largestBuffer).toBeLessThanOrEqual(pair.client.writableHighWaterMark + frameLength);
+  });
+
   it('stops reading once maxQueuedMessages are unread, and delivers them all when iterated', async () => {
     await using pair = await socketPair();
     const sender = framed(pair.client, { codec });
@@ -209,7 +240,10 @@ describe('framed over real sockets', () => {
     await client.close({ timeout: 100 });
     expect(pair.client.destroyed).toBe(true);
     expect(client.error).toBeNull();
-    for (const outcome of await Promise.allSettled(sending)) {
+    // The first send was written at once; the others waited for a drain that never came.
+    const [first, ...waiting] = await Promise.allSettled(sending);
+    expect(first).toMatchObject({ status: 'fulfilled' });
+    for (const outcome of waiting) {
       expect(outcome).toMatchObject({ status: 'rejected', reason: expect.any(ChannelClosedError) });
     }
   });
