@@ -3,10 +3,14 @@
  * of the promise an async callback returns, goes to `onFailure` instead of becoming an uncaught
  * exception (inside a Node event) or an unhandled rejection.
  */
-export function callSafely(callback: () => unknown, onFailure: (error: unknown) => void): void {
+export function callSafely<T>(
+  callback: (argument: T) => unknown,
+  argument: T,
+  onFailure: (error: unknown) => void,
+): void {
   let result: unknown;
   try {
-    result = callback();
+    result = callback(argument);
   } catch (error) {
     onFailure(error);
     return;

@@ -1,6 +1,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { checkAddress, type HostAddress, type IpSocketAddress, toSocketAddress } from './address.js';
+import { callSafely, warnCallbackFailed } from './callback.js';
 import {
   AF_INET,
   AF_INET6,
@@ -222,7 +223,8 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
    * closed socket throw at once. A failure Node reports later goes
    * to `onError`; without one it becomes the socket's pending error, reported by the next read
    * (`recvFrom`, `tryRecvFrom`, with an {@link onReadable} cue), as the kernel reports ICMP errors
-   * on the next call. Either way no error is lost.
+   * on the next call. Either way no error is lost. If `onError` throws, its error becomes the
+   * pending error (after `close()`, a process warning).
    */
   trySendTo(data: Uint8Array, address: HostAddress, onError?: (error: unknown) => void): number {
     const bytes = this.#checkDatagram(data);
@@ -235,7 +237,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     if (!this.#isLiteral(peer.host)) {
       // A host name's lookup may finish out of send order: it gets a callback of its own.
       socket.send(bytes, peer.port, peer.host, (error) => {
-        if (error) report(toSocketError(error));
+        if (error) this.#failSend(report, toSocketError(error));
       });
     } else {
       socket.send(bytes, peer.port, peer.host, this.#onSent);
@@ -289,11 +291,14 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
   }
 
   /**
-   * Calls `listener` each time a datagram is queued (no `recvFrom` was waiting for it) or a socket
-   * error is pending for the next read: the cue to drain with {@link tryRecvFrom}, with no promise
-   * per datagram. It runs inside Node's `'message'` event, so it must not throw. Datagrams it
-   * leaves queued stay within the queue's bounds. One listener at a time; the returned function
-   * removes it.
+   * Calls `listener` each time a datagram is queued (not when it went straight to a waiting
+   * `recvFrom`, nor when the full queue dropped it) or a socket error becomes pending for the next
+   * read: the cue to drain with {@link tryRecvFrom}, with no promise per datagram. Datagrams it
+   * leaves queued stay within the queue's bounds. It runs inside Node's `'message'` event, so it
+   * is guarded: if it throws (or its promise rejects), the error rejects the next read (a waiting
+   * `recvFrom`, or else the next `recvFrom`/`tryRecvFrom` once the queue is drained) instead of
+   * crashing the process, and the listener stays registered. One listener at a time; the returned
+   * function removes it.
    */
   onReadable(listener: () => void): () => void {
     if (typeof listener !== 'function') throw new TypeError('listener must be a function');
@@ -393,7 +398,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     for (const reader of this.#readers.splice(0)) reader.reject(closing);
     for (const sender of this.#senders) sender.reject(closing);
     this.#senders.clear();
-    for (const reject of this.#sendRejecters.splice(0)) reject(closing);
+    for (const reject of this.#sendRejecters.splice(0)) callSafely(reject, closing, warnSendHandlerFailed);
     this.#sendResolvers = [];
     this.#queue = [];
     this.#queuedBytes = 0;
@@ -476,9 +481,28 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     } else {
       this.#queue.push(datagram);
       this.#queuedBytes += message.length;
+      this.#cueReadable();
     }
-    this.#readable?.();
   };
+
+  /** Calls the `onReadable` listener, guarded: its error goes to the next read. */
+  #cueReadable(): void {
+    const listener = this.#readable;
+    if (listener !== undefined) callSafely(listener, undefined, this.#onListenerError);
+  }
+
+  /** A failing `onReadable` listener: its error rejects the next read, without a new cue. */
+  readonly #onListenerError = (error: unknown): void => {
+    if (this.#closed !== undefined) return;
+    const reader = this.#readers.shift();
+    if (reader !== undefined) reader.reject(error);
+    else this.#pendingError ??= error;
+  };
+
+  /** Hands a send failure to its promise or `trySendTo` handler; a handler's own throw becomes the pending error. */
+  #failSend(reject: (reason: unknown) => void, error: unknown): void {
+    callSafely(reject, error, this.#onLateError);
+  }
 
   /** A socket error rejects the waiting reads, or else the next one, as the kernel's `SO_ERROR`. */
   readonly #onError = (error: Error): void => {
@@ -538,7 +562,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     const resolve = this.#sendResolvers.shift();
     const reject = this.#sendRejecters.shift();
     if (reject === undefined) return;
-    if (error) reject(toSocketError(error));
+    if (error) this.#failSend(reject, toSocketError(error));
     else resolve?.(sent ?? 0);
   };
 
@@ -551,7 +575,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
       return;
     }
     this.#pendingError ??= error;
-    this.#readable?.();
+    this.#cueReadable();
   };
 
   /** Checks a send: an open socket, bytes, and no more than one IP datagram carries. */
@@ -621,6 +645,8 @@ const defaults: DatagramSocketOptionValues = {
   sendBufferSize: 0,
   reuseAddress: false,
 };
+
+const warnSendHandlerFailed = warnCallbackFailed('trySendTo onError');
 
 const booleanOptions = new Set<string>(['broadcast', 'multicastLoopback', 'reuseAddress']);
 

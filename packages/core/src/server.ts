@@ -170,7 +170,7 @@ export class SocketServer implements AsyncDisposable {
         this.#acceptErrors += 1;
         const { onAcceptError } = this.#options;
         if (onAcceptError !== undefined) {
-          callSafely(() => onAcceptError(error), warnCallbackFailed('onAcceptError'));
+          callSafely(onAcceptError, error, warnCallbackFailed('onAcceptError'));
         }
         continue;
       }
@@ -199,7 +199,8 @@ export class SocketServer implements AsyncDisposable {
     } catch (error) {
       this.#handlerErrors += 1;
       const { onError } = this.#options;
-      if (onError !== undefined) callSafely(() => onError(error, peer), warnCallbackFailed('onError'));
+      if (onError !== undefined)
+        callSafely((failure) => onError(failure, peer), error, warnCallbackFailed('onError'));
     } finally {
       await conn.close();
       this.#running.delete(conn);

@@ -149,6 +149,69 @@ describe('DatagramSocket', () => {
     expect(() => receiver.tryRecvFrom(1024)).toThrow(SocketClosedError);
   });
 
+  it('cues onReadable only for a queued datagram, not one handed to a waiting read or dropped', async () => {
+    const { udp: receiver, address } = await boundUdp(AF_INET, { maxQueuedBytes: 10 });
+    await using _receiver = receiver;
+    await using sender = socket(AF_INET, SOCK_DGRAM);
+    let cues = 0;
+    let cued = () => {};
+    receiver.onReadable(() => {
+      cues++;
+      cued();
+    });
+    const nextCue = () => new Promise<void>((resolve) => (cued = resolve));
+    const waiting = receiver.recvFrom(16, { timeout: 5_000 });
+    await sender.sendTo(bytes('a'), address);
+    expect(text((await waiting)[0])).toBe('a');
+    let cue = nextCue();
+    await sender.sendTo(bytes('b'), address);
+    await cue;
+    // Over maxQueuedBytes: dropped. The next one is queued after it (one sender, in order on loopback).
+    cue = nextCue();
+    await sender.sendTo(bytes('c'.repeat(20)), address);
+    await sender.sendTo(bytes('d'), address);
+    await cue;
+    expect(cues).toBe(2);
+    expect(receiver.stats).toMatchObject({ received: 4, dropped: 1, queued: 2 });
+  });
+
+  it('turns a throwing onReadable listener or trySendTo handler into the next read error, not a crash', async () => {
+    const { udp, address } = await boundUdp();
+    await using _udp = udp;
+    await using sender = socket(AF_INET, SOCK_DGRAM);
+    let listener: () => unknown = () => {};
+    let cued = () => {};
+    udp.onReadable(() => {
+      cued();
+      return listener();
+    });
+    const nextCue = () => new Promise<void>((resolve) => (cued = resolve));
+    let cue = nextCue();
+    listener = () => {
+      throw new Error('listener threw');
+    };
+    await sender.sendTo(bytes('one'), address);
+    await cue;
+    // The queued datagram first, then the listener's error, then the socket works on.
+    expect(text(udp.tryRecvFrom(16)![0])).toBe('one');
+    expect(() => udp.tryRecvFrom(16)).toThrow('listener threw');
+    expect(udp.tryRecvFrom(16)).toBeUndefined();
+    cue = nextCue();
+    listener = () => Promise.reject(new Error('listener rejected'));
+    await sender.sendTo(bytes('two'), address);
+    await cue;
+    expect(text((await udp.recvFrom(16, { timeout: 5_000 }))[0])).toBe('two');
+    await expect(udp.recvFrom(16, { timeout: 5_000 })).rejects.toThrow('listener rejected');
+    listener = () => {};
+    const broadcast = { host: '127.255.255.255', port: address.port };
+    udp.trySendTo(bytes('x'), broadcast, () => {
+      throw new Error('handler threw');
+    });
+    await expect(udp.recvFrom(16, { timeout: 5_000 })).rejects.toThrow('handler threw');
+    await sender.sendTo(bytes('three'), address);
+    expect(text((await udp.recvFrom(16, { timeout: 5_000 }))[0])).toBe('three');
+  });
+
   it('reports send failures: sendTo rejects itself, trySendTo calls onError or fails the next read', async () => {
     const { udp, address } = await boundUdp();
     await using _udp = udp;
