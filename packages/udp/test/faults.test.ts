@@ -60,10 +60,13 @@ describe('under injected faults', () => {
       reply: { drop: 0.1 },
     });
     await using client = await udpEndpoint();
-    // Short timers keep the run to about a second; the last wait (400-600 ms) leaves a stalled
-    // event loop time to read a reply before its request is given up.
+    // The prediction needs one timing fact: a reply to the last surviving attempt is read before
+    // that attempt's wait ends (a reply to any attempt settles the request while it is pending, so
+    // an early retransmission changes nothing). Waits of 100, 200, 400 and 800 ms (x 1-1.5)
+    // leave a stalled event loop about a second of slack where it matters; only dropped attempts pay
+    // them, so the run stays a few seconds.
     const outcomes = await runRequests(client, relay.address, 2000, 50, {
-      timeout: 50,
+      timeout: 100,
       retries,
       backoff: { factor: 2, randomFactor: 1.5 },
     });
