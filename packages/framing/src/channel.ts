@@ -81,6 +81,8 @@ export interface ChannelStats {
   readonly messagesSent: number;
   /** Messages or oversized frames dropped under `onInvalid: 'skip'`. */
   readonly skipped: number;
+  /** `request()`s waiting for their reply now. */
+  readonly pendingRequests: number;
 }
 
 /** What {@link framed} runs over: a `@sockkit/core` stream socket, or any Node `Duplex` (e.g. a `net.Socket`). */
@@ -152,10 +154,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     this.#skipInvalid = (options.onInvalid ?? 'fail') === 'skip';
     this.#decoder = new FrameDecoder(this.#format, { skipOversized: this.#skipInvalid });
     this.#correlation = options.correlation;
-    this.#requestTimeout = positiveNumber(
-      options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
-      'requestTimeout',
-    );
+    this.#requestTimeout = milliseconds(options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT, 'requestTimeout');
     this.#frameTimeout = optionalMilliseconds(options.frameTimeout, DEFAULT_FRAME_TIMEOUT, 'frameTimeout');
     this.#idleTimeout = optionalMilliseconds(options.idleTimeout, DEFAULT_IDLE_TIMEOUT, 'idleTimeout');
     this.#maxQueued = positiveNumber(
@@ -172,12 +171,13 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     this.#startIdleTimer();
   }
 
-  /** Counters of received, sent and skipped messages. */
+  /** Counters of received, sent and skipped messages, and the requests waiting for replies. */
   get stats(): ChannelStats {
     return {
       messagesReceived: this.#received,
       messagesSent: this.#sent,
       skipped: this.#skipped + this.#decoder.skippedFrames,
+      pendingRequests: this.#pending.size,
     };
   }
 
@@ -234,19 +234,25 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
    * ```
    */
   request(message: T, options: RequestOptions = {}): Promise<T> {
-    const correlation = this.#correlation;
-    if (correlation === undefined) {
-      return Promise.reject(new TypeError('request() needs the correlation option of framed()'));
-    }
     const { signal } = options;
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    const queued = this.#queue.length - this.#queueHead;
-    if (this.#paused && queued >= 2 * this.#maxQueued) {
-      return Promise.reject(new RequestBlockedError(queued));
+    let stamped: T;
+    let timeout: number;
+    let id: number;
+    // Everything that can throw runs before the request is registered, and becomes a rejection.
+    try {
+      const correlation = this.#correlation;
+      if (correlation === undefined)
+        throw new TypeError('request() needs the correlation option of framed()');
+      signal?.throwIfAborted();
+      const queued = this.#queue.length - this.#queueHead;
+      if (this.#paused && queued >= 2 * this.#maxQueued) throw new RequestBlockedError(queued);
+      timeout = milliseconds(options.timeout ?? this.#requestTimeout, 'timeout');
+      id = (this.#nextId % 0x7fff_ffff) + 1;
+      stamped = correlation.stamp(message, id);
+      this.#nextId = id;
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const timeout = positiveNumber(options.timeout ?? this.#requestTimeout, 'timeout');
-    this.#nextId = (this.#nextId + 1) % 0x8000_0000 || 1;
-    const id = this.#nextId;
     return new Promise<T>((resolve, reject) => {
       const settle = () => {
         this.#pending.delete(id);
@@ -274,9 +280,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
       });
       // The reply is behind the unread messages on the stream: read on (see #limitQueue).
       if (this.#paused) this.#resume();
-      this.send(correlation.stamp(message, id)).catch((error: unknown) =>
-        this.#pending.get(id)?.reject(error),
-      );
+      this.send(stamped).catch((error: unknown) => this.#pending.get(id)?.reject(error));
     });
   }
 
@@ -299,7 +303,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
    */
   async close(options: { readonly timeout?: number } = {}): Promise<void> {
     if (this.#closing || this.#failure !== null) return;
-    const timeout = positiveNumber(options.timeout ?? DEFAULT_CLOSE_TIMEOUT, 'timeout');
+    const timeout = milliseconds(options.timeout ?? DEFAULT_CLOSE_TIMEOUT, 'timeout');
     this.#closing = true;
     this.#stopTimers();
     this.#rejectPending(new ChannelClosedError());
@@ -594,11 +598,20 @@ function positiveNumber(value: number, name: string): number {
   return value;
 }
 
+/** Longest delay `setTimeout` honours; a longer one fires after 1 ms. */
+const MAX_TIMEOUT = 0x7fff_ffff;
+
+function milliseconds(value: number, name: string): number {
+  positiveNumber(value, name);
+  if (value > MAX_TIMEOUT) throw new RangeError(`${name} must be at most ${MAX_TIMEOUT} ms; got ${value}`);
+  return value;
+}
+
 function optionalMilliseconds(
   value: number | null | undefined,
   fallback: number,
   name: string,
 ): number | null {
   if (value === null) return null;
-  return positiveNumber(value ?? fallback, name);
+  return milliseconds(value ?? fallback, name);
 }

@@ -163,7 +163,12 @@ describe('framed over real sockets', () => {
     const received: Message[] = [];
     for await (const message of receiver) received.push(message);
     expect(received).toEqual(notes);
-    expect(receiver.stats).toEqual({ messagesReceived: 1000, messagesSent: 0, skipped: 0 });
+    expect(receiver.stats).toEqual({
+      messagesReceived: 1000,
+      messagesSent: 0,
+      skipped: 0,
+      pendingRequests: 0,
+    });
     expect(sender.stats.messagesSent).toBe(1000);
   });
 
@@ -402,6 +407,32 @@ describe('framed over real sockets', () => {
 describe('framed read deadlines (fake timers)', () => {
   afterEach(() => {
     vi.useRealTimers();
+  });
+
+  it('request() leaves no pending entry and no timer when stamp, the timeout option or the message is bad', async () => {
+    vi.useFakeTimers();
+    const [near] = streamPair();
+    const broken: Correlation<Message> = {
+      stamp: () => {
+        throw new Error('stamp broke');
+      },
+      replyTo: () => undefined,
+    };
+    const options = { codec, frameTimeout: null, idleTimeout: null } as const;
+    const brokenChannel = framed(near, { ...options, correlation: broken });
+    await expect(brokenChannel.request({ kind: 'ask', text: 'x' })).rejects.toThrow('stamp broke');
+    expect(brokenChannel.stats.pendingRequests).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+
+    const channel = framed(near, { ...options, correlation });
+    for (const timeout of [-1, Number.NaN, 2 ** 31]) {
+      const rejected = channel.request({ kind: 'ask', text: 'x' }, { timeout }); // must not throw
+      await expect(rejected).rejects.toThrow(RangeError);
+    }
+    const invalid = { kind: 'bogus', text: 'x' } as unknown as Message;
+    await expect(channel.request(invalid)).rejects.toThrow(MessageValidationError);
+    expect(channel.stats.pendingRequests).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('gives each frame its own 30 s deadline, counted from its first byte', async () => {
