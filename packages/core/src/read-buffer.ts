@@ -32,6 +32,11 @@ export class ReadBuffer {
     return this.#queue.size;
   }
 
+  /** Whether the source is paused because `highWaterMark` bytes wait. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
   /** Reads from `source` from now on. */
   attach(source: Pausable): void {
     this.#source = source;

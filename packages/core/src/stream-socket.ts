@@ -138,6 +138,22 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     return this.#read.size + (this.#socket?.readableLength ?? 0);
   }
 
+  /**
+   * Whether this socket stopped reading from the kernel because `highWaterMark` bytes wait for
+   * `recv` (TCP flow control then stalls the sender); reading below the mark resumes it.
+   */
+  get readPaused(): boolean {
+    return this.#read.paused;
+  }
+
+  /**
+   * Whether Node's write buffer is past its high-water mark: the kernel is not taking bytes as fast
+   * as they are sent, and `sendAll` waits for the buffer to drain.
+   */
+  get writeBlocked(): boolean {
+    return this.#socket?.writableNeedDrain ?? false;
+  }
+
   /** The read-side high-water mark in bytes. */
   get highWaterMark(): number {
     return this.#read.highWaterMark;

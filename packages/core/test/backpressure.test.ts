@@ -7,15 +7,9 @@ const CHUNK = 1024 * 1024;
 const PATTERN = Buffer.from(Array.from({ length: CHUNK + 251 }, (_, i) => i % 251));
 const expected = (offset: number, length: number) => PATTERN.subarray(offset % 251, (offset % 251) + length);
 
-/** Resolves after `turns` polls in which `read()` gave the same value (time passes between polls). */
-async function settled(read: () => string, turns = 10): Promise<void> {
-  let last = read();
-  for (let same = 0; same < turns; ) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    const now = read();
-    same = now === last ? same + 1 : 0;
-    last = now;
-  }
+/** Resolves on the first event-loop turn at which `condition()` holds (a state, never a duration). */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
 }
 
 describe('receive-side backpressure', () => {
@@ -23,21 +17,27 @@ describe('receive-side backpressure', () => {
     await using pair = await connectedPair();
     const { client, conn } = pair;
     let handedOver = 0;
+    let sent = false;
     const sending = (async () => {
       for (let offset = 0; offset < TOTAL; offset += CHUNK) {
         await client.sendAll(expected(offset, CHUNK));
         handedOver = offset + CHUNK;
       }
       client.shutdown('write');
+      sent = true;
     })();
 
-    await settled(() => `${handedOver}/${conn.bufferedBytes}`);
+    // The stall, as both ends report it: the receiver stopped reading from the kernel and the
+    // sender's writes wait for a drain (its kernel buffers are full). A receiver that never pauses
+    // lets the whole transfer finish instead, and fails here.
+    await until(() => (conn.readPaused && client.writeBlocked) || sent);
+    expect(sent).toBe(false);
     expect(handedOver).toBeLessThan(TOTAL);
-    // Stalled: at most the mark plus the one chunk (a 64 KiB read) that crossed it.
-    expect(conn.bufferedBytes).toBeGreaterThanOrEqual(conn.highWaterMark);
-    expect(conn.bufferedBytes).toBeLessThanOrEqual(conn.highWaterMark + 64 * 1024);
-    // While reading, Node's stream may also hold what it read before noticing the pause.
+    // Paused: the mark, plus the one 64 KiB read that crossed it, plus what Node's stream holds
+    // (below its own readable mark, up to 64 KiB by Node version, plus the one read past it).
     const bound = conn.highWaterMark + 64 * 1024 + 2 * 64 * 1024;
+    expect(conn.bufferedBytes).toBeGreaterThanOrEqual(conn.highWaterMark);
+    expect(conn.bufferedBytes).toBeLessThanOrEqual(bound);
 
     let received = 0;
     let peak = 0;
@@ -53,5 +53,7 @@ describe('receive-side backpressure', () => {
     await sending;
     expect(received).toBe(TOTAL);
     expect(peak).toBeLessThanOrEqual(bound);
+    expect(conn.readPaused).toBe(false);
+    expect(client.writeBlocked).toBe(false);
   });
 });
