@@ -130,6 +130,8 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   #paused = false;
   #ended = false;
   #closing = false;
+  /** The one close in progress or done, shared by every `close()` call. */
+  #closed: Promise<void> | null = null;
   #failure: Error | null = null;
   /** Sends waiting for the write buffer to drain, oldest first from `#writesHead`. */
   readonly #writes: QueuedWrite[] = [];
@@ -299,11 +301,23 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   /**
    * Closes gracefully: flushes what was sent, queued sends included (waiting at most `timeout` ms, default 5 s, for a
    * peer that does not read), ends the write side, then closes the connection. Pending requests reject with `ChannelClosedError`; messages already received can still be
-   * iterated. Idempotent.
+   * iterated. Every call returns the same promise, settled once the first call has finished.
    */
-  async close(options: { readonly timeout?: number } = {}): Promise<void> {
-    if (this.#closing || this.#failure !== null) return;
-    const timeout = milliseconds(options.timeout ?? DEFAULT_CLOSE_TIMEOUT, 'timeout');
+  close(options: { readonly timeout?: number } = {}): Promise<void> {
+    if (this.#closed === null) {
+      let timeout: number;
+      try {
+        timeout = milliseconds(options.timeout ?? DEFAULT_CLOSE_TIMEOUT, 'timeout');
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      this.#closed = this.#closeGracefully(timeout);
+    }
+    return this.#closed;
+  }
+
+  async #closeGracefully(timeout: number): Promise<void> {
+    if (this.#failure !== null) return;
     this.#closing = true;
     this.#stopTimers();
     this.#rejectPending(new ChannelClosedError());

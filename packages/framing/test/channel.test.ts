@@ -253,6 +253,19 @@ describe('framed over real sockets', () => {
     }
   });
 
+  it('a second concurrent close() resolves only once the first has flushed and closed', async () => {
+    await using pair = await socketPair();
+    pair.server.resume();
+    const client = framed(pair.client);
+    await client.send(new Uint8Array(4 * 1024 * 1024));
+    expect(pair.client.writableLength).toBeGreaterThan(0);
+    const first = client.close();
+    await client.close();
+    expect(pair.client.writableFinished).toBe(true);
+    expect(pair.client.destroyed).toBe(true);
+    await first;
+  });
+
   it('refuses to send once the connection no longer accepts writes', async () => {
     await using pair = await socketPair();
     const server = framed(pair.server);
