@@ -1,5 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
+import { until } from '@sockkit/testkit';
 import { describe, expect, it } from 'vitest';
 import { MAX_IPV4_PAYLOAD } from '../src/constants.ts';
 import { udpEndpoint } from '../src/endpoint.ts';
@@ -10,7 +11,6 @@ import {
   ReceiveTimeoutError,
   RequestTimeoutError,
 } from '../src/errors.ts';
-import { until } from './until.ts';
 
 // Received payloads are Node Buffers (a Uint8Array subclass): compare with Buffers.
 const text = (value: string) => Buffer.from(value);

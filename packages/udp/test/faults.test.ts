@@ -1,10 +1,10 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
+import { until } from '@sockkit/testkit';
 import { describe, expect, it } from 'vitest';
 import { type UdpEndpoint, udpEndpoint } from '../src/endpoint.ts';
 import { RequestTimeoutError } from '../src/errors.ts';
 import { envelopeId, faultRoll, LossyRelay } from './lossy-relay.ts';
-import { until } from './until.ts';
 
 const index = (payload: Uint8Array) => new DataView(payload.buffer, payload.byteOffset).getUint32(0);
 const payloadOf = (i: number) => {
@@ -148,7 +148,9 @@ describe('spoofed replies', () => {
     const otherHost = await bound('127.0.0.2', serverPort);
     try {
       const requests: Buffer[] = [];
-      server.on('message', (request: Buffer) => requests.push(request));
+      const allArrived = new Promise<void>((resolve) =>
+        server.on('message', (request: Buffer) => requests.push(request) === 10 && resolve()),
+      );
       const pending = Array.from({ length: 10 }, (_, i) =>
         client.request(
           payloadOf(i),
@@ -156,7 +158,7 @@ describe('spoofed replies', () => {
           { timeout: 60_000, retries: 0 },
         ),
       );
-      await until(() => requests.length === 10);
+      await allArrived;
       const replyTo = (request: Buffer) => {
         const reply = Buffer.concat([request.subarray(0, 11), Buffer.from('spoof')]);
         reply[2] = 2;

@@ -1,9 +1,9 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
+import { until } from '@sockkit/testkit';
 import { describe, expect, it } from 'vitest';
 import { udpEndpoint } from '../src/endpoint.ts';
 import { InvalidOptionError } from '../src/errors.ts';
-import { until } from './until.ts';
 
 /** A request envelope with id `n` (as the 8-byte id) around payload `[n]`. */
 function requestEnvelope(n: number): Buffer {

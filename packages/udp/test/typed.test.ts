@@ -1,9 +1,9 @@
 import { createCodec, MessageValidationError } from '@sockkit/framing';
+import { until } from '@sockkit/testkit';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { udpEndpoint } from '../src/endpoint.ts';
 import { RequestTimeoutError } from '../src/errors.ts';
-import { until } from './until.ts';
 
 const Command = z.discriminatedUnion('type', [
   z.object({ type: z.literal('add'), a: z.number(), b: z.number() }),
