@@ -16,7 +16,7 @@ import {
   toSocketError,
   unsupportedOption,
 } from './errors.js';
-import { checkBufsize, checkBytes, checkPositiveInteger, checkTimeout } from './validate.js';
+import { checkBufsize, checkBytes, checkIntegerIn, checkPositiveInteger, checkTimeout } from './validate.js';
 import {
   abortReason,
   type BlockingOptions,
@@ -62,9 +62,9 @@ export type ReceivedDatagram = [data: Uint8Array, address: IpSocketAddress] & {
 export interface DatagramSocketOptionValues {
   /** `SO_BROADCAST`. */
   broadcast: boolean;
-  /** `IP_TTL` of unicast datagrams. */
+  /** `IP_TTL` of unicast datagrams: 1 to 255 (the kernel refuses 0). */
   ttl: number;
-  /** `IP_MULTICAST_TTL` (default 1: the local network). */
+  /** `IP_MULTICAST_TTL`: 0 to 255 (default 1: the local network; 0: this host only). */
   multicastTTL: number;
   /** `IP_MULTICAST_LOOP`: receive our own multicast datagrams. */
   multicastLoopback: boolean;
@@ -109,6 +109,8 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
   /** Resolve and reject functions of fast-path sends, in send order. */
   #sendResolvers: Array<((sent: number) => void) | undefined> = [];
   #sendRejecters: Array<(reason: unknown) => void> = [];
+  /** Rejects the `bind` in progress: Node reports its failure as an `'error'` event. */
+  #bindFailed: ((error: Error) => void) | undefined;
   /** A socket error that came while no read waited: the next read reports it. */
   #pendingError: unknown;
   #readable: (() => void) | undefined;
@@ -158,19 +160,24 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     return this.#closed !== undefined;
   }
 
-  /** Binds the local address; port 0 picks a free port (read it with `getSockName()`). */
+  /**
+   * Binds the local address; port 0 picks a free port (read it with `getSockName()`). A failure
+   * (`AddressInUseError` ...) rejects this call only and leaves the socket unbound.
+   */
   async bind(address: HostAddress): Promise<void> {
     const local = checkAddress(address, this.#family, 0) as HostAddress;
     const socket = this.#ensureSocket();
-    if (this.#bound) throw new SocketError('EINVAL', 'socket is already bound');
-    await new Promise<void>((resolve, reject) => {
-      const fail = (error: Error) => reject(toSocketError(error));
-      socket.once('error', fail);
-      socket.bind({ address: local.host, port: local.port }, () => {
-        socket.off('error', fail);
-        resolve();
+    if (this.#bound || this.#bindFailed !== undefined) {
+      throw new SocketError('EINVAL', 'socket is already bound');
+    }
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.#bindFailed = (error: Error) => reject(toSocketError(error));
+        socket.bind({ address: local.host, port: local.port }, resolve);
       });
-    });
+    } finally {
+      this.#bindFailed = undefined;
+    }
   }
 
   /** Sets the default peer: `send`/`recv` then talk to it only (the kernel filters other senders). */
@@ -323,7 +330,9 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
       name === 'multicastInterface' ? 'string' : booleanOptions.has(name) ? 'boolean' : 'number';
     if (!Object.hasOwn(defaults, name)) throw unsupportedOption(name, 'datagram');
     if (typeof value !== expected) throw new TypeError(`${name} must be a ${expected}, got ${typeof value}`);
-    if (expected === 'number') checkPositiveInteger(name, value);
+    if (name === 'ttl') checkIntegerIn(name, value, 1, 255);
+    else if (name === 'multicastTTL') checkIntegerIn(name, value, 0, 255);
+    else if (expected === 'number') checkPositiveInteger(name, value);
     if (name === 'reuseAddress' && this.#socket !== undefined) {
       throw new SocketError('EINVAL', 'reuseAddress must be set before the socket is bound or used');
     }
@@ -506,6 +515,10 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
 
   /** A socket error rejects the waiting reads, or else the next one, as the kernel's `SO_ERROR`. */
   readonly #onError = (error: Error): void => {
+    if (this.#bindFailed !== undefined) {
+      this.#bindFailed(error);
+      return;
+    }
     const failure = toSocketError(error);
     if (this.#readers.length === 0) this.#onLateError(failure);
     for (const reader of this.#readers.splice(0)) reader.reject(failure);

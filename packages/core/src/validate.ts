@@ -36,3 +36,12 @@ export function checkPositiveInteger(name: string, value: unknown): number {
   }
   return value;
 }
+
+/** An integer option with a range, such as a TTL. */
+export function checkIntegerIn(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number') throw new TypeError(`${name} must be a number, got ${describe(value)}`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
+  }
+  return value;
+}

@@ -1,6 +1,7 @@
 import { constants } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import {
+  AddressInUseError,
   AF_INET,
   AF_INET6,
   BlockingIOError,
@@ -285,6 +286,19 @@ describe('DatagramSocket', () => {
     await expect(udp.bind({ host: '127.0.0.1', port: 0 })).rejects.toThrow(SocketClosedError);
   });
 
+  it('rejects a failed bind on that call only: no stale error for the next read, and it may bind again', async () => {
+    const { udp: taken, address } = await boundUdp();
+    await using _taken = taken;
+    await using udp = new DatagramSocket(AF_INET);
+    await expect(udp.bind(address)).rejects.toBeInstanceOf(AddressInUseError);
+    expect(udp.tryRecvFrom(16)).toBeUndefined();
+    const both = [udp.bind({ host: '127.0.0.1', port: 0 }), udp.bind({ host: '127.0.0.1', port: 0 })];
+    await expect(both[1]).rejects.toMatchObject({ code: 'EINVAL' });
+    await both[0];
+    await taken.sendTo(bytes('after'), udp.getSockName());
+    expect(text((await udp.recvFrom(16, { timeout: 5_000 }))[0])).toBe('after');
+  });
+
   it('sets broadcast, TTL, multicast and buffer options, before and after bind', async () => {
     await using udp = new DatagramSocket(AF_INET);
     udp.setSockOpt('broadcast', true);
@@ -301,6 +315,12 @@ describe('DatagramSocket', () => {
     expect(udp.getSockOpt('receiveBufferSize')).toBeGreaterThanOrEqual(65536);
     expect(() => udp.setSockOpt('reuseAddress', false)).toThrow(SocketError);
     expect(() => udp.setSockOpt('ttl', 0)).toThrow(RangeError);
+    expect(() => udp.setSockOpt('ttl', 256)).toThrow(RangeError);
+    // Multicast TTL 0 is valid: multicast that never leaves this host.
+    udp.setSockOpt('multicastTTL', 0);
+    expect(udp.getSockOpt('multicastTTL')).toBe(0);
+    expect(() => udp.setSockOpt('multicastTTL', 256)).toThrow(RangeError);
+    expect(() => udp.setSockOpt('multicastTTL', 1.5)).toThrow(RangeError);
     expect(() => udp.setSockOpt('broadcast', 1 as never)).toThrow(TypeError);
     expect(() => udp.setSockOpt('noDelay' as never, true as never)).toThrow(
       expect.objectContaining({ name: 'UnsupportedError', errno: constants.errno.ENOPROTOOPT }),
