@@ -5,12 +5,20 @@ import { checkMessagePack, type MessagePackLimits } from './guard.js';
 
 /** Default deepest nesting of arrays and maps in one message. */
 export const DEFAULT_MAX_DEPTH = 32;
+/**
+ * Largest `maxDepth` accepted: deep enough for any sane message, and far below where zod (near
+ * 1,600 levels of a recursive schema) or msgpackr (near 4,500) exhaust the stack.
+ */
+export const MAX_DEPTH_LIMIT = 256;
 /** Default most values (items, keys and values) in one message. */
 export const DEFAULT_MAX_ELEMENTS = 100_000;
 
 /** Options of {@link createCodec}. */
 export interface CodecOptions {
-  /** Deepest nesting of arrays and maps accepted by `decode` (a top-level array is depth 1). Default 32. */
+  /**
+   * Deepest nesting of arrays and maps accepted by `decode` (a top-level array is depth 1).
+   * Default 32, at most {@link MAX_DEPTH_LIMIT} (256).
+   */
   readonly maxDepth?: number;
   /** Most values in one decoded message, counting array items, map keys and map values. Default 100,000. */
   readonly maxElements?: number;
@@ -53,7 +61,7 @@ export interface MessageCodec<T> {
  */
 export function createCodec<T>(schema: z.ZodType<T>, options: CodecOptions = {}): MessageCodec<T> {
   const limits: MessagePackLimits = {
-    maxDepth: positiveInteger(options.maxDepth ?? DEFAULT_MAX_DEPTH, 'maxDepth'),
+    maxDepth: depthLimit(options.maxDepth ?? DEFAULT_MAX_DEPTH),
     maxElements: positiveInteger(options.maxElements ?? DEFAULT_MAX_ELEMENTS, 'maxElements'),
     records: options.records ?? false,
   };
@@ -71,7 +79,13 @@ export function createCodec<T>(schema: z.ZodType<T>, options: CodecOptions = {})
     schema,
     encode(message) {
       if (!validateOnEncode) return packr.pack(message);
-      const result = schema.safeParse(message);
+      let result: z.ZodSafeParseResult<T>;
+      try {
+        result = schema.safeParse(message);
+      } catch (cause) {
+        const issue = { code: 'custom', path: [], message: `The schema threw: ${describe(cause)}` };
+        throw new MessageValidationError([issue], { cause });
+      }
       if (!result.success) throw new MessageValidationError(result.error.issues);
       return packr.pack(result.data);
     },
@@ -81,13 +95,32 @@ export function createCodec<T>(schema: z.ZodType<T>, options: CodecOptions = {})
       try {
         value = unpackr.unpack(bytes);
       } catch (cause) {
-        throw new MessageDecodeError(`Invalid MessagePack: ${(cause as Error).message}`, { cause });
+        throw new MessageDecodeError(`Invalid MessagePack: ${describe(cause)}`, { cause });
       }
-      const result = schema.safeParse(value);
+      let result: z.ZodSafeParseResult<T>;
+      try {
+        result = schema.safeParse(value);
+      } catch (cause) {
+        // A schema that throws (a refinement's bug, a stack overflow) still refuses only this message.
+        throw new MessageDecodeError(`The schema threw while validating the message: ${describe(cause)}`, {
+          cause,
+        });
+      }
       if (!result.success) throw new MessageValidationError(result.error.issues);
       return result.data;
     },
   };
+}
+
+function depthLimit(value: number): number {
+  positiveInteger(value, 'maxDepth');
+  if (value > MAX_DEPTH_LIMIT)
+    throw new RangeError(`maxDepth must be at most ${MAX_DEPTH_LIMIT}; got ${value}`);
+  return value;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function positiveInteger(value: number, name: string): number {

@@ -17,6 +17,7 @@ export {
   createCodec,
   DEFAULT_MAX_DEPTH,
   DEFAULT_MAX_ELEMENTS,
+  MAX_DEPTH_LIMIT,
   type MessageCodec,
 } from './codec.js';
 export { DEFAULT_MAX_FRAME_LENGTH, MAX_LENGTH_OFFSET, MAX_VARINT_BYTES } from './constants.js';

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { Packr, Unpackr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createCodec } from '../src/codec.ts';
+import { createCodec, MAX_DEPTH_LIMIT } from '../src/codec.ts';
 import { MessageDecodeError, MessageValidationError } from '../src/errors.ts';
 
 const numRuns = Number(process.env.NUM_RUNS ?? 10_000);
@@ -116,6 +116,49 @@ print(msgpack.packb(value).hex())`;
   it('rejects bad limits with a RangeError', () => {
     expect(() => createCodec(Anything, { maxDepth: 0 })).toThrow(/maxDepth must be a positive integer/);
     expect(() => createCodec(Anything, { maxElements: 1.5 })).toThrow(/maxElements/);
+    expect(() => createCodec(Anything, { maxDepth: MAX_DEPTH_LIMIT + 1 })).toThrow(
+      /maxDepth must be at most 256; got 257/,
+    );
+  });
+
+  it('decodes a message nested MAX_DEPTH_LIMIT deep through a recursive schema, refuses one deeper', () => {
+    type Tree = number | Tree[];
+    const Tree: z.ZodType<Tree> = z.lazy(() => z.union([z.number(), z.array(Tree)]));
+    const trees = createCodec(Tree, { maxDepth: MAX_DEPTH_LIMIT });
+    const nested = (levels: number) => {
+      const bytes = new Uint8Array(levels + 1).fill(0x91);
+      bytes[levels] = 0x01;
+      return bytes;
+    };
+    let value: unknown = trees.decode(nested(MAX_DEPTH_LIMIT));
+    for (let level = 0; level < MAX_DEPTH_LIMIT; level++) value = (value as unknown[])[0];
+    expect(value).toBe(1);
+    expect(() => trees.decode(nested(MAX_DEPTH_LIMIT + 1))).toThrow(MessageDecodeError);
+  });
+
+  it('turns an exception thrown by the schema into a typed error with the cause', () => {
+    const overflow = new RangeError('Maximum call stack size exceeded');
+    const Throwing = z.object({ text: z.string() }).refine(() => {
+      throw overflow;
+    });
+    const throwing = createCodec(Throwing);
+    const bytes = createCodec(z.object({ text: z.string() })).encode({ text: 'x' });
+    let decodeFailure: unknown;
+    try {
+      throwing.decode(bytes);
+    } catch (error) {
+      decodeFailure = error;
+    }
+    expect(decodeFailure).toBeInstanceOf(MessageDecodeError);
+    expect(decodeFailure).toMatchObject({ cause: overflow, message: /schema threw.*Maximum call stack/ });
+    let encodeFailure: unknown;
+    try {
+      throwing.encode({ text: 'x' });
+    } catch (error) {
+      encodeFailure = error;
+    }
+    expect(encodeFailure).toBeInstanceOf(MessageValidationError);
+    expect(encodeFailure).toMatchObject({ cause: overflow, issueCount: 1 });
   });
 });
 
