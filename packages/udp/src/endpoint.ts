@@ -115,8 +115,6 @@ export interface UdpEndpointStats {
   readonly socketDropped: number;
   /** Payloads the codec could not decode or validate. */
   readonly decodeErrors: number;
-  /** Datagrams with the envelope's magic but a bad header. */
-  readonly malformed: number;
   /** Requests started, retransmissions sent, and requests that ended in `RequestTimeoutError`. */
   readonly requests: number;
   readonly retransmissions: number;
@@ -143,8 +141,6 @@ export interface UdpEndpointStats {
   readonly handlerErrors: number;
   /** Replies not sent because they exceeded `maxAmplification` times the request. */
   readonly amplificationRefused: number;
-  /** Requests received while no handler was serving. */
-  readonly unservedRequests: number;
   /** New requests dropped because `maxConcurrentRequests` handlers were already running. */
   readonly overloadedRequests: number;
   /** New requests dropped because every reply-cache entry was still running (none could be evicted). */
@@ -222,13 +218,14 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
   );
   readonly #ids = new RequestIdSource();
   #handler: RequestHandler<T> | undefined;
+  /** Whether `request` was ever called: from then on, reply envelopes are replies, not datagrams. */
+  #requesting = false;
   #lastHost: string | undefined;
   #lastCanonical: string | undefined;
   #closed: EndpointClosedError | undefined;
   #counts = {
     received: 0,
     decodeErrors: 0,
-    malformed: 0,
     requests: 0,
     retransmissions: 0,
     timeouts: 0,
@@ -242,7 +239,6 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
     duplicateRequests: 0,
     handlerErrors: 0,
     amplificationRefused: 0,
-    unservedRequests: 0,
     overloadedRequests: 0,
     replyCacheFull: 0,
     replySendErrors: 0,
@@ -413,6 +409,9 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
    * reply it is retransmitted `retries` times with exponential backoff and jitter (defaults:
    * {@link DEFAULT_RETRANSMISSION}), then rejects with {@link RequestTimeoutError}.
    *
+   * From the first call on, received datagrams of 11 bytes or more that start with `D5 4B 02` are
+   * replies for this machinery, never delivered to `recv` (see the README's wire format).
+   *
    * @example
    * ```ts
    * const reply = await client.request(bytes, { host: '127.0.0.1', port: 5300 }, { retries: 2 });
@@ -468,6 +467,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
       datagram = encodeRequest(this.#ids, payload);
       id = requestId(datagram);
     }
+    this.#requesting = true;
     return new Promise<T>((resolve, reject) => {
       const destination = { host, port };
       const pending = new PendingRequest(id, datagram, destination, policy, signal, resolve, reject);
@@ -521,6 +521,10 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
    * while the reply cache remembers it: a retransmission is answered from the cache, or dropped
    * while the handler still runs. A handler that throws is counted in `stats.handlerErrors` and
    * the endpoint keeps serving. A reply larger than `maxAmplification` times its request is not sent.
+   * At most `maxConcurrentRequests` handlers run at once; newer requests are dropped and counted.
+   *
+   * From this call on, received datagrams of 11 bytes or more that start with `D5 4B 01` are
+   * requests for `handler`, never delivered to `recv` (see the README's wire format).
    *
    * @example
    * ```ts
@@ -606,12 +610,13 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
 
   #onDatagram(data: Uint8Array, from: DatagramSource): void {
     this.#counts.received++;
+    // An envelope is read only where it is meant: a request by a serving endpoint, a reply by
+    // one that has sent requests. Every other datagram, magic or not, is the application's.
     const envelope = readEnvelope(data);
-    if (envelope === 'plain') this.#queue.push({ data, from }, data.byteLength);
-    else if (envelope === 'malformed') this.#counts.malformed++;
-    else if (envelope.kind === EnvelopeKind.reply) this.#onReply(envelope, from);
-    else if (this.#handler === undefined) this.#counts.unservedRequests++;
-    else this.#onRequest(this.#handler, envelope, data, from);
+    if (envelope?.kind === EnvelopeKind.request && this.#handler !== undefined) {
+      this.#onRequest(this.#handler, envelope, data, from);
+    } else if (envelope?.kind === EnvelopeKind.reply && this.#requesting) this.#onReply(envelope, from);
+    else this.#queue.push({ data, from }, data.byteLength);
   }
 
   #onReply(envelope: Envelope, from: DatagramSource): void {

@@ -14,7 +14,8 @@ import { REQUEST_ID_BYTES, type RequestIdSource } from './correlation.js';
  *
  * 0xD5 0x4B is never the start of UTF-8 text (0xD5 needs a continuation byte 0x80-0xBF) nor of a
  * MessagePack message at least 11 bytes long (0xD5 is a 4-byte fixext), so plain text and codec
- * datagrams are never mistaken for an envelope.
+ * datagrams are never mistaken for an envelope. Raw bytes can be: that is why an endpoint reads
+ * request envelopes only while it serves, and reply envelopes only once it has sent a request.
  */
 export const ENVELOPE_HEADER_SIZE = 3 + REQUEST_ID_BYTES;
 
@@ -34,18 +35,15 @@ export interface Envelope {
 }
 
 /**
- * Reads a datagram: `'plain'` when it does not start with the magic (an ordinary datagram),
- * `'malformed'` when it does but is too short or of an unknown kind, else the envelope.
+ * The envelope of a datagram with the magic, a known kind and a whole header; `undefined` for any
+ * other datagram (whether it is then an ordinary datagram is the endpoint's call).
  */
-export function readEnvelope(datagram: Uint8Array): Envelope | 'plain' | 'malformed' {
-  if (datagram.byteLength < 2 || datagram[0] !== MAGIC_0 || datagram[1] !== MAGIC_1) return 'plain';
-  const kind = datagram[2];
-  if (
-    datagram.byteLength < ENVELOPE_HEADER_SIZE ||
-    (kind !== EnvelopeKind.request && kind !== EnvelopeKind.reply)
-  ) {
-    return 'malformed';
+export function readEnvelope(datagram: Uint8Array): Envelope | undefined {
+  if (datagram.byteLength < ENVELOPE_HEADER_SIZE || datagram[0] !== MAGIC_0 || datagram[1] !== MAGIC_1) {
+    return undefined;
   }
+  const kind = datagram[2];
+  if (kind !== EnvelopeKind.request && kind !== EnvelopeKind.reply) return undefined;
   return { kind, id: requestId(datagram), payload: datagram.subarray(ENVELOPE_HEADER_SIZE) };
 }
 

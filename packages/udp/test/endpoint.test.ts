@@ -156,7 +156,8 @@ describe('udpEndpoint request and serve', () => {
       attempts: 3,
       message: `No reply from 127.0.0.1:${silent.address.port} after 3 attempts`,
     });
-    await until(() => silent.stats.unservedRequests === 3);
+    // A silent endpoint does not serve: the requests reach its queue as plain datagrams.
+    for (let attempt = 0; attempt < 3; attempt++) await silent.recv({ timeout: 5000 });
     expect(client.stats).toMatchObject({ requests: 1, retransmissions: 2, timeouts: 1, pending: 0 });
   });
 
@@ -180,7 +181,7 @@ describe('udpEndpoint request and serve', () => {
     await using silent = await udpEndpoint();
     const controller = new AbortController();
     const request = client.request(text('x'), silent.address, { signal: controller.signal });
-    await until(() => silent.stats.unservedRequests === 1);
+    await silent.recv({ timeout: 5000 });
     controller.abort(new Error('user gave up'));
     await expect(request).rejects.toThrow('user gave up');
     expect(client.stats.pending).toBe(0);
@@ -190,20 +191,35 @@ describe('udpEndpoint request and serve', () => {
     const client = await udpEndpoint();
     await using silent = await udpEndpoint();
     const request = client.request(text('x'), silent.address);
-    await until(() => silent.stats.unservedRequests === 1);
+    await silent.recv({ timeout: 5000 });
     await client.close();
     await expect(request).rejects.toThrow(EndpointClosedError);
     expect(client.stats.pending).toBe(0);
   });
 
-  it('keeps plain datagrams and envelopes apart, and counts malformed envelopes', async () => {
+  it('reads envelopes only where they are meant: raw datagrams with the magic reach recv unchanged', async () => {
+    const magic = (kind: number, length = 12) =>
+      Buffer.alloc(length, 7).fill(Buffer.of(0xd5, 0x4b, kind), 0, 3);
+    const asRequest = magic(1);
+    const asReply = magic(2);
+    const others = [magic(1, 10), magic(9), Buffer.of(0xd5, 0x4b)];
+    await using plain = await udpEndpoint();
     await using server = await udpEndpoint();
     server.serve((message) => message);
     await using client = await udpEndpoint();
-    await client.send(Uint8Array.of(0xd5, 0x4b, 9), server.address);
-    await client.send(text('plain'), server.address);
-    expect((await server.recv({ timeout: 5000 })).data).toEqual(text('plain'));
-    expect(server.stats).toMatchObject({ malformed: 1, received: 2 });
+    await client.request(text('makes client a requester'), server.address);
+    await using sender = await udpEndpoint();
+    const deliveries = [
+      { to: plain, datagrams: [asRequest, asReply, ...others] }, // neither serves nor requests
+      { to: server, datagrams: [asReply, ...others] }, // serves, never requested
+      { to: client, datagrams: [asRequest, ...others] }, // requested, does not serve
+    ];
+    for (const { to, datagrams } of deliveries) {
+      for (const datagram of datagrams) await sender.send(datagram, to.address);
+      for (const datagram of datagrams) expect((await to.recv({ timeout: 5000 })).data).toEqual(datagram);
+    }
+    expect(server.stats).toMatchObject({ served: 1, duplicateRequests: 0, handlerErrors: 0 });
+    expect(client.stats).toMatchObject({ replies: 1, unmatchedReplies: 0 });
   });
 });
 
