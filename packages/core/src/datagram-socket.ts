@@ -16,6 +16,7 @@ import {
   toSocketError,
   unsupportedOption,
 } from './errors.js';
+import { Fifo } from './fifo.js';
 import { checkBufsize, checkBytes, checkIntegerIn, checkPositiveInteger, checkTimeout } from './validate.js';
 import {
   abortReason,
@@ -102,13 +103,13 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
   #bound = false;
   #connected: HostAddress | undefined;
   #closed: Promise<void> | undefined;
-  #queue: ReceivedDatagram[] = [];
+  readonly #queue = new Fifo<ReceivedDatagram>();
   #queuedBytes = 0;
   #readers: Waiter<ReceivedDatagram>[] = [];
   #senders = new Set<Waiter<number>>();
   /** Resolve and reject functions of fast-path sends, in send order. */
-  #sendResolvers: Array<((sent: number) => void) | undefined> = [];
-  #sendRejecters: Array<(reason: unknown) => void> = [];
+  readonly #sendResolvers = new Fifo<((sent: number) => void) | undefined>();
+  readonly #sendRejecters = new Fifo<(reason: unknown) => void>();
   /** Rejects the `bind` in progress: Node reports its failure as an `'error'` event. */
   #bindFailed: ((error: Error) => void) | undefined;
   /** A socket error that came while no read waited: the next read reports it. */
@@ -407,9 +408,9 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     for (const reader of this.#readers.splice(0)) reader.reject(closing);
     for (const sender of this.#senders) sender.reject(closing);
     this.#senders.clear();
-    for (const reject of this.#sendRejecters.splice(0)) callSafely(reject, closing, warnSendHandlerFailed);
-    this.#sendResolvers = [];
-    this.#queue = [];
+    for (const reject of this.#sendRejecters.drain()) callSafely(reject, closing, warnSendHandlerFailed);
+    this.#sendResolvers.drain();
+    this.#queue.drain();
     this.#queuedBytes = 0;
     this.#readable = undefined;
     const socket = this.#socket;
