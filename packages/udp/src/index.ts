@@ -27,7 +27,6 @@ export {
   type UdpEndpointStats,
   udpEndpoint,
 } from './endpoint.js';
-export { ENVELOPE_HEADER_SIZE, EnvelopeKind } from './envelope.js';
 export {
   DatagramTooLargeError,
   EndpointClosedError,
