@@ -139,7 +139,9 @@ export class FrameDecoder {
    * Adds a chunk and returns the payloads it completed, in order (often none, often several).
    * Throws {@link FrameTooLargeError} or {@link FrameDecodeError} on a bad header. Nothing is
    * lost: when payloads completed earlier in the same chunk, they are returned first and the
-   * error is held instead ({@link error} shows it); the next `push` or `end` throws it.
+   * error is held instead ({@link error} shows it); the next `push` or `end` throws it. When no
+   * more data may arrive, check {@link error} after each `push`, or use {@link pushEach}, which
+   * throws as soon as it has delivered the frames before the bad header (the adapters do).
    */
   push(chunk: Uint8Array): Uint8Array[] {
     const out: Uint8Array[] = [];

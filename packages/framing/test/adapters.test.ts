@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ReadableStream } from 'node:stream/web';
 import { everyByte } from '@sockkit/testkit';
@@ -199,5 +199,34 @@ describe('WHATWG TransformStreams', () => {
       frameDecoderTransform(FrameFormats.varint),
     );
     await expect(collect(frames)).rejects.toThrow(TruncatedFrameError);
+  });
+});
+
+describe('an error held behind frames of the same chunk surfaces though no more data arrives', () => {
+  // Each source delivers `badTail` and then stays open: no later push or end would reveal the error.
+  it('decodeFrames', async () => {
+    const source = new PassThrough();
+    source.write(badTail);
+    const { frames, error } = await drain(decodeFrames(source, small));
+    expect(frames).toEqual(names);
+    expect(error).toBeInstanceOf(FrameTooLargeError);
+    expect(source.destroyed).toBe(true);
+  });
+
+  it('Node Transform stream', async () => {
+    const decoder = createFrameDecoderStream(small);
+    decoder.write(badTail);
+    const { frames, error } = await drain(decoder);
+    expect(frames).toEqual(names);
+    expect(error).toBeInstanceOf(FrameTooLargeError);
+  });
+
+  it('WHATWG TransformStream', async () => {
+    const { readable, writable } = frameDecoderTransform(small);
+    const writing = writable.getWriter().write(badTail);
+    const { frames, error } = await drain(readable);
+    expect(frames).toEqual(names);
+    expect(error).toBeInstanceOf(FrameTooLargeError);
+    await expect(writing).rejects.toBeInstanceOf(FrameTooLargeError);
   });
 });

@@ -205,6 +205,19 @@ describe('framed over real sockets', () => {
     expect(error).toBeInstanceOf(FrameTooLargeError);
   });
 
+  it('surfaces an error held behind messages of the same chunk while the peer keeps the connection open and silent', async () => {
+    await using pair = await socketPair();
+    const small = defineFrameFormat({ maxFrameLength: 64 });
+    const server = framed(pair.server, { format: small, idleTimeout: null, frameTimeout: null });
+    pair.client.write(
+      new Uint8Array([...encodeFrames([Uint8Array.of(1), Uint8Array.of(2)], small), 0, 0, 1, 0]),
+    );
+    const { messages, error } = await readAll(server);
+    expect(messages.map((payload) => [...payload])).toEqual([[1], [2]]);
+    expect(error).toBeInstanceOf(FrameTooLargeError);
+    expect(pair.client.writableEnded).toBe(false);
+  });
+
   it('delivers the messages before a bad message in the same chunk, then fails', async () => {
     await using pair = await socketPair();
     const server = framed(pair.server, { codec });
