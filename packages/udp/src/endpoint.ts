@@ -646,6 +646,9 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
     const key = `${from.host}|${from.port}|${envelope.id}`;
     const known = cache.find(key);
     if (known?.state === 'answered') {
+      // Checked against this datagram, not the first: a short copy of a big request's id must not
+      // draw the big reply again and again (the cache is keyed by id, not by payload).
+      if (this.#amplifies(known.reply, request)) return;
       this.#counts.cachedReplies++;
       this.#sendReply(known.reply, from);
       return;
@@ -708,13 +711,19 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
       this.#onHandlerFailed(key);
       return;
     }
-    if (reply.byteLength > this.#maxAmplification * request.byteLength) {
-      this.#counts.amplificationRefused++;
+    if (this.#amplifies(reply, request)) {
       this.#finish(key, undefined);
       return;
     }
     this.#finish(key, reply);
     this.#sendReply(reply, to);
+  }
+
+  /** Whether `reply` is over `maxAmplification` times `request` (then counted, and not sent). */
+  #amplifies(reply: Uint8Array, request: Uint8Array): boolean {
+    if (reply.byteLength <= this.#maxAmplification * request.byteLength) return false;
+    this.#counts.amplificationRefused++;
+    return true;
   }
 
   readonly #onReplySendFailed = (): void => {

@@ -39,7 +39,7 @@ function heldHandler() {
   return { calls, handler, started };
 }
 
-describe('serve under a flood of distinct requests', () => {
+describe('serve limits against floods and hostile peers', () => {
   it('runs at most maxConcurrentRequests handlers, drops and counts the rest, and serves them on retransmission', async () => {
     await using server = await udpEndpoint({ maxConcurrentRequests: 2 });
     const { calls, handler, started } = heldHandler();
@@ -97,6 +97,28 @@ describe('serve under a flood of distinct requests', () => {
       for (const call of calls.slice(1)) call.release();
       await until(() => replies.length === 3);
       expect(server.stats).toMatchObject({ served: 3, replyCacheEvictions: 1, replyCacheFull: 1 });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('answers a retransmission from the cache only within 3x of that datagram (a short copy of the id gets nothing)', async () => {
+    await using server = await udpEndpoint();
+    server.serve((message) => message);
+    const client = await rawClient();
+    try {
+      const replies: Buffer[] = [];
+      client.on('message', (reply: Buffer) => replies.push(reply));
+      const full = Buffer.concat([requestEnvelope(1), Buffer.alloc(40, 1)]);
+      const send = (datagram: Buffer) => client.send(datagram, server.address.port, '127.0.0.1');
+      send(full);
+      await until(() => replies.length === 1);
+      send(full.subarray(0, 11)); // same id, no payload: 11 * 3 < 52
+      await until(() => server.stats.amplificationRefused === 1);
+      send(full);
+      await until(() => replies.length === 2);
+      expect(replies.map((reply) => reply.byteLength)).toEqual([52, 52]);
+      expect(server.stats).toMatchObject({ served: 1, cachedReplies: 1, amplificationRefused: 1 });
     } finally {
       client.close();
     }
