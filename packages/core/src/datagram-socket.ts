@@ -163,7 +163,9 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
 
   /**
    * Binds the local address; port 0 picks a free port (read it with `getSockName()`). A failure
-   * (`AddressInUseError` ...) rejects this call only and leaves the socket unbound.
+   * (`AddressInUseError` ...) rejects this call only and leaves the socket unbound. An option set
+   * before binding that the kernel then refuses also rejects it (the socket stays bound, without
+   * that option).
    */
   async bind(address: HostAddress): Promise<void> {
     const local = checkAddress(address, this.#family, 0) as HostAddress;
@@ -185,6 +187,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
   async connect(address: HostAddress): Promise<void> {
     const peer = checkAddress(address, this.#family, 1) as HostAddress;
     const socket = this.#ensureSocket();
+    if (this.#connected !== undefined) throw new SocketError('EISCONN', 'socket is already connected');
     await new Promise<void>((resolve, reject) => {
       socket.connect(peer.port, peer.host, (error?: Error) => {
         if (error) reject(toSocketError(error));
@@ -324,7 +327,10 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     return data;
   }
 
-  /** Sets a socket option; options that need a bound socket are applied once it is bound. */
+  /**
+   * Sets a socket option; options that need a bound socket are applied once it is bound (a refusal
+   * then rejects `bind`, or, bound implicitly by a first send, the next read).
+   */
   setSockOpt<K extends OptionName>(name: K, value: DatagramSocketOptionValues[K]): void {
     this.#assertOpen('setSockOpt');
     const expected =
@@ -462,14 +468,27 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     });
     socket.on('message', this.#onMessage);
     socket.on('error', this.#onError);
-    socket.on('listening', () => {
-      this.#bound = true;
-      for (const [name, value] of Object.entries(this.#options) as [OptionName, never][])
-        this.#apply(name, value);
-    });
+    socket.on('listening', this.#onListening);
     this.#socket = socket;
     return socket;
   }
+
+  /**
+   * Applies the options set before binding. Runs inside Node's `'listening'` event, so a refused
+   * option (an interface address that is not local ...) must not throw: it rejects the `bind` in
+   * progress, or else (an implicit bind by the first send) becomes the next read's error.
+   */
+  readonly #onListening = (): void => {
+    this.#bound = true;
+    for (const [name, value] of Object.entries(this.#options) as [OptionName, never][]) {
+      try {
+        this.#apply(name, value);
+      } catch (error) {
+        if (this.#bindFailed !== undefined) this.#bindFailed(error as Error);
+        else this.#onLateError(error);
+      }
+    }
+  };
 
   readonly #onMessage = (message: Buffer, rinfo: RemoteInfo): void => {
     this.#received += 1;

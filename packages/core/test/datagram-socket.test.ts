@@ -299,6 +299,30 @@ describe('DatagramSocket', () => {
     expect(text((await udp.recvFrom(16, { timeout: 5_000 }))[0])).toBe('after');
   });
 
+  it('reports an option the kernel refuses at bind time to bind, or to the next read, not as a crash', async () => {
+    // 192.0.2.1 (TEST-NET-1) is no local interface: setting it is refused, and nothing is sent there.
+    await using explicit = new DatagramSocket(AF_INET);
+    explicit.setSockOpt('multicastInterface', '192.0.2.1');
+    await expect(explicit.bind({ host: '127.0.0.1', port: 0 })).rejects.toMatchObject({
+      code: 'EADDRNOTAVAIL',
+    });
+    const { udp: receiver, address } = await boundUdp();
+    await using _receiver = receiver;
+    await using implicit = new DatagramSocket(AF_INET);
+    implicit.setSockOpt('multicastInterface', '192.0.2.1');
+    await implicit.sendTo(bytes('bound by sending'), address);
+    await expect(implicit.recvFrom(16, { timeout: 5_000 })).rejects.toMatchObject({ code: 'EADDRNOTAVAIL' });
+    expect(text((await receiver.recvFrom(32, { timeout: 5_000 }))[0])).toBe('bound by sending');
+  });
+
+  it('refuses a second connect with EISCONN', async () => {
+    const { udp: peer, address } = await boundUdp();
+    await using _peer = peer;
+    await using udp = new DatagramSocket(AF_INET);
+    await udp.connect(address);
+    await expect(udp.connect(address)).rejects.toMatchObject({ name: 'SocketError', code: 'EISCONN' });
+  });
+
   it('sets broadcast, TTL, multicast and buffer options, before and after bind', async () => {
     await using udp = new DatagramSocket(AF_INET);
     udp.setSockOpt('broadcast', true);
