@@ -16,16 +16,26 @@ export function checkBufsize(bufsize: unknown): number {
   return bufsize;
 }
 
-/** A timeout in milliseconds: `null` blocks, 0 never waits, a positive number bounds the wait. */
+/** The longest delay a Node timer keeps (about 24.8 days): a longer one fires after 1 ms. */
+export const MAX_TIMEOUT = 2 ** 31 - 1;
+
+/**
+ * A timeout in milliseconds: `null` (or `Infinity`) blocks, 0 never waits, a positive number up
+ * to {@link MAX_TIMEOUT} bounds the wait. A longer finite one is refused rather than let Node's
+ * timer fire at once.
+ */
 export function checkTimeout(timeout: unknown): number | null {
   if (timeout === null) return null;
   if (typeof timeout !== 'number') {
     throw new TypeError(`timeout must be milliseconds or null, got ${describe(timeout)}`);
   }
-  if (Number.isNaN(timeout) || timeout < 0) {
-    throw new RangeError(`timeout must be >= 0 milliseconds or null, got ${timeout}`);
+  if (timeout === Number.POSITIVE_INFINITY) return null;
+  if (Number.isNaN(timeout) || timeout < 0 || timeout > MAX_TIMEOUT) {
+    throw new RangeError(
+      `timeout must be from 0 to ${MAX_TIMEOUT} milliseconds, Infinity or null, got ${timeout}`,
+    );
   }
-  return timeout === Number.POSITIVE_INFINITY ? null : timeout;
+  return timeout;
 }
 
 /** A count or size option: a positive integer. */

@@ -190,6 +190,8 @@ describe('createServer and createConnection', () => {
     const address = hostPort(server.address);
     await expect(server.close({ grace: -1 })).rejects.toThrow(RangeError);
     await expect(server.close({ grace: Number.NaN })).rejects.toThrow(RangeError);
+    await expect(server.close({ grace: 2 ** 31 })).rejects.toThrow(RangeError);
+    await expect(createServer(loopback, echo, { idleTimeout: 2 ** 31 })).rejects.toThrow(RangeError);
     await using still = await createConnection(address);
     await still.sendAll(bytes('up'));
     expect(text(await still.recv(10))).toBe('up');

@@ -81,8 +81,15 @@ describe('argument validation', () => {
     await expect(tcp.sendAll([1, 2] as never)).rejects.toThrow(TypeError);
     expect(() => tcp.setTimeout(-1)).toThrow(RangeError);
     expect(() => tcp.setTimeout('1' as never)).toThrow(TypeError);
+    // Past 2^31 - 1 ms a Node timer fires after 1 ms: refused, not turned into an instant timeout.
+    expect(() => tcp.setTimeout(2 ** 31)).toThrow(/timeout must be from 0 to 2147483647 milliseconds/);
+    tcp.setTimeout(2 ** 31 - 1);
+    expect(tcp.getTimeout()).toBe(2 ** 31 - 1);
+    tcp.setTimeout(Number.POSITIVE_INFINITY);
+    expect(tcp.getTimeout()).toBeNull();
     const udp = socket(AF_INET, SOCK_DGRAM);
     await expect(udp.recvFrom(0)).rejects.toThrow(RangeError);
+    await expect(udp.recvFrom(1, { timeout: 2 ** 31 })).rejects.toThrow(RangeError);
     await expect(udp.sendTo('x' as never, { host: '127.0.0.1', port: 9 })).rejects.toThrow(TypeError);
     await expect(udp.sendTo(new Uint8Array(1), { host: '127.0.0.1', port: 70000 })).rejects.toThrow(
       RangeError,
