@@ -10,6 +10,7 @@ import {
   ReadTimeoutError,
   RequestBlockedError,
   RequestTimeoutError,
+  SendQueueFullError,
 } from './errors.js';
 import { type FrameFormat, FrameFormats } from './format.js';
 import { DONE, iteratorOf } from './iterator.js';
@@ -22,6 +23,8 @@ export const DEFAULT_IDLE_TIMEOUT = 300_000;
 export const DEFAULT_REQUEST_TIMEOUT = 30_000;
 /** Default time `close()` waits for sent data to flush before closing anyway: 5 s. */
 export const DEFAULT_CLOSE_TIMEOUT = 5_000;
+/** Default bytes of sends queued behind a full write buffer before the channel gives up on the peer: 16 MiB. */
+export const DEFAULT_MAX_QUEUED_SEND_BYTES = 16 * 1024 * 1024;
 /** Default number of received messages queued before the channel stops reading from the connection. */
 export const DEFAULT_MAX_QUEUED_MESSAGES = 64;
 
@@ -63,6 +66,12 @@ export interface FramedOptions<T> {
    * `RequestBlockedError`. Default 64.
    */
   readonly maxQueuedMessages?: number;
+  /**
+   * Bytes of sends queued while the peer does not read (behind a full write buffer) before the
+   * channel closes with `SendQueueFullError`, so a fan-out of un-awaited sends to a peer that
+   * never reads cannot grow memory without bound. One send of any size may always wait. Default 16 MiB.
+   */
+  readonly maxQueuedSendBytes?: number;
 }
 
 /** Options of {@link FramedChannel.request}. */
@@ -92,6 +101,7 @@ export type FramedConnection = Duplex | Pick<StreamSocket, 'makeFile'>;
 interface QueuedWrite {
   readonly chunks: readonly Uint8Array[];
   readonly messages: number;
+  readonly bytes: number;
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -122,6 +132,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   readonly #frameTimeout: number | null;
   readonly #idleTimeout: number | null;
   readonly #maxQueued: number;
+  readonly #maxQueuedSendBytes: number;
 
   readonly #queue: T[] = [];
   #queueHead = 0;
@@ -136,6 +147,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   /** Sends waiting for the write buffer to drain, oldest first from `#writesHead`. */
   readonly #writes: QueuedWrite[] = [];
   #writesHead = 0;
+  #queuedSendBytes = 0;
   /** Runs once the queued sends are all written (graceful close). */
   #onWritesFlushed: (() => void) | null = null;
   #frameTimer: NodeJS.Timeout | null = null;
@@ -162,6 +174,10 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     this.#maxQueued = positiveNumber(
       options.maxQueuedMessages ?? DEFAULT_MAX_QUEUED_MESSAGES,
       'maxQueuedMessages',
+    );
+    this.#maxQueuedSendBytes = positiveNumber(
+      options.maxQueuedSendBytes ?? DEFAULT_MAX_QUEUED_SEND_BYTES,
+      'maxQueuedSendBytes',
     );
 
     const duplex = this.#duplex;
@@ -193,26 +209,37 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
    * write buffer is full. Concurrent (even un-awaited) sends queue in order behind that wait, so
    * a fan-out to a slow reader holds its messages, not a write buffer that grows without bound.
    * Rejects with `MessageValidationError` for a message of the wrong shape, `FrameTooLargeError`
-   * for one over `maxFrameLength`, `ChannelClosedError` once closed.
+   * for one over `maxFrameLength`, `ChannelClosedError` once closed. A send refused because the
+   * channel closed or failed never becomes an unhandled rejection when nobody awaits it (a peer
+   * that resets mid-fan-out must not crash the process): the failure is the channel's `error`.
    */
-  async send(message: T): Promise<void> {
-    this.#assertOpen();
-    const payload = this.#encode(message);
-    return this.#write(
-      payload.length >= UNCOPIED_PAYLOAD
-        ? [encodeFrameHeader(payload.length, this.#format), payload]
-        : [encodeFrame(payload, this.#format)],
-      1,
-    );
+  send(message: T): Promise<void> {
+    let chunks: Uint8Array[];
+    try {
+      this.#assertOpen();
+      const payload = this.#encode(message);
+      chunks =
+        payload.length >= UNCOPIED_PAYLOAD
+          ? [encodeFrameHeader(payload.length, this.#format), payload]
+          : [encodeFrame(payload, this.#format)];
+    } catch (error) {
+      return this.#refuse(error);
+    }
+    return this.#write(chunks, 1);
   }
 
   /** Sends several messages in one write (one syscall for many small frames); waits like {@link send}. */
-  async sendMany(messages: readonly T[]): Promise<void> {
-    this.#assertOpen();
-    const frames = encodeFrames(
-      messages.map((message) => this.#encode(message)),
-      this.#format,
-    );
+  sendMany(messages: readonly T[]): Promise<void> {
+    let frames: Uint8Array;
+    try {
+      this.#assertOpen();
+      frames = encodeFrames(
+        messages.map((message) => this.#encode(message)),
+        this.#format,
+      );
+    } catch (error) {
+      return this.#refuse(error);
+    }
     return this.#write([frames], messages.length);
   }
 
@@ -358,9 +385,26 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
       this.#writeNow(chunks, messages);
       return Promise.resolve();
     }
-    return new Promise((resolve, reject) => {
-      this.#writes.push({ chunks, messages, resolve, reject });
+    let bytes = 0;
+    for (const chunk of chunks) bytes += chunk.length;
+    const queuedBytes = this.#queuedSendBytes + bytes;
+    if (this.#queuedSendBytes > 0 && queuedBytes > this.#maxQueuedSendBytes) {
+      this.#fail(new SendQueueFullError(queuedBytes, this.#maxQueuedSendBytes));
+      return this.#refuse(new ChannelClosedError(undefined, { cause: this.#failure }));
+    }
+    this.#queuedSendBytes = queuedBytes;
+    const queued = new Promise<void>((resolve, reject) => {
+      this.#writes.push({ chunks, messages, bytes, resolve, reject });
     });
+    queued.catch(ignore); // only ever rejected by #rejectWrites: the channel failed (see send)
+    return queued;
+  }
+
+  /** Rejects a send: quietly (see send) when the channel is closed, loudly for the caller's own errors. */
+  #refuse(error: unknown): Promise<never> {
+    const refused = Promise.reject(error);
+    if (error instanceof ChannelClosedError) refused.catch(ignore);
+    return refused;
   }
 
   #writeNow(chunks: readonly Uint8Array[], messages: number): void {
@@ -382,6 +426,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     while (this.#writesHead < writes.length && !this.#duplex.writableNeedDrain && this.#failure === null) {
       const queued = writes[this.#writesHead]!;
       writes[this.#writesHead++] = undefined as unknown as QueuedWrite;
+      this.#queuedSendBytes -= queued.bytes;
       this.#writeNow(queued.chunks, queued.messages);
       queued.resolve();
     }
@@ -404,6 +449,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     for (let index = this.#writesHead; index < writes.length; index++) writes[index]!.reject(error);
     writes.length = 0;
     this.#writesHead = 0;
+    this.#queuedSendBytes = 0;
     this.#onWritesFlushed = null;
   }
 
@@ -605,6 +651,8 @@ export function framed(
 export function framed<T>(connection: FramedConnection, options: FramedOptions<T> = {}): FramedChannel<T> {
   return new FramedChannel(connection, options);
 }
+
+function ignore(): void {}
 
 function positiveNumber(value: number, name: string): number {
   if (!Number.isFinite(value) || value <= 0)

@@ -179,6 +179,29 @@ export class RequestBlockedError extends SockkitError {
   }
 }
 
+/**
+ * The peer does not read what the channel sends: the sends queued behind its full write buffer
+ * passed `maxQueuedSendBytes`, so the channel closed rather than hold them without bound.
+ */
+export class SendQueueFullError extends SockkitError {
+  static override readonly brand: symbol = Symbol.for('@sockkit/framing/SendQueueFullError');
+  override readonly name: string = 'SendQueueFullError';
+  readonly code = 'SOCKKIT_ERR_SEND_QUEUE_FULL' as const;
+  /** Bytes queued, the refused send included. */
+  readonly queuedBytes: number;
+  /** The `maxQueuedSendBytes` in force. */
+  readonly limit: number;
+
+  constructor(queuedBytes: number, limit: number, options?: ErrorOptions) {
+    super(
+      `The peer does not read: ${queuedBytes} bytes of sends would be queued, over maxQueuedSendBytes (${limit})`,
+      options,
+    );
+    this.queuedBytes = queuedBytes;
+    this.limit = limit;
+  }
+}
+
 const MAX_ISSUE_TEXT = 200;
 
 function clip(text: string): string {

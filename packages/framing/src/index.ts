@@ -5,6 +5,7 @@ export {
   DEFAULT_FRAME_TIMEOUT,
   DEFAULT_IDLE_TIMEOUT,
   DEFAULT_MAX_QUEUED_MESSAGES,
+  DEFAULT_MAX_QUEUED_SEND_BYTES,
   DEFAULT_REQUEST_TIMEOUT,
   FramedChannel,
   type FramedConnection,
@@ -35,6 +36,7 @@ export {
   ReadTimeoutError,
   RequestBlockedError,
   RequestTimeoutError,
+  SendQueueFullError,
   TruncatedFrameError,
 } from './errors.js';
 export {

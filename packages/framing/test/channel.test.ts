@@ -14,6 +14,7 @@ import {
   ReadTimeoutError,
   RequestBlockedError,
   RequestTimeoutError,
+  SendQueueFullError,
   TruncatedFrameError,
 } from '../src/errors.ts';
 import { defineFrameFormat } from '../src/format.ts';
@@ -152,6 +153,31 @@ describe('framed over real sockets', () => {
     expect(largestBuffer).toBeLessThanOrEqual(pair.client.writableHighWaterMark + frameLength);
   });
 
+  it('a peer that never reads cannot grow un-awaited sends without bound, nor crash the process with their rejections', async () => {
+    await using pair = await socketPair();
+    pair.server.pause();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const limit = 1024 * 1024;
+      const sender = framed(pair.client, { maxQueuedSendBytes: limit });
+      const payload = new Uint8Array(4096);
+      // 16 MiB of fire-and-forget sends: far more than the socket buffers and the queue limit take.
+      for (let index = 0; index < 4096; index++) void sender.send(payload);
+      expect(sender.error).toBeInstanceOf(SendQueueFullError);
+      expect(sender.error).toMatchObject({ limit });
+      expect((sender.error as SendQueueFullError).queuedBytes).toBeGreaterThan(limit);
+      expect(pair.client.destroyed).toBe(true);
+      await expect(sender.send(payload)).rejects.toThrow(ChannelClosedError); // awaited: still rejects
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('stops reading once maxQueuedMessages are unread, and delivers them all when iterated', async () => {
     await using pair = await socketPair();
     const sender = framed(pair.client, { codec });
@@ -251,7 +277,7 @@ describe('framed over real sockets', () => {
   it('close() gives up flushing after its timeout when the peer does not read, and closes', async () => {
     await using pair = await socketPair();
     pair.server.pause();
-    const client = framed(pair.client);
+    const client = framed(pair.client, { maxQueuedSendBytes: 64 * 1024 * 1024 });
     // 32 MiB: more than loopback's socket buffers hold, so most of it stays in the write buffer.
     const sending = Array.from({ length: 4 }, () => client.send(new Uint8Array(8 * 1024 * 1024)));
     expect(pair.client.writableLength).toBeGreaterThan(0);

@@ -9,6 +9,7 @@ import {
   ReadTimeoutError,
   RequestBlockedError,
   RequestTimeoutError,
+  SendQueueFullError,
   TruncatedFrameError,
 } from '../src/errors.ts';
 
@@ -70,6 +71,12 @@ describe('errors', () => {
       RequestBlockedError,
       'SOCKKIT_ERR_REQUEST_BLOCKED',
       /128 unread messages fill the channel's queue; iterate the channel/,
+    ],
+    [
+      new SendQueueFullError(2048, 1024),
+      SendQueueFullError,
+      'SOCKKIT_ERR_SEND_QUEUE_FULL',
+      /peer does not read: 2048 bytes .* over maxQueuedSendBytes \(1024\)/,
     ],
   ])('%s has its class, name, code and message', (error, klass, code, message) => {
     expect(error).toBeInstanceOf(klass);
