@@ -633,8 +633,12 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     };
   }
 
+  /**
+   * Bytes after `shutdown('read')` are dropped; so are bytes after `close()`, which still reads
+   * while Node's write buffer flushes, and no longer pauses at the mark.
+   */
   readonly #onData = (chunk: Buffer): void => {
-    if (!this.#readShut) this.#read.push(chunk);
+    if (!this.#readShut && this.#state !== 'closed') this.#read.push(chunk);
   };
 
   /** The executor of a fast-path `sendAll` promise: one function per socket, no closure per call. */

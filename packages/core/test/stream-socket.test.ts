@@ -135,6 +135,27 @@ describe('StreamSocket over loopback', () => {
     await closing;
   });
 
+  it('discards what the peer sends while close() flushes, instead of queueing it without bound', async () => {
+    await using pair = await connectedPair();
+    const { client, conn } = pair;
+    // Fill conn's write buffer (the client reads nothing), so close() has bytes to flush.
+    const chunk = new Uint8Array(1024 * 1024);
+    for (;;) {
+      try {
+        await conn.send(chunk, { timeout: 0 });
+      } catch (error) {
+        expect(error).toBeInstanceOf(BlockingIOError);
+        break;
+      }
+    }
+    const closing = conn.close();
+    // Still reading from the kernel during the flush: the peer's bytes must not pile up in memory.
+    await client.sendAll(new Uint8Array(32 * 1024 * 1024));
+    expect(conn.bufferedBytes).toBeLessThanOrEqual(conn.highWaterMark);
+    await client.close();
+    await closing;
+  });
+
   it('lets the peer read to end of stream after shutdown(write) and still reply (half-close)', async () => {
     await using pair = await connectedPair();
     await pair.client.sendAll(bytes('request'));
