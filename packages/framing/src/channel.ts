@@ -28,6 +28,13 @@ export const DEFAULT_MAX_QUEUED_SEND_BYTES = 16 * 1024 * 1024;
 /** Default number of received messages queued before the channel stops reading from the connection. */
 export const DEFAULT_MAX_QUEUED_MESSAGES = 64;
 
+/**
+ * Most bytes decoded between two checks of the receive queue, so that one big chunk of tiny
+ * frames (a Duplex may deliver megabytes at once) cannot queue more than this many bytes' worth
+ * of messages past `maxQueuedMessages`.
+ */
+const DECODE_SLICE = 64 * 1024;
+
 /** Payloads from this size on are written after their header without being copied into one frame. */
 const UNCOPIED_PAYLOAD = 64 * 1024;
 
@@ -153,6 +160,8 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   #frameTimer: NodeJS.Timeout | null = null;
   #idleTimer: NodeJS.Timeout | null = null;
   #framesInChunk = 0;
+  /** The rest of a chunk not decoded yet because the receive queue filled up. */
+  #undecoded: Uint8Array | null = null;
 
   readonly #pending = new Map<number, PendingRequest<T>>();
   #nextId = 0;
@@ -455,16 +464,32 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
 
   readonly #onData = (chunk: Uint8Array): void => {
     this.#idleTimer?.refresh();
-    this.#framesInChunk = 0;
-    try {
-      this.#decoder.pushEach(chunk, this.#onFrame);
-    } catch (error) {
-      this.#fail(error);
-      return;
-    }
-    this.#updateFrameTimer();
-    this.#limitQueue();
+    this.#decode(chunk);
   };
+
+  /** Decodes `chunk` slice by slice, keeping the rest for later once the receive queue is full. */
+  #decode(chunk: Uint8Array): void {
+    for (let offset = 0; offset < chunk.length; ) {
+      const end = Math.min(offset + DECODE_SLICE, chunk.length);
+      this.#framesInChunk = 0;
+      try {
+        this.#decoder.pushEach(
+          end - offset === chunk.length ? chunk : chunk.subarray(offset, end),
+          this.#onFrame,
+        );
+      } catch (error) {
+        this.#fail(error);
+        return;
+      }
+      offset = end;
+      this.#updateFrameTimer();
+      this.#limitQueue();
+      if (this.#paused && offset < chunk.length) {
+        this.#undecoded = chunk.subarray(offset);
+        return;
+      }
+    }
+  }
 
   /**
    * Pauses reading once `maxQueuedMessages` are unread. While requests wait, reading goes on (their
@@ -575,6 +600,12 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     this.#paused = false;
     this.#startIdleTimer();
     this.#updateFrameTimer();
+    const undecoded = this.#undecoded;
+    if (undecoded !== null) {
+      this.#undecoded = null;
+      this.#decode(undecoded);
+      if (this.#paused || this.#failure !== null) return;
+    }
     this.#duplex.resume();
   }
 

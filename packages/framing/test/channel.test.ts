@@ -487,6 +487,23 @@ describe('framed read deadlines (fake timers)', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('one huge chunk of empty frames queues at most one 64 KiB slice of messages past maxQueuedMessages', async () => {
+    const [near, far] = streamPair();
+    const channel = framed(near, { maxQueuedMessages: 8, idleTimeout: null, frameTimeout: null });
+    const count = 256 * 1024; // 1 MiB of 4-byte headers declaring empty payloads, in one chunk
+    far.write(new Uint8Array(count * 4));
+    await vi.waitFor(() => expect(near.isPaused()).toBe(true));
+    expect(channel.stats.messagesReceived).toBeLessThanOrEqual(8 + (64 * 1024) / 4);
+    far.end();
+    let received = 0;
+    for await (const payload of channel) {
+      expect(payload.length).toBe(0);
+      received++;
+    }
+    expect(received).toBe(count);
+    expect(channel.error).toBeNull();
+  });
+
   it('gives each frame its own 30 s deadline, counted from its first byte', async () => {
     vi.useFakeTimers();
     const [near, far] = streamPair();
