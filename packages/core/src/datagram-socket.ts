@@ -112,6 +112,8 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
   readonly #sendRejecters = new Fifo<(reason: unknown) => void>();
   /** Rejects the `bind` in progress: Node reports its failure as an `'error'` event. */
   #bindFailed: ((error: Error) => void) | undefined;
+  /** Rejects the `connect` in progress (Node never calls back once the socket closes). */
+  #connectFailed: ((error: unknown) => void) | undefined;
   /** A socket error that came while no read waited: the next read reports it. */
   #pendingError: unknown;
   #readable: (() => void) | undefined;
@@ -188,12 +190,18 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     const peer = checkAddress(address, this.#family, 1) as HostAddress;
     const socket = this.#ensureSocket();
     if (this.#connected !== undefined) throw new SocketError('EISCONN', 'socket is already connected');
-    await new Promise<void>((resolve, reject) => {
-      socket.connect(peer.port, peer.host, (error?: Error) => {
-        if (error) reject(toSocketError(error));
-        else resolve();
+    if (this.#connectFailed !== undefined) throw new SocketError('EALREADY', 'socket is already connecting');
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.#connectFailed = reject;
+        socket.connect(peer.port, peer.host, (error?: Error) => {
+          if (error) reject(toSocketError(error));
+          else resolve();
+        });
       });
-    });
+    } finally {
+      this.#connectFailed = undefined;
+    }
     this.#connected = peer;
   }
 
@@ -411,6 +419,9 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
   close(): Promise<void> {
     if (this.#closed !== undefined) return this.#closed;
     const closing = new SocketClosedError();
+    // Node never completes a bind or connect the socket closes under.
+    this.#bindFailed?.(closing);
+    this.#connectFailed?.(closing);
     for (const reader of this.#readers.splice(0)) reader.reject(closing);
     for (const sender of this.#senders) sender.reject(closing);
     this.#senders.clear();

@@ -315,6 +315,20 @@ describe('DatagramSocket', () => {
     expect(text((await receiver.recvFrom(32, { timeout: 5_000 }))[0])).toBe('bound by sending');
   });
 
+  it('close() rejects a bind or connect still in progress instead of leaving it pending forever', async () => {
+    const binding = new DatagramSocket(AF_INET);
+    const bound = binding.bind({ host: '127.0.0.1', port: 0 });
+    await binding.close();
+    await expect(bound).rejects.toBeInstanceOf(SocketClosedError);
+    const connecting = new DatagramSocket(AF_INET);
+    const connected = connecting.connect({ host: '127.0.0.1', port: 9 });
+    await expect(connecting.connect({ host: '127.0.0.1', port: 9 })).rejects.toMatchObject({
+      code: 'EALREADY',
+    });
+    await connecting.close();
+    await expect(connected).rejects.toBeInstanceOf(SocketClosedError);
+  });
+
   it('refuses a second connect with EISCONN', async () => {
     const { udp: peer, address } = await boundUdp();
     await using _peer = peer;
