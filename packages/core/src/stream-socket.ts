@@ -104,6 +104,8 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   #writeResolvers: Array<((value: undefined) => void) | undefined> = [];
   #writeRejecters: Array<((reason: unknown) => void) | undefined> = [];
   #connector: Waiter<void> | undefined;
+  /** How a non-blocking connect failed in the background: the next `connect` reports it, as `SO_ERROR`. */
+  #connectFailure: unknown;
   /** What `sendAllInSlices` may use of this socket's private send state. */
   readonly #writeSide: WriteSide = {
     writableSocket: () => this.#writableSocket(),
@@ -246,6 +248,14 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    */
   async connect(address: AddressInput, options?: ConnectOptions): Promise<void> {
     const target = checkAddress(address, this.#family, 1);
+    if (this.#state === 'connecting' && this.#connector === undefined) {
+      throw new SocketError('EALREADY', 'a non-blocking connect is still in progress');
+    }
+    const failure = this.#connectFailure;
+    if (failure !== undefined) {
+      this.#connectFailure = undefined;
+      throw failure;
+    }
     this.#assertState('fresh', 'connect');
     const timeout = effectiveTimeout(options, this.#timeout);
     const signal = options?.signal;
@@ -264,7 +274,8 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     });
     socket.connect(this.#connectOptions(target));
     if (timeout === 0) {
-      // Non-blocking connect, as Python: BlockingIOError now, the connection completes in the background.
+      // Non-blocking connect, as Python: BlockingIOError now, the connection completes in the
+      // background; a later connect reports EALREADY, EISCONN or how it failed.
       throw new BlockingIOError('connect is in progress (the socket is non-blocking)');
     }
     const connector = new Waiter<void>(
@@ -668,7 +679,8 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   readonly #onError = (error: Error): void => {
     const failure = this.#fail(error);
     if (this.#state === 'connecting') {
-      this.#connector?.reject(failure);
+      if (this.#connector === undefined) this.#backgroundConnectFailed(failure);
+      else this.#connector.reject(failure);
       return;
     }
     this.#read.failReaders(failure);
@@ -677,7 +689,9 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   readonly #onClose = (): void => {
     if (this.#state === 'connecting') {
-      this.#connector?.reject(new SocketClosedError('connection closed while connecting'));
+      const failure = new SocketClosedError('connection closed while connecting');
+      if (this.#connector === undefined) this.#backgroundConnectFailed(failure);
+      else this.#connector.reject(failure);
       return;
     }
     if (this.#state !== 'connected') return;
@@ -688,6 +702,15 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     else this.#read.failReaders(this.#error);
     for (const writer of this.#writers.splice(0)) writer.reject(this.#error ?? new SocketClosedError());
   };
+
+  /** A non-blocking connect failed: the socket is fresh again and the next `connect` reports why. */
+  #backgroundConnectFailed(failure: unknown): void {
+    this.#connectFailure = failure;
+    const socket = this.#socket;
+    this.#detach();
+    socket?.destroy();
+    this.#state = 'fresh';
+  }
 
   /** Records the first failure of the connection and returns its typed form. */
   #fail(error: unknown): unknown {

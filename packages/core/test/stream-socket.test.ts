@@ -188,6 +188,32 @@ describe('StreamSocket faults', () => {
     await expect(third.connectEx({ host: '', port })).rejects.toThrow(TypeError);
   });
 
+  it('a non-blocking connect reports EALREADY while in progress, then how it ended, and may be retried', async () => {
+    /** connectEx until the background attempt has settled (checked once per event-loop turn). */
+    const settle = async (sock: StreamSocket, address: { host: string; port: number }) => {
+      for (;;) {
+        await new Promise((resolve) => setImmediate(resolve));
+        const result = await sock.connectEx(address);
+        if (result !== constants.errno.EALREADY) return result;
+      }
+    };
+    const refused = { host: '127.0.0.1', port: await closedPort() };
+    await using client = socket();
+    client.setBlocking(false);
+    await expect(client.connect(refused)).rejects.toBeInstanceOf(BlockingIOError);
+    expect(await settle(client, refused)).toBe(constants.errno.ECONNREFUSED);
+    // Fresh again: a blocking retry to a listener succeeds.
+    await using pair = await connectedPair();
+    const address = pair.listener.getSockName() as { host: string; port: number };
+    client.setBlocking(true);
+    await client.connect(address);
+    expect(client.getPeerName()).toEqual(address);
+    await using background = socket();
+    background.setBlocking(false);
+    await expect(background.connect(address)).rejects.toBeInstanceOf(BlockingIOError);
+    expect(await settle(background, address)).toBe(constants.errno.EISCONN);
+  });
+
   it('reports an address in use from listen()', async () => {
     await using first = socket();
     first.bind({ host: '127.0.0.1', port: 0 });
