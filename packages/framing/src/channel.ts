@@ -11,6 +11,7 @@ import {
   RequestBlockedError,
   RequestTimeoutError,
   SendQueueFullError,
+  SendTimeoutError,
 } from './errors.js';
 import { type FrameFormat, FrameFormats } from './format.js';
 import { DONE, iteratorOf } from './iterator.js';
@@ -23,6 +24,8 @@ export const DEFAULT_IDLE_TIMEOUT = 300_000;
 export const DEFAULT_REQUEST_TIMEOUT = 30_000;
 /** Default time `close()` waits for sent data to flush before closing anyway: 5 s. */
 export const DEFAULT_CLOSE_TIMEOUT = 5_000;
+/** Default time queued sends may wait without the peer reading anything: 30 s. */
+export const DEFAULT_SEND_TIMEOUT = 30_000;
 /** Default bytes of sends queued behind a full write buffer before the channel gives up on the peer: 16 MiB. */
 export const DEFAULT_MAX_QUEUED_SEND_BYTES = 16 * 1024 * 1024;
 /** Default number of received messages queued before the channel stops reading from the connection. */
@@ -79,6 +82,12 @@ export interface FramedOptions<T> {
    * never reads cannot grow memory without bound. One send of any size may always wait. Default 16 MiB.
    */
   readonly maxQueuedSendBytes?: number;
+  /**
+   * Milliseconds queued sends may wait for the write buffer to drain without any progress before
+   * the channel closes with `SendTimeoutError`, so a peer that stops reading cannot hold the
+   * connection (and a sender awaiting it) forever; `null` disables. Default 30 s.
+   */
+  readonly sendTimeout?: number | null;
 }
 
 /** Options of {@link FramedChannel.request}. */
@@ -140,6 +149,8 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   readonly #idleTimeout: number | null;
   readonly #maxQueued: number;
   readonly #maxQueuedSendBytes: number;
+  readonly #sendTimeout: number | null;
+  #sendTimer: NodeJS.Timeout | null = null;
 
   readonly #queue: T[] = [];
   #queueHead = 0;
@@ -184,6 +195,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
       options.maxQueuedMessages ?? DEFAULT_MAX_QUEUED_MESSAGES,
       'maxQueuedMessages',
     );
+    this.#sendTimeout = optionalMilliseconds(options.sendTimeout, DEFAULT_SEND_TIMEOUT, 'sendTimeout');
     this.#maxQueuedSendBytes = positiveNumber(
       options.maxQueuedSendBytes ?? DEFAULT_MAX_QUEUED_SEND_BYTES,
       'maxQueuedSendBytes',
@@ -402,6 +414,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
       return this.#refuse(new ChannelClosedError(undefined, { cause: this.#failure }));
     }
     this.#queuedSendBytes = queuedBytes;
+    this.#startSendTimer();
     const queued = new Promise<void>((resolve, reject) => {
       this.#writes.push({ chunks, messages, bytes, resolve, reject });
     });
@@ -431,6 +444,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
 
   /** Writes queued sends in order until the write buffer needs draining again ('drain' resumes it). */
   #flushWrites(): void {
+    if (this.#sendTimer !== null) this.#sendTimer.refresh(); // the peer read: progress
     const writes = this.#writes;
     while (this.#writesHead < writes.length && !this.#duplex.writableNeedDrain && this.#failure === null) {
       const queued = writes[this.#writesHead]!;
@@ -442,6 +456,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     if (this.#writesHead === writes.length) {
       writes.length = 0;
       this.#writesHead = 0;
+      this.#clearSendTimer();
       const flushed = this.#onWritesFlushed;
       this.#onWritesFlushed = null;
       flushed?.();
@@ -460,6 +475,18 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     this.#writesHead = 0;
     this.#queuedSendBytes = 0;
     this.#onWritesFlushed = null;
+    this.#clearSendTimer();
+  }
+
+  #startSendTimer(): void {
+    const timeout = this.#sendTimeout;
+    if (timeout === null || this.#sendTimer !== null) return;
+    this.#sendTimer = setTimeout(() => this.#fail(new SendTimeoutError(timeout)), timeout).unref();
+  }
+
+  #clearSendTimer(): void {
+    if (this.#sendTimer !== null) clearTimeout(this.#sendTimer);
+    this.#sendTimer = null;
   }
 
   readonly #onData = (chunk: Uint8Array): void => {

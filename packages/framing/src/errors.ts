@@ -202,6 +202,20 @@ export class SendQueueFullError extends SockkitError {
   }
 }
 
+/** Queued sends made no progress for `sendTimeout` ms: the peer stopped reading (slow-read attack or a stuck peer). */
+export class SendTimeoutError extends SockkitError {
+  static override readonly brand: symbol = Symbol.for('@sockkit/framing/SendTimeoutError');
+  override readonly name: string = 'SendTimeoutError';
+  readonly code = 'SOCKKIT_ERR_SEND_TIMEOUT' as const;
+  /** The `sendTimeout` that passed, in milliseconds. */
+  readonly timeout: number;
+
+  constructor(timeout: number, options?: ErrorOptions) {
+    super(`The peer read nothing for ${timeout} ms while sends waited`, options);
+    this.timeout = timeout;
+  }
+}
+
 const MAX_ISSUE_TEXT = 200;
 
 function clip(text: string): string {

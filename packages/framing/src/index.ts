@@ -7,6 +7,7 @@ export {
   DEFAULT_MAX_QUEUED_MESSAGES,
   DEFAULT_MAX_QUEUED_SEND_BYTES,
   DEFAULT_REQUEST_TIMEOUT,
+  DEFAULT_SEND_TIMEOUT,
   FramedChannel,
   type FramedConnection,
   type FramedOptions,
@@ -37,6 +38,7 @@ export {
   RequestBlockedError,
   RequestTimeoutError,
   SendQueueFullError,
+  SendTimeoutError,
   TruncatedFrameError,
 } from './errors.js';
 export {

@@ -15,6 +15,7 @@ import {
   RequestBlockedError,
   RequestTimeoutError,
   SendQueueFullError,
+  SendTimeoutError,
   TruncatedFrameError,
 } from '../src/errors.ts';
 import { defineFrameFormat } from '../src/format.ts';
@@ -176,6 +177,21 @@ describe('framed over real sockets', () => {
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
+  });
+
+  it('closes with SendTimeoutError when queued sends wait on a peer that reads nothing (slow read)', async () => {
+    await using pair = await socketPair();
+    pair.server.pause();
+    const sender = framed(pair.client, { sendTimeout: 100 });
+    // 16 MiB: the first send fills the socket buffers, the second waits for a drain that never comes.
+    const first = sender.send(new Uint8Array(8 * 1024 * 1024));
+    const waiting = sender.send(new Uint8Array(8 * 1024 * 1024));
+    await first;
+    const error = await failureOf(sender);
+    expect(error).toBeInstanceOf(SendTimeoutError);
+    expect(error).toMatchObject({ timeout: 100, code: 'SOCKKIT_ERR_SEND_TIMEOUT' });
+    await expect(waiting).rejects.toMatchObject({ name: 'ChannelClosedError', cause: error });
+    expect(pair.client.destroyed).toBe(true);
   });
 
   it('stops reading once maxQueuedMessages are unread, and delivers them all when iterated', async () => {

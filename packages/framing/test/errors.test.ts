@@ -10,6 +10,7 @@ import {
   RequestBlockedError,
   RequestTimeoutError,
   SendQueueFullError,
+  SendTimeoutError,
   TruncatedFrameError,
 } from '../src/errors.ts';
 
@@ -77,6 +78,12 @@ describe('errors', () => {
       SendQueueFullError,
       'SOCKKIT_ERR_SEND_QUEUE_FULL',
       /peer does not read: 2048 bytes .* over maxQueuedSendBytes \(1024\)/,
+    ],
+    [
+      new SendTimeoutError(250),
+      SendTimeoutError,
+      'SOCKKIT_ERR_SEND_TIMEOUT',
+      /peer read nothing for 250 ms while sends waited/,
     ],
   ])('%s has its class, name, code and message', (error, klass, code, message) => {
     expect(error).toBeInstanceOf(klass);
