@@ -126,10 +126,10 @@ describe('framed over real sockets', () => {
   it('concurrent un-awaited sends (a fan-out) to a peer that does not read keep the write buffer bounded', async () => {
     await using pair = await socketPair();
     pair.server.pause();
-    const sender = framed(pair.client);
-    const payload = new Uint8Array(4096).fill(3);
+    const sender = framed(pair.client, { maxQueuedSendBytes: 128 * 1024 * 1024 });
+    const payload = new Uint8Array(64 * 1024).fill(3);
     const frameLength = payload.length + 4;
-    const count = 2000; // 8 MiB: more than loopback's socket buffers take from a peer that does not read
+    const count = 1024; // 64 MiB: more than loopback's socket buffers (up to 4 + 32 MiB here) take
     let largestBuffer = 0;
     let written = 0;
     const sends = Array.from({ length: count }, () =>
@@ -138,10 +138,9 @@ describe('framed over real sockets', () => {
         largestBuffer = Math.max(largestBuffer, pair.client.writableLength);
       }),
     );
-    // Without the queue, all 8 MiB would sit in the write buffer right now.
+    // Without the queue, all 64 MiB would sit in the write buffer right now.
     expect(pair.client.writableLength).toBeLessThanOrEqual(pair.client.writableHighWaterMark + frameLength);
-    await vi.waitFor(() => expect(pair.client.writableNeedDrain).toBe(true));
-    expect(written).toBeLessThan(count);
+    expect(written).toBe(0);
     const receiver = framed(pair.server);
     pair.server.resume();
     let received = 0;
@@ -182,15 +181,15 @@ describe('framed over real sockets', () => {
   it('closes with SendTimeoutError when queued sends wait on a peer that reads nothing (slow read)', async () => {
     await using pair = await socketPair();
     pair.server.pause();
-    const sender = framed(pair.client, { sendTimeout: 100 });
-    // 16 MiB: the first send fills the socket buffers, the second waits for a drain that never comes.
-    const first = sender.send(new Uint8Array(8 * 1024 * 1024));
-    const waiting = sender.send(new Uint8Array(8 * 1024 * 1024));
-    await first;
+    const sender = framed(pair.client, { sendTimeout: 100, maxQueuedSendBytes: 64 * 1024 * 1024 });
+    // 48 MiB (one buffer, sent uncopied): more than the socket buffers take, so the last sends
+    // wait for a drain that never comes.
+    const payload = new Uint8Array(8 * 1024 * 1024);
+    const sends = Array.from({ length: 6 }, () => sender.send(payload));
     const error = await failureOf(sender);
     expect(error).toBeInstanceOf(SendTimeoutError);
     expect(error).toMatchObject({ timeout: 100, code: 'SOCKKIT_ERR_SEND_TIMEOUT' });
-    await expect(waiting).rejects.toMatchObject({ name: 'ChannelClosedError', cause: error });
+    await expect(sends.at(-1)).rejects.toMatchObject({ name: 'ChannelClosedError', cause: error });
     expect(pair.client.destroyed).toBe(true);
   });
 
@@ -312,7 +311,9 @@ describe('framed over real sockets', () => {
     await using pair = await socketPair();
     pair.server.resume();
     const client = framed(pair.client);
-    await client.send(new Uint8Array(4 * 1024 * 1024));
+    const payload = new Uint8Array(8 * 1024 * 1024);
+    await client.send(payload);
+    await client.send(payload); // written after a drain: 8 MiB, more than a socket buffer takes at once
     expect(pair.client.writableLength).toBeGreaterThan(0);
     const first = client.close();
     await client.close();
