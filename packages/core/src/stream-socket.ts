@@ -25,6 +25,7 @@ import {
   SocketTimeoutError,
   toSocketError,
 } from './errors.js';
+import { Fifo } from './fifo.js';
 import { Listener, type Unclaimed } from './listener.js';
 import { closeSocket, descriptorOf, ignoreError } from './node-sockets.js';
 import { EMPTY, ReadBuffer } from './read-buffer.js';
@@ -101,8 +102,8 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   #writeShut = false;
   #writers: Waiter<void>[] = [];
   /** Resolve and reject functions of fast-path `sendAll`s, in write order. */
-  #writeResolvers: Array<((value: undefined) => void) | undefined> = [];
-  #writeRejecters: Array<((reason: unknown) => void) | undefined> = [];
+  readonly #writeResolvers = new Fifo<((value: undefined) => void) | undefined>();
+  readonly #writeRejecters = new Fifo<((reason: unknown) => void) | undefined>();
   #connector: Waiter<void> | undefined;
   /** How a non-blocking connect failed in the background: the next `connect` reports it, as `SO_ERROR`. */
   #connectFailure: unknown;
