@@ -518,7 +518,9 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   /**
    * A Node `Duplex` over this socket (Python's `makefile('rwb')`): reads come from `recv`, writes
-   * go through `sendAll`, `end()` shuts the write side down, `destroy()` closes the socket.
+   * go through `sendAll`, `end()` shuts the write side down, `destroy()` closes the socket. Like
+   * every Node stream it emits `'error'` when the socket fails (a peer reset ...): use it in
+   * `pipeline` or give it an `'error'` listener, as Node crashes on an unhandled `'error'` event.
    */
   makeFile(): Duplex {
     return socketFile(this);
