@@ -1,4 +1,4 @@
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { until } from '@sockkit/testkit';
 import { describe, expect, it } from 'vitest';
@@ -14,11 +14,20 @@ function requestEnvelope(n: number): Buffer {
   return datagram;
 }
 
-/** A raw client: sends request envelopes itself, so nothing is retransmitted behind the test's back. */
-async function rawClient(): Promise<Socket> {
+/**
+ * A raw client of the server on `port`: it sends datagrams itself, so nothing is retransmitted
+ * behind the test's back, and records every reply. `using` closes it.
+ */
+async function rawClient(port: number) {
   const socket = createSocket('udp4');
   await once(socket.bind(0, '127.0.0.1'), 'listening');
-  return socket;
+  const replies: Buffer[] = [];
+  socket.on('message', (reply: Buffer) => replies.push(reply));
+  return {
+    replies,
+    send: (datagram: Buffer) => socket.send(datagram, port, '127.0.0.1'),
+    [Symbol.dispose]: () => socket.close(),
+  };
 }
 
 /** An async handler whose calls stay running until the test releases them. */
@@ -44,84 +53,68 @@ describe('serve limits against floods and hostile peers', () => {
     await using server = await udpEndpoint({ maxConcurrentRequests: 2 });
     const { calls, handler, started } = heldHandler();
     server.serve(handler);
-    const client = await rawClient();
-    try {
-      const replies: Buffer[] = [];
-      client.on('message', (reply: Buffer) => replies.push(reply));
-      const send = (n: number) => client.send(requestEnvelope(n), server.address.port, '127.0.0.1');
-      for (const n of [1, 2, 3, 4]) send(n);
-      await started(2);
-      await until(() => server.stats.received === 4);
-      expect(calls.map((call) => call.n)).toEqual([1, 2]);
-      expect(server.stats).toMatchObject({ served: 2, overloadedRequests: 2 });
+    using client = await rawClient(server.address.port);
+    const { replies } = client;
+    const send = (n: number) => client.send(requestEnvelope(n));
+    for (const n of [1, 2, 3, 4]) send(n);
+    await started(2);
+    await until(() => server.stats.received === 4);
+    expect(calls.map((call) => call.n)).toEqual([1, 2]);
+    expect(server.stats).toMatchObject({ served: 2, overloadedRequests: 2 });
 
-      send(1); // a retransmission of a running request: not run again
-      await until(() => server.stats.duplicateRequests === 1);
-      for (const call of calls) call.release();
-      await until(() => replies.length === 2);
+    send(1); // a retransmission of a running request: not run again
+    await until(() => server.stats.duplicateRequests === 1);
+    for (const call of calls) call.release();
+    await until(() => replies.length === 2);
 
-      send(3); // the dropped ones, retransmitted: now there is room
-      send(4);
-      await started(4);
-      for (const call of calls.slice(2)) call.release();
-      await until(() => replies.length === 4);
-      expect(replies.map((reply) => reply[11])).toEqual([1, 2, 3, 4]);
-      expect(server.stats).toMatchObject({ served: 4, overloadedRequests: 2, replyCacheFull: 0 });
-    } finally {
-      client.close();
-    }
+    send(3); // the dropped ones, retransmitted: now there is room
+    send(4);
+    await started(4);
+    for (const call of calls.slice(2)) call.release();
+    await until(() => replies.length === 4);
+    expect(replies.map((reply) => reply[11])).toEqual([1, 2, 3, 4]);
+    expect(server.stats).toMatchObject({ served: 4, overloadedRequests: 2, replyCacheFull: 0 });
   });
 
   it('never evicts a running request from a full reply cache: refuses and counts the new one', async () => {
     await using server = await udpEndpoint({ replyCache: { maxEntries: 2 }, maxConcurrentRequests: 10 });
     const { calls, handler, started } = heldHandler();
     server.serve(handler);
-    const client = await rawClient();
-    try {
-      const replies: Buffer[] = [];
-      client.on('message', (reply: Buffer) => replies.push(reply));
-      const send = (n: number) => client.send(requestEnvelope(n), server.address.port, '127.0.0.1');
-      for (const n of [1, 2, 3]) send(n);
-      await started(2);
-      await until(() => server.stats.replyCacheFull === 1);
-      send(1); // still remembered as running: at most once
-      await until(() => server.stats.duplicateRequests === 1);
-      expect(server.stats).toMatchObject({ served: 2, replyCacheEvictions: 0 });
+    using client = await rawClient(server.address.port);
+    const { replies } = client;
+    const send = (n: number) => client.send(requestEnvelope(n));
+    for (const n of [1, 2, 3]) send(n);
+    await started(2);
+    await until(() => server.stats.replyCacheFull === 1);
+    send(1); // still remembered as running: at most once
+    await until(() => server.stats.duplicateRequests === 1);
+    expect(server.stats).toMatchObject({ served: 2, replyCacheEvictions: 0 });
 
-      calls[0]!.release();
-      await until(() => replies.length === 1);
-      send(3); // evicts the finished request 1, never the running request 2
-      await started(3);
-      send(2);
-      await until(() => server.stats.duplicateRequests === 2);
-      for (const call of calls.slice(1)) call.release();
-      await until(() => replies.length === 3);
-      expect(server.stats).toMatchObject({ served: 3, replyCacheEvictions: 1, replyCacheFull: 1 });
-    } finally {
-      client.close();
-    }
+    calls[0]!.release();
+    await until(() => replies.length === 1);
+    send(3); // evicts the finished request 1, never the running request 2
+    await started(3);
+    send(2);
+    await until(() => server.stats.duplicateRequests === 2);
+    for (const call of calls.slice(1)) call.release();
+    await until(() => replies.length === 3);
+    expect(server.stats).toMatchObject({ served: 3, replyCacheEvictions: 1, replyCacheFull: 1 });
   });
 
   it('answers a retransmission from the cache only within 3x of that datagram (a short copy of the id gets nothing)', async () => {
     await using server = await udpEndpoint();
     server.serve((message) => message);
-    const client = await rawClient();
-    try {
-      const replies: Buffer[] = [];
-      client.on('message', (reply: Buffer) => replies.push(reply));
-      const full = Buffer.concat([requestEnvelope(1), Buffer.alloc(40, 1)]);
-      const send = (datagram: Buffer) => client.send(datagram, server.address.port, '127.0.0.1');
-      send(full);
-      await until(() => replies.length === 1);
-      send(full.subarray(0, 11)); // same id, no payload: 11 * 3 < 52
-      await until(() => server.stats.amplificationRefused === 1);
-      send(full);
-      await until(() => replies.length === 2);
-      expect(replies.map((reply) => reply.byteLength)).toEqual([52, 52]);
-      expect(server.stats).toMatchObject({ served: 1, cachedReplies: 1, amplificationRefused: 1 });
-    } finally {
-      client.close();
-    }
+    using client = await rawClient(server.address.port);
+    const { replies, send } = client;
+    const full = Buffer.concat([requestEnvelope(1), Buffer.alloc(40, 1)]);
+    send(full);
+    await until(() => replies.length === 1);
+    send(full.subarray(0, 11)); // same id, no payload: 11 * 3 < 52
+    await until(() => server.stats.amplificationRefused === 1);
+    send(full);
+    await until(() => replies.length === 2);
+    expect(replies.map((reply) => reply.byteLength)).toEqual([52, 52]);
+    expect(server.stats).toMatchObject({ served: 1, cachedReplies: 1, amplificationRefused: 1 });
   });
 
   it.each([0, 1.5, Number.NaN])('refuses maxConcurrentRequests %s', async (maxConcurrentRequests) => {
