@@ -50,9 +50,11 @@ describe('echo-server and echo-client', () => {
   it('prints a reply that never ends its line once it is 64 KiB long, instead of holding it all', async () => {
     const seen = gate();
     // A server that sends 200 KiB without a newline, and says no more until the test has seen some.
+    // It reads the client's message before closing: closing with unread bytes would send RST, not FIN.
     await using server = await createServer({ host: '127.0.0.1', port: 0 }, async (conn) => {
       await conn.sendAll(new TextEncoder().encode('x'.repeat(200 * 1024)));
       await seen.opened;
+      while ((await conn.recv(1024)).length > 0);
     });
     const port = String(hostPortOf(server.address).port);
     await using client = startCli(['echo-client', '--port', port, '-m', 'hi']);
