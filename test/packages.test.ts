@@ -10,13 +10,18 @@ const packages = publishedPackages();
 const bin = (name: string) => join(repoRoot, 'node_modules', '.bin', name);
 let scratch = '';
 const tarballs = new Map<string, string>();
+const packedFiles = new Map<string, string[]>();
 
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'sockkit-pack-'));
   for (const pkg of packages) {
     const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: pkg.dir });
-    const [packed] = JSON.parse(stdout) as [{ filename: string }];
+    const [packed] = JSON.parse(stdout) as [{ filename: string; files: { path: string }[] }];
     tarballs.set(pkg.manifest.name, join(scratch, packed.filename));
+    packedFiles.set(
+      pkg.manifest.name,
+      packed.files.map((file) => file.path),
+    );
   }
   const project = join(scratch, 'project');
   await run('mkdir', ['-p', project]);
@@ -35,6 +40,11 @@ afterAll(async () => {
 });
 
 describe.each(packages.map((pkg) => [pkg.manifest.name, pkg] as const))('%s', (name, pkg) => {
+  it('packs its LICENSE (MIT, as package.json says) and README', () => {
+    expect(pkg.manifest).toMatchObject({ license: 'MIT' });
+    expect(packedFiles.get(name)).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'dist/index.js']));
+  });
+
   it('passes publint on the packed tarball', async () => {
     const { stdout } = await run(bin('publint'), [
       'run',
