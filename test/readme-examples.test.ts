@@ -3,12 +3,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ReadmeBlock, readmeBlocks, readmePaths } from './readme-blocks.ts';
-import { repoRoot, run } from './workspace.ts';
+import { freePort, repoRoot, run } from './workspace.ts';
 
 const readmes = readmePaths().map((path) => ({ path, blocks: readmeBlocks(path) }));
 const checked = readmes.flatMap(({ blocks }) => blocks.filter((block) => block.mode !== 'fragment'));
@@ -134,14 +134,6 @@ async function serving(block: ReadmeBlock, ports: Map<number, number>, body: () 
   } finally {
     await stop(server);
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Polls until every port accepts a TCP connection, failing early if the server exits. */

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -30,3 +31,12 @@ export function workspacePackages(): WorkspacePackage[] {
 /** The packages that are published to npm. */
 export const publishedPackages = (): WorkspacePackage[] =>
   workspacePackages().filter((pkg) => pkg.manifest.private !== true);
+
+/** A port that was free a moment ago on 127.0.0.1, for programs that must be told one. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
