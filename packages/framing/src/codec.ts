@@ -2,6 +2,7 @@ import { Packr, Unpackr } from 'msgpackr';
 import type { z } from 'zod';
 import { MessageDecodeError, MessageValidationError } from './errors.js';
 import { checkMessagePack, type MessagePackLimits } from './guard.js';
+import { MessagePackWriter } from './msgpack.js';
 
 /** Default deepest nesting of arrays and maps in one message. */
 export const DEFAULT_MAX_DEPTH = 32;
@@ -31,6 +32,22 @@ export interface CodecOptions {
    * shared between messages), so lost datagrams or independent frames still decode. Default false.
    */
   readonly records?: boolean;
+  /**
+   * What 64-bit integers (MessagePack uint 64 and int 64, which Python writes for values beyond
+   * 32 bits) decode to. `'number'`: numbers, and a value beyond ±(2^53 - 1) is refused with
+   * {@link MessageDecodeError} rather than rounded. `'bigint'`: bigints, so every int64 and uint64
+   * arrives exact; narrower integers stay numbers, so a schema field for any 64-bit value reads
+   * `z.union([z.bigint(), z.int().transform(BigInt)])`. Bigints are encoded as integers either
+   * way. Default `'number'`.
+   */
+  readonly int64?: 'number' | 'bigint';
+  /**
+   * What MessagePack maps decode to. `'object'`: plain objects, integer keys becoming strings
+   * (`{1: 'a'}` from Python arrives as `{ '1': 'a' }`). `'map'`: `Map`s, every map of the message,
+   * keeping keys of any scalar type (integers, floats, booleans, nil, bin) as they were; schemas
+   * then use `z.map(...)`. Default `'object'`.
+   */
+  readonly maps?: 'object' | 'map';
 }
 
 /** Typed messages to and from bytes: MessagePack for bytes, a zod schema for shape. */
@@ -60,25 +77,27 @@ export interface MessageCodec<T> {
  * ```
  */
 export function createCodec<T>(schema: z.ZodType<T>, options: CodecOptions = {}): MessageCodec<T> {
+  const int64 = oneOf(options.int64 ?? 'number', ['number', 'bigint'], 'int64');
+  const maps = oneOf(options.maps ?? 'object', ['object', 'map'], 'maps');
   const limits: MessagePackLimits = {
     maxDepth: depthLimit(options.maxDepth ?? DEFAULT_MAX_DEPTH),
     maxElements: positiveInteger(options.maxElements ?? DEFAULT_MAX_ELEMENTS, 'maxElements'),
     records: options.records ?? false,
+    bigInt64: int64 === 'bigint',
+    scalarKeys: maps === 'map',
   };
   const validateOnEncode = options.validateOnEncode ?? true;
-  // Undefined properties are left out and undefined items become nil, as other MessagePack
-  // libraries do, instead of msgpackr's own extension for undefined.
-  const packr = new Packr({
+  const pack = limits.records ? recordsPacker() : plainPacker(limits.maxDepth);
+  const unpackr = new Unpackr({
     useRecords: limits.records,
-    encodeUndefinedAsNil: true,
-    skipValues: [undefined],
-  } as ConstructorParameters<typeof Packr>[0]);
-  const unpackr = new Unpackr({ useRecords: limits.records, mapsAsObjects: true, int64AsType: 'number' });
+    mapsAsObjects: maps === 'object',
+    int64AsType: int64,
+  });
 
   return {
     schema,
     encode(message) {
-      if (!validateOnEncode) return packr.pack(message);
+      if (!validateOnEncode) return pack(message);
       let result: z.ZodSafeParseResult<T>;
       try {
         result = schema.safeParse(message);
@@ -87,13 +106,14 @@ export function createCodec<T>(schema: z.ZodType<T>, options: CodecOptions = {})
         throw new MessageValidationError([issue], { cause });
       }
       if (!result.success) throw new MessageValidationError(result.error.issues);
-      return packr.pack(result.data);
+      return pack(result.data);
     },
     decode(bytes) {
       checkMessagePack(bytes, limits);
       let value: unknown;
       try {
-        value = unpackr.unpack(bytes);
+        // A Buffer view, so bin values always arrive as Buffers (views of `bytes`), whatever `bytes` is.
+        value = unpackr.unpack(Buffer.isBuffer(bytes) ? bytes : asBuffer(bytes));
       } catch (cause) {
         throw new MessageDecodeError(`Invalid MessagePack: ${describe(cause)}`, { cause });
       }
@@ -110,6 +130,37 @@ export function createCodec<T>(schema: z.ZodType<T>, options: CodecOptions = {})
       return result.data;
     },
   };
+}
+
+/** Plain MessagePack, written as Python's msgpack writes it (see {@link MessagePackWriter}). */
+function plainPacker(maxDepth: number): (message: unknown) => Uint8Array {
+  const writer = new MessagePackWriter(maxDepth);
+  return (message) => writer.write(message);
+}
+
+/**
+ * msgpackr records, for sockkit peers only. Undefined properties are left out and undefined items
+ * become nil, as in plain mode, instead of msgpackr's own extension for undefined.
+ */
+function recordsPacker(): (message: unknown) => Uint8Array {
+  const packr = new Packr({
+    useRecords: true,
+    encodeUndefinedAsNil: true,
+    skipValues: [undefined],
+  } as ConstructorParameters<typeof Packr>[0]);
+  return (message) => packr.pack(message);
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function oneOf<const Choice extends string>(value: Choice, choices: readonly Choice[], name: string): Choice {
+  if (!choices.includes(value))
+    throw new RangeError(
+      `${name} must be one of ${choices.map((choice) => `'${choice}'`).join(', ')}; got ${String(value)}`,
+    );
+  return value;
 }
 
 function depthLimit(value: number): number {

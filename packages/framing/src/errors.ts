@@ -76,6 +76,21 @@ export class MessageDecodeError extends SockkitError {
   }
 }
 
+/**
+ * A message that plain MessagePack cannot carry: a value that is not plain data (a `Date`, a
+ * `Set`, a class instance, a function), a bigint beyond 64 bits, or nesting deeper than
+ * `maxDepth` (a cycle, for one). Nothing is sent.
+ */
+export class MessageEncodeError extends SockkitError {
+  static override readonly brand: symbol = Symbol.for('@sockkit/framing/MessageEncodeError');
+  override readonly name: string = 'MessageEncodeError';
+  readonly code = 'SOCKKIT_ERR_MESSAGE_ENCODE' as const;
+
+  constructor(message = 'The message cannot be encoded as MessagePack', options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
 /** One schema problem, as zod reports it (a structural subset of zod's issue type). */
 export interface MessageIssue {
   readonly code: string;

@@ -8,6 +8,10 @@ export interface MessagePackLimits {
   readonly maxElements: number;
   /** Accept msgpackr's record extension (0xd4 0x72 definitions and their 0x40-0x7f references). */
   readonly records: boolean;
+  /** 64-bit integers decode as bigints, so none beyond ±(2^53 - 1) needs refusing. */
+  readonly bigInt64: boolean;
+  /** Maps decode as `Map`s, so keys may be any scalar (nil, booleans, floats and bin too), not only strings and integers. */
+  readonly scalarKeys: boolean;
 }
 
 const TWO_POW_32 = 0x1_0000_0000;
@@ -49,7 +53,8 @@ function checkKey(bytes: Uint8Array, at: number, length: number): void {
 /**
  * One iterative pass over MessagePack bytes, before any decoder runs: refuses extension types,
  * byte 0xC1, nesting deeper or more values than the limits, map keys that are not strings or
- * integers, `__proto__`/`constructor`/`prototype` keys, integers outside the safe range,
+ * integers (with `scalarKeys`: map keys that are containers), `__proto__`/`constructor`/`prototype`
+ * keys, 64-bit integers outside the safe range (unless they decode as bigints),
  * lengths past the end of the bytes, and trailing bytes. Throws {@link MessageDecodeError}.
  *
  * msgpackr recurses (it overflows the stack near 4,500 levels) and renames `__proto__`
@@ -59,6 +64,7 @@ export function checkMessagePack(bytes: Uint8Array, limits: MessagePackLimits): 
   const end = bytes.length;
   const maxDepth = limits.maxDepth;
   const maxElements = limits.maxElements;
+  const scalarKeys = limits.scalarKeys;
   /** Values still to read at each enclosing level, and whether that level is a map. */
   const parentRemaining: number[] = [];
   const parentIsMap: boolean[] = [];
@@ -136,7 +142,7 @@ export function checkMessagePack(bytes: Uint8Array, limits: MessagePackLimits): 
           need(bytes, position, 8);
           const high = readUint(bytes, position, 4);
           const value = (type === 0xcf ? high : high | 0) * TWO_POW_32 + readUint(bytes, position + 4, 4);
-          if (value > Number.MAX_SAFE_INTEGER || value < -Number.MAX_SAFE_INTEGER) {
+          if (!limits.bigInt64 && (value > Number.MAX_SAFE_INTEGER || value < -Number.MAX_SAFE_INTEGER)) {
             refuse('64-bit integer outside the safe range (2^53 - 1) would lose precision', position);
           }
           position += 8;
@@ -182,8 +188,11 @@ export function checkMessagePack(bytes: Uint8Array, limits: MessagePackLimits): 
       }
     }
 
-    if (isKey && children !== KEYABLE_SCALAR) {
-      refuse('map key that is not a string or an integer', position - 1);
+    if (isKey && children !== KEYABLE_SCALAR && !(scalarKeys && children === SCALAR)) {
+      refuse(
+        scalarKeys ? 'map key that is an array or a map' : 'map key that is not a string or an integer',
+        position - 1,
+      );
     }
     if (payload >= 0) {
       need(bytes, position, payload);
