@@ -33,14 +33,14 @@ export interface CodecOptions {
    */
   readonly records?: boolean;
   /**
-   * What 64-bit integers (MessagePack uint 64 and int 64, which Python writes for values beyond
-   * 32 bits) decode to. `'number'`: numbers, and a value beyond ±(2^53 - 1) is refused with
-   * {@link MessageDecodeError} rather than rounded. `'bigint'`: bigints, so every int64 and uint64
-   * arrives exact; narrower integers stay numbers, so a schema field for any 64-bit value reads
-   * `z.union([z.bigint(), z.int().transform(BigInt)])`. Bigints are encoded as integers either
-   * way. Default `'number'`.
+   * What happens to integers beyond ±(2^53 - 1), which a number cannot hold exactly (Python and
+   * Go send them as int 64 / uint 64, up to 2^64 - 1). `'refuse'`: the message fails with
+   * {@link MessageDecodeError}, never rounded. `'bigint'`: they decode as bigints, so every int64
+   * and uint64 arrives exact. Smaller integers are numbers either way, so a field that may hold any
+   * 64-bit value is `z.union([z.int(), z.bigint()])` (or `z.union([z.bigint(), z.int().transform(BigInt)])`
+   * for bigints throughout). Bigints are always encoded as integers. Default `'refuse'`.
    */
-  readonly int64?: 'number' | 'bigint';
+  readonly largeIntegers?: 'refuse' | 'bigint';
   /**
    * What MessagePack maps decode to. `'object'`: plain objects, integer keys becoming strings
    * (`{1: 'a'}` from Python arrives as `{ '1': 'a' }`). `'map'`: `Map`s, every map of the message,
@@ -77,22 +77,19 @@ export interface MessageCodec<T> {
  * ```
  */
 export function createCodec<T>(schema: z.ZodType<T>, options: CodecOptions = {}): MessageCodec<T> {
-  const int64 = oneOf(options.int64 ?? 'number', ['number', 'bigint'], 'int64');
+  const largeIntegers = oneOf(options.largeIntegers ?? 'refuse', ['refuse', 'bigint'], 'largeIntegers');
   const maps = oneOf(options.maps ?? 'object', ['object', 'map'], 'maps');
   const limits: MessagePackLimits = {
     maxDepth: depthLimit(options.maxDepth ?? DEFAULT_MAX_DEPTH),
     maxElements: positiveInteger(options.maxElements ?? DEFAULT_MAX_ELEMENTS, 'maxElements'),
     records: options.records ?? false,
-    bigInt64: int64 === 'bigint',
+    largeIntegersAsBigInt: largeIntegers === 'bigint',
     scalarKeys: maps === 'map',
   };
   const validateOnEncode = options.validateOnEncode ?? true;
   const pack = limits.records ? recordsPacker() : plainPacker(limits.maxDepth);
-  const unpackr = new Unpackr({
-    useRecords: limits.records,
-    mapsAsObjects: maps === 'object',
-    int64AsType: int64,
-  });
+  const unpackr = unpackerFor(limits, maps, largeIntegers === 'bigint' ? 'auto' : 'number');
+  let exactUnpackr: Unpackr | null = null;
 
   return {
     schema,
@@ -109,11 +106,18 @@ export function createCodec<T>(schema: z.ZodType<T>, options: CodecOptions = {})
       return pack(result.data);
     },
     decode(bytes) {
-      checkMessagePack(bytes, limits);
+      const atSafeEdge = checkMessagePack(bytes, limits);
       let value: unknown;
       try {
         // A Buffer view, so bin values always arrive as Buffers (views of `bytes`), whatever `bytes` is.
-        value = unpackr.unpack(Buffer.isBuffer(bytes) ? bytes : asBuffer(bytes));
+        const buffer = Buffer.isBuffer(bytes) ? bytes : asBuffer(bytes);
+        if (atSafeEdge) {
+          // Rare: msgpackr's 'auto' leaves ±2^53 a number; decode every int64 as a bigint instead.
+          exactUnpackr ??= unpackerFor(limits, maps, 'bigint');
+          value = safeBigIntsToNumbers(exactUnpackr.unpack(buffer));
+        } else {
+          value = unpackr.unpack(buffer);
+        }
       } catch (cause) {
         throw new MessageDecodeError(`Invalid MessagePack: ${describe(cause)}`, { cause });
       }
@@ -150,6 +154,36 @@ function recordsPacker(): (message: unknown) => Uint8Array {
   } as ConstructorParameters<typeof Packr>[0]);
   return (message) => packr.pack(message);
 }
+
+function unpackerFor(
+  limits: MessagePackLimits,
+  maps: 'object' | 'map',
+  int64AsType: 'number' | 'auto' | 'bigint',
+): Unpackr {
+  // msgpackr runs 'auto' (numbers up to ±2^53, bigints beyond) but its types leave it out.
+  const options = { useRecords: limits.records, mapsAsObjects: maps === 'object', int64AsType };
+  return new Unpackr(options as ConstructorParameters<typeof Unpackr>[0]);
+}
+
+/** Turns the bigints within ±(2^53 - 1) of a decoded value back into numbers, in place (the guard bounded its depth). */
+function safeBigIntsToNumbers(value: unknown): unknown {
+  if (typeof value === 'bigint') {
+    return value <= MAX_SAFE && value >= -MAX_SAFE ? Number(value) : value;
+  }
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) value[index] = safeBigIntsToNumbers(value[index]);
+  } else if (value instanceof Map) {
+    const entries = [...value];
+    value.clear();
+    for (const [key, entry] of entries) value.set(safeBigIntsToNumbers(key), safeBigIntsToNumbers(entry));
+  } else if (typeof value === 'object' && value !== null && !(value instanceof Uint8Array)) {
+    const object = value as Record<string, unknown>;
+    for (const key of Object.keys(object)) object[key] = safeBigIntsToNumbers(object[key]);
+  }
+  return value;
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
