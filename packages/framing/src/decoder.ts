@@ -1,5 +1,5 @@
 import { MAX_VARINT_BYTES } from './constants.js';
-import { FrameDecodeError, FrameTooLargeError, TruncatedFrameError } from './errors.js';
+import { CompressedFrameError, FrameDecodeError, FrameTooLargeError, TruncatedFrameError } from './errors.js';
 import { type FrameFormat, FrameFormats, maxHeaderLength, prefixWidth } from './format.js';
 
 /**
@@ -72,6 +72,10 @@ export class FrameDecoder {
   /** Header length for fixed-width prefixes; 0 for varints. */
   readonly #fixedHeader: number;
   readonly #skipOversized: boolean;
+  /** Frames are handed out with their header (the format's `keepHeader`). */
+  readonly #keepHeader: boolean;
+  /** Refuse frames whose first header byte (gRPC's Compressed-Flag) is set. */
+  readonly #refuseCompressed: boolean;
 
   /** Header bytes of the next frame, when its header is split across chunks. */
   readonly #head: Uint8Array;
@@ -111,6 +115,8 @@ export class FrameDecoder {
     this.#maxFrameLength = format.maxFrameLength;
     this.#fixedHeader = format.prefix === 'varint' ? 0 : format.lengthOffset + prefixWidth(format.prefix);
     this.#skipOversized = options.skipOversized ?? false;
+    this.#keepHeader = format.keepHeader ?? false;
+    this.#refuseCompressed = (format.compressedFlag ?? false) && !this.#keepHeader;
     this.#head = new Uint8Array(maxHeaderLength(format));
   }
 
@@ -276,24 +282,36 @@ export class FrameDecoder {
    * the frame, or -1 when `chunk` is used up.
    */
   #startPayload(chunk: Uint8Array, start: number, headerLength: number): number {
-    const payloadLength = this.#declared;
-    if (payloadLength > this.#maxFrameLength) {
-      if (!this.#skipOversized) throw new FrameTooLargeError(payloadLength, this.#maxFrameLength);
+    let length = this.#declared;
+    if (length > this.#maxFrameLength) {
+      if (!this.#skipOversized) throw new FrameTooLargeError(length, this.#maxFrameLength);
       this.#skipped++;
       const available = chunk.length - start;
-      if (available >= payloadLength) return start + payloadLength;
-      this.#discarding = payloadLength - available;
+      if (available >= length) return start + length;
+      this.#discarding = length - available;
       return -1;
     }
-    const end = start + payloadLength;
-    if (end <= chunk.length) {
+    let heldHeader = headerLength;
+    if (this.#keepHeader) {
+      start -= headerLength;
+      length += headerLength;
+      heldHeader = 0;
+    }
+    const end = start + length;
+    if (start >= 0 && end <= chunk.length) {
       this.#emit(chunk, start, end);
       return end;
     }
-    this.#payloadLength = payloadLength;
-    this.#headerOfPending = headerLength;
-    this.#append(chunk, start, chunk.length);
-    return -1;
+    this.#payloadLength = length;
+    this.#headerOfPending = heldHeader;
+    if (start >= 0) {
+      this.#append(chunk, start, chunk.length);
+      return -1;
+    }
+    // A kept header that began in an earlier chunk: its first bytes are in #head, which the next header reuses.
+    this.#append(this.#head.slice(0, -start), 0, -start);
+    const next = this.#continuePayload(chunk);
+    return this.#payloadLength >= 0 ? -1 : next;
   }
 
   /** Adds `chunk` to the pending payload; returns where the rest of `chunk` starts once the payload completes. */
@@ -443,6 +461,7 @@ export class FrameDecoder {
       }
       headerLength = at - position;
     }
+    if (this.#refuseCompressed && bytes[position] !== 0) throw new CompressedFrameError(bytes[position]!);
     const payloadLength = value + this.#adjustment - (this.#includesHeader ? headerLength : 0);
     if (payloadLength < 0) {
       throw new FrameDecodeError(

@@ -4,7 +4,8 @@ import { SockkitError } from '@sockkit/core';
 export type FrameDecodeErrorCode =
   | 'SOCKKIT_ERR_FRAME_DECODE'
   | 'SOCKKIT_ERR_FRAME_TOO_LARGE'
-  | 'SOCKKIT_ERR_TRUNCATED_FRAME';
+  | 'SOCKKIT_ERR_TRUNCATED_FRAME'
+  | 'SOCKKIT_ERR_COMPRESSED_FRAME';
 
 /**
  * The byte stream is not a valid sequence of frames (for example a varint longer than 10 bytes,
@@ -62,6 +63,27 @@ export class TruncatedFrameError extends FrameDecodeError {
     );
     this.missingBytes = missingBytes;
     this.receivedBytes = receivedBytes;
+  }
+}
+
+/**
+ * A gRPC frame whose Compressed-Flag is set (a format with `compressedFlag`): sockkit does not
+ * decompress, so the message would reach the codec as compressed bytes. Raised as soon as the
+ * header is read. To handle compressed messages, decode with `keepHeader` and read the flag yourself.
+ */
+export class CompressedFrameError extends FrameDecodeError {
+  static override readonly brand: symbol = Symbol.for('@sockkit/framing/CompressedFrameError');
+  override readonly name: string = 'CompressedFrameError';
+  override readonly code = 'SOCKKIT_ERR_COMPRESSED_FRAME' as const;
+  /** The flag byte received (1: compressed; gRPC defines no other value). */
+  readonly flag: number;
+
+  constructor(flag: number, options?: ErrorOptions) {
+    super(
+      `Compressed gRPC message (flag byte ${flag}): sockkit does not decompress; decode with keepHeader to handle it`,
+      options,
+    );
+    this.flag = flag;
   }
 }
 
