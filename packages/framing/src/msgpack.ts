@@ -2,9 +2,10 @@ import { MessageEncodeError } from './errors.js';
 
 /**
  * Size of each buffer messages are written into. Messages are handed out as views of it, one
- * after another, so small messages cost no allocation of their own (msgpackr does the same).
+ * after another, so they cost no allocation of their own (msgpackr does the same). At 8 KiB,
+ * messages with a 4 KiB bin field were 0.6x as fast as msgpackr: a buffer per message or two.
  */
-const BUFFER_SIZE = 8192;
+const BUFFER_SIZE = 64 * 1024;
 /** Room checked once per value: the largest scalar (9 bytes) or container header (5 bytes) fits. */
 const VALUE_ROOM = 16;
 /** Strings up to this many UTF-16 units are encoded in JS: cheaper than a call into Buffer#write. */
@@ -161,7 +162,11 @@ export class MessagePackWriter {
 
   #string(value: string): void {
     const length = value.length;
-    const most = 3 * length; // UTF-8 bytes per UTF-16 unit, at most
+    // UTF-8 takes at most 3 bytes per UTF-16 unit; a long string counts its bytes rather than
+    // start a new buffer for room it may not need.
+    let most = 3 * length;
+    if (length > SHORT_STRING && this.#buffer.length - this.#position < most + 5)
+      most = Buffer.byteLength(value);
     const reserved = most < 0x20 ? 1 : most < 0x100 ? 2 : most < 0x1_0000 ? 3 : 5;
     this.#ensure(reserved + most);
     const start = this.#position + reserved;

@@ -72,14 +72,24 @@ describe('MessagePackWriter', () => {
     const large = writer.write({ data: new Uint8Array(1 << 20) });
     expect(large.length).toBe(1 + 5 + 5 + (1 << 20));
     const small = writer.write({ a: 1 });
-    expect(small.buffer.byteLength).toBeLessThanOrEqual(8192);
+    expect(small.buffer.byteLength).toBeLessThanOrEqual(64 * 1024);
     expect(small.buffer).not.toBe(large.buffer);
     expect(unpackr.unpack(large)).toMatchObject({ data: expect.any(Uint8Array) });
   });
 
+  it('counts the bytes of a long string that may not fit what is left of the buffer', () => {
+    const writer = new MessagePackWriter(32);
+    const first = writer.write('x'.repeat(65_000)); // leaves about 500 bytes of the 64 KiB buffer
+    const text = 'é'.repeat(200); // 400 bytes: fits, though 3 bytes per unit would not
+    const second = writer.write(text);
+    expect(second.buffer).toBe(first.buffer);
+    expect(unpackr.unpack(second)).toBe(text);
+    expect(unpackr.unpack(writer.write('ü'.repeat(300)))).toBe('ü'.repeat(300)); // does not fit: a new buffer
+  });
+
   it('grows mid-message, keeping what it wrote before', () => {
     const writer = new MessagePackWriter(32);
-    writer.write('x'.repeat(8000)); // leaves a little room in the first buffer
+    writer.write('x'.repeat(65_000)); // leaves a little room in the first buffer
     const message = {
       head: 'h'.repeat(100),
       items: Array.from({ length: 2_000 }, (_, index) => `item ${index}`),
