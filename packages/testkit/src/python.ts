@@ -25,7 +25,7 @@ export function pythonWith(module: string): string | null {
 
 /**
  * The python3 that imports `module`, for a test that needs it live. When none does, the test is
- * skipped with how to install it, except in CI (`CI` set), where it fails: .ci/run installs the
+ * skipped with how to install it (also printed once per module), except in CI (`CI` set), where it fails: .ci/run installs the
  * module, so a missing one there is a broken setup, not a reason to pass.
  *
  * @example
@@ -46,8 +46,14 @@ export function requirePython(
   const howTo = `as root: apt-get update && apt-get install -y ${debianPackage}`;
   if (process.env.CI)
     throw new Error(`No python3 here can import ${module}; .ci/run should have installed it (${howTo})`);
-  return context.skip(`needs Python's ${module} module; install it ${howTo}`);
+  const note = `needs Python's ${module} module; install it ${howTo}`;
+  // The default reporter shows a skip's note only in verbose mode: say it once where it is seen.
+  if (!warned.has(module)) console.warn(`Skipping the tests that ${note}`);
+  warned.add(module);
+  return context.skip(note);
 }
+
+const warned = new Set<string>();
 
 /** A running Python peer: read what it prints line by line, then kill or await it. */
 export interface PythonPeer extends AsyncDisposable {
