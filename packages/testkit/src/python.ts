@@ -48,7 +48,7 @@ export function requirePython(
     throw new Error(`No python3 here can import ${module}; .ci/run should have installed it (${howTo})`);
   const note = `needs Python's ${module} module; install it ${howTo}`;
   // The default reporter shows a skip's note only in verbose mode: say it once where it is seen.
-  if (!warned.has(module)) console.warn(`Skipping the tests that ${note}`);
+  if (!warned.has(module)) console.warn(`Skipping a test that ${note}`);
   warned.add(module);
   return context.skip(note);
 }
