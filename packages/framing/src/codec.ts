@@ -1,6 +1,6 @@
 import { Packr, Unpackr } from 'msgpackr';
 import type { z } from 'zod';
-import { MessageDecodeError, MessageValidationError } from './errors.js';
+import { MessageDecodeError, MessageEncodeError, MessageValidationError } from './errors.js';
 import { checkMessagePack, type MessagePackLimits } from './guard.js';
 import { MessagePackWriter } from './msgpack.js';
 
@@ -152,7 +152,13 @@ function recordsPacker(): (message: unknown) => Uint8Array {
     encodeUndefinedAsNil: true,
     skipValues: [undefined],
   } as ConstructorParameters<typeof Packr>[0]);
-  return (message) => packr.pack(message);
+  return (message) => {
+    try {
+      return packr.pack(message);
+    } catch (cause) {
+      throw new MessageEncodeError(`msgpackr cannot encode the message: ${describe(cause)}`, { cause });
+    }
+  };
 }
 
 function unpackerFor(

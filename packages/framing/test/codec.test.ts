@@ -201,6 +201,11 @@ describe('createCodec interop options', () => {
     }
   });
 
+  it('records: a value msgpackr cannot encode is a MessageEncodeError too', () => {
+    const records = createCodec(Anything, { records: true });
+    expect(() => records.encode({ big: 2n ** 64n })).toThrow(MessageEncodeError);
+  });
+
   it('rejects unknown option values with a RangeError', () => {
     expect(() => createCodec(Anything, { largeIntegers: 'string' as never })).toThrow(
       /largeIntegers must be one of 'refuse', 'bigint'; got string/,
