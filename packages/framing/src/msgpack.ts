@@ -85,18 +85,23 @@ export class MessagePackWriter {
   }
 
   #container(value: object, depth: number): void {
-    if (depth === this.#maxDepth) {
-      throw new MessageEncodeError(`Message nested deeper than maxDepth (${this.#maxDepth}), or cyclic`);
-    }
-    if (Array.isArray(value)) this.#array(value, depth + 1);
-    else if (value instanceof Uint8Array) this.#binary(value);
-    else if (value instanceof Map) this.#map(value, depth + 1);
-    else if (isPlainObject(value)) this.#object(value, depth + 1);
+    if (value instanceof Uint8Array) this.#binary(value);
+    else if (Array.isArray(value)) this.#array(value, this.#deeper(depth));
+    else if (value instanceof Map) this.#map(value, this.#deeper(depth));
+    else if (isPlainObject(value)) this.#object(value, this.#deeper(depth));
     else {
       throw new MessageEncodeError(
         `Cannot encode ${describe(value)} as plain MessagePack: send plain objects, arrays, Maps, Uint8Arrays, strings, numbers, bigints, booleans or null (a date as a number or an ISO string)`,
       );
     }
+  }
+
+  /** The depth inside an array or map entered at `depth`; refuses nesting past maxDepth (a top-level array is depth 1). */
+  #deeper(depth: number): number {
+    if (depth === this.#maxDepth) {
+      throw new MessageEncodeError(`Message nested deeper than maxDepth (${this.#maxDepth}), or cyclic`);
+    }
+    return depth + 1;
   }
 
   #number(value: number): void {

@@ -105,4 +105,11 @@ describe('MessagePackWriter', () => {
     expect(hexOf(before)).toBe('920102');
     expect(hexOf(writer.write([[1]]))).toBe('919101');
   });
+
+  it('counts only arrays and maps as nesting, as the decoder does', () => {
+    const writer = new MessagePackWriter(1);
+    expect(hexOf(writer.write([Uint8Array.of(7), 'a']))).toBe('92c40107a161');
+    expect(() => writer.write([{}])).toThrow(/nested deeper than maxDepth \(1\)/);
+    expect(() => writer.write([new Date(0)])).toThrow(/Cannot encode a Date/);
+  });
 });
