@@ -4,7 +4,8 @@ import { SockkitError } from '@sockkit/core';
 export type FrameDecodeErrorCode =
   | 'SOCKKIT_ERR_FRAME_DECODE'
   | 'SOCKKIT_ERR_FRAME_TOO_LARGE'
-  | 'SOCKKIT_ERR_TRUNCATED_FRAME';
+  | 'SOCKKIT_ERR_TRUNCATED_FRAME'
+  | 'SOCKKIT_ERR_COMPRESSED_FRAME';
 
 /**
  * The byte stream is not a valid sequence of frames (for example a varint longer than 10 bytes,
@@ -65,6 +66,27 @@ export class TruncatedFrameError extends FrameDecodeError {
   }
 }
 
+/**
+ * A gRPC frame whose Compressed-Flag is set (a format with `compressedFlag`): sockkit does not
+ * decompress, so the message would reach the codec as compressed bytes. Raised as soon as the
+ * header is read. To handle compressed messages, decode with `keepHeader` and read the flag yourself.
+ */
+export class CompressedFrameError extends FrameDecodeError {
+  static override readonly brand: symbol = Symbol.for('@sockkit/framing/CompressedFrameError');
+  override readonly name: string = 'CompressedFrameError';
+  override readonly code = 'SOCKKIT_ERR_COMPRESSED_FRAME' as const;
+  /** The flag byte received (1: compressed; gRPC defines no other value). */
+  readonly flag: number;
+
+  constructor(flag: number, options?: ErrorOptions) {
+    super(
+      `Compressed gRPC message (flag byte ${flag}): sockkit does not decompress; decode with keepHeader to handle it`,
+      options,
+    );
+    this.flag = flag;
+  }
+}
+
 /** Bytes that are not an acceptable MessagePack message (malformed, hostile or over a limit). */
 export class MessageDecodeError extends SockkitError {
   static override readonly brand: symbol = Symbol.for('@sockkit/framing/MessageDecodeError');
@@ -72,6 +94,21 @@ export class MessageDecodeError extends SockkitError {
   readonly code = 'SOCKKIT_ERR_MESSAGE_DECODE' as const;
 
   constructor(message = 'Invalid MessagePack message', options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/**
+ * A message that plain MessagePack cannot carry: a value that is not plain data (a `Date`, a
+ * `Set`, a class instance, a function), a bigint beyond 64 bits, or nesting deeper than
+ * `maxDepth` (a cycle, for one). Nothing is sent.
+ */
+export class MessageEncodeError extends SockkitError {
+  static override readonly brand: symbol = Symbol.for('@sockkit/framing/MessageEncodeError');
+  override readonly name: string = 'MessageEncodeError';
+  readonly code = 'SOCKKIT_ERR_MESSAGE_ENCODE' as const;
+
+  constructor(message = 'The message cannot be encoded as MessagePack', options?: ErrorOptions) {
     super(message, options);
   }
 }

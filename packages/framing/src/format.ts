@@ -15,8 +15,26 @@ export interface FrameFormatOptions {
   readonly lengthAdjustment?: number;
   /** Whether the length field counts the header (offset bytes and length field) too. Default false. */
   readonly lengthIncludesHeader?: boolean;
-  /** Largest payload accepted or sent, in bytes. Default 8 MiB (capped by what the prefix can express). */
+  /**
+   * Largest payload accepted or sent, in bytes: the header is not counted. Netty's `maxFrameLength`
+   * counts it, so Netty's M is sockkit's M minus the header (M - 4 for a 4-byte length).
+   * Default 8 MiB (capped by what the prefix can express).
+   */
   readonly maxFrameLength?: number;
+  /**
+   * Decoded frames start with their header (offset bytes and length field) instead of being the
+   * payload alone, so bytes before the length, such as gRPC's compressed flag, reach the caller:
+   * Netty's `initialBytesToStrip = 0`, tokio-util's `num_skip(0)`. Still zero-copy; limits still
+   * count the payload. Affects decoding only. Default false.
+   */
+  readonly keepHeader?: boolean;
+  /**
+   * The first header byte is gRPC's Compressed-Flag: the decoder refuses a frame whose flag is not
+   * 0 with `CompressedFrameError` (sockkit does not decompress), unless `keepHeader` hands the flag
+   * to a caller that handles compressed messages itself. Needs `lengthOffset` >= 1; written as 0.
+   * Default false (true in {@link FrameFormats.grpc}).
+   */
+  readonly compressedFlag?: boolean;
 }
 
 /** A validated, frozen frame format: plain data, safe to share between decoders and encoders. */
@@ -27,6 +45,8 @@ export interface FrameFormat {
   readonly lengthAdjustment: number;
   readonly lengthIncludesHeader: boolean;
   readonly maxFrameLength: number;
+  readonly keepHeader: boolean;
+  readonly compressedFlag: boolean;
 }
 
 const PREFIX_WIDTH: Readonly<Record<LengthPrefix, number>> = {
@@ -123,6 +143,19 @@ export function defineFrameFormat(options: FrameFormatOptions = {}): FrameFormat
       `maxFrameLength ${maxFrameLength} is more than a ${prefix} length field can express (${largestPayload})`,
     );
   }
+  const keepHeader = options.keepHeader ?? false;
+  if (typeof keepHeader !== 'boolean') {
+    throw new RangeError(`keepHeader must be a boolean; got ${String(keepHeader)}`);
+  }
+  const compressedFlag = options.compressedFlag ?? false;
+  if (typeof compressedFlag !== 'boolean') {
+    throw new RangeError(`compressedFlag must be a boolean; got ${String(compressedFlag)}`);
+  }
+  if (compressedFlag && lengthOffset < 1) {
+    throw new RangeError(
+      'compressedFlag needs a header byte before the length: lengthOffset must be at least 1',
+    );
+  }
   return Object.freeze({
     prefix,
     endian,
@@ -130,6 +163,8 @@ export function defineFrameFormat(options: FrameFormatOptions = {}): FrameFormat
     lengthAdjustment,
     lengthIncludesHeader,
     maxFrameLength,
+    keepHeader,
+    compressedFlag,
   });
 }
 
@@ -146,11 +181,16 @@ export const FrameFormats = Object.freeze({
   uint16BE: defineFrameFormat({ prefix: 'uint16', endian: 'big' }),
   /** Unsigned LEB128 varint length: protobuf `writeDelimitedTo`, libp2p / it-length-prefixed, length-prefixed-stream. */
   varint: defineFrameFormat({ prefix: 'varint' }),
-  /** gRPC message header: 1 flag byte (0: uncompressed), then a 4-byte big-endian length; gRPC's 4 MiB default limit. */
+  /**
+   * gRPC message header: the Compressed-Flag byte, then a 4-byte big-endian length; gRPC's 4 MiB
+   * default limit. Compressed messages are refused (`CompressedFrameError`); to handle them, derive
+   * `{ ...FrameFormats.grpc, keepHeader: true }` and read the flag at `frame[0]`, the message at `frame.subarray(5)`.
+   */
   grpc: defineFrameFormat({
     prefix: 'uint32',
     endian: 'big',
     lengthOffset: 1,
     maxFrameLength: 4 * 1024 * 1024,
+    compressedFlag: true,
   }),
 });

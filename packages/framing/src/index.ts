@@ -27,11 +27,13 @@ export { type FrameCallback, FrameDecoder, type FrameDecoderOptions } from './de
 export { encodeFrame, encodeFrameHeader, encodeFrames } from './encoder.js';
 export {
   ChannelClosedError,
+  CompressedFrameError,
   FrameDecodeError,
   type FrameDecodeErrorCode,
   FrameTooLargeError,
   MAX_REPORTED_ISSUES,
   MessageDecodeError,
+  MessageEncodeError,
   type MessageIssue,
   MessageValidationError,
   ReadTimeoutError,

@@ -246,6 +246,40 @@ describe('framed over real sockets', () => {
     expect(error).toBeInstanceOf(FrameTooLargeError);
   });
 
+  it('cannot answer the messages before an oversized frame of the same write: the channel closed at the bad frame', async () => {
+    await using pair = await socketPair();
+    const small = defineFrameFormat({ maxFrameLength: 64 });
+    const server = framed(pair.server, { codec, format: small });
+    const ask = encodeFrame(codec.encode({ kind: 'ask', text: 'q' }), small);
+    pair.client.write(new Uint8Array([...ask, 0x00, 0x00, 0x01, 0x00]));
+    const messages = server[Symbol.asyncIterator]();
+    expect((await messages.next()).value).toEqual({ kind: 'ask', text: 'q' });
+    const refused = await server.send({ kind: 'reply', text: 'a' }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ChannelClosedError);
+    expect((refused as Error).cause).toBeInstanceOf(FrameTooLargeError);
+    await expect(messages.next()).rejects.toThrow(FrameTooLargeError);
+  });
+
+  it("answers the messages around an oversized frame of the same write with onInvalid 'skip'", async () => {
+    await using pair = await socketPair();
+    const small = defineFrameFormat({ maxFrameLength: 64 });
+    const server = framed(pair.server, { codec, format: small, onInvalid: 'skip' });
+    const client = framed(pair.client, { codec, format: small });
+    const asks = ['q1', 'q2'].map((text) => encodeFrame(codec.encode({ kind: 'ask', text }), small));
+    pair.client.write(
+      new Uint8Array([...asks[0]!, 0x00, 0x00, 0x00, 0x65, ...new Uint8Array(101), ...asks[1]!]),
+    );
+    const serving = (async () => {
+      for await (const ask of server) await server.send({ kind: 'reply', text: `re ${ask.text}` });
+    })();
+    const replies = client[Symbol.asyncIterator]();
+    expect((await replies.next()).value).toEqual({ kind: 'reply', text: 're q1' });
+    expect((await replies.next()).value).toEqual({ kind: 'reply', text: 're q2' });
+    expect(server.stats.skipped).toBe(1);
+    await client.close();
+    await serving;
+  });
+
   it('surfaces an error held behind messages of the same chunk while the peer keeps the connection open and silent', async () => {
     await using pair = await socketPair();
     const small = defineFrameFormat({ maxFrameLength: 64 });

@@ -2,9 +2,11 @@ import { SockkitError } from '@sockkit/core';
 import { describe, expect, it } from 'vitest';
 import {
   ChannelClosedError,
+  CompressedFrameError,
   FrameDecodeError,
   FrameTooLargeError,
   MessageDecodeError,
+  MessageEncodeError,
   MessageValidationError,
   ReadTimeoutError,
   RequestBlockedError,
@@ -35,6 +37,18 @@ describe('errors', () => {
       TruncatedFrameError,
       'SOCKKIT_ERR_TRUNCATED_FRAME',
       /4 bytes received, 3 more/,
+    ],
+    [
+      new CompressedFrameError(1),
+      CompressedFrameError,
+      'SOCKKIT_ERR_COMPRESSED_FRAME',
+      /Compressed gRPC message \(flag byte 1\).*keepHeader/,
+    ],
+    [
+      new MessageEncodeError(undefined, { cause }),
+      MessageEncodeError,
+      'SOCKKIT_ERR_MESSAGE_ENCODE',
+      /cannot be encoded as MessagePack/,
     ],
     [
       new MessageDecodeError(undefined, { cause }),
@@ -100,6 +114,7 @@ describe('errors', () => {
   it('makes every frame error a FrameDecodeError', () => {
     expect(new FrameTooLargeError(2, 1)).toBeInstanceOf(FrameDecodeError);
     expect(new TruncatedFrameError(1, 1)).toBeInstanceOf(FrameDecodeError);
+    expect(new CompressedFrameError(1)).toBeInstanceOf(FrameDecodeError);
     expect(new FrameDecodeError()).not.toBeInstanceOf(FrameTooLargeError);
   });
 
