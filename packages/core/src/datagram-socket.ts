@@ -117,7 +117,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
   #closed: Promise<void> | undefined;
   readonly #queue = new Fifo<ReceivedDatagram>();
   #queuedBytes = 0;
-  readonly #readers = new WaiterList<ReceivedDatagram>();
+  readonly #readers = new WaiterList<Waiter<ReceivedDatagram>>();
   #senders = new Set<Waiter<number>>();
   /** Resolve and reject functions of fast-path sends, in send order. */
   readonly #sendResolvers = new Fifo<((sent: number) => void) | undefined>();

@@ -5,6 +5,7 @@
  * main entry; applications should prefer the main entry.
  */
 export { describe } from './errors.js';
+export { Fifo } from './fifo.js';
 export {
   checkBoolean,
   checkBytes,
@@ -20,3 +21,4 @@ export {
   checkTimeout,
   MAX_TIMEOUT,
 } from './validate.js';
+export { abortReason, neverExpires, Waiter, WaiterList } from './waiter.js';

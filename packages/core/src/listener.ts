@@ -2,7 +2,7 @@ import { Server, type Socket } from 'node:net';
 import type { AddressInput, SocketAddress } from './address.js';
 import { SocketClosedError, toSocketError } from './errors.js';
 import { descriptorOf, ignoreError } from './node-sockets.js';
-import { type BlockingOptions, WaiterList, waitIn } from './waiter.js';
+import { type BlockingOptions, type Waiter, WaiterList, waitIn } from './waiter.js';
 
 /**
  * An accepted connection waiting in the backlog for `accept()`: the listener hands it out with
@@ -33,7 +33,7 @@ export class Listener<T> {
   readonly #backlog: number;
   readonly #adopt: (connection: Socket) => Unclaimed<T>;
   readonly #unclaimed: Unclaimed<T>[] = [];
-  readonly #acceptors = new WaiterList<[T, SocketAddress]>();
+  readonly #acceptors = new WaiterList<Waiter<[T, SocketAddress]>>();
   #dropped = 0;
   #closed = false;
 

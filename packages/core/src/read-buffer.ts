@@ -1,5 +1,5 @@
 import { ReceiveQueue } from './receive-queue.js';
-import { WaiterList } from './waiter.js';
+import { type Waiter, WaiterList } from './waiter.js';
 
 /** What a read buffer pauses and resumes: a Node socket's reading. */
 export interface Pausable {
@@ -18,7 +18,7 @@ export const EMPTY = new Uint8Array(0);
 export class ReadBuffer {
   readonly highWaterMark: number;
   /** `recv`s waiting for bytes, oldest first; each waiter's `size` is its `bufsize`. */
-  readonly readers = new WaiterList<Uint8Array>();
+  readonly readers = new WaiterList<Waiter<Uint8Array>>();
   readonly #queue = new ReceiveQueue();
   #source: Pausable | undefined;
   #paused = false;

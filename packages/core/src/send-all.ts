@@ -6,6 +6,7 @@ import {
   type BlockingOptions,
   effectiveTimeout,
   listWaiter,
+  type Waiter,
   type WaiterList,
   waitIn,
 } from './waiter.js';
@@ -23,7 +24,7 @@ export interface WriteSide {
   /** The socket's own timeout, for calls without one. */
   timeout(): number | null;
   /** The waiters the socket settles on `'drain'` (size {@link DRAIN}) and rejects on failure or close. */
-  writers(): WaiterList<void>;
+  writers(): WaiterList<Waiter<void>>;
   /** Records a write failure as the connection's and returns its typed form. */
   fail(error: unknown): unknown;
 }

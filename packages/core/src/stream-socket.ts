@@ -109,7 +109,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   // Send side.
   #writeShut = false;
-  readonly #writers = new WaiterList<void>();
+  readonly #writers = new WaiterList<Waiter<void>>();
   /** Resolve and reject functions of fast-path `sendAll`s, in write order. */
   readonly #writeResolvers = new Fifo<((value: undefined) => void) | undefined>();
   readonly #writeRejecters = new Fifo<((reason: unknown) => void) | undefined>();

@@ -116,13 +116,13 @@ export class Waiter<T> {
 }
 
 /**
- * Waiters in arrival order, with O(1) removal of one that settled on its own (its timeout or
+ * Waiters (anything with a `settled` flag) in arrival order, with O(1) removal of one that settled on its own (its timeout or
  * signal): it is only counted as stale and skipped when it reaches the front, and the list is
  * compacted once stale waiters are half of it. `indexOf` + `splice` per removal made aborting
  * 10,000 waiting `recv`s with one signal take 366 ms (quadratic); this takes a few ms.
  */
-export class WaiterList<T> {
-  readonly #waiters = new Fifo<Waiter<T>>();
+export class WaiterList<W extends { readonly settled: boolean }> {
+  readonly #waiters = new Fifo<W>();
   #stale = 0;
 
   /** Waiters still waiting. */
@@ -130,12 +130,12 @@ export class WaiterList<T> {
     return this.#waiters.length - this.#stale;
   }
 
-  push(waiter: Waiter<T>): void {
+  push(waiter: W): void {
     this.#waiters.push(waiter);
   }
 
   /** The oldest waiter still waiting, left in the list. */
-  peek(): Waiter<T> | undefined {
+  peek(): W | undefined {
     const waiters = this.#waiters;
     let front = waiters.peek();
     while (front?.settled) {
@@ -147,7 +147,7 @@ export class WaiterList<T> {
   }
 
   /** Removes and returns the oldest waiter still waiting. */
-  shift(): Waiter<T> | undefined {
+  shift(): W | undefined {
     const front = this.peek();
     if (front !== undefined) this.#waiters.shift();
     return front;
@@ -163,7 +163,7 @@ export class WaiterList<T> {
   }
 
   /** Removes every waiter and returns those still waiting, oldest first. */
-  drain(): Waiter<T>[] {
+  drain(): W[] {
     const waiting = this.#waiters.drain().filter((waiter) => !waiter.settled);
     this.#stale = 0;
     return waiting;
@@ -178,7 +178,7 @@ const COMPACT_STALE = 64;
  * and with the abort reason when `signal` aborts, leaving `list` either way.
  */
 export function listWaiter<T>(
-  list: WaiterList<T>,
+  list: WaiterList<Waiter<T>>,
   timeout: number | null,
   signal: AbortSignal | undefined,
   size: number,
@@ -206,7 +206,7 @@ export function listWaiter<T>(
  * `socketTimeout` applies unless `options` has a timeout of its own.
  */
 export function waitIn<T>(
-  list: WaiterList<T>,
+  list: WaiterList<Waiter<T>>,
   options: BlockingOptions | undefined,
   socketTimeout: number | null,
   size: number,

@@ -1,3 +1,5 @@
+import { InvalidArgumentError } from '@sockkit/core';
+import { checkBoolean, checkBytes, checkOptions, checkPositiveInteger } from '@sockkit/core/internals';
 import { Packr, Unpackr } from 'msgpackr';
 import type { z } from 'zod';
 import { MessageDecodeError, MessageValidationError } from './errors.js';
@@ -59,13 +61,17 @@ export interface MessageCodec<T> {
  * codec.decode(bytes); // { from: 'ana', text: 'hi' }, typed
  * ```
  */
-export function createCodec<T>(schema: z.ZodType<T>, options: CodecOptions = {}): MessageCodec<T> {
+export function createCodec<T>(schema: z.ZodType<T>, given?: CodecOptions): MessageCodec<T> {
+  if (typeof (schema as Partial<z.ZodType<T>> | null)?.safeParse !== 'function') {
+    throw new InvalidArgumentError('schema', 'a zod schema (anything with safeParse)', schema);
+  }
+  const options = checkOptions('options', given, ['maxDepth', 'maxElements', 'validateOnEncode', 'records']);
   const limits: MessagePackLimits = {
     maxDepth: depthLimit(options.maxDepth ?? DEFAULT_MAX_DEPTH),
-    maxElements: positiveInteger(options.maxElements ?? DEFAULT_MAX_ELEMENTS, 'maxElements'),
-    records: options.records ?? false,
+    maxElements: checkPositiveInteger('options.maxElements', options.maxElements ?? DEFAULT_MAX_ELEMENTS),
+    records: checkBoolean('options.records', options.records ?? false),
   };
-  const validateOnEncode = options.validateOnEncode ?? true;
+  const validateOnEncode = checkBoolean('options.validateOnEncode', options.validateOnEncode ?? true);
   // Undefined properties are left out and undefined items become nil, as other MessagePack
   // libraries do, instead of msgpackr's own extension for undefined.
   const packr = new Packr({
@@ -90,7 +96,7 @@ export function createCodec<T>(schema: z.ZodType<T>, options: CodecOptions = {})
       return packr.pack(result.data);
     },
     decode(bytes) {
-      checkMessagePack(bytes, limits);
+      checkMessagePack(checkBytes('bytes', bytes), limits);
       let value: unknown;
       try {
         value = unpackr.unpack(bytes);
@@ -113,18 +119,15 @@ export function createCodec<T>(schema: z.ZodType<T>, options: CodecOptions = {})
 }
 
 function depthLimit(value: number): number {
-  positiveInteger(value, 'maxDepth');
-  if (value > MAX_DEPTH_LIMIT)
-    throw new RangeError(`maxDepth must be at most ${MAX_DEPTH_LIMIT}; got ${value}`);
+  checkPositiveInteger('options.maxDepth', value);
+  if (value > MAX_DEPTH_LIMIT) {
+    throw new InvalidArgumentError('options.maxDepth', `at most ${MAX_DEPTH_LIMIT}`, value, {
+      message: `maxDepth must be at most ${MAX_DEPTH_LIMIT}; got ${value}`,
+    });
+  }
   return value;
 }
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function positiveInteger(value: number, name: string): number {
-  if (!Number.isSafeInteger(value) || value < 1)
-    throw new RangeError(`${name} must be a positive integer; got ${value}`);
-  return value;
 }

@@ -1,6 +1,19 @@
+import {
+  checkBoolean,
+  checkBytes,
+  checkFunction,
+  checkIntegerIn,
+  checkOptions,
+} from '@sockkit/core/internals';
 import { MAX_VARINT_BYTES } from './constants.js';
 import { FrameDecodeError, FrameTooLargeError, TruncatedFrameError } from './errors.js';
-import { type FrameFormat, FrameFormats, maxHeaderLength, prefixWidth } from './format.js';
+import {
+  type FrameFormat,
+  type FrameFormatOptions,
+  maxHeaderLength,
+  prefixWidth,
+  toFrameFormat,
+} from './format.js';
 
 /**
  * Receives each frame of {@link FrameDecoder.pushEach} as a range of a byte array, without a
@@ -16,7 +29,17 @@ export interface FrameDecoderOptions {
    * arrive (never buffered) and counted in {@link FrameDecoder.skippedFrames}. Default false.
    */
   readonly skipOversized?: boolean;
+  /**
+   * Largest oversized frame `skipOversized` skips, in payload bytes. A header declaring more fails
+   * with {@link FrameTooLargeError} as if not skipping, since discarding it would mean reading
+   * that many bytes (a varint or uint64 header can declare petabytes). Default four times
+   * `maxFrameLength`.
+   */
+  readonly maxSkipLength?: number;
 }
+
+/** Default {@link FrameDecoderOptions.maxSkipLength}, as a multiple of `maxFrameLength`. */
+const SKIP_LENGTH_FACTOR = 4;
 
 /** Chunks smaller than this are copied into a growing buffer rather than kept as views, so one-byte writes cannot pile up view objects. */
 const SMALL_CHUNK = 1024;
@@ -72,6 +95,7 @@ export class FrameDecoder {
   /** Header length for fixed-width prefixes; 0 for varints. */
   readonly #fixedHeader: number;
   readonly #skipOversized: boolean;
+  readonly #maxSkipLength: number;
 
   /** Header bytes of the next frame, when its header is split across chunks. */
   readonly #head: Uint8Array;
@@ -101,7 +125,16 @@ export class FrameDecoder {
   #out: Uint8Array[] = NO_FRAMES;
   #emitted = 0;
 
-  constructor(format: FrameFormat = FrameFormats.uint32BE, options: FrameDecoderOptions = {}) {
+  /**
+   * `format` is a {@link FrameFormat} (a preset or from `defineFrameFormat`) or the options of
+   * one, validated here; default `FrameFormats.uint32BE`.
+   */
+  constructor(formatOrOptions?: FrameFormatOptions, options?: FrameDecoderOptions) {
+    const format = toFrameFormat(formatOrOptions);
+    const { skipOversized = false, maxSkipLength } = checkOptions('options', options, [
+      'skipOversized',
+      'maxSkipLength',
+    ]);
     this.format = format;
     this.#kind = PREFIX_KIND[format.prefix];
     this.#little = format.endian === 'little';
@@ -110,7 +143,11 @@ export class FrameDecoder {
     this.#includesHeader = format.lengthIncludesHeader;
     this.#maxFrameLength = format.maxFrameLength;
     this.#fixedHeader = format.prefix === 'varint' ? 0 : format.lengthOffset + prefixWidth(format.prefix);
-    this.#skipOversized = options.skipOversized ?? false;
+    this.#skipOversized = checkBoolean('options.skipOversized', skipOversized);
+    this.#maxSkipLength =
+      maxSkipLength === undefined
+        ? Math.min(SKIP_LENGTH_FACTOR * format.maxFrameLength, Number.MAX_SAFE_INTEGER)
+        : checkIntegerIn('options.maxSkipLength', maxSkipLength, 0, Number.MAX_SAFE_INTEGER);
     this.#head = new Uint8Array(maxHeaderLength(format));
   }
 
@@ -165,7 +202,7 @@ export class FrameDecoder {
    * fails with that error.
    */
   pushEach(chunk: Uint8Array, onFrame: FrameCallback): number {
-    this.#sink = onFrame;
+    this.#sink = checkFunction<FrameCallback>('onFrame', onFrame);
     try {
       return this.#run(chunk);
     } finally {
@@ -196,6 +233,8 @@ export class FrameDecoder {
   }
 
   #run(chunk: Uint8Array): number {
+    // A string has no `subarray`: refused here, before it could fail the decoder's state.
+    if (!(chunk instanceof Uint8Array)) checkBytes('chunk', chunk);
     if (this.#failure !== null) {
       this.#throwHeldFailure();
       throw new FrameDecodeError('The frame decoder failed earlier and cannot continue', {
@@ -279,6 +318,7 @@ export class FrameDecoder {
     const payloadLength = this.#declared;
     if (payloadLength > this.#maxFrameLength) {
       if (!this.#skipOversized) throw new FrameTooLargeError(payloadLength, this.#maxFrameLength);
+      if (payloadLength > this.#maxSkipLength) throw this.#tooLargeToSkip(payloadLength);
       this.#skipped++;
       const available = chunk.length - start;
       if (available >= payloadLength) return start + payloadLength;
@@ -453,11 +493,14 @@ export class FrameDecoder {
     return headerLength;
   }
 
-  /** Fails as soon as an unfinished varint already declares more than the limit. */
+  /** Fails as soon as an unfinished varint already declares more than the limit (or than can be skipped). */
   #checkPartialVarint(lowerBound: number): void {
-    if (this.#skipOversized) return;
     const largestHeader = this.#includesHeader ? this.#offset + MAX_VARINT_BYTES : 0;
     const payloadAtLeast = lowerBound + this.#adjustment - largestHeader;
+    if (this.#skipOversized) {
+      if (payloadAtLeast > this.#maxSkipLength) throw this.#tooLargeToSkip(payloadAtLeast);
+      return;
+    }
     if (payloadAtLeast > this.#maxFrameLength) {
       throw new FrameTooLargeError(
         payloadAtLeast,
@@ -465,6 +508,14 @@ export class FrameDecoder {
         `Frame of at least ${payloadAtLeast} bytes exceeds the limit of ${this.#maxFrameLength} bytes`,
       );
     }
+  }
+
+  #tooLargeToSkip(declared: number): FrameTooLargeError {
+    return new FrameTooLargeError(
+      declared,
+      this.#maxFrameLength,
+      `Frame of ${declared} bytes exceeds the limit of ${this.#maxFrameLength} bytes and is too large to skip (maxSkipLength ${this.#maxSkipLength})`,
+    );
   }
 }
 

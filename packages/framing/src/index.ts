@@ -1,3 +1,11 @@
+// The shared kinds of every sockkit error, from @sockkit/core, so framing users need no second import.
+export {
+  ClosedError,
+  InvalidArgumentError,
+  InvalidStateError,
+  SockkitError,
+  TimeoutError,
+} from '@sockkit/core';
 export {
   type ChannelStats,
   type Correlation,
@@ -30,6 +38,7 @@ export {
   FrameDecodeError,
   type FrameDecodeErrorCode,
   FrameTooLargeError,
+  type FramingErrorCode,
   MAX_REPORTED_ISSUES,
   MessageDecodeError,
   type MessageIssue,
@@ -37,6 +46,7 @@ export {
   ReadTimeoutError,
   RequestBlockedError,
   RequestTimeoutError,
+  type RequestTimeoutErrorOptions,
   SendQueueFullError,
   SendTimeoutError,
   TruncatedFrameError,

@@ -113,7 +113,7 @@ print(msgpack.packb(value).hex())`;
     expect(createCodec(z.array(Chat), { records: true }).decode(list.encode([message]))).toEqual([message]);
   });
 
-  it('rejects bad limits with a RangeError', () => {
+  it('rejects bad limits with an InvalidArgumentError', () => {
     expect(() => createCodec(Anything, { maxDepth: 0 })).toThrow(/maxDepth must be a positive integer/);
     expect(() => createCodec(Anything, { maxElements: 1.5 })).toThrow(/maxElements/);
     expect(() => createCodec(Anything, { maxDepth: MAX_DEPTH_LIMIT + 1 })).toThrow(

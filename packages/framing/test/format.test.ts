@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@sockkit/core';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_FRAME_LENGTH } from '../src/constants.ts';
 import { defineFrameFormat, FrameFormats } from '../src/format.ts';
@@ -32,8 +33,8 @@ describe('defineFrameFormat', () => {
     [{ maxFrameLength: 2 ** 53 }, /maxFrameLength must be/],
     [{ prefix: 'uint16', maxFrameLength: 70_000 }, /maxFrameLength 70000 is more than a uint16/],
     [{ prefix: 'uint8', lengthAdjustment: -300 }, /lengthAdjustment -300/],
-  ])('throws a RangeError naming the bad option for %o', (options, message) => {
-    expect(() => defineFrameFormat(options as never)).toThrow(RangeError);
+  ])('throws an InvalidArgumentError naming the bad option for %o', (options, message) => {
+    expect(() => defineFrameFormat(options as never)).toThrow(InvalidArgumentError);
     expect(() => defineFrameFormat(options as never)).toThrow(message);
   });
 
