@@ -654,9 +654,9 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
 
   #timedSender(timeout: number | null, signal: AbortSignal | undefined): Waiter<number> {
     const senders = this.#senders;
-    const sender = new Waiter<number>(timeout === 0 ? null : timeout, signal, (expired) => {
+    const sender = new Waiter<number>(timeout === 0 ? null : timeout, signal, (expired, reason) => {
       senders.delete(expired);
-      return new SocketTimeoutError(`send timed out after ${timeout} ms`);
+      return reason === 'timeout' ? new SocketTimeoutError(`send timed out after ${timeout} ms`) : undefined;
     });
     senders.add(sender);
     return sender;

@@ -123,9 +123,11 @@ export class ReceiveQueue<T> {
     const waiter =
       timeout === null && signal === undefined
         ? new Waiter<T>(null, undefined, neverExpires)
-        : new Waiter<T>(timeout, signal, () => {
+        : new Waiter<T>(timeout, signal, (_, reason) => {
             this.#waiters.noteSettled();
-            return new ReceiveTimeoutError(reportedTimeout ?? timeout ?? 0);
+            return reason === 'timeout'
+              ? new ReceiveTimeoutError(reportedTimeout ?? timeout ?? 0)
+              : undefined;
           });
     this.#waiters.push(waiter);
     return waiter.promise;
