@@ -131,10 +131,12 @@ export class Waiter<T> {
     if (deadline !== undefined) {
       if (deadline.timer !== undefined) clearTimeout(deadline.timer);
       const signal = deadline.signal;
-      const waiters = signal === undefined ? undefined : Waiter.#watching.get(signal);
-      if (waiters !== undefined && waiters.delete(this as Waiter<unknown>) && waiters.size === 0) {
-        Waiter.#watching.delete(signal!);
-        signal!.removeEventListener('abort', Waiter.#onAbort);
+      if (signal !== undefined) {
+        const waiters = Waiter.#watching.get(signal);
+        if (waiters?.delete(this as Waiter<unknown>) && waiters.size === 0) {
+          Waiter.#watching.delete(signal);
+          signal.removeEventListener('abort', Waiter.#onAbort);
+        }
       }
     }
     return true;
