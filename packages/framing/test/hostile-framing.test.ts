@@ -33,7 +33,6 @@ import { defineFrameFormat, type FrameFormat, FrameFormats } from '../src/format
 import { decodeFrames } from '../src/iterable.ts';
 
 const Message = z.object({ kind: z.enum(['note', 'flood']), text: z.string(), id: z.number().optional() });
-type Message = z.infer<typeof Message>;
 const codec = createCodec(Message);
 
 type ErrorClass = abstract new (...args: never[]) => Error;
