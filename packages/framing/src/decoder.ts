@@ -202,7 +202,7 @@ export class FrameDecoder {
    * fails with that error.
    */
   pushEach(chunk: Uint8Array, onFrame: FrameCallback): number {
-    this.#sink = checkFunction<FrameCallback>('onFrame', onFrame);
+    this.#sink = typeof onFrame === 'function' ? onFrame : checkFunction<FrameCallback>('onFrame', onFrame);
     try {
       return this.#run(chunk);
     } finally {
