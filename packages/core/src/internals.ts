@@ -1,8 +1,8 @@
 /**
  * Primitives for sockkit's sibling packages (`@sockkit/framing`, `@sockkit/udp`), so that none of
- * them re-implements a validator or the timer cap: runtime checks that throw
- * `InvalidArgumentError`, and the 2^31-1 ms timer limit. Versioned with `@sockkit/core` like its
- * main entry; applications should prefer the main entry.
+ * them re-implements one: runtime checks that throw `InvalidArgumentError`, the 2^31-1 ms timer
+ * limit, the FIFO and the timeout-plus-abort waiter with its O(1)-removal list. Versioned with
+ * `@sockkit/core` like its main entry; applications should prefer the main entry.
  */
 export { describe } from './errors.js';
 export { Fifo } from './fifo.js';
@@ -12,12 +12,14 @@ export {
   checkDelay,
   checkFunction,
   checkIntegerIn,
+  checkMethods,
   checkNonEmptyString,
   checkNumberIn,
   checkOneOf,
   checkOptionalDelay,
   checkOptions,
   checkPositiveInteger,
+  checkSignal,
   checkTimeout,
   MAX_TIMEOUT,
 } from './validate.js';

@@ -21,6 +21,7 @@ import {
 import {
   BlockingIOError,
   BrokenPipeError,
+  InvalidArgumentError,
   SocketClosedError,
   SocketError,
   SocketTimeoutError,
@@ -569,7 +570,9 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * Wraps a connected `net.Socket`, e.g. one from another library, as a `StreamSocket`. The
    * socket must not have `'data'` listeners of its own.
    */
-  static fromNodeSocket(socket: Socket, options: StreamSocketOptions = {}): StreamSocket {
+  static fromNodeSocket(socket: Socket, options?: StreamSocketOptions): StreamSocket {
+    if (!(socket instanceof Socket))
+      throw new InvalidArgumentError('socket', 'a connected net.Socket', socket);
     const family =
       socket.remoteFamily === 'IPv6' ? AF_INET6 : socket.remoteFamily === 'IPv4' ? AF_INET : AF_UNIX;
     const wrapped = new StreamSocket(family, options);

@@ -153,3 +153,28 @@ export function checkOptions<T extends object>(
   }
   return options;
 }
+
+/** An optional `AbortSignal` (a call's `signal` option). */
+export function checkSignal(argument: string, signal: unknown): AbortSignal | undefined {
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new InvalidArgumentError(argument, 'an AbortSignal', signal);
+  }
+  return signal;
+}
+
+/** An object with the methods `names` (a codec's `encode` and `decode` ...), described as `expected`. */
+export function checkMethods<T extends object>(
+  argument: string,
+  value: T,
+  names: readonly (keyof T & string)[],
+  expected: string,
+): T {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    names.some((name) => typeof value[name] !== 'function')
+  ) {
+    throw new InvalidArgumentError(argument, expected, value);
+  }
+  return value;
+}

@@ -1,6 +1,6 @@
-import { BlockingIOError, InvalidArgumentError, SocketTimeoutError } from './errors.js';
+import { BlockingIOError, SocketTimeoutError } from './errors.js';
 import { Fifo } from './fifo.js';
-import { checkOptions, checkTimeout } from './validate.js';
+import { checkOptions, checkSignal, checkTimeout } from './validate.js';
 
 let capturedResolve: (value: never) => void = () => {};
 let capturedReject: (reason: unknown) => void = () => {};
@@ -29,9 +29,7 @@ export function effectiveTimeout(
 ): number | null {
   if (options === undefined) return socketTimeout;
   const { timeout, signal } = checkOptions('options', options, ['timeout', 'signal']);
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new InvalidArgumentError('options.signal', 'an AbortSignal', signal);
-  }
+  checkSignal('options.signal', signal);
   return timeout === undefined ? socketTimeout : checkTimeout('options.timeout', timeout);
 }
 

@@ -1,15 +1,9 @@
 import type { Duplex } from 'node:stream';
 import { InvalidArgumentError, InvalidStateError, type StreamSocket, toSocketError } from '@sockkit/core';
-import {
-  checkBytes,
-  checkDelay,
-  checkFunction,
-  checkOneOf,
-  checkOptionalDelay,
-  checkOptions,
-  checkPositiveInteger,
-} from '@sockkit/core/internals';
+import { checkBytes, checkDelay, checkOptions, checkSignal } from '@sockkit/core/internals';
+import { channelOptions, duplexOf } from './channel-options.js';
 import type { MessageCodec } from './codec.js';
+import { DEFAULT_CLOSE_TIMEOUT } from './constants.js';
 import { FrameDecoder } from './decoder.js';
 import { encodeFrame, encodeFrameHeader, encodeFrames } from './encoder.js';
 import {
@@ -22,27 +16,8 @@ import {
   SendQueueFullError,
   SendTimeoutError,
 } from './errors.js';
-import { type FrameFormat, type FrameFormatOptions, toFrameFormat } from './format.js';
+import type { FrameFormat, FrameFormatOptions } from './format.js';
 import { DONE, iteratorOf } from './iterator.js';
-
-/** Default time a started frame has to complete: 30 s. */
-export const DEFAULT_FRAME_TIMEOUT = 30_000;
-/** Default time without any received byte before the channel closes: 5 minutes. */
-export const DEFAULT_IDLE_TIMEOUT = 300_000;
-/** Default time `request()` waits for its reply: 30 s. */
-export const DEFAULT_REQUEST_TIMEOUT = 30_000;
-/** Default time `close()` waits for sent data to flush before closing anyway: 5 s. */
-export const DEFAULT_CLOSE_TIMEOUT = 5_000;
-/** Default time queued sends may wait without the peer reading anything: 30 s. */
-export const DEFAULT_SEND_TIMEOUT = 30_000;
-/**
- * Default bytes of sends queued behind a full write buffer before the channel gives up on the
- * peer: 1 MiB (plus the one send of any size that may always wait), so a server fanning out
- * to 1,000 peers that never read holds about 1 GiB, not 16.
- */
-export const DEFAULT_MAX_QUEUED_SEND_BYTES = 1024 * 1024;
-/** Default number of received messages queued before the channel stops reading from the connection. */
-export const DEFAULT_MAX_QUEUED_MESSAGES = 64;
 
 /**
  * Most bytes decoded between two checks of the receive queue, so that one big chunk of tiny
@@ -203,35 +178,21 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
 
   /** @internal use {@link framed}. */
   constructor(connection: FramedConnection, given: FramedOptions<T> | undefined) {
-    const options = checkOptions('options', given, framedOptionNames);
-    this.#format = toFrameFormat(options.format, 'options.format');
-    this.#codec = options.codec === undefined ? undefined : checkCodec(options.codec);
-    this.#skipInvalid =
-      checkOneOf('options.onInvalid', options.onInvalid ?? 'fail', ['fail', 'skip']) === 'skip';
-    this.#decoder = new FrameDecoder(this.#format, {
-      skipOversized: this.#skipInvalid,
+    const options = channelOptions(given);
+    this.#format = options.format;
+    this.#codec = options.codec;
+    this.#skipInvalid = options.skipInvalid;
+    this.#decoder = new FrameDecoder(options.format, {
+      skipOversized: options.skipInvalid,
       ...(options.maxSkipLength === undefined ? {} : { maxSkipLength: options.maxSkipLength }),
     });
-    this.#correlation = options.correlation === undefined ? undefined : checkCorrelation(options.correlation);
-    this.#requestTimeout = checkDelay(
-      'options.requestTimeout',
-      options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
-    );
-    this.#frameTimeout = checkOptionalDelay(
-      'options.frameTimeout',
-      options.frameTimeout,
-      DEFAULT_FRAME_TIMEOUT,
-    );
-    this.#idleTimeout = checkOptionalDelay('options.idleTimeout', options.idleTimeout, DEFAULT_IDLE_TIMEOUT);
-    this.#maxQueued = checkPositiveInteger(
-      'options.maxQueuedMessages',
-      options.maxQueuedMessages ?? DEFAULT_MAX_QUEUED_MESSAGES,
-    );
-    this.#sendTimeout = checkOptionalDelay('options.sendTimeout', options.sendTimeout, DEFAULT_SEND_TIMEOUT);
-    this.#maxQueuedSendBytes = checkPositiveInteger(
-      'options.maxQueuedSendBytes',
-      options.maxQueuedSendBytes ?? DEFAULT_MAX_QUEUED_SEND_BYTES,
-    );
+    this.#correlation = options.correlation;
+    this.#requestTimeout = options.requestTimeout;
+    this.#frameTimeout = options.frameTimeout;
+    this.#idleTimeout = options.idleTimeout;
+    this.#maxQueued = options.maxQueuedMessages;
+    this.#sendTimeout = options.sendTimeout;
+    this.#maxQueuedSendBytes = options.maxQueuedSendBytes;
     // Last: makeFile() starts reading the socket, which must not happen for options refused above.
     this.#duplex = duplexOf(connection);
 
@@ -328,10 +289,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     // Everything that can throw runs before the request is registered, and becomes a rejection.
     try {
       const checked = checkOptions('options', options, ['timeout', 'signal']);
-      signal = checked.signal;
-      if (signal !== undefined && !(signal instanceof AbortSignal)) {
-        throw new InvalidArgumentError('options.signal', 'an AbortSignal', signal);
-      }
+      signal = checkSignal('options.signal', checked.signal);
       const correlation = this.#correlation;
       if (correlation === undefined)
         throw new InvalidStateError('request() needs the correlation option of framed()');
@@ -762,58 +720,3 @@ export function framed<T>(connection: FramedConnection, options: FramedOptions<T
 }
 
 function ignore(): void {}
-
-const framedOptionNames: readonly (keyof FramedOptions<unknown>)[] = [
-  'format',
-  'codec',
-  'frameTimeout',
-  'idleTimeout',
-  'onInvalid',
-  'maxSkipLength',
-  'correlation',
-  'requestTimeout',
-  'maxQueuedMessages',
-  'maxQueuedSendBytes',
-  'sendTimeout',
-];
-
-/** The Duplex a channel runs over: a core socket's `makeFile()`, or the connection itself. */
-function duplexOf(connection: FramedConnection): Duplex {
-  if (typeof connection === 'object' && connection !== null) {
-    if ('makeFile' in connection && typeof connection.makeFile === 'function') return connection.makeFile();
-    const duplex = connection as Partial<Duplex>;
-    if (
-      typeof duplex.on === 'function' &&
-      typeof duplex.write === 'function' &&
-      typeof duplex.pause === 'function'
-    ) {
-      return connection as Duplex;
-    }
-  }
-  throw new InvalidArgumentError('connection', 'a @sockkit/core StreamSocket or a Node Duplex', connection);
-}
-
-function checkCodec<T>(codec: MessageCodec<T>): MessageCodec<T> {
-  if (
-    typeof codec !== 'object' ||
-    codec === null ||
-    typeof codec.encode !== 'function' ||
-    typeof codec.decode !== 'function'
-  ) {
-    throw new InvalidArgumentError(
-      'options.codec',
-      'a codec with encode and decode (createCodec(schema))',
-      codec,
-    );
-  }
-  return codec;
-}
-
-function checkCorrelation<T>(correlation: Correlation<T>): Correlation<T> {
-  if (typeof correlation !== 'object' || correlation === null) {
-    throw new InvalidArgumentError('options.correlation', '{ stamp, replyTo }', correlation);
-  }
-  checkFunction('options.correlation.stamp', correlation.stamp);
-  checkFunction('options.correlation.replyTo', correlation.replyTo);
-  return correlation;
-}

@@ -5,12 +5,12 @@ import {
   checkBoolean,
   checkBytes,
   checkFunction,
-  checkIntegerIn,
-  checkNonEmptyString,
+  checkMethods,
   checkNumberIn,
   checkOneOf,
   checkOptions,
   checkPositiveInteger,
+  checkSignal,
   checkTimeout,
 } from '@sockkit/core/internals';
 import type { MessageCodec } from '@sockkit/framing';
@@ -29,6 +29,7 @@ import {
 } from './constants.js';
 import { RequestIdSource } from './correlation.js';
 import { DeadlineTimer, type Scheduled } from './deadlines.js';
+import { canonicalHost, checkDestination } from './destination.js';
 import {
   ENVELOPE_HEADER_SIZE,
   type Envelope,
@@ -214,48 +215,6 @@ const endpointOptionNames: readonly (keyof UdpEndpointOptions<unknown>)[] = [
   'maxConcurrentRequests',
 ];
 
-/** A destination as `send` and `request` take it, checked before anything is encoded or sent. */
-function checkDestination(to: Destination): Destination {
-  if (typeof to !== 'object' || to === null) throw new InvalidArgumentError('to', '{ host, port }', to);
-  checkNonEmptyString('to.host', to.host);
-  checkIntegerIn('to.port', to.port, 1, 65535);
-  return to;
-}
-
-function checkCodec<T>(codec: DatagramCodec<T>): DatagramCodec<T> {
-  if (
-    typeof codec !== 'object' ||
-    codec === null ||
-    typeof codec.encode !== 'function' ||
-    typeof codec.decode !== 'function'
-  ) {
-    throw new InvalidArgumentError(
-      'options.codec',
-      'a codec with encode and decode (createCodec(schema))',
-      codec,
-    );
-  }
-  return codec;
-}
-
-/** `signal` of a call's options: an `AbortSignal` or nothing. */
-function checkSignal(signal: unknown): AbortSignal | undefined {
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new InvalidArgumentError('options.signal', 'an AbortSignal', signal);
-  }
-  return signal;
-}
-
-/** RFC 5952 text of an IPv6 literal (what the kernel reports as a sender); other hosts unchanged. */
-function canonicalHost(host: string): string {
-  if (isIP(host) !== 6) return host;
-  try {
-    return new URL(`http://[${host}]`).hostname.slice(1, -1);
-  } catch {
-    return host;
-  }
-}
-
 /**
  * A UDP endpoint: datagrams in a bounded queue, request/response with retransmission and source
  * checks, a server with a reply cache, broadcast and multicast. Create it with {@link udpEndpoint}.
@@ -314,7 +273,14 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
     this.#type = type;
     this.#bufsize = ipPayloadLimit(type);
     this.#codec =
-      options.codec === undefined ? (identity as unknown as DatagramCodec<T>) : checkCodec(options.codec);
+      options.codec === undefined
+        ? (identity as unknown as DatagramCodec<T>)
+        : checkMethods(
+            'options.codec',
+            options.codec,
+            ['encode', 'decode'],
+            'a codec with encode and decode (createCodec(schema))',
+          );
     this.#maxPayload = resolveMaxPayload(type, options.maxPayload);
     const { maxDatagrams = DEFAULT_QUEUE_DATAGRAMS, maxBytes = DEFAULT_QUEUE_BYTES } = checkOptions(
       'options.queue',
@@ -435,7 +401,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
       const checked = checkOptions('options', options, ['timeout', 'signal']);
       // Capped at 2^31-1 ms: Node fires a longer timer after 1 ms.
       timeout = checkTimeout('options.timeout', checked.timeout ?? null);
-      signal = checkSignal(checked.signal);
+      signal = checkSignal('options.signal', checked.signal);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -503,7 +469,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
         timeout === undefined && retries === undefined && backoff === undefined
           ? this.#retransmission
           : resolveRetransmission(checked, this.#retransmission);
-      const signal = checkSignal(checked.signal);
+      const signal = checkSignal('options.signal', checked.signal);
       checkDestination(to);
       signal?.throwIfAborted();
       const payload = this.#encode(message);
