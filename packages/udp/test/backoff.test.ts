@@ -29,6 +29,17 @@ describe('retransmission backoff', () => {
     expect(attemptTimeout(policy, 9, () => 0)).toBe(1000);
   });
 
+  it('never waits longer than a Node timer holds (2^31-1 ms), even with maxTimeout Infinity', () => {
+    const policy = resolveRetransmission({
+      timeout: 2 ** 31 - 1,
+      retries: 5,
+      backoff: { maxTimeout: Number.POSITIVE_INFINITY },
+    });
+    expect(attemptTimeout(policy, 4, () => 1)).toBe(2 ** 31 - 1);
+    expect(() => resolveRetransmission({ timeout: 2 ** 31 })).toThrow(InvalidArgumentError);
+    expect(() => resolveRetransmission({ backoff: { maxTimeout: 2 ** 31 } })).toThrow(InvalidArgumentError);
+  });
+
   it('measures the worst-case span of the defaults: 11,625 ms', () => {
     expect(retransmissionSpan()).toBe(375 + 750 + 1500 + 3000 + 6000);
     expect(retransmissionSpan({ timeout: 10, retries: 0 })).toBe(15);
