@@ -147,12 +147,12 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     this.#maxDatagrams =
       maxQueuedDatagrams === undefined
         ? DEFAULT_MAX_QUEUED_DATAGRAMS
-        : checkPositiveInteger('maxQueuedDatagrams', maxQueuedDatagrams);
+        : checkPositiveInteger('options.maxQueuedDatagrams', maxQueuedDatagrams);
     this.#maxBytes =
       maxQueuedBytes === undefined
         ? DEFAULT_MAX_QUEUED_BYTES
-        : checkPositiveInteger('maxQueuedBytes', maxQueuedBytes);
-    if (timeout !== undefined) this.#timeout = checkTimeout('timeout', timeout);
+        : checkPositiveInteger('options.maxQueuedBytes', maxQueuedBytes);
+    if (timeout !== undefined) this.#timeout = checkTimeout('options.timeout', timeout);
   }
 
   /** `AF_INET` or `AF_INET6`. */

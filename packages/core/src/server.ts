@@ -109,16 +109,20 @@ export class SocketServer implements AsyncDisposable {
     this.#listener = listener;
     this.#handler = handler;
     this.#options = options;
-    this.#maxConnections = countLimit('maxConnections', options.maxConnections, DEFAULT_MAX_CONNECTIONS);
+    this.#maxConnections = countLimit(
+      'options.maxConnections',
+      options.maxConnections,
+      DEFAULT_MAX_CONNECTIONS,
+    );
     this.#maxPerAddress = countLimit(
-      'maxConnectionsPerAddress',
+      'options.maxConnectionsPerAddress',
       options.maxConnectionsPerAddress,
       this.#maxConnections,
     );
     this.#idleTimeout =
       options.idleTimeout === undefined
         ? DEFAULT_IDLE_TIMEOUT
-        : checkTimeout('idleTimeout', options.idleTimeout);
+        : checkTimeout('options.idleTimeout', options.idleTimeout);
   }
 
   /** The address the server listens on, with the real port. */

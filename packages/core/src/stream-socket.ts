@@ -134,9 +134,9 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     this.#read = new ReadBuffer(
       highWaterMark === undefined
         ? DEFAULT_HIGH_WATER_MARK
-        : checkPositiveInteger('highWaterMark', highWaterMark),
+        : checkPositiveInteger('options.highWaterMark', highWaterMark),
     );
-    if (timeout !== undefined) this.#timeout = checkTimeout('timeout', timeout);
+    if (timeout !== undefined) this.#timeout = checkTimeout('options.timeout', timeout);
   }
 
   /** `AF_INET`, `AF_INET6` or `AF_UNIX`. */
