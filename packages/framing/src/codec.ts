@@ -1,3 +1,11 @@
+import { InvalidArgumentError } from '@sockkit/core';
+import {
+  checkBoolean,
+  checkBytes,
+  checkOneOf,
+  checkOptions,
+  checkPositiveInteger,
+} from '@sockkit/core/internals';
 import { Packr, Unpackr } from 'msgpackr';
 import type { z } from 'zod';
 import { MessageDecodeError, MessageEncodeError, MessageValidationError } from './errors.js';
@@ -76,17 +84,31 @@ export interface MessageCodec<T> {
  * codec.decode(bytes); // { from: 'ana', text: 'hi' }, typed
  * ```
  */
-export function createCodec<T>(schema: z.ZodType<T>, options: CodecOptions = {}): MessageCodec<T> {
-  const largeIntegers = oneOf(options.largeIntegers ?? 'refuse', ['refuse', 'bigint'], 'largeIntegers');
-  const maps = oneOf(options.maps ?? 'object', ['object', 'map'], 'maps');
+export function createCodec<T>(schema: z.ZodType<T>, given?: CodecOptions): MessageCodec<T> {
+  if (typeof (schema as Partial<z.ZodType<T>> | null)?.safeParse !== 'function') {
+    throw new InvalidArgumentError('schema', 'a zod schema (anything with safeParse)', schema);
+  }
+  const options = checkOptions('options', given, [
+    'maxDepth',
+    'maxElements',
+    'validateOnEncode',
+    'records',
+    'largeIntegers',
+    'maps',
+  ]);
+  const largeIntegers = checkOneOf('options.largeIntegers', options.largeIntegers ?? 'refuse', [
+    'refuse',
+    'bigint',
+  ]);
+  const maps = checkOneOf('options.maps', options.maps ?? 'object', ['object', 'map']);
   const limits: MessagePackLimits = {
     maxDepth: depthLimit(options.maxDepth ?? DEFAULT_MAX_DEPTH),
-    maxElements: positiveInteger(options.maxElements ?? DEFAULT_MAX_ELEMENTS, 'maxElements'),
-    records: options.records ?? false,
+    maxElements: checkPositiveInteger('options.maxElements', options.maxElements ?? DEFAULT_MAX_ELEMENTS),
+    records: checkBoolean('options.records', options.records ?? false),
     largeIntegersAsBigInt: largeIntegers === 'bigint',
     scalarKeys: maps === 'map',
   };
-  const validateOnEncode = options.validateOnEncode ?? true;
+  const validateOnEncode = checkBoolean('options.validateOnEncode', options.validateOnEncode ?? true);
   const pack = limits.records ? recordsPacker() : plainPacker(limits.maxDepth);
   const unpackr = unpackerFor(limits, maps, largeIntegers === 'bigint' ? 'auto' : 'number');
   let exactUnpackr: Unpackr | null = null;
@@ -106,7 +128,7 @@ export function createCodec<T>(schema: z.ZodType<T>, options: CodecOptions = {})
       return pack(result.data);
     },
     decode(bytes) {
-      const atSafeEdge = checkMessagePack(bytes, limits);
+      const atSafeEdge = checkMessagePack(checkBytes('bytes', bytes), limits);
       let value: unknown;
       try {
         // A Buffer view, so bin values always arrive as Buffers (views of `bytes`), whatever `bytes` is.
@@ -195,27 +217,16 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function oneOf<const Choice extends string>(value: Choice, choices: readonly Choice[], name: string): Choice {
-  if (!choices.includes(value))
-    throw new RangeError(
-      `${name} must be one of ${choices.map((choice) => `'${choice}'`).join(', ')}; got ${String(value)}`,
-    );
-  return value;
-}
-
 function depthLimit(value: number): number {
-  positiveInteger(value, 'maxDepth');
-  if (value > MAX_DEPTH_LIMIT)
-    throw new RangeError(`maxDepth must be at most ${MAX_DEPTH_LIMIT}; got ${value}`);
+  checkPositiveInteger('options.maxDepth', value);
+  if (value > MAX_DEPTH_LIMIT) {
+    throw new InvalidArgumentError('options.maxDepth', `at most ${MAX_DEPTH_LIMIT}`, value, {
+      message: `maxDepth must be at most ${MAX_DEPTH_LIMIT}; got ${value}`,
+    });
+  }
   return value;
 }
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function positiveInteger(value: number, name: string): number {
-  if (!Number.isSafeInteger(value) || value < 1)
-    throw new RangeError(`${name} must be a positive integer; got ${value}`);
-  return value;
 }

@@ -1,6 +1,13 @@
+import {
+  checkBoolean,
+  checkBytes,
+  checkFunction,
+  checkIntegerIn,
+  checkOptions,
+} from '@sockkit/core/internals';
 import { FrameDecodeError, FrameTooLargeError, TruncatedFrameError } from './errors.js';
-import { type FrameFormat, FrameFormats, maxHeaderLength } from './format.js';
-import { FrameHeaderReader } from './header.js';
+import { type FrameFormat, type FrameFormatOptions, maxHeaderLength, toFrameFormat } from './format.js';
+import { FrameHeaderReader, tooLargeToSkip } from './header.js';
 
 /**
  * Receives each frame of {@link FrameDecoder.pushEach} as a range of a byte array, without a
@@ -16,7 +23,17 @@ export interface FrameDecoderOptions {
    * arrive (never buffered) and counted in {@link FrameDecoder.skippedFrames}. Default false.
    */
   readonly skipOversized?: boolean;
+  /**
+   * Largest oversized frame `skipOversized` skips, in payload bytes. A header declaring more fails
+   * with {@link FrameTooLargeError} as if not skipping, since discarding it would mean reading
+   * that many bytes (a varint or uint64 header can declare petabytes). Default four times
+   * `maxFrameLength`.
+   */
+  readonly maxSkipLength?: number;
 }
+
+/** Default {@link FrameDecoderOptions.maxSkipLength}, as a multiple of `maxFrameLength`. */
+const SKIP_LENGTH_FACTOR = 4;
 
 /** Chunks smaller than this are copied into a growing buffer rather than kept as views, so one-byte writes cannot pile up view objects. */
 const SMALL_CHUNK = 1024;
@@ -59,6 +76,7 @@ export class FrameDecoder {
   readonly #skipOversized: boolean;
   /** Frames are handed out with their header (the format's `keepHeader`). */
   readonly #keepHeader: boolean;
+  readonly #maxSkipLength: number;
 
   /** Header bytes of the next frame, when its header is split across chunks. */
   readonly #head: Uint8Array;
@@ -86,13 +104,27 @@ export class FrameDecoder {
   #out: Uint8Array[] = NO_FRAMES;
   #emitted = 0;
 
-  constructor(format: FrameFormat = FrameFormats.uint32BE, options: FrameDecoderOptions = {}) {
+  /**
+   * `format` is a {@link FrameFormat} (a preset or from `defineFrameFormat`) or the options of
+   * one, validated here; default `FrameFormats.uint32BE`.
+   */
+  constructor(formatOrOptions?: FrameFormatOptions, options?: FrameDecoderOptions) {
+    const format = toFrameFormat(formatOrOptions);
+    const { skipOversized = false, maxSkipLength } = checkOptions('options', options, [
+      'skipOversized',
+      'maxSkipLength',
+    ]);
     this.format = format;
     this.#maxFrameLength = format.maxFrameLength;
-    this.#skipOversized = options.skipOversized ?? false;
+    this.#skipOversized = checkBoolean('options.skipOversized', skipOversized);
+    this.#maxSkipLength =
+      maxSkipLength === undefined
+        ? Math.min(SKIP_LENGTH_FACTOR * format.maxFrameLength, Number.MAX_SAFE_INTEGER)
+        : checkIntegerIn('options.maxSkipLength', maxSkipLength, 0, Number.MAX_SAFE_INTEGER);
     this.#keepHeader = format.keepHeader ?? false;
     this.#header = new FrameHeaderReader(format, {
       skipOversized: this.#skipOversized,
+      maxSkipLength: this.#maxSkipLength,
       refuseCompressed: (format.compressedFlag ?? false) && !this.#keepHeader,
     });
     this.#head = new Uint8Array(maxHeaderLength(format));
@@ -149,7 +181,7 @@ export class FrameDecoder {
    * fails with that error.
    */
   pushEach(chunk: Uint8Array, onFrame: FrameCallback): number {
-    this.#sink = onFrame;
+    this.#sink = typeof onFrame === 'function' ? onFrame : checkFunction<FrameCallback>('onFrame', onFrame);
     try {
       return this.#run(chunk);
     } finally {
@@ -181,6 +213,8 @@ export class FrameDecoder {
   }
 
   #run(chunk: Uint8Array): number {
+    // A string has no `subarray`: refused here, before it could fail the decoder's state.
+    if (!(chunk instanceof Uint8Array)) checkBytes('chunk', chunk);
     if (this.#failure !== null) {
       this.#throwHeldFailure();
       throw new FrameDecodeError('The frame decoder failed earlier and cannot continue', {
@@ -264,6 +298,9 @@ export class FrameDecoder {
     const payloadLength = this.#header.declared;
     if (payloadLength > this.#maxFrameLength) {
       if (!this.#skipOversized) throw new FrameTooLargeError(payloadLength, this.#maxFrameLength);
+      if (payloadLength > this.#maxSkipLength) {
+        throw tooLargeToSkip(payloadLength, this.#maxFrameLength, this.#maxSkipLength);
+      }
       this.#skipped++;
       const available = chunk.length - start;
       if (available >= payloadLength) return start + payloadLength;

@@ -13,8 +13,10 @@ const TWO_POW_32 = 0x1_0000_0000;
 
 /** Options of {@link FrameHeaderReader}. */
 export interface FrameHeaderReaderOptions {
-  /** Oversized frames are skipped, not refused: an unfinished varint is then never refused early. */
+  /** Oversized frames are skipped, not refused: an unfinished varint is then refused early only past `maxSkipLength`. */
   readonly skipOversized: boolean;
+  /** Largest oversized frame skipped; a larger one fails the decoder. */
+  readonly maxSkipLength: number;
   /** Refuse a header whose first byte (gRPC's Compressed-Flag) is not 0. */
   readonly refuseCompressed: boolean;
 }
@@ -33,6 +35,7 @@ export class FrameHeaderReader {
   readonly #includesHeader: boolean;
   readonly #maxFrameLength: number;
   readonly #skipOversized: boolean;
+  readonly #maxSkipLength: number;
   readonly #refuseCompressed: boolean;
 
   constructor(format: FrameFormat, options: FrameHeaderReaderOptions) {
@@ -44,6 +47,7 @@ export class FrameHeaderReader {
     this.#includesHeader = format.lengthIncludesHeader;
     this.#maxFrameLength = format.maxFrameLength;
     this.#skipOversized = options.skipOversized;
+    this.#maxSkipLength = options.maxSkipLength;
     this.#refuseCompressed = options.refuseCompressed;
   }
 
@@ -110,11 +114,16 @@ export class FrameHeaderReader {
     return headerLength;
   }
 
-  /** Fails as soon as an unfinished varint already declares more than the limit. */
+  /** Fails as soon as an unfinished varint already declares more than the limit (or than can be skipped). */
   #checkPartialVarint(lowerBound: number): void {
-    if (this.#skipOversized) return;
     const largestHeader = this.#includesHeader ? this.#offset + MAX_VARINT_BYTES : 0;
     const payloadAtLeast = lowerBound + this.#adjustment - largestHeader;
+    if (this.#skipOversized) {
+      if (payloadAtLeast > this.#maxSkipLength) {
+        throw tooLargeToSkip(payloadAtLeast, this.#maxFrameLength, this.#maxSkipLength);
+      }
+      return;
+    }
     if (payloadAtLeast > this.#maxFrameLength) {
       throw new FrameTooLargeError(
         payloadAtLeast,
@@ -123,6 +132,19 @@ export class FrameHeaderReader {
       );
     }
   }
+}
+
+/** The error for an oversized frame that is too large even to skip (`maxSkipLength`). */
+export function tooLargeToSkip(
+  declared: number,
+  maxFrameLength: number,
+  maxSkipLength: number,
+): FrameTooLargeError {
+  return new FrameTooLargeError(
+    declared,
+    maxFrameLength,
+    `Frame of ${declared} bytes exceeds the limit of ${maxFrameLength} bytes and is too large to skip (maxSkipLength ${maxSkipLength})`,
+  );
 }
 
 function readUint32BE(bytes: Uint8Array, at: number): number {

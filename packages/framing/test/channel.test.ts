@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createConnection, createServer } from '@sockkit/core';
+import { createConnection, createServer, InvalidArgumentError } from '@sockkit/core';
 import { tempDir } from '@sockkit/testkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
@@ -209,6 +209,7 @@ describe('framed over real sockets', () => {
       messagesSent: 0,
       skipped: 0,
       pendingRequests: 0,
+      queuedSendBytes: 0,
     });
     expect(sender.stats.messagesSent).toBe(1000);
   });
@@ -364,7 +365,7 @@ describe('framed over real sockets', () => {
     await expect(server.send(new Uint8Array(1))).rejects.toThrow(ChannelClosedError);
   });
 
-  it('rejects bad options with a RangeError naming them', async () => {
+  it('rejects bad options with an InvalidArgumentError naming them', async () => {
     await using pair = await socketPair();
     expect(() => framed(pair.client, { frameTimeout: -1 })).toThrow(/frameTimeout must be a positive number/);
     expect(() => framed(pair.client, { maxQueuedMessages: 0 })).toThrow(/maxQueuedMessages/);
@@ -530,7 +531,7 @@ describe('framed read deadlines (fake timers)', () => {
     const channel = framed(near, { ...options, correlation });
     for (const timeout of [-1, Number.NaN, 2 ** 31]) {
       const rejected = channel.request({ kind: 'ask', text: 'x' }, { timeout }); // must not throw
-      await expect(rejected).rejects.toThrow(RangeError);
+      await expect(rejected).rejects.toThrow(InvalidArgumentError);
     }
     const invalid = { kind: 'bogus', text: 'x' } as unknown as Message;
     await expect(channel.request(invalid)).rejects.toThrow(MessageValidationError);

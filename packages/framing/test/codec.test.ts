@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@sockkit/core';
 import fc from 'fast-check';
 import { Packr, Unpackr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
@@ -85,7 +86,7 @@ describe('createCodec', () => {
     expect(createCodec(z.array(Chat), { records: true }).decode(list.encode([message]))).toEqual([message]);
   });
 
-  it('rejects bad limits with a RangeError', () => {
+  it('rejects bad limits with an InvalidArgumentError', () => {
     expect(() => createCodec(Anything, { maxDepth: 0 })).toThrow(/maxDepth must be a positive integer/);
     expect(() => createCodec(Anything, { maxElements: 1.5 })).toThrow(/maxElements/);
     expect(() => createCodec(Anything, { maxDepth: MAX_DEPTH_LIMIT + 1 })).toThrow(
@@ -206,9 +207,10 @@ describe('createCodec interop options', () => {
     expect(() => records.encode({ big: 2n ** 64n })).toThrow(MessageEncodeError);
   });
 
-  it('rejects unknown option values with a RangeError', () => {
+  it('rejects unknown option values with an InvalidArgumentError', () => {
+    expect(() => createCodec(Anything, { largeIntegers: 'string' as never })).toThrow(InvalidArgumentError);
     expect(() => createCodec(Anything, { largeIntegers: 'string' as never })).toThrow(
-      /largeIntegers must be one of 'refuse', 'bigint'; got string/,
+      /largeIntegers must be one of 'refuse', 'bigint', got "string"/,
     );
     expect(() => createCodec(Anything, { maps: 'record' as never })).toThrow(
       /maps must be one of 'object', 'map'/,

@@ -138,4 +138,12 @@ describe('errors', () => {
     expect(error.message.length).toBeLessThan(2000);
     expect(error.message).toMatch(/and 999980 more/);
   });
+
+  it('counts issues in words that agree: "1 issue", "2 issues"', () => {
+    const issue = { code: 'custom', path: [], message: 'no' };
+    expect(new MessageValidationError([issue]).message).toMatch(
+      /^Message does not match the schema \(1 issue\):/,
+    );
+    expect(new MessageValidationError([issue, issue]).message).toMatch(/\(2 issues\):/);
+  });
 });

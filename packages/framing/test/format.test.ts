@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@sockkit/core';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_FRAME_LENGTH } from '../src/constants.ts';
 import { FrameDecoder } from '../src/decoder.ts';
@@ -40,8 +41,8 @@ describe('defineFrameFormat', () => {
     [{ keepHeader: 1 }, /keepHeader must be a boolean/],
     [{ compressedFlag: 'yes', lengthOffset: 1 }, /compressedFlag must be a boolean/],
     [{ compressedFlag: true }, /compressedFlag needs a header byte before the length/],
-  ])('throws a RangeError naming the bad option for %o', (options, message) => {
-    expect(() => defineFrameFormat(options as never)).toThrow(RangeError);
+  ])('throws an InvalidArgumentError naming the bad option for %o', (options, message) => {
+    expect(() => defineFrameFormat(options as never)).toThrow(InvalidArgumentError);
     expect(() => defineFrameFormat(options as never)).toThrow(message);
   });
 
