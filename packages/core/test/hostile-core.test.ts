@@ -1,7 +1,7 @@
 // The hostile catalogue for @sockkit/core: one test per hostile input (bytes on the wire, options
 // from plain JavaScript, calls in the wrong state, resource exhaustion), each asserting the error's
 // class and code, then that a well-behaved client of the same server is still served.
-import { until } from '@sockkit/testkit';
+import { type ExpectedFailure, expectTyped, failureOf, until } from '@sockkit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AF_INET,
@@ -26,15 +26,7 @@ import {
 } from '../src/index.ts';
 import { bytes, text } from './helpers.ts';
 
-type ErrorClass = abstract new (...args: never[]) => Error;
-
 /** What a case must fail with: its class and code (`kind`: the family it also belongs to). */
-interface Expected {
-  readonly type: ErrorClass;
-  readonly code: string | number;
-  readonly kind?: ErrorClass;
-}
-
 let server: SocketServer;
 let address: { host: string; port: number };
 const serverErrors: unknown[] = [];
@@ -69,34 +61,18 @@ async function expectServed(): Promise<void> {
   }
 }
 
-/** The error `run` throws or rejects with. */
-async function failureOf(run: () => unknown): Promise<unknown> {
-  try {
-    await run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a failure, got none');
-}
-
-function expectTyped(error: unknown, { type, code, kind }: Expected): void {
-  expect(error).toBeInstanceOf(type);
-  expect(error).toMatchObject({ code });
-  if (kind !== undefined) expect(error).toBeInstanceOf(kind);
-}
-
 /** The next error a handler of the server reported, after the `seen` ones before. */
 async function nextServerError(seen: number): Promise<unknown> {
   await until(() => serverErrors.length > seen, { timeout: 5_000 });
   return serverErrors[seen];
 }
 
-const invalid: Expected = { type: InvalidArgumentError, code: 'SOCKKIT_ERR_INVALID_ARGUMENT' };
-const closed: Expected = { type: SocketClosedError, code: 'EBADF', kind: ClosedError };
+const invalid: ExpectedFailure = { type: InvalidArgumentError, code: 'SOCKKIT_ERR_INVALID_ARGUMENT' };
+const closed: ExpectedFailure = { type: SocketClosedError, code: 'EBADF', kind: ClosedError };
 
 describe('hostile catalogue: @sockkit/core', () => {
   // Options and arguments from plain JavaScript, given to a connected client of the server.
-  const clientCases: [string, (conn: StreamSocket) => unknown, Expected][] = [
+  const clientCases: [string, (conn: StreamSocket) => unknown, ExpectedFailure][] = [
     ["send('text')", (conn) => conn.send('text' as never), invalid],
     ['sendAll([1, 2])', (conn) => conn.sendAll([1, 2] as never), invalid],
     [
@@ -158,7 +134,7 @@ describe('hostile catalogue: @sockkit/core', () => {
   });
 
   // Arguments that never reach a connection.
-  const standaloneCases: [string, () => unknown, Expected][] = [
+  const standaloneCases: [string, () => unknown, ExpectedFailure][] = [
     [
       "connect({ host: '127.0.0.1', port: '80' })",
       () => socket().connect({ host: '127.0.0.1', port: '80' } as never),

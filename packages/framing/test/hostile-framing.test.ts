@@ -11,7 +11,7 @@ import {
   type StreamSocket,
   TimeoutError,
 } from '@sockkit/core';
-import { until } from '@sockkit/testkit';
+import { type ExpectedFailure, expectTyped, failureOf, until } from '@sockkit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { framed } from '../src/channel.ts';
@@ -34,13 +34,6 @@ import { decodeFrames } from '../src/iterable.ts';
 
 const Message = z.object({ kind: z.enum(['note', 'flood']), text: z.string(), id: z.number().optional() });
 const codec = createCodec(Message);
-
-type ErrorClass = abstract new (...args: never[]) => Error;
-interface Expected {
-  readonly type: ErrorClass;
-  readonly code: string;
-  readonly kind?: ErrorClass;
-}
 
 /** A server whose handler runs a framed channel per connection and echoes each message. */
 interface Fixture {
@@ -98,21 +91,6 @@ async function expectServed(fixture: Fixture = strict): Promise<void> {
   }
 }
 
-async function failureOf(run: () => unknown): Promise<unknown> {
-  try {
-    await run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a failure, got none');
-}
-
-function expectTyped(error: unknown, { type, code, kind }: Expected): void {
-  expect(error).toBeInstanceOf(type);
-  expect(error).toMatchObject({ code });
-  if (kind !== undefined) expect(error).toBeInstanceOf(kind);
-}
-
 /** Sends raw `bytes` to `fixture`, then returns the error its handler reported for this connection. */
 async function serverErrorAfter(
   fixture: Fixture,
@@ -132,13 +110,13 @@ async function serverErrorAfter(
 }
 
 const frame = (payload: number[] | Uint8Array) => encodeFrame(Uint8Array.from(payload));
-const invalid: Expected = { type: InvalidArgumentError, code: 'SOCKKIT_ERR_INVALID_ARGUMENT' };
-const messageDecode: Expected = { type: MessageDecodeError, code: 'SOCKKIT_ERR_MESSAGE_DECODE' };
-const tooLarge: Expected = { type: FrameTooLargeError, code: 'SOCKKIT_ERR_FRAME_TOO_LARGE' };
+const invalid: ExpectedFailure = { type: InvalidArgumentError, code: 'SOCKKIT_ERR_INVALID_ARGUMENT' };
+const messageDecode: ExpectedFailure = { type: MessageDecodeError, code: 'SOCKKIT_ERR_MESSAGE_DECODE' };
+const tooLarge: ExpectedFailure = { type: FrameTooLargeError, code: 'SOCKKIT_ERR_FRAME_TOO_LARGE' };
 const text = (value: string) => new TextEncoder().encode(value);
 
 describe('hostile catalogue: @sockkit/framing', () => {
-  const wireCases: [string, () => Fixture, Uint8Array, Expected][] = [
+  const wireCases: [string, () => Fixture, Uint8Array, ExpectedFailure][] = [
     ['a header declaring 4 GiB - 1', () => strict, Uint8Array.of(0xff, 0xff, 0xff, 0xff), tooLarge],
     [
       'a header declaring 64 KiB + 1, one past maxFrameLength',
@@ -299,7 +277,7 @@ describe('hostile catalogue: @sockkit/framing', () => {
   });
 
   // Options and calls on a real connection to the server.
-  const channelCases: [string, (conn: StreamSocket) => unknown, Expected][] = [
+  const channelCases: [string, (conn: StreamSocket) => unknown, ExpectedFailure][] = [
     [
       "framed(conn, { onInvalid: 'skip-all' })",
       (conn) => framed(conn, { onInvalid: 'skip-all' } as never),

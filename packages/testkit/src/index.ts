@@ -1,4 +1,5 @@
 export { chunkAt, everyByte, randomCuts } from './chunks.ts';
+export { type ExpectedFailure, expectTyped, failureOf } from './failures.ts';
 export {
   type PythonPeer,
   pythonWith,

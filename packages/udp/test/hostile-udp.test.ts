@@ -2,7 +2,7 @@
 // options from plain JavaScript, calls in the wrong state, resource exhaustion), each asserting
 // the error's class and code, then that a well-behaved client of the same server is still served.
 import { createCodec } from '@sockkit/framing';
-import { until } from '@sockkit/testkit';
+import { type ExpectedFailure, expectTyped, failureOf, until } from '@sockkit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { retransmissionSpan } from '../src/backoff.ts';
@@ -16,13 +16,6 @@ import {
   RequestTimeoutError,
 } from '../src/errors.ts';
 import { ClosedError, TimeoutError } from '../src/index.ts';
-
-type ErrorClass = abstract new (...args: never[]) => Error;
-interface Expected {
-  readonly type: ErrorClass;
-  readonly code: string;
-  readonly kind?: ErrorClass;
-}
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -64,28 +57,13 @@ async function expectServed(): Promise<void> {
   });
 }
 
-async function failureOf(run: () => unknown): Promise<unknown> {
-  try {
-    await run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a failure, got none');
-}
-
-function expectTyped(error: unknown, { type, code, kind }: Expected): void {
-  expect(error).toBeInstanceOf(type);
-  expect(error).toMatchObject({ code });
-  if (kind !== undefined) expect(error).toBeInstanceOf(kind);
-}
-
-const invalid: Expected = { type: InvalidArgumentError, code: 'SOCKKIT_ERR_INVALID_ARGUMENT' };
-const requestTimeout: Expected = {
+const invalid: ExpectedFailure = { type: InvalidArgumentError, code: 'SOCKKIT_ERR_INVALID_ARGUMENT' };
+const requestTimeout: ExpectedFailure = {
   type: RequestTimeoutError,
   code: 'SOCKKIT_ERR_REQUEST_TIMEOUT',
   kind: TimeoutError,
 };
-const closed: Expected = {
+const closed: ExpectedFailure = {
   type: EndpointClosedError,
   code: 'SOCKKIT_ERR_ENDPOINT_CLOSED',
   kind: ClosedError,
@@ -136,7 +114,7 @@ describe('hostile catalogue: @sockkit/udp', () => {
   });
 
   // Calls on an open client endpoint.
-  const clientCases: [string, (client: UdpEndpoint) => unknown, Expected][] = [
+  const clientCases: [string, (client: UdpEndpoint) => unknown, ExpectedFailure][] = [
     ["send('text', to) without a codec", (client) => client.send('text' as never, server.address), invalid],
     [
       'request({ q: 1 }, to) without a codec',
