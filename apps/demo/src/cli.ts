@@ -33,6 +33,15 @@ async function main(argv: readonly string[]): Promise<number> {
   return command.main(rest);
 }
 
+// A reader that went away (`sockkit-demo tour | head`) is not a failure: stop quietly, as
+// `yes | head` does, instead of dying of an unhandled EPIPE with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(0);
+  });
+}
+
 // Exit explicitly: a command is done when main resolves, even if a handle (stdin, a
 // cluster channel) would keep the loop alive. stdout is synchronous for files, pipes and
 // TTYs on POSIX, so nothing printed is lost.
