@@ -4,9 +4,12 @@ import { join } from 'node:path';
 import { tempDir } from '@sockkit/testkit';
 import { describe, expect, it } from 'vitest';
 import { runCli, startCli } from './cli-process.ts';
+import { renderScreen } from './terminal-screen.ts';
 
 const FILE_BYTES = 50 * 1024 * 1024;
 const READY = /^recv-file ready: listening on 127\.0\.0\.1:(\d+)/;
+const TERMINAL = { columns: 120, rows: 40 };
+const HIDE_CURSOR = '\x1b[?25l';
 
 async function sha256(path: string): Promise<string> {
   return createHash('sha256')
@@ -103,6 +106,32 @@ describe('send-file and recv-file', () => {
     await sender.waitForLine(/^send-file big\.bin: ([5-9]\d|100)% /);
     sender.child.kill('SIGKILL');
 
+    await receiver.waitForLine(/^recv-file: transfer of big\.bin failed: .*; partial file removed$/);
+    expect(await readdir(inbox)).toEqual([]);
+    receiver.child.kill('SIGINT');
+    expect(await receiver.exited()).toBe(0);
+  });
+
+  it('gives the terminal its cursor back when Ctrl-C cuts a transfer, and exits 130', async () => {
+    const { dir, source, inbox } = await fixture();
+    await using _dir = dir;
+    await using receiver = startCli(['recv-file', '--port', '0', '--out', inbox]);
+    const [, port] = await receiver.waitForLine(READY);
+    await using sender = startCli(['send-file', source, `127.0.0.1:${port}`, '--limit-rate', '25'], {
+      terminal: TERMINAL,
+    });
+    await receiver.waitForLine(/^recv-file big\.bin: [1-4]\d% /); // piped: the receiver prints plain lines
+    expect(sender.output()).toContain(HIDE_CURSOR); // the bar is up
+
+    sender.child.stdin.write('\x03');
+    expect(await sender.exited()).toBe(130);
+    const screen = renderScreen(sender.output(), TERMINAL.columns);
+    expect(screen.cursorVisible).toBe(true);
+    expect(screen.wrapping).toBe(true);
+    expect(screen.lines).toContainEqual(expect.stringMatching(/^send-file big\.bin: failed after /));
+    expect(screen.lines.at(-1)).toMatch(
+      /^sockkit-demo send-file: SIGINT: transfer cut; the receiver keeps no partial file$/,
+    );
     await receiver.waitForLine(/^recv-file: transfer of big\.bin failed: .*; partial file removed$/);
     expect(await readdir(inbox)).toEqual([]);
     receiver.child.kill('SIGINT');

@@ -50,9 +50,17 @@ export interface Command {
 /** Exit code for bad arguments, as in most Unix tools. */
 export const EXIT_USAGE = 2;
 
+/** Exit code after an interruption (Ctrl-C), as a shell reports death by SIGINT: 128 + 2. */
+export const EXIT_INTERRUPTED = 130;
+
 /** Arguments that cannot work; printed with the usage line, exit code 2. */
 class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/** A command stopped by the user (Ctrl-C) before it was done: one line, exit code 130. */
+export class InterruptedError extends Error {
+  override readonly name = 'InterruptedError';
 }
 
 const helpOption: OptionSpec = { type: 'boolean', short: 'h', description: 'show this help' };
@@ -152,6 +160,10 @@ export function defineCommand<Args>(spec: CommandSpec<Args>): Command {
         await spec.run(args);
         return 0;
       } catch (error) {
+        if (error instanceof InterruptedError) {
+          printError(`sockkit-demo ${spec.name}: ${error.message}`);
+          return EXIT_INTERRUPTED;
+        }
         printError(`sockkit-demo ${spec.name}: ${describeError(error)}`);
         return 1;
       }

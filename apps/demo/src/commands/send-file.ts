@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { formatHostPort, hostPortArg } from '../cli/args.js';
-import { defineCommand } from '../cli/command.js';
+import { defineCommand, InterruptedError } from '../cli/command.js';
 import { print } from '../cli/output.js';
+import { onShutdownSignal } from '../cli/shutdown.js';
 import { sendFile } from '../programs/file-transfer.js';
 
 export const sendFileCommand = defineCommand({
@@ -33,11 +34,17 @@ export const sendFileCommand = defineCommand({
     const to = args['host:port'];
     const rate = args['limit-rate'];
     print(`send-file: sending ${args.path} to ${formatHostPort(to)}`);
-    const receipt = await sendFile(
-      args.path,
-      to,
-      rate === undefined ? {} : { bytesPerSecond: rate * 1024 * 1024 },
-    );
+    // Ctrl-C cuts the transfer; the receiver drops its partial file. The bar goes, the cursor comes back.
+    using shutdown = onShutdownSignal();
+    const receipt = await sendFile(args.path, to, {
+      signal: shutdown.signal,
+      ...(rate === undefined ? {} : { bytesPerSecond: rate * 1024 * 1024 }),
+    }).catch((error: unknown) => {
+      if (!shutdown.signal.aborted) throw error;
+      throw new InterruptedError(
+        `${String(shutdown.signal.reason)}: transfer cut; the receiver keeps no partial file`,
+      );
+    });
     if (receipt.type === 'failed') throw new Error(`the receiver refused the file: ${receipt.reason}`);
     print(`send-file: receiver saved ${receipt.name}, sha256 ${receipt.sha256} matches`);
   },

@@ -55,6 +55,8 @@ export interface SendOptions {
   readonly stallTimeout?: number;
   /** Milliseconds to wait for each answer of the receiver: to the offer, and the receipt. Default 60 s. */
   readonly answerTimeout?: number;
+  /** Cuts the transfer: the connection is reset, so the receiver drops its partial file. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -78,9 +80,12 @@ export async function sendFile(path: string, to: HostPort, options: SendOptions 
     stallTimeout = SEND_STALL_TIMEOUT_MS,
     answerTimeout = ANSWER_TIMEOUT_MS,
   } = options;
+  const { signal } = options;
   const { size } = await stat(path);
   const name = basename(path);
-  await using conn = await createConnection(to, { timeout: connectTimeout });
+  await using conn = await createConnection(to, { timeout: connectTimeout, ...(signal ? { signal } : {}) });
+  const cut = () => void conn.reset();
+  signal?.addEventListener('abort', cut, { once: true });
   // That timeout was for connecting only. Kept, it would bound every later recv, and the sender
   // hears nothing between the answer to its offer and the receipt: any longer transfer would fail.
   conn.setTimeout(null);
@@ -104,7 +109,7 @@ export async function sendFile(path: string, to: HostPort, options: SendOptions 
     if (reply.type === 'failed') return reply; // refused: too big, or a name it will not take
     if (options.showProgress !== false)
       progress = createProgress(`send-file ${name}`, size, { indent: options.progressIndent ?? '' });
-    const sha256 = await sendChunks(path, send, progress, options.bytesPerSecond);
+    const sha256 = await sendChunks(path, send, progress, options.bytesPerSecond, signal);
     await send({ type: 'end', sha256 });
     const receipt = await answer('saved', 'failed');
     progress?.finish(receipt.type === 'saved' ? 'done' : 'failed');
@@ -114,6 +119,7 @@ export async function sendFile(path: string, to: HostPort, options: SendOptions 
     await conn.reset(); // a receiver that stopped reading would never take a graceful goodbye
     throw error;
   } finally {
+    signal?.removeEventListener('abort', cut);
     await messages.close();
   }
 }
@@ -124,6 +130,7 @@ async function sendChunks(
   send: (message: TransferMessage) => Promise<void>,
   progress: ProgressReporter | undefined,
   bytesPerSecond: number | undefined,
+  signal: AbortSignal | undefined,
 ): Promise<string> {
   const hash = createHash('sha256');
   const started = performance.now();
@@ -136,7 +143,7 @@ async function sendChunks(
     progress?.update(sent);
     if (bytesPerSecond) {
       const due = (sent / bytesPerSecond) * 1000 - (performance.now() - started);
-      if (due > 0) await delay(due);
+      if (due > 0) await delay(due, undefined, signal ? { signal } : {});
     }
   }
   return hash.digest('hex');
