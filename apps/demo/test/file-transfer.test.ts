@@ -55,7 +55,7 @@ describe('send-file and recv-file', () => {
     await using _dir = dir;
     await using receiver = startCli(['recv-file', '--port', '0', '--out', inbox]);
     const [, port] = await receiver.waitForLine(READY);
-    await using sender = startCli(['send-file', source, `127.0.0.1:${port}`, '--limit-rate', '50']);
+    await using sender = startCli(['send-file', source, `127.0.0.1:${port}`, '--limit-rate', '50MiB']);
     await sender.waitForLine(/^send-file big\.bin: [1-4]\d% /);
 
     receiver.child.kill('SIGINT');
@@ -77,7 +77,7 @@ describe('send-file and recv-file', () => {
       '--out',
       dir.path,
       '--max-size',
-      '1',
+      '1MiB',
       '--once',
     ]);
     const [, port] = await receiver.waitForLine(READY);
@@ -102,7 +102,7 @@ describe('send-file and recv-file', () => {
     const [, port] = await receiver.waitForLine(READY);
 
     // A rate cap keeps the second half on the way while the test reacts to the 50% line.
-    await using sender = startCli(['send-file', source, `127.0.0.1:${port}`, '--limit-rate', '25']);
+    await using sender = startCli(['send-file', source, `127.0.0.1:${port}`, '--limit-rate', '25MiB']);
     await sender.waitForLine(/^send-file big\.bin: ([5-9]\d|100)% /);
     sender.child.kill('SIGKILL');
 
@@ -117,7 +117,7 @@ describe('send-file and recv-file', () => {
     await using _dir = dir;
     await using receiver = startCli(['recv-file', '--port', '0', '--out', inbox]);
     const [, port] = await receiver.waitForLine(READY);
-    await using sender = startCli(['send-file', source, `127.0.0.1:${port}`, '--limit-rate', '25'], {
+    await using sender = startCli(['send-file', source, `127.0.0.1:${port}`, '--limit-rate', '25MiB'], {
       terminal: TERMINAL,
     });
     await receiver.waitForLine(/^recv-file big\.bin: [1-4]\d% /); // piped: the receiver prints plain lines

@@ -73,10 +73,16 @@ export const echoServerCommand = defineCommand({
   lesson:
     'Lesson: the looped TCP server (socket, bind, listen, accept forever; recv(1024) and reply until the client is done). sockkit adds: every connection served concurrently, end of stream and resets handled, a clean stop on Ctrl-C, and --workers to share one port across cores with node:cluster.',
   options: {
-    host: { type: 'string', default: DEFAULT_HOST, description: 'address to listen on' },
+    host: {
+      type: 'string',
+      placeholder: 'address',
+      default: DEFAULT_HOST,
+      description: 'address to listen on',
+    },
     port: {
       type: 'string',
       short: 'p',
+      placeholder: 'port',
       default: '8081',
       description: 'port to listen on (0: any free port)',
     },

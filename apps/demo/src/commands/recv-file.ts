@@ -3,13 +3,11 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createServer } from '@sockkit/core';
 import { z } from 'zod';
-import { DEFAULT_HOST, formatAddress, hostArg, portArg } from '../cli/args.js';
+import { DEFAULT_HOST, formatAddress, hostArg, portArg, sizeArg, sizeText } from '../cli/args.js';
 import { defineCommand } from '../cli/command.js';
 import { print } from '../cli/output.js';
 import { onShutdownSignal } from '../cli/shutdown.js';
 import { DEFAULT_MAX_FILE_SIZE, receiveFile } from '../programs/file-transfer.js';
-
-const MiB = 1024 * 1024;
 
 /** On Ctrl-C, how long transfers under way may take to finish before they are cut. */
 const SHUTDOWN_GRACE_MS = 30_000;
@@ -20,10 +18,16 @@ export const recvFileCommand = defineCommand({
   lesson:
     'Lesson: recv() in a loop until the peer is done. sockkit adds: framed typed messages, a size limit checked on the offer, a checksum before the file is named, partial files removed when a sender vanishes or stalls, safe file names, and transfers in flight finished on Ctrl-C.',
   options: {
-    host: { type: 'string', default: DEFAULT_HOST, description: 'address to listen on' },
+    host: {
+      type: 'string',
+      placeholder: 'address',
+      default: DEFAULT_HOST,
+      description: 'address to listen on',
+    },
     port: {
       type: 'string',
       short: 'p',
+      placeholder: 'port',
       default: '9000',
       description: 'port to listen on (0: any free port)',
     },
@@ -36,8 +40,8 @@ export const recvFileCommand = defineCommand({
     },
     'max-size': {
       type: 'string',
-      placeholder: 'MiB',
-      default: String(DEFAULT_MAX_FILE_SIZE / MiB),
+      placeholder: 'size',
+      default: sizeText(DEFAULT_MAX_FILE_SIZE),
       description: 'refuse offers of larger files, before any byte is sent',
     },
     once: { type: 'boolean', description: 'exit after one transfer (exit code 1 if it failed)' },
@@ -46,12 +50,11 @@ export const recvFileCommand = defineCommand({
     host: hostArg,
     port: portArg,
     out: z.string().min(1),
-    'max-size': z.coerce.number({ error: 'must be a number of MiB' }).positive('must be positive'),
+    'max-size': sizeArg(1),
     once: z.boolean().optional(),
   }),
   examples: ['sockkit-demo recv-file --port 9000 --out ./inbox'],
-  async run({ host, port, out, 'max-size': maxSizeMiB, once: justOne }) {
-    const maxSize = Math.floor(maxSizeMiB * MiB);
+  async run({ host, port, out, 'max-size': maxSize, once: justOne }) {
     const outDir = resolve(out);
     await mkdir(outDir, { recursive: true });
     using shutdown = onShutdownSignal();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatHostPort, hostPortArg } from '../cli/args.js';
+import { formatHostPort, hostPortArg, sizeArg } from '../cli/args.js';
 import { defineCommand, InterruptedError } from '../cli/command.js';
 import { print } from '../cli/output.js';
 import { onShutdownSignal } from '../cli/shutdown.js';
@@ -17,17 +17,15 @@ export const sendFileCommand = defineCommand({
   options: {
     'limit-rate': {
       type: 'string',
-      placeholder: 'MiB/s',
-      description: 'cap the throughput, in MiB per second (default: as fast as possible)',
+      placeholder: 'size',
+      description:
+        'cap the throughput at this many bytes per second, e.g. 500KiB or 50MiB (default: as fast as possible)',
     },
   },
   args: z.object({
     path: z.string().min(1),
     'host:port': hostPortArg,
-    'limit-rate': z.coerce
-      .number({ error: 'must be a number' })
-      .min(0.01, 'must be at least 0.01 (10 KiB/s)')
-      .optional(),
+    'limit-rate': sizeArg(10 * 1024).optional(),
   }),
   examples: ['sockkit-demo send-file ./photo.jpg 127.0.0.1:9000'],
   async run(args) {
@@ -38,7 +36,7 @@ export const sendFileCommand = defineCommand({
     using shutdown = onShutdownSignal();
     const receipt = await sendFile(args.path, to, {
       signal: shutdown.signal,
-      ...(rate === undefined ? {} : { bytesPerSecond: rate * 1024 * 1024 }),
+      ...(rate === undefined ? {} : { bytesPerSecond: rate }),
     }).catch((error: unknown) => {
       if (!shutdown.signal.aborted) throw error;
       throw new InterruptedError(

@@ -18,12 +18,19 @@ export const udpChatCommand = defineCommand({
   lesson:
     'Lesson: the UDP chat (bind a known port, sendto(text, (ip, 7788)), recvfrom(1024) gives data and sender). sockkit adds: typed datagrams checked by zod (garbage is counted and dropped), a bounded receive queue, peers learned from whoever writes to us, and broadcast or multicast discovery when asked (off by default: the demo stays on loopback).',
   options: {
-    name: { type: 'string', short: 'n', description: 'your name (required)' },
+    name: { type: 'string', short: 'n', placeholder: 'name', description: 'your name (required)' },
     host: {
       type: 'string',
+      placeholder: 'address',
       description: `address to bind [default: ${DEFAULT_HOST}; with --discover, the --interface address or 0.0.0.0]`,
     },
-    port: { type: 'string', short: 'p', default: '7788', description: 'port to bind (0: any free port)' },
+    port: {
+      type: 'string',
+      short: 'p',
+      placeholder: 'port',
+      default: '7788',
+      description: 'port to bind (0: any free port)',
+    },
     peer: {
       type: 'string',
       multiple: true,
@@ -37,6 +44,7 @@ export const udpChatCommand = defineCommand({
     },
     'discover-port': {
       type: 'string',
+      placeholder: 'port',
       default: '7787',
       description: 'port every peer hears announcements on (0: any free port)',
     },
