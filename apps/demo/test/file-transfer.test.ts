@@ -1,8 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createServer } from '@sockkit/core';
 import { tempDir } from '@sockkit/testkit';
 import { describe, expect, it } from 'vitest';
+import { hostPortOf } from '../src/cli/args.ts';
 import { runCli, startCli } from './cli-process.ts';
 import { renderScreen } from './terminal-screen.ts';
 
@@ -136,5 +138,42 @@ describe('send-file and recv-file', () => {
     expect(await readdir(inbox)).toEqual([]);
     receiver.child.kill('SIGINT');
     expect(await receiver.exited()).toBe(0);
+  });
+
+  it.each([
+    [
+      'a directory',
+      (dir: string) => dir,
+      /^sockkit-demo send-file: .* is a directory: send-file sends one file\n {2}hint: to send a directory, pack it first: tar -cf /,
+    ],
+    [
+      'a missing file',
+      (dir: string) => join(dir, 'nope.bin'),
+      /^sockkit-demo send-file: no such file: .*nope\.bin$/,
+    ],
+  ])('checks the file before connecting: %s never reaches the receiver', async (_, pathIn, message) => {
+    await using dir = await tempDir('sockkit-demo-');
+    let connections = 0;
+    await using receiver = await createServer({ host: '127.0.0.1', port: 0 }, async () => {
+      connections += 1;
+    });
+    const sender = await runCli([
+      'send-file',
+      pathIn(dir.path),
+      `127.0.0.1:${hostPortOf(receiver.address).port}`,
+    ]);
+    expect(sender.code).toBe(1);
+    expect(sender.stderr.trimEnd()).toMatch(message);
+    expect(sender.stdout).toBe(''); // not even "sending ..."
+    expect(connections).toBe(0);
+  });
+
+  it('refuses --out naming a file, with exit 2', async () => {
+    await using dir = await tempDir('sockkit-demo-');
+    const file = join(dir.path, 'taken');
+    await writeFile(file, 'a file');
+    const receiver = await runCli(['recv-file', '--port', '0', '--out', file]);
+    expect(receiver.code).toBe(2);
+    expect(receiver.stderr).toMatch(/^sockkit-demo recv-file: --out: .*taken is a file, not a directory$/m);
   });
 });

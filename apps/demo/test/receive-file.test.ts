@@ -1,9 +1,11 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createConnection, createServer } from '@sockkit/core';
 import { createCodec, framed } from '@sockkit/framing';
 import { tempDir } from '@sockkit/testkit';
 import { describe, expect, it } from 'vitest';
 import { type ReceiveOptions, receiveFile } from '../src/programs/file-transfer.ts';
+import { numberedName } from '../src/programs/save-as.ts';
 import { TransferMessage } from '../src/protocols/file-transfer.ts';
 
 const codec = createCodec(TransferMessage);
@@ -94,5 +96,51 @@ describe('receiveFile', () => {
     const { receipt } = await transfer(dir.path, [{ type: 'offer', name, size: 0 }]);
     expect(receipt).toEqual({ type: 'failed', reason: `refused the file name ${JSON.stringify(name)}` });
     expect(await readdir(dir.path)).toEqual([]);
+  });
+
+  it('never replaces a file of the same name: the new one is saved as "name (1).ext", then "(2)"', async () => {
+    await using dir = await tempDir();
+    await writeFile(join(dir.path, 'hello.txt'), 'older');
+    const send = [
+      { type: 'offer', name: 'hello.txt', size: 5 },
+      { type: 'chunk', data: hello },
+      { type: 'end', sha256: SHA256_OF_HELLO },
+    ] as const;
+    const first = await transfer(dir.path, send);
+    const second = await transfer(dir.path, send);
+    expect(first.receipt).toEqual({ type: 'saved', name: 'hello (1).txt', sha256: SHA256_OF_HELLO });
+    expect(second.receipt).toEqual({ type: 'saved', name: 'hello (2).txt', sha256: SHA256_OF_HELLO });
+    expect(first.reports).toEqual([
+      `recv-file: saved hello (1).txt (5 bytes, sha256 ${SHA256_OF_HELLO}, as hello.txt was taken)`,
+    ]);
+    expect((await readdir(dir.path)).sort()).toEqual(['hello (1).txt', 'hello (2).txt', 'hello.txt']);
+    expect(await readFile(join(dir.path, 'hello.txt'), 'utf8')).toBe('older');
+  });
+
+  it('replaces a file of the same name when told to overwrite', async () => {
+    await using dir = await tempDir();
+    await writeFile(join(dir.path, 'hello.txt'), 'older');
+    const { receipt } = await transfer(
+      dir.path,
+      [
+        { type: 'offer', name: 'hello.txt', size: 5 },
+        { type: 'chunk', data: hello },
+        { type: 'end', sha256: SHA256_OF_HELLO },
+      ],
+      { overwrite: true },
+    );
+    expect(receipt).toEqual({ type: 'saved', name: 'hello.txt', sha256: SHA256_OF_HELLO });
+    expect(await readdir(dir.path)).toEqual(['hello.txt']);
+    expect(await readFile(join(dir.path, 'hello.txt'), 'utf8')).toBe('hello');
+  });
+});
+
+describe('numberedName', () => {
+  it.each([
+    ['report.pdf', 'report (1).pdf'],
+    ['archive.tar.gz', 'archive.tar (1).gz'],
+    ['README', 'README (1)'],
+  ])('%j -> %j', (name, numbered) => {
+    expect(numberedName(name, 1)).toBe(numbered);
   });
 });

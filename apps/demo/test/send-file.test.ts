@@ -6,7 +6,7 @@ import { createCodec, type FramedChannel, framed } from '@sockkit/framing';
 import { tempDir } from '@sockkit/testkit';
 import { describe, expect, it } from 'vitest';
 import { hostPortOf } from '../src/cli/args.ts';
-import { sendFile } from '../src/programs/file-transfer.ts';
+import { openFileToSend, sendFile } from '../src/programs/file-transfer.ts';
 import { TransferMessage } from '../src/protocols/file-transfer.ts';
 import { gate, recvTimedOut } from './waits.ts';
 
@@ -38,24 +38,31 @@ async function readChunks(channel: FramedChannel<TransferMessage>): Promise<stri
   throw new Error('the sender ended before its end message');
 }
 
+/** A temp dir holding a file of `bytes` bytes, opened for sending; disposing closes the file and removes the dir. */
 async function fileOf(bytes: number) {
   const dir = await tempDir('sockkit-send-');
   const path = join(dir.path, 'data.bin');
   await writeFile(path, Buffer.alloc(bytes, 7));
-  return { dir, path };
+  const file = await openFileToSend(path);
+  return {
+    file,
+    async [Symbol.asyncDispose]() {
+      await file[Symbol.asyncDispose]();
+      await dir[Symbol.asyncDispose]();
+    },
+  };
 }
 
 describe('sendFile timeouts', () => {
   it('outlasts its connect timeout: that bounds the connect, not the transfer', async () => {
-    const { dir, path } = await fileOf(64 * 1024);
-    await using _dir = dir;
+    await using fixture = await fileOf(64 * 1024);
     await using receiver = await fakeReceiver(async (channel) => {
       await acceptOffer(channel);
       await recvTimedOut(3 * SHORT); // a receiver slower than the sender's connect timeout
       const sha256 = await readChunks(channel);
       await channel.send({ type: 'saved', name: 'data.bin', sha256 });
     });
-    const receipt = await sendFile(path, hostPortOf(receiver.address), {
+    const receipt = await sendFile(fixture.file, hostPortOf(receiver.address), {
       connectTimeout: SHORT,
       showProgress: false,
     });
@@ -63,22 +70,20 @@ describe('sendFile timeouts', () => {
   });
 
   it('gives up on a receiver that stops taking bytes, after its stall timeout', async () => {
-    const { dir, path } = await fileOf(32 * 1024 * 1024); // more than the kernel buffers hold
-    await using _dir = dir;
+    await using fixture = await fileOf(32 * 1024 * 1024); // more than the kernel buffers hold
     const testEnd = gate();
     await using receiver = await fakeReceiver(async (channel) => {
       await acceptOffer(channel);
       await testEnd.opened; // and never reads again
     });
     await expect(
-      sendFile(path, hostPortOf(receiver.address), { stallTimeout: SHORT, showProgress: false }),
+      sendFile(fixture.file, hostPortOf(receiver.address), { stallTimeout: SHORT, showProgress: false }),
     ).rejects.toThrow(`the receiver took no bytes for ${SHORT} ms`);
     testEnd.open();
   });
 
   it('gives up waiting for the receipt after its answer timeout', async () => {
-    const { dir, path } = await fileOf(64 * 1024);
-    await using _dir = dir;
+    await using fixture = await fileOf(64 * 1024);
     const testEnd = gate();
     await using receiver = await fakeReceiver(async (channel) => {
       await acceptOffer(channel);
@@ -86,7 +91,7 @@ describe('sendFile timeouts', () => {
       await testEnd.opened; // and never answers
     });
     await expect(
-      sendFile(path, hostPortOf(receiver.address), { answerTimeout: SHORT, showProgress: false }),
+      sendFile(fixture.file, hostPortOf(receiver.address), { answerTimeout: SHORT, showProgress: false }),
     ).rejects.toThrow(`no answer from the receiver within ${SHORT} ms`);
     testEnd.open();
   });

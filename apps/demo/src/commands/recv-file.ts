@@ -1,10 +1,10 @@
 import { once } from 'node:events';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createServer } from '@sockkit/core';
 import { z } from 'zod';
 import { DEFAULT_HOST, formatAddress, hostArg, portArg, sizeArg, sizeText } from '../cli/args.js';
-import { defineCommand } from '../cli/command.js';
+import { defineCommand, UsageError } from '../cli/command.js';
 import { print } from '../cli/output.js';
 import { onShutdownSignal } from '../cli/shutdown.js';
 import { DEFAULT_MAX_FILE_SIZE, receiveFile } from '../programs/file-transfer.js';
@@ -44,6 +44,10 @@ export const recvFileCommand = defineCommand({
       default: sizeText(DEFAULT_MAX_FILE_SIZE),
       description: 'refuse offers of larger files, before any byte is sent',
     },
+    overwrite: {
+      type: 'boolean',
+      description: 'replace a file of the same name (default: save as "name (1).ext", never replace)',
+    },
     once: { type: 'boolean', description: 'exit after one transfer (exit code 1 if it failed)' },
   },
   args: z.object({
@@ -51,11 +55,14 @@ export const recvFileCommand = defineCommand({
     port: portArg,
     out: z.string().min(1),
     'max-size': sizeArg(1),
+    overwrite: z.boolean().optional(),
     once: z.boolean().optional(),
   }),
   examples: ['sockkit-demo recv-file --port 9000 --out ./inbox'],
-  async run({ host, port, out, 'max-size': maxSize, once: justOne }) {
+  async run({ host, port, out, 'max-size': maxSize, overwrite, once: justOne }) {
     const outDir = resolve(out);
+    const existing = await stat(outDir).catch(() => undefined);
+    if (existing && !existing.isDirectory()) throw new UsageError(`--out: ${out} is a file, not a directory`);
     await mkdir(outDir, { recursive: true });
     using shutdown = onShutdownSignal();
     const stopRequested = once(shutdown.signal, 'abort').then(() => 'stop' as const);
@@ -64,7 +71,7 @@ export const recvFileCommand = defineCommand({
       transferEnded = resolve;
     });
     await using server = await createServer({ host, port }, (conn) =>
-      receiveFile(conn, outDir, print, { maxSize }).then(
+      receiveFile(conn, outDir, print, { maxSize, overwrite: overwrite ?? false }).then(
         ({ type }) => transferEnded(type),
         () => transferEnded('failed'), // already reported; a failed transfer never stops the server
       ),

@@ -3,7 +3,7 @@ import { formatHostPort, hostPortArg, sizeArg } from '../cli/args.js';
 import { defineCommand, InterruptedError } from '../cli/command.js';
 import { print } from '../cli/output.js';
 import { onShutdownSignal } from '../cli/shutdown.js';
-import { sendFile } from '../programs/file-transfer.js';
+import { openFileToSend, sendFile } from '../programs/file-transfer.js';
 
 export const sendFileCommand = defineCommand({
   name: 'send-file',
@@ -31,10 +31,11 @@ export const sendFileCommand = defineCommand({
   async run(args) {
     const to = args['host:port'];
     const rate = args['limit-rate'];
+    await using file = await openFileToSend(args.path); // before connecting: a missing file is no transfer
     print(`send-file: sending ${args.path} to ${formatHostPort(to)}`);
     // Ctrl-C cuts the transfer; the receiver drops its partial file. The bar goes, the cursor comes back.
     using shutdown = onShutdownSignal();
-    const receipt = await sendFile(args.path, to, {
+    const receipt = await sendFile(file, to, {
       signal: shutdown.signal,
       ...(rate === undefined ? {} : { bytesPerSecond: rate }),
     }).catch((error: unknown) => {

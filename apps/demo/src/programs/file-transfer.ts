@@ -1,15 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { type FileHandle, open, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createConnection, type StreamSocket } from '@sockkit/core';
 import { createCodec, framed } from '@sockkit/framing';
 import type { HostPort } from '../cli/args.js';
+import { CommandError } from '../cli/explain.js';
 import { formatBytes } from '../cli/output.js';
 import { createProgress, type ProgressReporter } from '../cli/progress.js';
 import { CHUNK_SIZE, type Receipt, safeFileName, TransferMessage } from '../protocols/file-transfer.js';
 import { withDeadline } from './deadline.js';
+import { saveAs } from './save-as.js';
 
 const codec = createCodec(TransferMessage);
 
@@ -68,21 +69,57 @@ function chunkSizeFor(bytesPerSecond: number | undefined): number {
   return Math.min(CHUNK_SIZE, Math.max(1024, Math.floor(bytesPerSecond / 4)));
 }
 
+/** A file opened for sending: checked before any connection is made. */
+export interface FileToSend extends AsyncDisposable {
+  readonly handle: FileHandle;
+  /** The name offered to the receiver: the last segment of the path. */
+  readonly name: string;
+  readonly size: number;
+}
+
 /**
- * Sends the file at `path` to a `recv-file` server: an offer (name, size), which the receiver
+ * Opens `path` for sending, failing with a plain message when it cannot be sent (missing, a
+ * directory, unreadable), so a sender says so before it connects, and a receiver never sees
+ * a transfer that was doomed from the start.
+ */
+export async function openFileToSend(path: string): Promise<FileToSend> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new CommandError(`no such file: ${path}`, undefined, { cause: error });
+    if (code === 'EACCES')
+      throw new CommandError(`cannot read ${path}: permission denied`, undefined, { cause: error });
+    throw error;
+  }
+  const stats = await handle.stat();
+  if (!stats.isFile()) {
+    await handle.close();
+    throw new CommandError(
+      `${path} is ${stats.isDirectory() ? 'a directory' : 'not a regular file'}: send-file sends one file`,
+      stats.isDirectory()
+        ? `to send a directory, pack it first: tar -cf ${basename(path)}.tar ${path}`
+        : undefined,
+    );
+  }
+  return { handle, name: basename(path), size: stats.size, [Symbol.asyncDispose]: () => handle.close() };
+}
+
+/**
+ * Sends `file` to a `recv-file` server: an offer (name, size), which the receiver
  * accepts or refuses; then the bytes in framed chunks (each `send` waits for room in the
  * connection's buffer, so memory stays flat) and the SHA-256 of what was read. Resolves with
  * the receiver's receipt, a `failed` one when it refused the offer.
  */
-export async function sendFile(path: string, to: HostPort, options: SendOptions = {}): Promise<Receipt> {
+export async function sendFile(file: FileToSend, to: HostPort, options: SendOptions = {}): Promise<Receipt> {
   const {
     connectTimeout = CONNECT_TIMEOUT_MS,
     stallTimeout = SEND_STALL_TIMEOUT_MS,
     answerTimeout = ANSWER_TIMEOUT_MS,
   } = options;
   const { signal } = options;
-  const { size } = await stat(path);
-  const name = basename(path);
+  const { name, size } = file;
   await using conn = await createConnection(to, { timeout: connectTimeout, ...(signal ? { signal } : {}) });
   const cut = () => void conn.reset();
   signal?.addEventListener('abort', cut, { once: true });
@@ -109,7 +146,7 @@ export async function sendFile(path: string, to: HostPort, options: SendOptions 
     if (reply.type === 'failed') return reply; // refused: too big, or a name it will not take
     if (options.showProgress !== false)
       progress = createProgress(`send-file ${name}`, size, { indent: options.progressIndent ?? '' });
-    const sha256 = await sendChunks(path, send, progress, options.bytesPerSecond, signal);
+    const sha256 = await sendChunks(file.handle, send, progress, options.bytesPerSecond, signal);
     await send({ type: 'end', sha256 });
     const receipt = await answer('saved', 'failed');
     progress?.finish(receipt.type === 'saved' ? 'done' : 'failed');
@@ -126,7 +163,7 @@ export async function sendFile(path: string, to: HostPort, options: SendOptions 
 
 /** Streams the file's bytes as chunk messages, at most `bytesPerSecond`; resolves with their SHA-256. */
 async function sendChunks(
-  path: string,
+  file: FileHandle,
   send: (message: TransferMessage) => Promise<void>,
   progress: ProgressReporter | undefined,
   bytesPerSecond: number | undefined,
@@ -135,7 +172,11 @@ async function sendChunks(
   const hash = createHash('sha256');
   const started = performance.now();
   let sent = 0;
-  const chunks = createReadStream(path, { highWaterMark: chunkSizeFor(bytesPerSecond) });
+  const chunks = file.createReadStream({
+    start: 0,
+    highWaterMark: chunkSizeFor(bytesPerSecond),
+    autoClose: false,
+  });
   for await (const chunk of chunks as AsyncIterable<Buffer>) {
     hash.update(chunk);
     await send({ type: 'chunk', data: chunk });
@@ -154,6 +195,8 @@ export interface ReceiveOptions {
   readonly showProgress?: boolean;
   /** Offers of more bytes are refused before any is sent. Default {@link DEFAULT_MAX_FILE_SIZE}. */
   readonly maxSize?: number;
+  /** Replace a file of the same name; by default a received file takes the next free `name (1).ext`. */
+  readonly overwrite?: boolean;
 }
 
 /**
@@ -167,7 +210,7 @@ export async function receiveFile(
   conn: StreamSocket,
   outDir: string,
   report: (line: string) => void,
-  { showProgress = true, maxSize = DEFAULT_MAX_FILE_SIZE }: ReceiveOptions = {},
+  { showProgress = true, maxSize = DEFAULT_MAX_FILE_SIZE, overwrite = false }: ReceiveOptions = {},
 ): Promise<Receipt> {
   const messages = transferChannel(conn, RECEIVE_IDLE_TIMEOUT_MS);
   let name = 'a file';
@@ -187,11 +230,12 @@ export async function receiveFile(
     partPath = join(outDir, `.${name}.${randomBytes(6).toString('hex')}.part`);
     progress = showProgress ? createProgress(`recv-file ${name}`, offer.size) : undefined;
     const digest = await receiveInto(partPath, offer.size, messages, progress);
-    await rename(partPath, join(outDir, name));
+    const savedAs = await saveAs(partPath, outDir, name, { overwrite });
     partPath = undefined;
     progress?.finish('done');
-    report(`recv-file: saved ${name} (${offer.size} bytes, sha256 ${digest})`);
-    const receipt: Receipt = { type: 'saved', name, sha256: digest };
+    const renamed = savedAs === name ? '' : `, as ${name} was taken`;
+    report(`recv-file: saved ${savedAs} (${offer.size} bytes, sha256 ${digest}${renamed})`);
+    const receipt: Receipt = { type: 'saved', name: savedAs, sha256: digest };
     await messages.send(receipt);
     return receipt;
   } catch (error) {

@@ -7,7 +7,7 @@ import { formatAddress, hostPortOf } from '../cli/args.js';
 import type { Narrator } from '../cli/output.js';
 import { formatBytes } from '../cli/output.js';
 import { echoRoundTrip, startEchoServer } from './echo.js';
-import { receiveFile, sendFile } from './file-transfer.js';
+import { openFileToSend, receiveFile, sendFile } from './file-transfer.js';
 import { checkSticky, runSticky } from './sticky.js';
 import { checkTyped, runTyped } from './typed.js';
 import { checkUdpRequest, LOSE_FIRST_REQUEST_AND_REPLY, runUdpRequest } from './udp-request.js';
@@ -112,7 +112,8 @@ export const tourSteps: readonly TourStep[] = [
           await receiveFile(conn, inbox, (line) => receiverLines.push(line), { showProgress: false });
         });
         narrator.detail(`receiver listening on ${formatAddress(server.address)}`);
-        const receipt = await sendFile(source, hostPortOf(server.address), { progressIndent: '        ' });
+        await using file = await openFileToSend(source);
+        const receipt = await sendFile(file, hostPortOf(server.address), { progressIndent: '        ' });
         for (const line of receiverLines) narrator.detail(line);
         if (receipt.type !== 'saved') throw new Error(`the receiver refused: ${receipt.reason}`);
         const [sent, received] = await Promise.all(
