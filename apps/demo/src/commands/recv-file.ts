@@ -7,7 +7,7 @@ import { DEFAULT_HOST, formatAddress, hostArg, portArg, sizeArg, sizeText } from
 import { defineCommand, UsageError } from '../cli/command.js';
 import { print } from '../cli/output.js';
 import { onShutdownSignal } from '../cli/shutdown.js';
-import { DEFAULT_MAX_FILE_SIZE, receiveFile } from '../programs/file-transfer.js';
+import { DEFAULT_MAX_FILE_SIZE, RECEIVER_SERVER_OPTIONS, receiveFile } from '../programs/file-transfer.js';
 
 /** On Ctrl-C, how long transfers under way may take to finish before they are cut. */
 const SHUTDOWN_GRACE_MS = 30_000;
@@ -70,11 +70,14 @@ export const recvFileCommand = defineCommand({
     const firstTransfer = new Promise<'saved' | 'failed'>((resolve) => {
       transferEnded = resolve;
     });
-    await using server = await createServer({ host, port }, (conn) =>
-      receiveFile(conn, outDir, print, { maxSize, overwrite: overwrite ?? false }).then(
-        ({ type }) => transferEnded(type),
-        () => transferEnded('failed'), // already reported; a failed transfer never stops the server
-      ),
+    await using server = await createServer(
+      { host, port },
+      (conn) =>
+        receiveFile(conn, outDir, print, { maxSize, overwrite: overwrite ?? false }).then(
+          ({ type }) => transferEnded(type),
+          () => transferEnded('failed'), // already reported; a failed transfer never stops the server
+        ),
+      RECEIVER_SERVER_OPTIONS,
     );
     print(`recv-file ready: listening on ${formatAddress(server.address)}, saving to ${outDir}`);
     const outcome = await Promise.race(justOne ? [stopRequested, firstTransfer] : [stopRequested]);
