@@ -10,7 +10,6 @@ import { startCli } from './cli-process.ts';
 const TEXT_READY = /^udp-chat ready: plain text on 127\.0\.0\.1:(\d+), peers: /;
 const TYPED_READY = /^udp-chat ready: \w+ on 127\.0\.0\.1:(\d+), peers: /;
 const TUTORIAL = readFileSync(new URL('tutorial-udp-chat.py', import.meta.url), 'utf8');
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('udp-chat, plain text (the tutorial format)', () => {
   it("exchanges lines both ways with the tutorial's own Python UDP chat", async () => {
@@ -45,7 +44,8 @@ describe('udp-chat, plain text (the tutorial format)', () => {
     await demo.waitForLine(new RegExp(`^<127\\.0\\.0\\.1:${peer.address.port}> \ufffd\\[2Jcleared\\?$`));
     demo.child.stdin.end();
     expect(await demo.exited()).toBe(0);
-    expect(demo.lines.join('\n')).not.toMatch(/A$|\x1b/);
+    expect(demo.lines.join('\n')).not.toMatch(/A$/m); // the bytes that are not UTF-8, decoded anyway
+    expect(demo.output()).not.toContain('\x1b');
   });
 
   it('splits a line too long for recvfrom(1024) into datagrams that each decode on their own', async () => {
@@ -115,7 +115,7 @@ describe('udp-chat --typed', () => {
 
     alice.child.stdin.end();
     bob.child.kill('SIGINT');
-    expect(bob.lines.join('\n')).not.toMatch(new RegExp(escape('not a chat message') + '|<42@'));
+    expect(bob.lines.join('\n')).not.toMatch(/not a chat message|<42@/);
     expect(await alice.exited()).toBe(0);
     expect(await bob.exited()).toBe(0);
   });
