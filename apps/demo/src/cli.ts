@@ -4,9 +4,10 @@ import { createRequire } from 'node:module';
 import { EXIT_USAGE } from './cli/command.js';
 import { print, printError } from './cli/output.js';
 import { didYouMean } from './cli/suggest.js';
-import { commands } from './commands/index.js';
+import { commandLoaders, loadCommand } from './commands/index.js';
 
-function overview(): string {
+async function overview(): Promise<string> {
+  const commands = await Promise.all(Object.values(commandLoaders).map((load) => load()));
   const width = Math.max(...commands.map(({ name }) => name.length));
   return [
     'sockkit-demo: the classic socket programs, made real with sockkit.',
@@ -35,7 +36,7 @@ function version(): string {
 
 /** Says that `name` is no command, and which ones it may have meant. */
 function unknownCommand(name: string): number {
-  const names = commands.map((command) => command.name);
+  const names = Object.keys(commandLoaders);
   printError(`sockkit-demo: unknown command '${name}'${didYouMean(name, names)}`);
   printError("Run 'sockkit-demo --help' for the list of commands.");
   return EXIT_USAGE;
@@ -44,11 +45,11 @@ function unknownCommand(name: string): number {
 async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined) {
-    printError(overview());
+    printError(await overview());
     return EXIT_USAGE;
   }
   if (name === '--help' || name === '-h' || (name === 'help' && rest.length === 0)) {
-    print(overview());
+    print(await overview());
     return 0;
   }
   if (name === '--version' || name === '-V') {
@@ -56,7 +57,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const wanted = name === 'help' ? rest[0]! : name;
-  const command = commands.find((candidate) => candidate.name === wanted);
+  const command = await loadCommand(wanted);
   if (!command) return unknownCommand(wanted);
   if (name === 'help') {
     print(command.help());

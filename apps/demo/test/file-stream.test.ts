@@ -68,4 +68,14 @@ describe('FileWriter', () => {
     }
     expect((await readFile(path)).equals(Buffer.concat(chunks))).toBe(true);
   });
+
+  it('fails flush with the error the disk gave', async () => {
+    await using dir = await tempDir('sockkit-stream-');
+    const path = join(dir.path, 'read-only.bin');
+    await writeFile(path, '');
+    await using file = await open(path, 'r'); // writes fail: EBADF
+    const writer = new FileWriter(file);
+    await writer.write(randomBytes(10));
+    await expect(writer.flush()).rejects.toThrow(/EBADF/);
+  });
 });

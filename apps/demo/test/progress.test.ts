@@ -42,25 +42,35 @@ describe('progress on a terminal', () => {
     const [, port] = await receiver.waitForLine(/^recv-file ready: listening on 127\.0\.0\.1:(\d+)/);
     const to: HostPort = { host: '127.0.0.1', port: Number(port) };
     const screen = () => renderScreen(receiver.output(), TERMINAL.columns);
-    const bars = () => screen().lines.filter((line) => BAR.test(line));
+    const barsOf = (lines: readonly string[]) => lines.filter((line) => BAR.test(line));
+    /** The first screen that shows what `shows` wants: the output can end between the lines of one redraw. */
+    const screenShowing = async (shows: (lines: readonly string[]) => boolean) => {
+      let lines: readonly string[] = [];
+      await until(() => shows((lines = screen().lines)));
+      return lines;
+    };
 
     const a = await heldFile(dir.path, 'a.fifo');
     const b = await heldFile(dir.path, 'b.fifo');
     const sendingA = sendFile(a.file, to, { showProgress: false });
     const sendingB = sendFile(b.file, to, { showProgress: false });
     await Promise.all([a.firstHalf(), b.firstHalf()]);
-    await until(() => bars().length === 2 && bars().every((line) => line.includes(' 50% ')));
-    expect(bars()).toEqual([
+    const bothHalfway = await screenShowing(
+      (lines) => barsOf(lines).length === 2 && barsOf(lines).every((line) => line.includes(' 50% ')),
+    );
+    expect(barsOf(bothHalfway)).toEqual([
       expect.stringMatching(/^recv-file a\.fifo \[/),
       expect.stringMatching(/^recv-file b\.fifo \[/),
     ]);
 
     await b.rest();
     expect(await sendingB).toMatchObject({ type: 'saved', name: 'b.fifo', sha256: b.sha256 });
-    // b's lines went above a's bar, which goes on alone.
-    await until(() => screen().lines.some((line) => line.startsWith('recv-file: saved b.fifo')));
-    expect(bars()).toEqual([expect.stringMatching(/^recv-file a\.fifo \[.* 50% /)]);
-    expect(screen().lines.at(-1)).toMatch(/^recv-file a\.fifo \[/);
+    // b's lines go above a's bar, which goes on alone.
+    const bDone = await screenShowing(
+      (lines) =>
+        lines.some((line) => line.startsWith('recv-file: saved b.fifo')) && BAR.test(lines.at(-1) ?? ''),
+    );
+    expect(barsOf(bDone)).toEqual([expect.stringMatching(/^recv-file a\.fifo \[.* 50% /)]);
 
     await a.rest();
     expect(await sendingA).toMatchObject({ type: 'saved', name: 'a.fifo', sha256: a.sha256 });
