@@ -46,7 +46,10 @@ describe('progress on a terminal', () => {
     /** The first screen that shows what `shows` wants: the output can end between the lines of one redraw. */
     const screenShowing = async (shows: (lines: readonly string[]) => boolean) => {
       let lines: readonly string[] = [];
-      await until(() => shows((lines = screen().lines)));
+      await until(() => {
+        lines = screen().lines;
+        return shows(lines);
+      });
       return lines;
     };
 
