@@ -146,6 +146,34 @@ describe('receiveFile', () => {
   });
 });
 
+describe('receiveFile and a sender that stalls', () => {
+  it('gives up after its idle timeout mid-file, and removes the partial file', async () => {
+    await using dir = await tempDir();
+    const reports: string[] = [];
+    let outcome: Promise<unknown> = Promise.resolve();
+    await using server = await createServer({ host: '127.0.0.1', port: 0 }, (conn) => {
+      outcome = receiveFile(conn, dir.path, (line) => reports.push(line), {
+        showProgress: false,
+        idleTimeout: 100,
+      });
+      return outcome.then(
+        () => {},
+        () => {},
+      );
+    });
+    await using conn = await createConnection(server.address, { timeout: 5_000 });
+    conn.setTimeout(null);
+    await conn.sendAll(encodeFrame(codec.encode({ type: 'offer', name: 'big.bin', size: 1000 })));
+    await conn.recv(1024); // accepted
+    await conn.sendAll(new Uint8Array(500)); // half, then nothing
+    await expect(outcome).rejects.toThrow('the peer sent nothing for 100 ms');
+    expect(reports).toEqual([
+      'recv-file: transfer of big.bin failed: the peer sent nothing for 100 ms; partial file removed',
+    ]);
+    expect(await readdir(dir.path)).toEqual([]);
+  });
+});
+
 describe('numberedName', () => {
   it.each([
     ['report.pdf', 'report (1).pdf'],

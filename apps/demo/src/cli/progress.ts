@@ -1,4 +1,4 @@
-import { type GenericBar, MultiBar, Presets } from 'cli-progress';
+import type { GenericBar, MultiBar } from 'cli-progress';
 import { formatBytes, formatRate, print, setLineRoute } from './output.js';
 
 /** Reports the bytes of a transfer: a live bar on a terminal, plain lines when piped. */
@@ -22,7 +22,9 @@ class ProgressBoard {
   #bars: MultiBar | undefined;
   #drawn = 0;
 
-  add(format: string, total: number, payload: object): GenericBar {
+  /** Loaded on the first bar: a piped command (a log, a benchmark) never pays for it. */
+  async add(format: string, total: number, payload: object): Promise<GenericBar> {
+    const { MultiBar, Presets } = await import('cli-progress');
     if (this.#bars === undefined) {
       this.#bars = new MultiBar(
         {
@@ -69,11 +71,11 @@ const board = new ProgressBoard();
  * piped (a log, a test), it prints lines like `send-file: 50% 25.0 MiB of 50.0 MiB at 180.3 MiB/s`,
  * which read well in a log and which a program can wait for.
  */
-export function createProgress(
+export async function createProgress(
   label: string,
   total: number,
   { indent = '' }: { indent?: string } = {},
-): ProgressReporter {
+): Promise<ProgressReporter> {
   const started = performance.now();
   let done = 0;
   const rate = () => formatRate(done, performance.now() - started);
@@ -83,7 +85,7 @@ export function createProgress(
     ).toFixed(2)} s (${rate()})`;
 
   if (process.stdout.isTTY) {
-    const bar = board.add(
+    const bar = await board.add(
       `${indent}${label} [{bar}] {percentage}% | {doneText} of {totalText} | {rate}`,
       total,
       { doneText: formatBytes(0), totalText: formatBytes(total), rate: '-' },

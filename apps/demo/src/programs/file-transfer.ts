@@ -154,7 +154,7 @@ export async function sendFile(file: FileToSend, to: HostPort, options: SendOpti
     const reply = await answer('accepted', 'failed');
     if (reply.type === 'failed') return reply; // refused: too big, or a name it will not take
     if (options.showProgress !== false)
-      progress = createProgress(`send-file ${name}`, size, { indent: options.progressIndent ?? '' });
+      progress = await createProgress(`send-file ${name}`, size, { indent: options.progressIndent ?? '' });
     const hash = createHash('sha256');
     await streamFile(file.handle, size, (bytes) => sendWatched(channel, bytes, stallTimeout, conn), {
       hash,
@@ -206,6 +206,8 @@ export interface ReceiveOptions {
   readonly maxSize?: number;
   /** Replace a file of the same name; by default a received file takes the next free `name (1).ext`. */
   readonly overwrite?: boolean;
+  /** Milliseconds the sender may send nothing before the transfer is given up. Default 30 s. */
+  readonly idleTimeout?: number;
 }
 
 /** Options of the server a receiver runs: what {@link receiveFile} reads best from. */
@@ -222,14 +224,19 @@ export async function receiveFile(
   conn: StreamSocket,
   outDir: string,
   report: (line: string) => void,
-  { showProgress = true, maxSize = DEFAULT_MAX_FILE_SIZE, overwrite = false }: ReceiveOptions = {},
+  {
+    showProgress = true,
+    maxSize = DEFAULT_MAX_FILE_SIZE,
+    overwrite = false,
+    idleTimeout = RECEIVE_IDLE_TIMEOUT_MS,
+  }: ReceiveOptions = {},
 ): Promise<Receipt> {
   const channel = new TransferChannel(conn);
   let name = 'a file';
   let partPath: string | undefined;
   let progress: ProgressReporter | undefined;
   try {
-    const offer = await channel.next(RECEIVE_IDLE_TIMEOUT_MS);
+    const offer = await channel.next(idleTimeout);
     if (offer.type !== 'offer') throw new Error(`expected an offer, got ${offer.type}`);
     const safeName = safeFileName(offer.name);
     if (safeName === undefined) throw new Error(`refused the file name ${JSON.stringify(offer.name)}`);
@@ -239,9 +246,9 @@ export async function receiveFile(
         `${name} is ${formatBytes(offer.size)}, over the ${formatBytes(maxSize)} this receiver accepts`,
       );
     partPath = join(outDir, `.${name}.${randomBytes(6).toString('hex')}.part`);
-    const digest = await receiveInto(partPath, offer.size, channel, async () => {
+    const digest = await receiveInto(partPath, offer.size, channel, idleTimeout, async () => {
       await channel.send({ type: 'accepted' });
-      progress = showProgress ? createProgress(`recv-file ${name}`, offer.size) : undefined;
+      progress = showProgress ? await createProgress(`recv-file ${name}`, offer.size) : undefined;
       return progress;
     });
     const savedAs = await saveAs(partPath, outDir, name, { overwrite });
@@ -272,6 +279,7 @@ async function receiveInto(
   path: string,
   size: number,
   channel: TransferChannel,
+  idleTimeout: number,
   accept: () => Promise<ProgressReporter | undefined>,
 ): Promise<string> {
   await using file = await open(path, 'wx');
@@ -279,14 +287,14 @@ async function receiveInto(
   const writer = new FileWriter(file);
   const hash = createHash('sha256');
   let received = 0;
-  await channel.receiveBytes(size, RECEIVE_IDLE_TIMEOUT_MS, (bytes) => {
+  await channel.receiveBytes(size, idleTimeout, (bytes) => {
     hash.update(bytes);
     received += bytes.length;
     progress?.update(received);
     return writer.write(bytes);
   });
   await writer.flush();
-  const end = await channel.next(RECEIVE_IDLE_TIMEOUT_MS);
+  const end = await channel.next(idleTimeout);
   if (end.type !== 'end') throw new Error(`expected the end of the file, got ${end.type}`);
   const digest = hash.digest('hex');
   if (digest !== end.sha256) throw new Error(`checksum mismatch: sender ${end.sha256}, got ${digest}`);

@@ -54,15 +54,33 @@ export class TransferChannel {
   ): Promise<void> {
     if (this.#frames.length > 0 || this.#decoder.inFrame)
       throw new Error('the sender sent data before its offer was accepted');
-    for (let left = size; left > 0; ) {
-      const chunk = await this.#recv(idle);
-      if (chunk.length > left) {
-        this.#frames.push(...this.#decoder.push(chunk.subarray(left)));
-        await onBytes(chunk.subarray(0, left));
-        return;
+    // One timer for the whole file, pushed back at every chunk: a timeout on each recv would arm
+    // and clear a timer some 4,000 times for 256 MiB.
+    let silent = false;
+    const watchdog =
+      idle === null
+        ? undefined
+        : setTimeout(() => {
+            silent = true;
+            void this.#conn.reset();
+          }, idle);
+    try {
+      for (let left = size; left > 0; ) {
+        const chunk = await this.#recv(null);
+        watchdog?.refresh();
+        if (chunk.length > left) {
+          this.#frames.push(...this.#decoder.push(chunk.subarray(left)));
+          await onBytes(chunk.subarray(0, left));
+          return;
+        }
+        left -= chunk.length;
+        await onBytes(chunk);
+        watchdog?.refresh();
       }
-      left -= chunk.length;
-      await onBytes(chunk);
+    } catch (error) {
+      throw silent ? new Error(`the peer sent nothing for ${idle} ms`) : error;
+    } finally {
+      clearTimeout(watchdog);
     }
   }
 
