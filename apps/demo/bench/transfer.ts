@@ -12,7 +12,9 @@
  *   after the other around the transfer, as a shell script would do it.
  *
  * The source is read once before the rounds, so every contender reads it from the page cache.
- * Rounds alternate the contenders; the table shows the median and the fastest round of each.
+ * Rounds alternate the contenders; the table shows the median and the fastest round of each, and
+ * the machine's load: the two sockkit processes overlap their work on two cores, so other work on
+ * the machine slows them more than the one-after-the-other baseline.
  * Run with `npm run bench` in apps/demo (it builds first). Needs socat and openssl on the PATH.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -20,7 +22,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
