@@ -131,17 +131,20 @@ try {
       await rm(outDir, { recursive: true });
     }
   }
-  const baseline = median(times.get(BASELINE)!);
+  const baseline = times.get(BASELINE)!;
+  const load = loadavg()
+    .map((value) => value.toFixed(2))
+    .join(', ');
   console.log(
-    `\n${FILE_MIB} MiB over loopback, written and hashed (SHA-256) on both sides; ${ROUNDS} rounds\n`,
+    `\n${FILE_MIB} MiB over loopback, written and hashed (SHA-256) on both sides; ${ROUNDS} rounds`,
   );
-  console.log('| contender | median s | fastest s | median vs socat + openssl |');
-  console.log('| --- | --- | --- | --- |');
+  console.log(`${cpus().length} CPUs; load average ${load} (1, 5, 15 min) when the rounds ended\n`);
+  console.log('| contender | median s | fastest s | median vs socat + openssl | fastest vs fastest |');
+  console.log('| --- | --- | --- | --- | --- |');
   for (const [name, samples] of times) {
-    const ms = median(samples);
-    console.log(
-      `| ${name} | ${(ms / 1000).toFixed(2)} | ${(Math.min(...samples) / 1000).toFixed(2)} | ${(ms / baseline).toFixed(2)}x |`,
-    );
+    const [ms, fastest] = [median(samples), Math.min(...samples)];
+    const ratios = `${(ms / median(baseline)).toFixed(2)}x | ${(fastest / Math.min(...baseline)).toFixed(2)}x`;
+    console.log(`| ${name} | ${(ms / 1000).toFixed(2)} | ${(fastest / 1000).toFixed(2)} | ${ratios} |`);
   }
 } finally {
   await rm(dir, { recursive: true, force: true });
