@@ -14,7 +14,7 @@ const SHUTDOWN_GRACE_MS = 30_000;
 
 export const recvFileCommand = defineCommand({
   name: 'recv-file',
-  summary: 'receive files over framed TCP; a file gets its name only once its SHA-256 matches',
+  summary: 'receive files over TCP; a file gets its name only once its SHA-256 matches',
   lesson:
     'Lesson: recv() in a loop until the peer is done. sockkit adds: framed typed messages, a size limit checked on the offer, a checksum before the file is named, partial files removed when a sender vanishes or stalls, safe file names, and transfers in flight finished on Ctrl-C.',
   options: {

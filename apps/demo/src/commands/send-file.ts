@@ -7,9 +7,9 @@ import { openFileToSend, sendFile } from '../programs/file-transfer.js';
 
 export const sendFileCommand = defineCommand({
   name: 'send-file',
-  summary: 'send a file over framed TCP with progress, throughput and a SHA-256 check',
+  summary: 'send a file over TCP with progress, throughput and a SHA-256 check',
   lesson:
-    'Lesson: sendall() until everything is sent. sockkit adds: the file streamed in framed chunks with backpressure (memory stays flat for any size), a progress bar on a terminal (plain lines when piped), and a SHA-256 the receiver checks before the file gets its name.',
+    'Lesson: sendall() until everything is sent. sockkit adds: a typed offer the receiver can refuse, then the bytes of the file streamed with backpressure (memory stays flat for any size), a progress bar on a terminal (plain lines when piped), and a SHA-256 the receiver checks before the file gets its name.',
   positionals: [
     { name: 'path', description: 'the file to send' },
     { name: 'host:port', description: 'where recv-file listens (a bare port means 127.0.0.1)' },
