@@ -1,4 +1,7 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { AF_INET, SOCK_STREAM, socket } from '@sockkit/core';
+import { tempDir } from '@sockkit/testkit';
 import { describe, expect, it } from 'vitest';
 import { runCli, startCli } from './cli-process.ts';
 
@@ -44,6 +47,20 @@ describe('error messages say what happened and what to do', () => {
     expect(client.stderr.trimEnd().split('\n')).toEqual([
       `sockkit-demo chat-client: 127.0.0.1:${port} is not a sockkit chat server: it did not answer our join with a welcome`,
       '  hint: chat-server listens on 8082 unless given --port: is this port some other program?',
+    ]);
+  });
+
+  it('a sender pointed at an echo server: this is not a sockkit recv-file receiver', async () => {
+    await using dir = await tempDir('sockkit-demo-');
+    const file = join(dir.path, 'hello.txt');
+    await writeFile(file, 'hello');
+    await using server = startCli(['echo-server', '--port', '0']);
+    const [, port] = await server.waitForLine(ECHO_READY);
+    const sender = await runCli(['send-file', file, `127.0.0.1:${port}`]);
+    expect(sender.code).toBe(1);
+    expect(sender.stderr.trimEnd().split('\n')).toEqual([
+      `sockkit-demo send-file: 127.0.0.1:${port} is not a sockkit recv-file receiver: it did not answer the offer`,
+      '  hint: recv-file listens on 9000 unless given --port: is this port some other program?',
     ]);
   });
 });

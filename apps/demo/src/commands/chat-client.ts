@@ -8,6 +8,7 @@ import { CommandError } from '../cli/explain.js';
 import { print } from '../cli/output.js';
 import { CHAT_FRAME_FORMAT } from '../programs/chat-server.js';
 import { ChatEvent, ChatRequest, formatChatEvent, MemberName } from '../protocols/chat.js';
+import { isForeignBytes } from '../protocols/foreign.js';
 
 const requests = createCodec(ChatRequest);
 const events = createCodec(ChatEvent);
@@ -52,23 +53,23 @@ export const chatClientCommand = defineCommand({
 
     let rejected = false;
     let welcomed = false;
+    const notAChatServer = (cause?: unknown) =>
+      new CommandError(
+        `${formatHostPort({ host, port })} is not a sockkit chat server: it did not answer our join with a welcome`,
+        'chat-server listens on 8082 unless given --port: is this port some other program?',
+        { cause },
+      );
     try {
       for await (const frame of decodeFrames(conn, CHAT_FRAME_FORMAT)) {
         const event = events.decode(frame);
         // A chat server answers a join with a welcome (or a rejection); anything else is another program.
-        if (!welcomed && event.type !== 'welcome' && event.type !== 'rejected')
-          throw new Error(`its first reply was a '${event.type}'`);
+        if (!welcomed && event.type !== 'welcome' && event.type !== 'rejected') throw notAChatServer();
         welcomed = true;
         print(formatChatEvent(event));
         rejected ||= event.type === 'rejected';
       }
     } catch (error) {
-      if (welcomed) throw error;
-      throw new CommandError(
-        `${formatHostPort({ host, port })} is not a sockkit chat server: it did not answer our join with a welcome`,
-        'chat-server listens on 8082 unless given --port: is this port some other program?',
-        { cause: error },
-      );
+      throw !welcomed && isForeignBytes(error) ? notAChatServer(error) : error;
     } finally {
       keyboard.close();
     }

@@ -2,17 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { type FileHandle, open, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { createConnection, type StreamSocket } from '@sockkit/core';
-import {
-  FrameDecodeError,
-  FrameTooLargeError,
-  MessageDecodeError,
-  MessageValidationError,
-} from '@sockkit/framing';
 import type { HostPort } from '../cli/args.js';
 import { CommandError } from '../cli/explain.js';
 import { formatBytes } from '../cli/output.js';
 import { createProgress, type ProgressReporter } from '../cli/progress.js';
 import { type Receipt, safeFileName, type TransferMessage } from '../protocols/file-transfer.js';
+import { isForeignBytes } from '../protocols/foreign.js';
 import { withDeadline } from './deadline.js';
 import { FileWriter, streamFile } from './file-stream.js';
 import { saveAs } from './save-as.js';
@@ -88,16 +83,6 @@ export interface SendOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Bytes that are no transfer message at all: not MessagePack, the wrong shape, or a frame no message needs. */
-function isForeignReply(error: unknown): boolean {
-  return (
-    error instanceof MessageDecodeError ||
-    error instanceof MessageValidationError ||
-    error instanceof FrameTooLargeError ||
-    error instanceof FrameDecodeError
-  );
-}
-
 /** What a sender says when the peer's answer to its offer is no answer a recv-file gives. */
 function notAReceiver(to: HostPort, cause?: unknown): CommandError {
   return new CommandError(
@@ -139,7 +124,7 @@ export async function sendFile(file: FileToSend, to: HostPort, options: SendOpti
         `no answer from the receiver within ${answerTimeout} ms`,
       );
     } catch (error) {
-      throw !answered && isForeignReply(error) ? notAReceiver(to, error) : error;
+      throw !answered && isForeignBytes(error) ? notAReceiver(to, error) : error;
     }
     if (!expected.some((type) => type === message.type)) {
       if (!answered) throw notAReceiver(to);
