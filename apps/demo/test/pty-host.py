@@ -7,8 +7,9 @@ group is the terminal's foreground group: a Ctrl-C (0x03) written to our stdin r
 line discipline and becomes SIGINT for that whole group, cluster workers included, exactly
 as when a person presses Ctrl-C. Bytes on our stdin go to the terminal; everything the
 command writes to it (stdout and stderr, escape sequences included) comes out on our stdout.
-Exits with the command's exit code (128 + n when killed by signal n). SIGTERM to us kills
-the command's process group, so a test that gives up leaves nothing running.
+Exits with the command's exit code (128 + n when killed by signal n). SIGTERM to us, or our
+stdin closing (the test process is gone), kills the command's process group, so a test that
+gives up or dies leaves nothing running.
 """
 
 import errno
@@ -53,7 +54,7 @@ def stop(_signum, _frame):
 
 signal.signal(signal.SIGTERM, stop)
 
-inputs = [master, sys.stdin.fileno()]
+inputs = [master, sys.stdin.fileno()]  # stdin stays open as long as the test runs
 while True:
     readable, _, _ = select.select(inputs, [], [])
     if sys.stdin.fileno() in readable:
@@ -61,7 +62,7 @@ while True:
         if data:
             os.write(master, data)
         else:
-            inputs.remove(sys.stdin.fileno())  # our stdin closed: the terminal just stays open
+            stop(None, None)  # our stdin closed: the test that ran us is gone; leave nothing behind
     if master in readable:
         try:
             data = os.read(master, 65536)
