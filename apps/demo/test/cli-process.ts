@@ -15,11 +15,23 @@ if (!existsSync(CLI_PATH)) {
 /** How long a test waits for one expected line before failing with what was printed. */
 const LINE_TIMEOUT_MS = 15_000;
 
+/** Runs a command on a pseudo-terminal (see the script's docstring). */
+const PTY_HOST = fileURLToPath(new URL('pty-host.py', import.meta.url));
+
+/** A terminal of this size: the CLI then sees a TTY on stdin, stdout and stderr, as in a person's shell. */
+export interface TerminalSize {
+  readonly columns: number;
+  readonly rows: number;
+}
+
 /** A running `sockkit-demo` process whose output a test waits on, line by line. */
 export interface CliProcess extends AsyncDisposable {
+  /** The CLI, or on a terminal the host that runs it: its stdin is the keyboard (`\x03` is Ctrl-C). */
   readonly child: ChildProcessWithoutNullStreams;
-  /** Everything printed to stdout so far, one entry per line. */
+  /** Everything printed to stdout so far (on a terminal: stdout and stderr), one entry per line. */
   readonly lines: readonly string[];
+  /** Everything printed to stdout so far (on a terminal: stdout and stderr) as it came, escape sequences included. */
+  readonly output: () => string;
   readonly stderr: () => string;
   /**
    * Resolves with the first line (after the previous match) that matches `pattern`;
@@ -30,9 +42,20 @@ export interface CliProcess extends AsyncDisposable {
   exited(): Promise<number | NodeJS.Signals>;
 }
 
-export function startCli(args: readonly string[]): CliProcess {
-  const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+/**
+ * Starts the CLI with piped stdin, stdout and stderr, or with `{ terminal }` on a pseudo-terminal
+ * of that size, where it draws progress bars and a Ctrl-C signals its whole process group.
+ */
+export function startCli(
+  args: readonly string[],
+  { terminal }: { terminal?: TerminalSize } = {},
+): CliProcess {
+  const command = [process.execPath, CLI_PATH, ...args];
+  const child = terminal
+    ? spawn('python3', ['-u', PTY_HOST, String(terminal.columns), String(terminal.rows), ...command])
+    : spawn(command[0]!, command.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
   const lines: string[] = [];
+  let output = '';
   let stderr = '';
   let partial = '';
   let cursor = 0;
@@ -41,9 +64,10 @@ export function startCli(args: readonly string[]): CliProcess {
     for (const waiter of waiters) waiter();
   };
   child.stdout.setEncoding('utf8').on('data', (text: string) => {
+    output += text;
     const parts = (partial + text).split('\n');
     partial = parts.pop() ?? '';
-    lines.push(...parts);
+    lines.push(...parts.map((line) => (terminal ? line.replace(/\r$/, '') : line)));
     wake();
   });
   child.stderr.setEncoding('utf8').on('data', (text: string) => {
@@ -62,6 +86,7 @@ export function startCli(args: readonly string[]): CliProcess {
   return {
     child,
     lines,
+    output: () => output,
     stderr: () => stderr,
     waitForLine(pattern) {
       return new Promise((resolve, reject) => {
@@ -94,7 +119,9 @@ export function startCli(args: readonly string[]): CliProcess {
     },
     exited: () => exit,
     async [Symbol.asyncDispose]() {
-      if (running()) child.kill('SIGKILL');
+      // The terminal host kills the CLI's process group on SIGTERM; a piped CLI's cluster workers
+      // exit by themselves once their primary's IPC channel closes.
+      if (running()) child.kill(terminal ? 'SIGTERM' : 'SIGKILL');
       await exit;
     },
   };

@@ -2,6 +2,10 @@ import { createServer } from '@sockkit/core';
 import { describe, expect, it } from 'vitest';
 import { hostPortOf } from '../src/cli/args.ts';
 import { runCli, startCli } from './cli-process.ts';
+
+const TERMINAL = { columns: 100, rows: 30 };
+const CTRL_C = '\x03';
+
 import { gate, recvTimedOut } from './waits.ts';
 
 const READY = /^(?:server|worker) (\d+) ready: echo server listening on 127\.0\.0\.1:(\d+)$/;
@@ -102,5 +106,15 @@ describe('echo-server and echo-client', () => {
     server.child.kill('SIGTERM');
     await server.waitForLine(/2 of 2 workers stopped cleanly/);
     expect(await server.exited()).toBe(0);
+  });
+
+  it('stops every worker cleanly on Ctrl-C in a terminal, which signals the whole process group', async () => {
+    await using server = startCli(['echo-server', '--port', '0', '--workers', '2'], { terminal: TERMINAL });
+    await server.waitForLine(READY);
+    await server.waitForLine(READY);
+    server.child.stdin.write(CTRL_C);
+    await server.waitForLine(/2 of 2 workers stopped cleanly/);
+    expect(await server.exited()).toBe(0);
+    expect(server.output()).not.toMatch(/again: exiting now/);
   });
 });

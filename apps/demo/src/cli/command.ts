@@ -1,18 +1,27 @@
 import { parseArgs } from 'node:util';
 import type { z } from 'zod';
+import { describeError } from './explain.js';
+import { formatHelp, optionSynopsis } from './help.js';
 import { print, printError } from './output.js';
+import { didYouMean } from './suggest.js';
 
-/** One `--option` of a command, as `node:util` parseArgs takes it, plus its help text. */
-export interface OptionSpec {
-  readonly type: 'string' | 'boolean';
+interface OptionBase {
+  /** One letter; across commands a letter always means the same option (a test checks). */
   readonly short?: string;
-  /** May be given more than once; the command gets an array. */
-  readonly multiple?: boolean;
-  /** Shown in help as `--port <placeholder>`; string options only. */
-  readonly placeholder?: string;
-  readonly default?: string;
   readonly description: string;
 }
+
+/** One `--option` of a command, as `node:util` parseArgs takes it, plus its help text. */
+export type OptionSpec =
+  | (OptionBase & { readonly type: 'boolean' })
+  | (OptionBase & {
+      readonly type: 'string';
+      /** Shown in help as `--port <placeholder>`: what kind of value, not the option's name again. */
+      readonly placeholder: string;
+      /** May be given more than once; the command gets an array. */
+      readonly multiple?: boolean;
+      readonly default?: string;
+    });
 
 /** A positional argument (all are required). */
 export interface PositionalSpec {
@@ -34,7 +43,7 @@ export interface CommandSpec<Args> {
    * arguments; every issue becomes a usage error that names the argument.
    */
   readonly args: z.ZodType<Args>;
-  /** Runs the command; a rejection prints its message and exits 1. */
+  /** Runs the command; a rejection prints its message and exits 1 (a {@link UsageError} 2). */
   run(args: Args): Promise<void>;
 }
 
@@ -50,67 +59,85 @@ export interface Command {
 /** Exit code for bad arguments, as in most Unix tools. */
 export const EXIT_USAGE = 2;
 
-/** Arguments that cannot work; printed with the usage line, exit code 2. */
-class UsageError extends Error {
+/** Exit code after an interruption (Ctrl-C), as a shell reports death by SIGINT: 128 + 2. */
+export const EXIT_INTERRUPTED = 130;
+
+/** Arguments that cannot work (also found while running, like `--out` naming a file): exit code 2. */
+export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/** A command stopped by the user (Ctrl-C) before it was done: one line, exit code 130. */
+export class InterruptedError extends Error {
+  override readonly name = 'InterruptedError';
 }
 
 const helpOption: OptionSpec = { type: 'boolean', short: 'h', description: 'show this help' };
 
-/** Help text is wrapped to this many columns. */
-const HELP_WIDTH = 100;
+/** `--port -1`: a negative number after an option that takes a value is that value, not an option. */
+const NEGATIVE_NUMBER = /^-\d/;
 
-function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = line ? `${line} ${word}` : word;
-    }
+/** parseArgs' errors, told in the words of this CLI; the option they name is quoted in their message. */
+function usageErrorOf(error: unknown, options: Readonly<Record<string, OptionSpec>>): UsageError {
+  const { code, message } = error as { code?: string; message: string };
+  // "Option '-p, --port <value>' argument missing", "Unknown option '--prot'", "Unknown option '-x'"
+  const named = /'[^']*?(--[\w-]+)/.exec(message)?.[1] ?? /'(-\w)/.exec(message)?.[1] ?? '';
+  const name = Object.entries(options).find(
+    ([long, option]) => `--${long}` === named || `-${option.short}` === named,
+  )?.[0];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+    return new UsageError(
+      `unknown option '${named}'${didYouMean(
+        named,
+        Object.keys(options).map((long) => `--${long}`),
+      )}`,
+    );
+  const option = name === undefined ? undefined : options[name];
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && name !== undefined && option !== undefined) {
+    return new UsageError(
+      option.type === 'boolean'
+        ? `--${name} takes no value`
+        : `--${name} needs a value: ${optionSynopsis(name, option)}`,
+    );
   }
-  return [...lines, line];
+  return new UsageError(message.split('\n')[0] ?? String(error));
 }
 
 export function defineCommand<Args>(spec: CommandSpec<Args>): Command {
-  const options = { ...spec.options, help: helpOption };
+  const options: Readonly<Record<string, OptionSpec>> = { ...spec.options, help: helpOption };
   const positionals = spec.positionals ?? [];
   const usage = `sockkit-demo ${spec.name}${Object.keys(options).length > 1 ? ' [options]' : ''}${positionals
     .map(({ name }) => ` <${name}>`)
     .join('')}`;
-
-  function help(): string {
-    const rows: [string, string][] = [
-      ...positionals.map(({ name, description }): [string, string] => [`<${name}>`, description]),
-      ...Object.entries(options).map(([name, option]): [string, string] => {
-        const flag = `${option.short ? `-${option.short}, ` : '    '}--${name}${
-          option.type === 'string' ? ` <${option.placeholder ?? name}>` : ''
-        }`;
-        return [flag, `${option.description}${option.default ? ` [default: ${option.default}]` : ''}`];
-      }),
-    ];
-    const width = Math.max(...rows.map(([left]) => left.length));
-    return [
-      `sockkit-demo ${spec.name}: ${spec.summary}`,
-      '',
-      ...wrap(spec.lesson, HELP_WIDTH),
-      '',
-      `Usage: ${usage}`,
-      '',
-      ...rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`),
-      ...(spec.examples?.length ? ['', 'Examples:', ...spec.examples.map((line) => `  ${line}`)] : []),
-    ].join('\n');
-  }
+  const help = () => formatHelp({ ...spec, usage, options, positionals });
+  const takesValue = new Set(
+    Object.entries(options).flatMap(([long, option]) =>
+      option.type === 'string' ? [`--${long}`, ...(option.short ? [`-${option.short}`] : [])] : [],
+    ),
+  );
+  const longName = (flag: string) =>
+    flag.startsWith('--')
+      ? flag
+      : `--${Object.entries(options).find(([, option]) => `-${option.short}` === flag)?.[0]}`;
 
   function parse(argv: readonly string[]): Args | 'help' {
+    // parseArgs calls `--port -1` ambiguous; glued as `--port=-1` it reaches the validator, which says what is wrong.
+    const args: string[] = [];
+    for (let index = 0; index < argv.length; index += 1) {
+      const token = argv[index]!;
+      const next = argv[index + 1];
+      if (takesValue.has(token) && next !== undefined && NEGATIVE_NUMBER.test(next)) {
+        args.push(`${longName(token)}=${next}`);
+        index += 1;
+      } else {
+        args.push(token);
+      }
+    }
     let parsed: ReturnType<typeof parseArgs>;
     try {
-      parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+      parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
     } catch (error) {
-      // parseArgs' messages already name the option ("Unknown option '--x'").
-      throw new UsageError((error as Error).message.split('. ')[0] ?? String(error));
+      throw usageErrorOf(error, options);
     }
     if (parsed.values.help) return 'help';
     const given = parsed.positionals;
@@ -129,6 +156,12 @@ export function defineCommand<Args>(spec: CommandSpec<Args>): Command {
     throw new UsageError(`${label}: ${issue?.message ?? 'invalid'}`);
   }
 
+  const usageFailure = (error: UsageError) => {
+    printError(`sockkit-demo ${spec.name}: ${error.message}`);
+    printError(`Usage: ${usage}; see 'sockkit-demo help ${spec.name}'`);
+    return EXIT_USAGE;
+  };
+
   return {
     name: spec.name,
     summary: spec.summary,
@@ -139,10 +172,7 @@ export function defineCommand<Args>(spec: CommandSpec<Args>): Command {
         args = parse(argv);
       } catch (error) {
         if (!(error instanceof UsageError)) throw error;
-        printError(`sockkit-demo ${spec.name}: ${error.message}`);
-        printError(`Usage: ${usage}`);
-        printError(`Run 'sockkit-demo ${spec.name} --help' for more.`);
-        return EXIT_USAGE;
+        return usageFailure(error);
       }
       if (args === 'help') {
         print(help());
@@ -152,21 +182,14 @@ export function defineCommand<Args>(spec: CommandSpec<Args>): Command {
         await spec.run(args);
         return 0;
       } catch (error) {
+        if (error instanceof UsageError) return usageFailure(error);
+        if (error instanceof InterruptedError) {
+          printError(`sockkit-demo ${spec.name}: ${error.message}`);
+          return EXIT_INTERRUPTED;
+        }
         printError(`sockkit-demo ${spec.name}: ${describeError(error)}`);
         return 1;
       }
     },
   };
-}
-
-/** `Name: message (CODE)` plus its causes: what a user needs to see, without a stack trace. */
-export function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = (error as { code?: unknown }).code;
-  const text = `${error.name}: ${error.message}${typeof code === 'string' ? ` (${code})` : ''}`;
-  const { cause } = error;
-  // Wrappers often repeat their cause's message; show a cause only when it adds something.
-  return cause instanceof Error && cause.message !== error.message
-    ? `${text}\n  caused by ${describeError(cause)}`
-    : text;
 }

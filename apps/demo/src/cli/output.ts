@@ -1,11 +1,22 @@
 /** Output helpers: plain lines for programs, narration for the tour. */
 
-export function print(line = ''): void {
-  process.stdout.write(`${line}\n`);
+/** Where lines go instead while progress bars are drawn on the terminal (above the bars: see progress.ts). */
+let lineRoute: ((line: string) => void) | undefined;
+
+/** @internal Set by the progress bars while they are drawn, unset when they go. */
+export function setLineRoute(route: ((line: string) => void) | undefined): void {
+  lineRoute = route;
 }
 
+export function print(line = ''): void {
+  if (lineRoute) lineRoute(line);
+  else process.stdout.write(`${line}\n`);
+}
+
+/** Errors go to stderr; while bars are drawn on the same terminal, above them like any line. */
 export function printError(line: string): void {
-  process.stderr.write(`${line}\n`);
+  if (lineRoute && process.stderr.isTTY) lineRoute(line);
+  else process.stderr.write(`${line}\n`);
 }
 
 const units = ['B', 'KiB', 'MiB', 'GiB'] as const;

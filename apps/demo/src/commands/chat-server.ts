@@ -1,6 +1,15 @@
 import { once } from 'node:events';
 import { z } from 'zod';
-import { countArg, DEFAULT_HOST, formatAddress, hostArg, portArg, timeoutArg } from '../cli/args.js';
+import {
+  countArg,
+  DEFAULT_HOST,
+  formatAddress,
+  hostArg,
+  portArg,
+  sizeArg,
+  sizeText,
+  timeoutArg,
+} from '../cli/args.js';
 import { defineCommand } from '../cli/command.js';
 import { print } from '../cli/output.js';
 import { onShutdownSignal } from '../cli/shutdown.js';
@@ -17,17 +26,23 @@ export const chatServerCommand = defineCommand({
   lesson:
     'Lesson: the looped server, now with many clients at once. sockkit adds: framed messages checked by zod, members that vanish or stall mid-message or send garbage removed and the others told why, a cap on connections per address, and a bounded queue per member so one client that stops reading cannot make the server buffer without limit.',
   options: {
-    host: { type: 'string', default: DEFAULT_HOST, description: 'address to listen on' },
+    host: {
+      type: 'string',
+      placeholder: 'address',
+      default: DEFAULT_HOST,
+      description: 'address to listen on',
+    },
     port: {
       type: 'string',
       short: 'p',
+      placeholder: 'port',
       default: '8082',
       description: 'port to listen on (0: any free port)',
     },
     'max-queued': {
       type: 'string',
-      placeholder: 'bytes',
-      default: String(DEFAULT_MAX_QUEUED_BYTES),
+      placeholder: 'size',
+      default: sizeText(DEFAULT_MAX_QUEUED_BYTES),
       description: 'bytes waiting for one member before it is dropped as too slow',
     },
     'frame-timeout': {
@@ -46,7 +61,7 @@ export const chatServerCommand = defineCommand({
   args: z.object({
     host: hostArg,
     port: portArg,
-    'max-queued': countArg(1024, 1024 ** 3),
+    'max-queued': sizeArg(1024, 1024 ** 3),
     'frame-timeout': timeoutArg,
     'max-per-address': countArg(1, 1024),
   }),

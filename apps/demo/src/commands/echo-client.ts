@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import { ConnectionResetError, createConnection, type StreamSocket } from '@sockkit/core';
 import { z } from 'zod';
-import { DEFAULT_HOST, formatAddress, hostArg, portArg, timeoutArg } from '../cli/args.js';
+import { DEFAULT_HOST, formatAddress, hostArg, peerPortArg, timeoutArg } from '../cli/args.js';
 import { defineCommand } from '../cli/command.js';
 import { print } from '../cli/output.js';
 
@@ -44,8 +44,8 @@ export const echoClientCommand = defineCommand({
   lesson:
     "Lesson: the looped TCP client (connect, send each line, recv the reply, close). sockkit adds: a connect timeout, sending and receiving at once so the server's close is noticed at once (recv returns empty bytes), replies collected up to a newline instead of trusting one recv(1024), and empty lines skipped instead of hanging.",
   options: {
-    host: { type: 'string', default: DEFAULT_HOST, description: 'server address' },
-    port: { type: 'string', short: 'p', default: '8081', description: 'server port' },
+    host: { type: 'string', placeholder: 'address', default: DEFAULT_HOST, description: 'server address' },
+    port: { type: 'string', short: 'p', placeholder: 'port', default: '8081', description: 'server port' },
     message: {
       type: 'string',
       short: 'm',
@@ -56,7 +56,7 @@ export const echoClientCommand = defineCommand({
   },
   args: z.object({
     host: hostArg,
-    port: portArg,
+    port: peerPortArg,
     message: z.string().min(1, 'must not be empty').optional(),
     timeout: timeoutArg,
   }),

@@ -6,11 +6,19 @@ import { print } from '../cli/output.js';
 import { onShutdownSignal } from '../cli/shutdown.js';
 import { startEchoServer } from '../programs/echo.js';
 
+/** What the primary sends a worker over the cluster's IPC channel to ask for a graceful stop. */
+const STOP_MESSAGE = 'sockkit-demo:stop';
+
 async function serveUntilSignal(host: string, port: number, role: string): Promise<void> {
   using shutdown = onShutdownSignal();
+  const onMessage = (message: unknown) => {
+    if (message === STOP_MESSAGE) shutdown.request('the primary asked');
+  };
+  if (cluster.isWorker) process.on('message', onMessage);
   const server = await startEchoServer({ host, port }, shutdown.signal, print);
   print(`${role} ${process.pid} ready: echo server listening on ${formatAddress(server.address)}`);
   await server.closed;
+  process.off('message', onMessage);
   print(`${role} ${process.pid}: stopped accepting, all connections finished`);
 }
 
@@ -46,9 +54,13 @@ async function runPrimary(workers: number, host: string, port: number): Promise<
     });
   });
   for (let n = 0; n < workers; n += 1) fork();
-  // A Ctrl-C reaches every process of the group; a `kill` reaches only us: pass it on.
+  // A Ctrl-C reaches every process of the group, a `kill` only us: ask each worker to stop, by
+  // message rather than by signal, so a worker that also got the Ctrl-C sees one request, not a
+  // second signal (which means "exit now").
   shutdown.signal.addEventListener('abort', () => {
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+    print(`primary ${process.pid}: stopping ${running} workers`);
+    for (const worker of Object.values(cluster.workers ?? {}))
+      if (worker?.isConnected()) worker.send(STOP_MESSAGE);
   });
   await allStopped;
   print(`primary ${process.pid}: ${workers - failed} of ${workers} workers stopped cleanly`);
@@ -61,10 +73,16 @@ export const echoServerCommand = defineCommand({
   lesson:
     'Lesson: the looped TCP server (socket, bind, listen, accept forever; recv(1024) and reply until the client is done). sockkit adds: every connection served concurrently, end of stream and resets handled, a clean stop on Ctrl-C, and --workers to share one port across cores with node:cluster.',
   options: {
-    host: { type: 'string', default: DEFAULT_HOST, description: 'address to listen on' },
+    host: {
+      type: 'string',
+      placeholder: 'address',
+      default: DEFAULT_HOST,
+      description: 'address to listen on',
+    },
     port: {
       type: 'string',
       short: 'p',
+      placeholder: 'port',
       default: '8081',
       description: 'port to listen on (0: any free port)',
     },

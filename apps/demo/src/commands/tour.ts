@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { defineCommand, describeError } from '../cli/command.js';
+import { defineCommand } from '../cli/command.js';
+import { describeError } from '../cli/explain.js';
 import { Narrator, print } from '../cli/output.js';
 import { withDeadline } from '../programs/deadline.js';
 import { tourSteps } from '../programs/tour-steps.js';

@@ -2,28 +2,104 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { createInterface } from 'node:readline';
 import { createCodec } from '@sockkit/framing';
-import { udpEndpoint } from '@sockkit/udp';
+import { type UdpEndpoint, udpEndpoint } from '@sockkit/udp';
 import { z } from 'zod';
 import { DEFAULT_HOST, formatHostPort, type HostPort, hostArg, hostPortArg, portArg } from '../cli/args.js';
 import { defineCommand } from '../cli/command.js';
 import { print } from '../cli/output.js';
-import { onShutdownSignal } from '../cli/shutdown.js';
+import { onShutdownSignal, type Shutdown } from '../cli/shutdown.js';
 import { DISCOVERY_GROUP, startDiscovery } from '../programs/udp-discovery.js';
 import { MemberName } from '../protocols/chat.js';
-import { UdpChatMessage } from '../protocols/udp-chat.js';
+import { type ChatWire, printable, textWire, typedWire, UdpChatMessage } from '../protocols/udp-chat.js';
+
+/** The peers of a chat, by address: given with --peer, found by discovery, or whoever wrote to us. */
+class Peers {
+  readonly #peers = new Map<string, HostPort>();
+
+  constructor(initial: readonly HostPort[]) {
+    for (const address of initial) this.#peers.set(formatHostPort(address), address);
+  }
+
+  /** Adds a peer, saying so; false when it was one already. */
+  add(address: HostPort, name?: string): boolean {
+    const key = formatHostPort(address);
+    if (this.#peers.has(key)) return false;
+    this.#peers.set(key, { host: address.host, port: address.port });
+    print(`* ${name ? `${name} at ${key}` : key} is now a peer`);
+    return true;
+  }
+
+  list(): string {
+    return [...this.#peers.keys()].join(', ') || 'none yet';
+  }
+
+  [Symbol.iterator]() {
+    return this.#peers.values();
+  }
+}
+
+/**
+ * The chat itself, the same in either format: each typed line goes to every peer; each datagram
+ * received is printed with who sent it (and its sender becomes a peer) until Ctrl-D or Ctrl-C.
+ */
+async function chat<T>(endpoint: UdpEndpoint<T>, wire: ChatWire<T>, peers: Peers, shutdown: Shutdown) {
+  const keyboard = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+  keyboard.on('line', (line) => {
+    if (line.trim() === '') return;
+    for (const address of peers) {
+      for (const datagram of wire.datagramsOf(line)) {
+        void endpoint
+          .send(datagram, address)
+          .catch((error: Error) => print(`! to ${formatHostPort(address)}: ${error.message}`));
+      }
+    }
+  });
+  const stop = () => void endpoint.close();
+  keyboard.on('close', stop); // Ctrl-D
+  shutdown.signal.addEventListener('abort', stop);
+  try {
+    for await (const { data, from } of endpoint) {
+      const { name, text } = wire.read(data);
+      peers.add(from, name);
+      if (text !== undefined) {
+        const sender = name ? `${name}@${formatHostPort(from)}` : formatHostPort(from);
+        print(`<${sender}> ${printable(text)}`);
+      }
+    }
+  } finally {
+    keyboard.close();
+  }
+}
 
 export const udpChatCommand = defineCommand({
   name: 'udp-chat',
-  summary: 'chat over UDP datagrams: peers by address, optional LAN discovery',
+  summary: "chat over UDP datagrams, plain text like the tutorial's (or typed); optional LAN discovery",
   lesson:
-    'Lesson: the UDP chat (bind a known port, sendto(text, (ip, 7788)), recvfrom(1024) gives data and sender). sockkit adds: typed datagrams checked by zod (garbage is counted and dropped), a bounded receive queue, peers learned from whoever writes to us, and broadcast or multicast discovery when asked (off by default: the demo stays on loopback).',
+    "Lesson: the UDP chat (bind a known port, sendto(text.encode('utf-8'), (ip, 7788)), recvfrom(1024) gives data and sender). It speaks the tutorial's own format, so it chats with the tutorial's Python program. sockkit adds: datagrams that are not UTF-8 counted and dropped, lines too long for recvfrom(1024) split, control characters never printed raw, a bounded receive queue, peers learned from whoever writes to us; with --typed, MessagePack datagrams checked by zod carrying names, and broadcast or multicast discovery when asked (off by default: the demo stays on loopback).",
   options: {
-    name: { type: 'string', short: 'n', description: 'your name (required)' },
+    name: {
+      type: 'string',
+      short: 'n',
+      placeholder: 'name',
+      description: 'your name, sent with --typed (required there; plain text carries none)',
+    },
+    typed: {
+      type: 'boolean',
+      description:
+        "typed MessagePack datagrams with names (sockkit peers only) instead of the tutorial's plain text",
+    },
     host: {
       type: 'string',
+      placeholder: 'address',
       description: `address to bind [default: ${DEFAULT_HOST}; with --discover, the --interface address or 0.0.0.0]`,
     },
-    port: { type: 'string', short: 'p', default: '7788', description: 'port to bind (0: any free port)' },
+    port: {
+      type: 'string',
+      short: 'p',
+      placeholder: 'port',
+      default: '7788',
+      description: 'port to bind (0: any free port)',
+    },
     peer: {
       type: 'string',
       multiple: true,
@@ -33,10 +109,11 @@ export const udpChatCommand = defineCommand({
     discover: {
       type: 'string',
       placeholder: 'broadcast|multicast',
-      description: `find peers on the local network (multicast group ${DISCOVERY_GROUP}) [default: off]`,
+      description: `find peers on the local network (multicast group ${DISCOVERY_GROUP}); needs --typed [default: off]`,
     },
     'discover-port': {
       type: 'string',
+      placeholder: 'port',
       default: '7787',
       description: 'port every peer hears announcements on (0: any free port)',
     },
@@ -47,78 +124,63 @@ export const udpChatCommand = defineCommand({
         "local address of the interface to discover on, e.g. 127.0.0.1 [default: the system's choice]",
     },
   },
-  args: z.object({
-    name: z.string({ error: 'is required' }).pipe(MemberName),
-    host: hostArg.optional(),
-    port: portArg,
-    peer: z.array(hostPortArg).default([]),
-    discover: z.enum(['broadcast', 'multicast'], { error: "must be 'broadcast' or 'multicast'" }).optional(),
-    'discover-port': portArg,
-    interface: z
-      .string()
-      .refine((text) => isIP(text) === 4, 'must be a local IPv4 address')
-      .optional(),
-  }),
+  args: z
+    .object({
+      name: MemberName.optional(),
+      typed: z.boolean().optional(),
+      host: hostArg.optional(),
+      port: portArg,
+      peer: z.array(hostPortArg).default([]),
+      discover: z
+        .enum(['broadcast', 'multicast'], { error: "must be 'broadcast' or 'multicast'" })
+        .optional(),
+      'discover-port': portArg,
+      interface: z
+        .string()
+        .refine((text) => isIP(text) === 4, 'must be a local IPv4 address')
+        .optional(),
+    })
+    .refine((args) => !args.typed || args.name !== undefined, {
+      path: ['name'],
+      message: 'is required with --typed',
+    })
+    .refine((args) => !args.discover || args.typed, {
+      path: ['discover'],
+      message:
+        'needs --typed: announcements are typed datagrams, which plain-text peers would print as garbage',
+    }),
   examples: [
-    'sockkit-demo udp-chat --name alice --port 7788 --peer 127.0.0.1:7789',
-    'sockkit-demo udp-chat --name bob --port 7789 --peer 127.0.0.1:7788',
-    'sockkit-demo udp-chat --name carol --port 0 --discover multicast --interface 127.0.0.1',
+    'sockkit-demo udp-chat --port 7788 --peer 127.0.0.1:7789',
+    'sockkit-demo udp-chat --port 7789 --peer 127.0.0.1:7788',
+    'sockkit-demo udp-chat --typed --name carol --port 0 --discover multicast --interface 127.0.0.1',
   ],
-  async run({ name, host, port, peer, discover, 'discover-port': discoverPort, interface: iface }) {
+  async run({ name, typed, host, port, peer, discover, 'discover-port': discoverPort, interface: iface }) {
     // Discovered peers must be able to reach us: bind the discovery interface, or all of them.
-    const bindHost = host ?? (discover ? (iface ?? '0.0.0.0') : DEFAULT_HOST);
-    await using endpoint = await udpEndpoint({
-      bind: { host: bindHost, port },
-      codec: createCodec(UdpChatMessage),
-    });
-    const peers = new Map<string, HostPort>(peer.map((address) => [formatHostPort(address), address]));
-    const addPeer = (peerName: string, address: HostPort) => {
-      const key = formatHostPort(address);
-      if (peers.has(key)) return false;
-      peers.set(key, { host: address.host, port: address.port });
-      print(`* ${peerName} at ${key} is now a peer`);
-      return true;
-    };
-    print(
-      `udp-chat ready: ${name} on ${formatHostPort(endpoint.address)}, peers: ${[...peers.keys()].join(', ') || 'none yet'}`,
-    );
-
+    const bind = { host: host ?? (discover ? (iface ?? '0.0.0.0') : DEFAULT_HOST), port };
+    const peers = new Peers(peer);
     using shutdown = onShutdownSignal();
-    const id = randomBytes(8).toString('hex');
-    await using discovery = discover
-      ? await startDiscovery(
-          endpoint,
-          { mode: discover, port: discoverPort, iface, name, id },
-          (peerName, address) => {
-            // Say hello straight back, so the new peer knows us without waiting for our next announcement.
-            if (addPeer(peerName, address))
-              void endpoint.send({ type: 'hello', name, id }, address).catch(() => {});
-          },
-        )
-      : undefined;
-    if (discovery) print(`udp-chat: discovering peers on ${formatHostPort(discovery.target)}`);
-
-    const keyboard = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
-    keyboard.on('line', (text) => {
-      if (text.trim() === '') return;
-      const message: UdpChatMessage = { type: 'say', name, text };
-      for (const address of peers.values()) {
-        void endpoint
-          .send(message, address)
-          .catch((error: Error) => print(`! to ${formatHostPort(address)}: ${error.message}`));
-      }
-    });
-    const stop = () => void endpoint.close();
-    keyboard.on('close', stop); // Ctrl-D
-    shutdown.signal.addEventListener('abort', stop);
-
-    try {
-      for await (const { data, from } of endpoint) {
-        addPeer(data.name, from);
-        if (data.type === 'say') print(`<${data.name}@${formatHostPort(from)}> ${data.text}`);
-      }
-    } finally {
-      keyboard.close();
+    if (!typed || name === undefined) {
+      await using endpoint = await udpEndpoint({ bind, codec: textWire.codec });
+      print(`udp-chat ready: plain text on ${formatHostPort(endpoint.address)}, peers: ${peers.list()}`);
+      await chat(endpoint, textWire, peers, shutdown);
+    } else {
+      const codec = createCodec(UdpChatMessage);
+      await using endpoint = await udpEndpoint({ bind, codec });
+      print(`udp-chat ready: ${name} on ${formatHostPort(endpoint.address)}, peers: ${peers.list()}`);
+      const id = randomBytes(8).toString('hex');
+      await using discovery = discover
+        ? await startDiscovery(
+            endpoint,
+            { mode: discover, port: discoverPort, iface, name, id },
+            (peerName, address) => {
+              // Say hello straight back, so the new peer knows us without waiting for our next announcement.
+              if (peers.add(address, peerName))
+                void endpoint.send({ type: 'hello', name, id }, address).catch(() => {});
+            },
+          )
+        : undefined;
+      if (discovery) print(`udp-chat: discovering peers on ${formatHostPort(discovery.target)}`);
+      await chat(endpoint, typedWire(name, codec), peers, shutdown);
     }
     print('* udp-chat closed');
   },

@@ -10,7 +10,7 @@ export const udpRequestCommand = defineCommand({
   lesson:
     'Lesson: sendto/recvfrom, and "UDP does not guarantee delivery". sockkit adds: request ids, retransmission with backoff, replies checked against the address asked, and a server-side reply cache so a retried request is answered without running again. The loss is injected in this process by a relay that drops datagrams.',
   options: {
-    requests: { type: 'string', short: 'n', placeholder: 'n', default: '5', description: 'deposits to make' },
+    requests: { type: 'string', placeholder: 'n', default: '5', description: 'deposits to make' },
     loss: {
       type: 'string',
       placeholder: 'percent',

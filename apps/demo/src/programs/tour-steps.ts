@@ -7,7 +7,7 @@ import { formatAddress, hostPortOf } from '../cli/args.js';
 import type { Narrator } from '../cli/output.js';
 import { formatBytes } from '../cli/output.js';
 import { echoRoundTrip, startEchoServer } from './echo.js';
-import { receiveFile, sendFile } from './file-transfer.js';
+import { openFileToSend, RECEIVER_SERVER_OPTIONS, receiveFile, sendFile } from './file-transfer.js';
 import { checkSticky, runSticky } from './sticky.js';
 import { checkTyped, runTyped } from './typed.js';
 import { checkUdpRequest, LOSE_FIRST_REQUEST_AND_REPLY, runUdpRequest } from './udp-request.js';
@@ -107,12 +107,17 @@ export const tourSteps: readonly TourStep[] = [
         await writeFile(source, randomBytes(TOUR_FILE_BYTES));
         await mkdir(inbox);
         const receiverLines: string[] = [];
-        await using server = await createServer({ host: '127.0.0.1', port: 0 }, async (conn) => {
-          // Held until the sender is done: a line printed under a live progress bar would garble it.
-          await receiveFile(conn, inbox, (line) => receiverLines.push(line), { showProgress: false });
-        });
+        await using server = await createServer(
+          { host: '127.0.0.1', port: 0 },
+          async (conn) => {
+            // Held until the sender is done: printed at once, they would come between the sender's progress lines.
+            await receiveFile(conn, inbox, (line) => receiverLines.push(line), { showProgress: false });
+          },
+          RECEIVER_SERVER_OPTIONS,
+        );
         narrator.detail(`receiver listening on ${formatAddress(server.address)}`);
-        const receipt = await sendFile(source, hostPortOf(server.address), { progressIndent: '        ' });
+        await using file = await openFileToSend(source);
+        const receipt = await sendFile(file, hostPortOf(server.address), { progressIndent: '        ' });
         for (const line of receiverLines) narrator.detail(line);
         if (receipt.type !== 'saved') throw new Error(`the receiver refused: ${receipt.reason}`);
         const [sent, received] = await Promise.all(

@@ -2,15 +2,24 @@ import { basename } from 'node:path';
 import { z } from 'zod';
 
 /**
- * The file transfer: the sender offers a name and size; the receiver accepts or refuses
- * (`failed`); the sender streams chunks and ends with the SHA-256 of what it read; the
- * receiver answers with one receipt.
+ * The file transfer, on one TCP connection:
+ *
+ * 1. sender: an `offer` message (name and size);
+ * 2. receiver: `accepted`, or `failed` with the reason (too big, a name it will not take);
+ * 3. sender: exactly `size` bytes of the file, as they are: the offer's size is their length
+ *    prefix, as a frame's header is its payload's (HTTP's Content-Length does the same), so no
+ *    byte is copied into a message on the way;
+ * 4. sender: an `end` message with the SHA-256 of what it read;
+ * 5. receiver: one receipt, `saved` (under the name it got) or `failed`.
+ *
+ * Each message is MessagePack, checked by zod, in a frame with a 4-byte big-endian length
+ * prefix (`struct.pack('!I', len)`), at most {@link MAX_MESSAGE_LENGTH} bytes.
  */
 
-/** Bytes per chunk message: large enough to amortise framing, far below the frame limit. */
-export const CHUNK_SIZE = 256 * 1024;
+/** Messages are small; a peer announcing a longer one is not speaking this protocol. */
+export const MAX_MESSAGE_LENGTH = 64 * 1024;
 
-/** Every message of a transfer, both directions: the sender's offer, chunks and end; the receiver's answer and receipt. */
+/** Every message of a transfer, both directions: the sender's offer and end; the receiver's answer and receipt. */
 export const TransferMessage = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('offer'),
@@ -18,10 +27,6 @@ export const TransferMessage = z.discriminatedUnion('type', [
     size: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
   }),
   z.object({ type: z.literal('accepted') }),
-  z.object({
-    type: z.literal('chunk'),
-    data: z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'bytes'),
-  }),
   z.object({ type: z.literal('end'), sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a hex SHA-256') }),
   z.object({ type: z.literal('saved'), name: z.string(), sha256: z.string() }),
   z.object({ type: z.literal('failed'), reason: z.string() }),
