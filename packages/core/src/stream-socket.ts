@@ -31,7 +31,7 @@ import { Fifo } from './fifo.js';
 import { Listener, type Unclaimed } from './listener.js';
 import { closeSocket, descriptorOf, ignoreError } from './node-sockets.js';
 import { EMPTY, ReadBuffer } from './read-buffer.js';
-import { DRAIN, SEND_ALL_SLICE, sendAllInSlices, type WriteSide } from './send-all.js';
+import { DRAIN, handTurnOn, SEND_ALL_SLICE, sendAllInSlices, type WriteSide } from './send-all.js';
 import { socketFile } from './socket-file.js';
 import { checkStreamOption, StreamOptions, type StreamSocketOptionValues } from './stream-options.js';
 import {
@@ -111,6 +111,8 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   // Send side.
   #writeShut = false;
   readonly #writers = new WaiterList<Waiter<void>>();
+  /** A sliced `sendAll` is writing its slices: later `sendAll`s wait for their turn, so none interleave. */
+  #writeTurnTaken = false;
   /** Resolve and reject functions of fast-path `sendAll`s, in write order. */
   readonly #writeResolvers = new Fifo<((value: undefined) => void) | undefined>();
   readonly #writeRejecters = new Fifo<((reason: unknown) => void) | undefined>();
@@ -123,6 +125,14 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     timeout: () => this.#timeout,
     writers: () => this.#writers,
     fail: (error) => this.#fail(error),
+    takeTurn: () => {
+      if (this.#writeTurnTaken) return false;
+      this.#writeTurnTaken = true;
+      return true;
+    },
+    passTurn: () => {
+      if (!handTurnOn(this.#writers)) this.#writeTurnTaken = false;
+    },
   };
 
   // Remembered socket options.
@@ -373,6 +383,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
       this.#state === 'connected' &&
       this.#error === undefined &&
       !this.#writeShut &&
+      !this.#writeTurnTaken &&
       !socket.writableNeedDrain
     ) {
       // The common case, one write with no deadline. Node calls write callbacks in order, also
