@@ -45,6 +45,13 @@ describe('.github/workflows/ci.yml and .ci/run', () => {
     expect(workflowCommands).toEqual(['npm ci --no-audit --no-fund', 'npm test']);
     expect([...new Set(ciRunCommands)]).toEqual(workflowCommands);
   });
+
+  it('both install python3-msgpack for the live interop tests', () => {
+    expect(ciRun).toMatch(/apt-get .*install[^\n]*\n?[^\n]*python3-msgpack/);
+    expect(runSteps(ciWorkflow).some((command) => /apt-get install .*python3-msgpack/.test(command))).toBe(
+      true,
+    );
+  });
 });
 
 describe('.github/workflows/release.yml', () => {

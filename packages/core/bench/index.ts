@@ -2,18 +2,21 @@
  * sockkit vs raw node:net / node:dgram doing the same work, in one process:
  * - bulk: N MiB (default 1024) in 64 KiB chunks, sendAll/recv vs write+drain/'data';
  * - echo: 64-byte request/response round trips, median and p99 latency;
- * - udp: 64-byte datagram ping-pong round trips per second.
+ * - udp: 64-byte datagram ping-pong round trips per second;
+ * - abort: 10,000 and 20,000 pending recv()s sharing one AbortSignal, started and then aborted
+ *   (sockkit alone: each waiter must cost O(1), so 20,000 take about what 10,000 take, twice).
  * Contenders alternate in order each round; the table shows medians over rounds, and the median
  * of the per-round ratios.
- * Usage: npm run bench -- [bulkMiB=1024] [rounds=7] [cases=bulk,echo,udp]
+ * Usage: npm run bench -- [bulkMiB=1024] [rounds=7] [cases=bulk,echo,udp,abort]
  */
+import { abortMany } from './abort.ts';
 import { bulkRaw, bulkSockkit } from './bulk.ts';
 import { echoRaw, echoSockkit } from './echo.ts';
 import { udpRaw, udpSockkit } from './udp.ts';
 
 const bulkMiB = Number(process.argv[2] ?? 1024);
 const rounds = Number(process.argv[3] ?? 7);
-const cases = new Set((process.argv[4] ?? 'bulk,echo,udp').split(','));
+const cases = new Set((process.argv[4] ?? 'bulk,echo,udp,abort').split(','));
 /** Short, many rounds for the per-message cases, so noise from other processes hits both contenders alike. */
 const SHORT_ROUNDS = rounds * 3;
 const ECHO_TRIPS = 10_000;
@@ -109,4 +112,15 @@ const rows = [
   row('UDP ping-pong', 'round trips/s', udp, { ratio: 0.8, atLeast: true }),
 ];
 for (const line of rows) if (line !== undefined) console.log(line);
+if (cases.has('abort')) {
+  console.log('\n| pending recv()s sharing one signal | start them (median) | abort them all (median) |');
+  console.log('| --- | --- | --- |');
+  for (const count of [10_000, 20_000]) {
+    const runs: { start: number; abort: number }[] = [];
+    for (let round = 0; round < rounds; round++) runs.push(await abortMany(count));
+    const start = median(runs.map((run) => run.start));
+    const abort = median(runs.map((run) => run.abort));
+    console.log(`| ${count} | ${start.toFixed(1)} ms | ${abort.toFixed(1)} ms |`);
+  }
+}
 console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(1)} s`);

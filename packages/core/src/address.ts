@@ -1,5 +1,7 @@
 import { isIP } from 'node:net';
 import { AF_INET, AF_INET6, AF_UNIX } from './constants.js';
+import { InvalidArgumentError } from './errors.js';
+import { checkIntegerIn, checkNonEmptyString } from './validate.js';
 
 /** An address as sockkit reports it: always with its family. */
 export type SocketAddress =
@@ -33,42 +35,55 @@ export function familyOfAddress(address: AddressInput): typeof AF_INET | typeof 
 }
 
 /**
- * Checks an address given by the user against the socket's family and returns it, or throws a
- * `TypeError` or `RangeError` saying what is wrong. `family` 0 accepts any IP host. `minPort` is 0 for `bind`
- * (any free port) and 1 where a real peer port is needed.
+ * Checks an address given by the user against the socket's family and returns it, or throws an
+ * `InvalidArgumentError` saying what is wrong. `family` 0 accepts any IP host. `minPort` is 0 for
+ * `bind` (any free port) and 1 where a real peer port is needed.
  */
-export function checkAddress(address: unknown, family: number, minPort: 0 | 1): AddressInput {
+export function checkAddress(
+  address: unknown,
+  family: number,
+  minPort: 0 | 1,
+  argument = 'address',
+): AddressInput {
   if (typeof address !== 'object' || address === null) {
-    throw new TypeError(`address must be { host, port } or { path }, got ${describe(address)}`);
+    throw new InvalidArgumentError(argument, '{ host, port } or { path }', address);
   }
   if ('path' in address) {
-    const { path } = address as { path: unknown };
-    if (typeof path !== 'string' || path === '') {
-      throw new TypeError(`address.path must be a non-empty string, got ${describe(path)}`);
-    }
+    const path = checkNonEmptyString(`${argument}.path`, (address as { path: unknown }).path);
     if (Buffer.byteLength(path) > MAX_UNIX_PATH_BYTES) {
-      throw new RangeError(`address.path must be at most ${MAX_UNIX_PATH_BYTES} bytes: ${path}`);
+      throw new InvalidArgumentError(`${argument}.path`, `at most ${MAX_UNIX_PATH_BYTES} bytes`, path);
     }
-    if (family !== AF_UNIX) throw new TypeError('a { path } address needs an AF_UNIX socket');
+    if (family !== AF_UNIX) {
+      throw new InvalidArgumentError(argument, '{ host, port }', address, {
+        message: `${argument} { path } needs an AF_UNIX socket`,
+      });
+    }
     return address as PathAddress;
   }
   const { host, port } = address as { host?: unknown; port?: unknown };
   if (typeof host !== 'string' || host === '') {
-    throw new TypeError(
-      `address.host must be a non-empty string (use '0.0.0.0' or '::' for any local address), got ${describe(host)}`,
+    throw new InvalidArgumentError(
+      `${argument}.host`,
+      "a non-empty string (use '0.0.0.0' or '::' for any local address)",
+      host,
     );
   }
-  if (typeof port !== 'number') throw new TypeError(`address.port must be a number, got ${describe(port)}`);
-  if (!Number.isInteger(port) || port < minPort || port > 65535) {
-    throw new RangeError(`address.port must be an integer from ${minPort} to 65535, got ${port}`);
+  checkIntegerIn(`${argument}.port`, port, minPort, 65535);
+  if (family === AF_UNIX) {
+    throw new InvalidArgumentError(argument, '{ path }', address, {
+      message: `an AF_UNIX socket needs a { path } ${argument}`,
+    });
   }
-  if (family === AF_UNIX) throw new TypeError('an AF_UNIX socket needs a { path } address');
   // The colon test spares the IP regex on the hot path of sendTo.
   if (family === AF_INET && host.includes(':') && isIP(host) === 6) {
-    throw new TypeError(`an AF_INET socket cannot use the IPv6 address ${host}: create it with AF_INET6`);
+    throw new InvalidArgumentError(`${argument}.host`, 'an IPv4 address or a host name', host, {
+      message: `an AF_INET socket cannot use the IPv6 address ${host}: create it with AF_INET6`,
+    });
   }
   if (family === AF_INET6 && !host.includes(':') && isIP(host) === 4) {
-    throw new TypeError(`an AF_INET6 socket cannot use the IPv4 address ${host}: create it with AF_INET`);
+    throw new InvalidArgumentError(`${argument}.host`, 'an IPv6 address or a host name', host, {
+      message: `an AF_INET6 socket cannot use the IPv4 address ${host}: create it with AF_INET`,
+    });
   }
   return address as HostAddress;
 }
@@ -82,10 +97,4 @@ export function toSocketAddress(host: string, port: number, family: string): IpS
 export function formatAddress(address: AddressInput): string {
   if ('path' in address) return address.path;
   return isIP(address.host) === 6 ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
-}
-
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === null || typeof value !== 'object') return String(value);
-  return value.constructor?.name ?? 'object';
 }

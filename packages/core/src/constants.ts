@@ -37,6 +37,8 @@ export const DEFAULT_HIGH_WATER_MARK = 64 * 1024;
 export const DEFAULT_READ_SIZE = 64 * 1024;
 /** Default `listen()` backlog, as Python's `min(SOMAXCONN, 128)`. */
 export const DEFAULT_BACKLOG = 128;
+/** Largest `listen()` backlog: Linux's `somaxconn` can go no higher, and each waiting connection holds a descriptor. */
+export const MAX_BACKLOG = 65_535;
 /** Default cap of a datagram socket's receive queue, in datagrams. */
 export const DEFAULT_MAX_QUEUED_DATAGRAMS = 1024;
 /** Default cap of a datagram socket's receive queue, in bytes. */

@@ -1,5 +1,7 @@
 import { type AddressInput, familyOfAddress, type HostAddress } from './address.js';
+import { InvalidArgumentError } from './errors.js';
 import { StreamSocket } from './stream-socket.js';
+import { checkOptions } from './validate.js';
 import type { BlockingOptions } from './waiter.js';
 
 /** Options of `createConnection`. */
@@ -25,12 +27,18 @@ export interface CreateConnectionOptions extends BlockingOptions {
  */
 export async function createConnection(
   address: AddressInput,
-  options: CreateConnectionOptions = {},
+  options?: CreateConnectionOptions,
 ): Promise<StreamSocket> {
   if (typeof address !== 'object' || address === null) {
-    throw new TypeError('address must be { host, port } or { path }');
+    throw new InvalidArgumentError('address', '{ host, port } or { path }', address);
   }
-  const { timeout = null, signal, sourceAddress, highWaterMark, noDelay } = options;
+  const {
+    timeout = null,
+    signal,
+    sourceAddress,
+    highWaterMark,
+    noDelay,
+  } = checkOptions('options', options, ['timeout', 'signal', 'sourceAddress', 'highWaterMark', 'noDelay']);
   const conn = new StreamSocket(familyOfAddress(address), {
     timeout,
     ...(highWaterMark === undefined ? {} : { highWaterMark }),

@@ -10,6 +10,7 @@ import {
   DEFAULT_READ_SIZE,
 } from './constants.js';
 import {
+  InvalidStateError,
   SocketClosedError,
   SocketError,
   SocketTimeoutError,
@@ -17,13 +18,24 @@ import {
   unsupportedOption,
 } from './errors.js';
 import { Fifo } from './fifo.js';
-import { checkBufsize, checkBytes, checkIntegerIn, checkPositiveInteger, checkTimeout } from './validate.js';
+import {
+  checkBoolean,
+  checkBytes,
+  checkFunction,
+  checkIntegerIn,
+  checkNonEmptyString,
+  checkOneOf,
+  checkOptions,
+  checkPositiveInteger,
+  checkTimeout,
+} from './validate.js';
 import {
   abortReason,
   type BlockingOptions,
   effectiveTimeout,
   neverExpires,
   Waiter,
+  WaiterList,
   waitIn,
 } from './waiter.js';
 
@@ -105,7 +117,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
   #closed: Promise<void> | undefined;
   readonly #queue = new Fifo<ReceivedDatagram>();
   #queuedBytes = 0;
-  #readers: Waiter<ReceivedDatagram>[] = [];
+  readonly #readers = new WaiterList<Waiter<ReceivedDatagram>>();
   #senders = new Set<Waiter<number>>();
   /** Resolve and reject functions of fast-path sends, in send order. */
   readonly #sendResolvers = new Fifo<((sent: number) => void) | undefined>();
@@ -125,20 +137,22 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
   #droppedBytes = 0;
   #options: Partial<DatagramSocketOptionValues> = {};
 
-  constructor(family: typeof AF_INET | typeof AF_INET6 = AF_INET, options: DatagramSocketOptions = {}) {
-    if (family !== AF_INET && family !== AF_INET6) {
-      throw new TypeError(`family must be AF_INET or AF_INET6, got ${String(family)}`);
-    }
-    this.#family = family;
+  constructor(family: typeof AF_INET | typeof AF_INET6 = AF_INET, options?: DatagramSocketOptions) {
+    this.#family = checkOneOf('family', family, [AF_INET, AF_INET6]);
+    const { maxQueuedDatagrams, maxQueuedBytes, timeout } = checkOptions('options', options, [
+      'maxQueuedDatagrams',
+      'maxQueuedBytes',
+      'timeout',
+    ]);
     this.#maxDatagrams =
-      options.maxQueuedDatagrams === undefined
+      maxQueuedDatagrams === undefined
         ? DEFAULT_MAX_QUEUED_DATAGRAMS
-        : checkPositiveInteger('maxQueuedDatagrams', options.maxQueuedDatagrams);
+        : checkPositiveInteger('options.maxQueuedDatagrams', maxQueuedDatagrams);
     this.#maxBytes =
-      options.maxQueuedBytes === undefined
+      maxQueuedBytes === undefined
         ? DEFAULT_MAX_QUEUED_BYTES
-        : checkPositiveInteger('maxQueuedBytes', options.maxQueuedBytes);
-    if (options.timeout !== undefined) this.#timeout = checkTimeout(options.timeout);
+        : checkPositiveInteger('options.maxQueuedBytes', maxQueuedBytes);
+    if (timeout !== undefined) this.#timeout = checkTimeout('options.timeout', timeout);
   }
 
   /** `AF_INET` or `AF_INET6`. */
@@ -247,6 +261,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
    */
   trySendTo(data: Uint8Array, address: HostAddress, onError?: (error: unknown) => void): number {
     const bytes = this.#checkDatagram(data);
+    if (onError !== undefined) checkFunction('onError', onError);
     const peer = checkAddress(address, this.#family, 1) as HostAddress;
     if (this.#connected !== undefined) {
       throw new SocketError('EISCONN', 'socket is connected: use send(), not trySendTo()');
@@ -294,7 +309,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
    * ```
    */
   tryRecvFrom(bufsize: number): ReceivedDatagram | undefined {
-    checkBufsize(bufsize);
+    checkPositiveInteger('bufsize', bufsize);
     this.#assertOpen('recvFrom');
     const next = this.#queue.shift();
     if (next !== undefined) {
@@ -320,9 +335,10 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
    * function removes it.
    */
   onReadable(listener: () => void): () => void {
-    if (typeof listener !== 'function') throw new TypeError('listener must be a function');
+    checkFunction('listener', listener);
     this.#assertOpen('onReadable');
-    if (this.#readable !== undefined) throw new TypeError('this socket already has a readable listener');
+    if (this.#readable !== undefined)
+      throw new InvalidStateError('this socket already has a readable listener');
     this.#readable = listener;
     return () => {
       if (this.#readable === listener) this.#readable = undefined;
@@ -341,13 +357,13 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
    */
   setSockOpt<K extends OptionName>(name: K, value: DatagramSocketOptionValues[K]): void {
     this.#assertOpen('setSockOpt');
-    const expected =
-      name === 'multicastInterface' ? 'string' : booleanOptions.has(name) ? 'boolean' : 'number';
     if (!Object.hasOwn(defaults, name)) throw unsupportedOption(name, 'datagram');
-    if (typeof value !== expected) throw new TypeError(`${name} must be a ${expected}, got ${typeof value}`);
-    if (name === 'ttl') checkIntegerIn(name, value, 1, 255);
+    if (name === 'multicastInterface') checkNonEmptyString(name, value);
+    else if (booleanOptions.has(name)) checkBoolean(name, value);
+    else if (name === 'ttl') checkIntegerIn(name, value, 1, 255);
     else if (name === 'multicastTTL') checkIntegerIn(name, value, 0, 255);
-    else if (expected === 'number') checkPositiveInteger(name, value);
+    // Node's buffer sizes are C ints: larger ones fail inside libuv (ERR_SOCKET_BAD_BUFFER_SIZE).
+    else checkIntegerIn(name, value, 1, MAX_BUFFER_SIZE, `a positive integer up to ${MAX_BUFFER_SIZE}`);
     if (name === 'reuseAddress' && this.#socket !== undefined) {
       throw new SocketError('EINVAL', 'reuseAddress must be set before the socket is bound or used');
     }
@@ -402,7 +418,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
 
   /** Sets the timeout of blocking calls in milliseconds: `null` blocks, 0 is non-blocking. */
   setTimeout(timeout: number | null): void {
-    this.#timeout = checkTimeout(timeout);
+    this.#timeout = checkTimeout('timeout', timeout);
   }
 
   /** The timeout of blocking calls in milliseconds, `null` when they block. */
@@ -412,7 +428,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
 
   /** `setBlocking(false)` is `setTimeout(0)`; `setBlocking(true)` is `setTimeout(null)`. */
   setBlocking(flag: boolean): void {
-    this.#timeout = flag ? null : 0;
+    this.#timeout = checkBoolean('flag', flag) ? null : 0;
   }
 
   /** Closes the socket; idempotent. Pending calls reject with `SocketClosedError`. */
@@ -422,7 +438,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     // Node never completes a bind or connect the socket closes under.
     this.#bindFailed?.(closing);
     this.#connectFailed?.(closing);
-    for (const reader of this.#readers.splice(0)) reader.reject(closing);
+    for (const reader of this.#readers.drain()) reader.reject(closing);
     for (const sender of this.#senders) sender.reject(closing);
     this.#senders.clear();
     for (const reject of this.#sendRejecters.drain()) callSafely(reject, closing, warnSendHandlerFailed);
@@ -552,7 +568,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     }
     const failure = toSocketError(error);
     if (this.#readers.length === 0) this.#onLateError(failure);
-    for (const reader of this.#readers.splice(0)) reader.reject(failure);
+    for (const reader of this.#readers.drain()) reader.reject(failure);
   };
 
   /** Sends to `peer`, or to the connected peer when it is undefined. */
@@ -561,10 +577,10 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     options: BlockingOptions | undefined,
     peer: HostAddress | undefined,
   ): Promise<number> {
+    const timeout = effectiveTimeout(options, this.#timeout);
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     const socket = this.#ensureSocket();
-    const timeout = effectiveTimeout(options, this.#timeout);
     if (
       (timeout === null || timeout === 0) &&
       signal === undefined &&
@@ -625,7 +641,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
   /** Checks a send: an open socket, bytes, and no more than one IP datagram carries. */
   #checkDatagram(data: Uint8Array): Uint8Array {
     this.#assertOpen('send');
-    const bytes = checkBytes(data);
+    const bytes = checkBytes('data', data);
     const limit = this.#family === AF_INET6 ? MAX_IPV6_DATAGRAM : MAX_IPV4_DATAGRAM;
     if (bytes.length > limit) {
       throw new SocketError(
@@ -638,9 +654,9 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
 
   #timedSender(timeout: number | null, signal: AbortSignal | undefined): Waiter<number> {
     const senders = this.#senders;
-    const sender = new Waiter<number>(timeout === 0 ? null : timeout, signal, (expired) => {
+    const sender = new Waiter<number>(timeout === 0 ? null : timeout, signal, (expired, reason) => {
       senders.delete(expired);
-      return new SocketTimeoutError(`send timed out after ${timeout} ms`);
+      return reason === 'timeout' ? new SocketTimeoutError(`send timed out after ${timeout} ms`) : undefined;
     });
     senders.add(sender);
     return sender;
@@ -663,7 +679,8 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
   }
 
   #membership(verb: 'addMembership' | 'dropMembership', group: string, iface?: string): void {
-    if (typeof group !== 'string' || group === '') throw new TypeError('group must be a multicast address');
+    checkNonEmptyString('group', group);
+    if (iface !== undefined) checkNonEmptyString('iface', iface);
     const socket = this.#ensureSocket();
     try {
       if (iface === undefined) socket[verb](group);
@@ -678,6 +695,8 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
 const MAX_IPV4_DATAGRAM = 65_507;
 /** The largest UDP payload over IPv6 without jumbograms: 65,535 - 8 (UDP header). */
 const MAX_IPV6_DATAGRAM = 65_527;
+/** Largest `SO_RCVBUF`/`SO_SNDBUF` Node passes on: a C `int`. */
+const MAX_BUFFER_SIZE = 2 ** 31 - 1;
 
 const defaults: DatagramSocketOptionValues = {
   broadcast: false,

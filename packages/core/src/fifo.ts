@@ -16,6 +16,11 @@ export class Fifo<T> {
     this.#items.push(item);
   }
 
+  /** The oldest item, left in the queue, or `undefined` when empty. */
+  peek(): T | undefined {
+    return this.#items[this.#head];
+  }
+
   /** Removes and returns the oldest item, or `undefined` when empty. */
   shift(): T | undefined {
     const items = this.#items;
@@ -30,6 +35,12 @@ export class Fifo<T> {
       this.#head = 0;
     }
     return item;
+  }
+
+  /** Keeps only the items `keep` accepts, in order: O(n), for a caller that removes lazily and compacts rarely. */
+  retain(keep: (item: T) => boolean): void {
+    this.#items = (this.#items.slice(this.#head) as T[]).filter(keep);
+    this.#head = 0;
   }
 
   /** Removes every item and returns them, oldest first. */

@@ -2,7 +2,7 @@ import { Server, type Socket } from 'node:net';
 import type { AddressInput, SocketAddress } from './address.js';
 import { SocketClosedError, toSocketError } from './errors.js';
 import { descriptorOf, ignoreError } from './node-sockets.js';
-import { type BlockingOptions, type Waiter, waitIn } from './waiter.js';
+import { type BlockingOptions, type Waiter, WaiterList, waitIn } from './waiter.js';
 
 /**
  * An accepted connection waiting in the backlog for `accept()`: the listener hands it out with
@@ -33,7 +33,7 @@ export class Listener<T> {
   readonly #backlog: number;
   readonly #adopt: (connection: Socket) => Unclaimed<T>;
   readonly #unclaimed: Unclaimed<T>[] = [];
-  readonly #acceptors: Waiter<[T, SocketAddress]>[] = [];
+  readonly #acceptors = new WaiterList<Waiter<[T, SocketAddress]>>();
   #dropped = 0;
   #closed = false;
 
@@ -96,7 +96,7 @@ export class Listener<T> {
     }
     server.on('error', (error) => {
       const failure = toSocketError(error);
-      for (const acceptor of this.#acceptors.splice(0)) acceptor.reject(failure);
+      for (const acceptor of this.#acceptors.drain()) acceptor.reject(failure);
     });
   }
 
@@ -114,7 +114,7 @@ export class Listener<T> {
    */
   close(reason: SocketClosedError): Promise<void> {
     this.#closed = true;
-    for (const acceptor of this.#acceptors.splice(0)) acceptor.reject(reason);
+    for (const acceptor of this.#acceptors.drain()) acceptor.reject(reason);
     const unclaimed = this.#unclaimed.splice(0).map((connection) => connection.close());
     if (this.#server.listening) this.#server.close();
     const handleClosed = new Promise<void>((resolve) => setImmediate(resolve));

@@ -1,5 +1,5 @@
 import { ReceiveQueue } from './receive-queue.js';
-import type { Waiter } from './waiter.js';
+import { type Waiter, WaiterList } from './waiter.js';
 
 /** What a read buffer pauses and resumes: a Node socket's reading. */
 export interface Pausable {
@@ -18,7 +18,7 @@ export const EMPTY = new Uint8Array(0);
 export class ReadBuffer {
   readonly highWaterMark: number;
   /** `recv`s waiting for bytes, oldest first; each waiter's `size` is its `bufsize`. */
-  readonly readers: Waiter<Uint8Array>[] = [];
+  readonly readers = new WaiterList<Waiter<Uint8Array>>();
   readonly #queue = new ReceiveQueue();
   #source: Pausable | undefined;
   #paused = false;
@@ -54,15 +54,18 @@ export class ReadBuffer {
   push(chunk: Uint8Array): void {
     const readers = this.readers;
     const queue = this.#queue;
-    const reader = readers[0];
+    const reader = readers.peek();
     if (reader !== undefined && queue.size === 0 && chunk.length <= reader.size) {
       readers.shift();
       reader.resolve(chunk);
       return;
     }
     queue.push(chunk);
-    while (readers.length > 0 && queue.size > 0) {
-      const next = readers.shift()!;
+    for (
+      let next = readers.shift();
+      next !== undefined;
+      next = queue.size > 0 ? readers.shift() : undefined
+    ) {
       next.resolve(this.take(next.size));
     }
     if (queue.size >= this.highWaterMark) this.pause();
@@ -95,11 +98,11 @@ export class ReadBuffer {
 
   /** Resolves every waiting `recv` with the end of stream. */
   endReaders(): void {
-    for (const reader of this.readers.splice(0)) reader.resolve(EMPTY);
+    for (const reader of this.readers.drain()) reader.resolve(EMPTY);
   }
 
   /** Rejects every waiting `recv` with `error`. */
   failReaders(error: unknown): void {
-    for (const reader of this.readers.splice(0)) reader.reject(error);
+    for (const reader of this.readers.drain()) reader.reject(error);
   }
 }

@@ -6,8 +6,8 @@ import {
   type BlockingOptions,
   effectiveTimeout,
   listWaiter,
-  removeFrom,
   type Waiter,
+  type WaiterList,
   waitIn,
 } from './waiter.js';
 
@@ -24,7 +24,7 @@ export interface WriteSide {
   /** The socket's own timeout, for calls without one. */
   timeout(): number | null;
   /** The waiters the socket settles on `'drain'` (size {@link DRAIN}) and rejects on failure or close. */
-  writers(): Waiter<void>[];
+  writers(): WaiterList<Waiter<void>>;
   /** Records a write failure as the connection's and returns its typed form. */
   fail(error: unknown): unknown;
 }
@@ -39,7 +39,7 @@ export async function sendAllInSlices(
   data: Uint8Array,
   options?: BlockingOptions,
 ): Promise<void> {
-  const bytes = checkBytes(data);
+  const bytes = checkBytes('data', data);
   const socket = side.writableSocket();
   const timeout = effectiveTimeout(options, side.timeout());
   const signal = options?.signal;
@@ -68,9 +68,11 @@ export async function sendAllInSlices(
       } else {
         const written = listWaiter(side.writers(), timeout === 0 ? null : remaining(), signal, 0, 'sendAll');
         socket.write(slice, (error) => {
-          removeFrom(side.writers(), written);
+          // Settled already when it timed out, was aborted, or the socket failed or closed.
+          if (written.settled) return;
           if (error) written.reject(side.fail(error));
           else written.resolve();
+          side.writers().noteSettled();
         });
         sent = end;
         await written.promise;

@@ -1,13 +1,28 @@
 import { type AddressInput, familyOfAddress, type SocketAddress } from './address.js';
 import { callSafely, warnCallbackFailed } from './callback.js';
-import { DEFAULT_BACKLOG, DEFAULT_SERVER_CLOSE_GRACE } from './constants.js';
-import { SocketClosedError, UnsupportedError } from './errors.js';
+import { DEFAULT_BACKLOG, DEFAULT_SERVER_CLOSE_GRACE, MAX_BACKLOG } from './constants.js';
+import { InvalidArgumentError, SocketClosedError, UnsupportedError } from './errors.js';
 import { StreamSocket } from './stream-socket.js';
 import { reusePortSupported } from './support.js';
-import { checkPositiveInteger, checkTimeout } from './validate.js';
+import {
+  checkBoolean,
+  checkFunction,
+  checkIntegerIn,
+  checkOptions,
+  checkPositiveInteger,
+  checkTimeout,
+} from './validate.js';
 
-/** Handles one connection; the server closes the connection when the handler settles. */
-export type ConnectionHandler = (conn: StreamSocket, peer: SocketAddress) => void | Promise<void>;
+/**
+ * Handles one connection; the server closes the connection when the handler settles. `signal`
+ * aborts (with a `SocketClosedError`) when `server.close()` runs out of grace: pass it to what
+ * the handler awaits besides the connection (a database call, a timer), so it can finish.
+ */
+export type ConnectionHandler = (
+  conn: StreamSocket,
+  peer: SocketAddress,
+  signal: AbortSignal,
+) => void | Promise<void>;
 
 /** Options of `createServer`. Every limit has a default; `Infinity` lifts a count limit. */
 export interface ServerOptions {
@@ -46,14 +61,20 @@ export interface ServerStats {
   readonly refused: number;
   /** Handlers that threw or rejected. */
   readonly handlerErrors: number;
+  /** Handlers still running when `close()`'s grace ran out, aborted through their signal. */
+  readonly abortedHandlers: number;
   /** Failed accepts (the listener's own errors). */
   readonly acceptErrors: number;
 }
 
 /** Options of `SocketServer.close`. */
 export interface ServerCloseOptions {
-  /** Milliseconds running handlers get to finish before their connections are closed (default 5000). */
-  readonly grace?: number;
+  /**
+   * Milliseconds running handlers get to finish on their own (default 5000). When it runs out,
+   * the handlers left are aborted: their signal aborts and their connection closes. `null` waits
+   * for every handler without aborting any.
+   */
+  readonly grace?: number | null;
 }
 
 const DEFAULT_MAX_CONNECTIONS = 1024;
@@ -69,11 +90,16 @@ export class SocketServer implements AsyncDisposable {
   readonly #maxConnections: number;
   readonly #maxPerAddress: number;
   readonly #idleTimeout: number | null;
-  readonly #running = new Map<StreamSocket, Promise<void>>();
+  /** Each running handler's connection, with the handler's promise and its abort controller. */
+  readonly #running = new Map<
+    StreamSocket,
+    { readonly done: Promise<void>; readonly abort: AbortController }
+  >();
   readonly #perAddress = new Map<string, number>();
   #accepted = 0;
   #refused = 0;
   #handlerErrors = 0;
+  #abortedHandlers = 0;
   #acceptErrors = 0;
   #loop: Promise<void> | undefined;
   #closed: Promise<void> | undefined;
@@ -83,14 +109,20 @@ export class SocketServer implements AsyncDisposable {
     this.#listener = listener;
     this.#handler = handler;
     this.#options = options;
-    this.#maxConnections = countLimit('maxConnections', options.maxConnections, DEFAULT_MAX_CONNECTIONS);
+    this.#maxConnections = countLimit(
+      'options.maxConnections',
+      options.maxConnections,
+      DEFAULT_MAX_CONNECTIONS,
+    );
     this.#maxPerAddress = countLimit(
-      'maxConnectionsPerAddress',
+      'options.maxConnectionsPerAddress',
       options.maxConnectionsPerAddress,
       this.#maxConnections,
     );
     this.#idleTimeout =
-      options.idleTimeout === undefined ? DEFAULT_IDLE_TIMEOUT : checkTimeout(options.idleTimeout);
+      options.idleTimeout === undefined
+        ? DEFAULT_IDLE_TIMEOUT
+        : checkTimeout('options.idleTimeout', options.idleTimeout);
   }
 
   /** The address the server listens on, with the real port. */
@@ -109,6 +141,7 @@ export class SocketServer implements AsyncDisposable {
       accepted: this.#accepted,
       refused: this.#refused,
       handlerErrors: this.#handlerErrors,
+      abortedHandlers: this.#abortedHandlers,
       acceptErrors: this.#acceptErrors,
     };
   }
@@ -119,16 +152,23 @@ export class SocketServer implements AsyncDisposable {
   }
 
   /**
-   * Stops accepting, gives running handlers `grace` milliseconds to finish, then closes the
-   * connections left (their pending calls reject with `SocketClosedError`). Idempotent: a later
-   * call returns the first call's promise. An invalid `grace` rejects that call with a
-   * `TypeError`/`RangeError` and leaves the server running (and closable).
+   * Stops accepting and resolves once every handler has settled, so `await server.close()` then
+   * `process.exit()` cuts no handler's cleanup short. Handlers get `grace` milliseconds to finish
+   * on their own; that is the hard deadline: the handlers still running are then aborted (their
+   * `signal` aborts with a `SocketClosedError`, their connection closes so its pending calls
+   * reject with `SocketClosedError`, and they are counted in `stats.abortedHandlers`), and
+   * `close()` resolves once they have settled. A handler that ignores both its signal and its
+   * closed connection keeps `close()` waiting, as it would keep the process alive.
+   *
+   * Idempotent: a later call returns the first call's promise. An invalid `grace` rejects that
+   * call with an `InvalidArgumentError` and leaves the server running (and closable).
    */
-  close(options: ServerCloseOptions = {}): Promise<void> {
+  close(options?: ServerCloseOptions): Promise<void> {
     if (this.#closed === undefined) {
       let grace: number | null;
       try {
-        grace = checkTimeout(options.grace ?? DEFAULT_SERVER_CLOSE_GRACE);
+        const { grace: given = DEFAULT_SERVER_CLOSE_GRACE } = checkOptions('options', options, ['grace']);
+        grace = checkTimeout('options.grace', given);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -142,22 +182,27 @@ export class SocketServer implements AsyncDisposable {
     return this.close();
   }
 
-  /** `grace` null waits for every handler. */
+  /** `grace` null waits for every handler without aborting any. */
   async #shutdown(grace: number | null): Promise<void> {
     await this.#listener.close();
     await this.#loop;
-    const handlers = Promise.allSettled(this.#running.values());
-    if (grace === null) {
-      await handlers;
-    } else {
+    // Handlers never reject (see #handle); each removes itself from #running when it settles.
+    const settled = () => Promise.all([...this.#running.values()].map((handler) => handler.done));
+    if (grace !== null) {
       let timer: NodeJS.Timeout | undefined;
       const expired = new Promise<void>((resolve) => {
         timer = setTimeout(resolve, grace);
       });
-      await Promise.race([handlers, expired]);
+      await Promise.race([settled(), expired]);
       clearTimeout(timer);
+      const reason = new SocketClosedError('the server is closing: its grace period ran out');
+      for (const [conn, handler] of this.#running) {
+        this.#abortedHandlers += 1;
+        handler.abort.abort(reason);
+        void conn.close();
+      }
     }
-    await Promise.all([...this.#running.keys()].map((conn) => conn.close()));
+    await settled();
   }
 
   async #acceptLoop(): Promise<void> {
@@ -189,13 +234,14 @@ export class SocketServer implements AsyncDisposable {
     this.#accepted += 1;
     if (key !== '') this.#perAddress.set(key, fromAddress + 1);
     if (this.#idleTimeout !== null && this.#idleTimeout > 0) conn.setIdleTimeout(this.#idleTimeout);
-    this.#running.set(conn, this.#handle(conn, peer, key));
+    const abort = new AbortController();
+    this.#running.set(conn, { done: this.#handle(conn, peer, key, abort.signal), abort });
   }
 
   /** Never rejects: `#running` holds its promise and nothing else awaits it until `close()`. */
-  async #handle(conn: StreamSocket, peer: SocketAddress, key: string): Promise<void> {
+  async #handle(conn: StreamSocket, peer: SocketAddress, key: string, signal: AbortSignal): Promise<void> {
     try {
-      await this.#handler(conn, peer);
+      await this.#handler(conn, peer, signal);
     } catch (error) {
       this.#handlerErrors += 1;
       const { onError } = this.#options;
@@ -218,6 +264,32 @@ function countLimit(name: string, value: number | undefined, fallback: number): 
   return value === Number.POSITIVE_INFINITY ? value : checkPositiveInteger(name, value);
 }
 
+const serverOptionNames: readonly (keyof ServerOptions)[] = [
+  'backlog',
+  'maxConnections',
+  'maxConnectionsPerAddress',
+  'idleTimeout',
+  'reusePort',
+  'dualStack',
+  'highWaterMark',
+  'noDelay',
+  'onError',
+  'onAcceptError',
+];
+
+/** Checks what the constructor of `SocketServer` and `listen` do not: the flags and callbacks. */
+function checkServerOptions(options: ServerOptions | undefined): ServerOptions {
+  const checked = checkOptions('options', options, serverOptionNames);
+  for (const name of ['reusePort', 'dualStack', 'noDelay'] as const) {
+    if (checked[name] !== undefined) checkBoolean(`options.${name}`, checked[name]);
+  }
+  for (const name of ['onError', 'onAcceptError'] as const) {
+    if (checked[name] !== undefined) checkFunction(`options.${name}`, checked[name]);
+  }
+  if (checked.backlog !== undefined) checkIntegerIn('options.backlog', checked.backlog, 0, MAX_BACKLOG);
+  return checked;
+}
+
 /**
  * Listens on `address` and runs `handler` for every connection, concurrently: the tutorial's
  * connection loop around its communication loop, with limits. A connection over
@@ -235,11 +307,12 @@ function countLimit(name: string, value: number | undefined, fallback: number): 
 export async function createServer(
   address: AddressInput,
   handler: ConnectionHandler,
-  options: ServerOptions = {},
+  given?: ServerOptions,
 ): Promise<SocketServer> {
-  if (typeof handler !== 'function') throw new TypeError('handler must be a function');
+  checkFunction('handler', handler);
+  const options = checkServerOptions(given);
   if (typeof address !== 'object' || address === null) {
-    throw new TypeError('address must be { host, port } or { path }');
+    throw new InvalidArgumentError('address', '{ host, port } or { path }', address);
   }
   if (options.reusePort && !reusePortSupported()) {
     throw new UnsupportedError(`reusePort needs Node 22.12 or later (running ${process.version})`);
@@ -251,7 +324,11 @@ export async function createServer(
   const server = new SocketServer(listener, handler, options);
   if (options.dualStack !== undefined) {
     if (!('host' in address) || address.host !== '::') {
-      throw new TypeError("dualStack applies to host '::' (every IPv6 and IPv4 address)");
+      throw new InvalidArgumentError(
+        'options.dualStack',
+        "absent unless the host is '::' (every IPv6 and IPv4 address)",
+        options.dualStack,
+      );
     }
     listener.setSockOpt('ipv6Only', !options.dualStack);
   }

@@ -1,7 +1,7 @@
 const brandsKey = Symbol.for('@sockkit/error-brands');
 
 type Branded = { readonly [brandsKey]?: ReadonlySet<symbol> };
-type BrandedClass = { readonly brand?: symbol };
+type BrandedClass = { readonly brand?: symbol; readonly kinds?: readonly symbol[] };
 
 /**
  * Base of every sockkit error, in every package.
@@ -11,6 +11,11 @@ type BrandedClass = { readonly brand?: symbol };
  * another copy (independently versioned packages let an app load two). Each subclass declares
  * its own `static readonly brand = Symbol.for('@sockkit/<package>/<ClassName>')`; a class without
  * its own brand falls back to ordinary prototype checks.
+ *
+ * A class can also belong to a shared kind outside its prototype chain by listing that kind's
+ * brand in `static readonly kinds`: `SocketTimeoutError` is a `SocketError` (as Python's
+ * `TimeoutError` is an `OSError`) and also of the `TimeoutError` kind, so one `instanceof` catches
+ * every timeout of every package.
  *
  * @example
  * ```ts
@@ -30,7 +35,9 @@ export abstract class SockkitError extends Error {
     super(message, options);
     const brands = new Set<symbol>();
     for (let klass: unknown = new.target; klass !== Error && typeof klass === 'function'; ) {
-      if (Object.hasOwn(klass, 'brand')) brands.add((klass as unknown as Required<BrandedClass>).brand);
+      const branded = klass as BrandedClass;
+      if (Object.hasOwn(klass, 'brand')) brands.add(branded.brand!);
+      if (Object.hasOwn(klass, 'kinds')) for (const kind of branded.kinds!) brands.add(kind);
       klass = Object.getPrototypeOf(klass);
     }
     Object.defineProperty(this, brandsKey, { value: brands });

@@ -1,5 +1,6 @@
 import { UnsupportedError, unsupportedOption } from './errors.js';
 import { reusePortSupported } from './support.js';
+import { checkBoolean } from './validate.js';
 
 /** The options `setSockOpt`/`getSockOpt` accept on a stream socket, with their value types. */
 export interface StreamSocketOptionValues {
@@ -23,7 +24,7 @@ const optionNames = new Set<string>(['keepAlive', 'noDelay', 'reuseAddress', 're
  */
 export function checkStreamOption(name: string, value: unknown): void {
   if (!optionNames.has(name)) throw unsupportedOption(name, 'stream');
-  if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean, got ${typeof value}`);
+  checkBoolean(name, value);
   if (name === 'reuseAddress' && !value) {
     throw new UnsupportedError('Node always sets SO_REUSEADDR on TCP listeners');
   }

@@ -16,10 +16,12 @@ import {
   DEFAULT_BACKLOG,
   DEFAULT_HIGH_WATER_MARK,
   DEFAULT_READ_SIZE,
+  MAX_BACKLOG,
 } from './constants.js';
 import {
   BlockingIOError,
   BrokenPipeError,
+  InvalidArgumentError,
   SocketClosedError,
   SocketError,
   SocketTimeoutError,
@@ -32,8 +34,16 @@ import { EMPTY, ReadBuffer } from './read-buffer.js';
 import { DRAIN, SEND_ALL_SLICE, sendAllInSlices, type WriteSide } from './send-all.js';
 import { socketFile } from './socket-file.js';
 import { checkStreamOption, StreamOptions, type StreamSocketOptionValues } from './stream-options.js';
-import { checkBufsize, checkBytes, checkPositiveInteger, checkTimeout } from './validate.js';
-import { abortReason, type BlockingOptions, effectiveTimeout, Waiter, waitIn } from './waiter.js';
+import {
+  checkBoolean,
+  checkBytes,
+  checkIntegerIn,
+  checkOneOf,
+  checkOptions,
+  checkPositiveInteger,
+  checkTimeout,
+} from './validate.js';
+import { abortReason, type BlockingOptions, effectiveTimeout, Waiter, WaiterList, waitIn } from './waiter.js';
 import { socketStreams } from './web-streams.js';
 
 /** Options of a new stream socket. */
@@ -100,7 +110,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   // Send side.
   #writeShut = false;
-  #writers: Waiter<void>[] = [];
+  readonly #writers = new WaiterList<Waiter<void>>();
   /** Resolve and reject functions of fast-path `sendAll`s, in write order. */
   readonly #writeResolvers = new Fifo<((value: undefined) => void) | undefined>();
   readonly #writeRejecters = new Fifo<((reason: unknown) => void) | undefined>();
@@ -118,17 +128,15 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   // Remembered socket options.
   readonly #options = new StreamOptions();
 
-  constructor(family: AddressFamily = AF_INET, options: StreamSocketOptions = {}) {
-    if (family !== AF_INET && family !== AF_INET6 && family !== AF_UNIX) {
-      throw new TypeError(`family must be AF_INET, AF_INET6 or AF_UNIX, got ${String(family)}`);
-    }
-    this.#family = family;
+  constructor(family: AddressFamily = AF_INET, options?: StreamSocketOptions) {
+    this.#family = checkOneOf('family', family, [AF_INET, AF_INET6, AF_UNIX]);
+    const { highWaterMark, timeout } = checkOptions('options', options, ['highWaterMark', 'timeout']);
     this.#read = new ReadBuffer(
-      options.highWaterMark === undefined
+      highWaterMark === undefined
         ? DEFAULT_HIGH_WATER_MARK
-        : checkPositiveInteger('highWaterMark', options.highWaterMark),
+        : checkPositiveInteger('options.highWaterMark', highWaterMark),
     );
-    if (options.timeout !== undefined) this.#timeout = checkTimeout(options.timeout);
+    if (timeout !== undefined) this.#timeout = checkTimeout('options.timeout', timeout);
   }
 
   /** `AF_INET`, `AF_INET6` or `AF_UNIX`. */
@@ -187,9 +195,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * most `backlog` accepted connections wait for `accept()`; more are reset and counted.
    */
   async listen(backlog: number = DEFAULT_BACKLOG): Promise<void> {
-    if (!Number.isInteger(backlog) || backlog < 0) {
-      throw new RangeError(`backlog must be a non-negative integer, got ${backlog}`);
-    }
+    checkIntegerIn('backlog', backlog, 0, MAX_BACKLOG, `an integer from 0 to ${MAX_BACKLOG}`);
     this.#assertState('fresh', 'listen');
     if (this.#bound === undefined && this.#family === AF_UNIX) {
       throw new SocketError('EINVAL', 'an AF_UNIX socket must bind({ path }) before listen()');
@@ -312,12 +318,15 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   /**
    * Resolves with 1..`bufsize` received bytes as soon as any are buffered, or with an empty array
-   * at orderly end of stream (and on every later call). Bytes are views of the received chunks,
-   * not copies, whenever a chunk is large enough.
+   * at orderly end of stream (and on every later call until `close()`; after it, `recv` rejects
+   * with `SocketClosedError`). Bytes are views of the received chunks, not copies, whenever a
+   * chunk is large enough.
    */
   recv(bufsize: number, options?: BlockingOptions): Promise<Uint8Array> {
     try {
-      checkBufsize(bufsize);
+      checkPositiveInteger('bufsize', bufsize);
+      // Before the end-of-stream check: after close(), recv is EBADF even if the peer had sent FIN.
+      if (this.#state === 'closed') return Promise.reject(this.#notReady('recv', 'connected'));
       if (this.#read.size > 0) return Promise.resolve(this.#read.take(bufsize));
       if (this.#readShut || this.#ended) return Promise.resolve(EMPTY);
       if (this.#error !== undefined) return Promise.reject(this.#error);
@@ -334,7 +343,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * and a full buffer it rejects with `BlockingIOError`.
    */
   async send(data: Uint8Array, options?: BlockingOptions): Promise<number> {
-    const bytes = checkBytes(data);
+    const bytes = checkBytes('data', data);
     const socket = this.#writableSocket();
     if (bytes.length === 0) return 0;
     let room = socket.writableHighWaterMark - socket.writableLength;
@@ -383,9 +392,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   /** Ends reading (later `recv`s resolve empty), writing (the peer reads to end of stream), or both. */
   shutdown(how: ShutdownHow): void {
-    if (how !== 'read' && how !== 'write' && how !== 'both') {
-      throw new TypeError(`how must be 'read', 'write' or 'both', got ${String(how)}`);
-    }
+    checkOneOf('how', how, ['read', 'write', 'both']);
     const socket = this.#socket;
     if (this.#state !== 'connected' || socket === undefined) throw this.#notReady('shutdown', 'connected');
     if (how !== 'write') {
@@ -426,7 +433,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     const closing = new SocketClosedError();
     this.#connector?.reject(new SocketClosedError('socket was closed while connecting'));
     this.#read.failReaders(closing);
-    for (const waiter of this.#writers.splice(0)) waiter.reject(closing);
+    for (const waiter of this.#writers.drain()) waiter.reject(closing);
     this.#read.clear();
     this.#read.detach();
     this.#closed = Promise.all([this.#listener?.close(closing), closeSocket(this.#socket)]).then(() => {});
@@ -435,7 +442,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   /** Sets the timeout of blocking calls in milliseconds: `null` blocks, 0 is non-blocking. */
   setTimeout(timeout: number | null): void {
-    this.#timeout = checkTimeout(timeout);
+    this.#timeout = checkTimeout('timeout', timeout);
   }
 
   /** The timeout of blocking calls in milliseconds, `null` when they block. */
@@ -448,7 +455,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * (`null` turns it off). Pending and later calls then reject with `SocketTimeoutError`.
    */
   setIdleTimeout(timeout: number | null): void {
-    const idle = checkTimeout(timeout);
+    const idle = checkTimeout('timeout', timeout);
     const socket = this.#socket;
     if (this.#state !== 'connected' || socket === undefined)
       throw this.#notReady('setIdleTimeout', 'connected');
@@ -461,13 +468,13 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     const socket = this.#socket;
     this.#error ??= new SocketTimeoutError(`connection was idle for ${socket?.timeout} ms and was closed`);
     this.#read.failReaders(this.#error);
-    for (const waiter of this.#writers.splice(0)) waiter.reject(this.#error);
+    for (const waiter of this.#writers.drain()) waiter.reject(this.#error);
     socket?.destroy();
   };
 
   /** `setBlocking(false)` is `setTimeout(0)`; `setBlocking(true)` is `setTimeout(null)`. */
   setBlocking(flag: boolean): void {
-    this.#timeout = flag ? null : 0;
+    this.#timeout = checkBoolean('flag', flag) ? null : 0;
   }
 
   /** The peer's address; `SocketError` `ENOTCONN` when not connected. */
@@ -563,7 +570,9 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * Wraps a connected `net.Socket`, e.g. one from another library, as a `StreamSocket`. The
    * socket must not have `'data'` listeners of its own.
    */
-  static fromNodeSocket(socket: Socket, options: StreamSocketOptions = {}): StreamSocket {
+  static fromNodeSocket(socket: Socket, options?: StreamSocketOptions): StreamSocket {
+    if (!(socket instanceof Socket))
+      throw new InvalidArgumentError('socket', 'a connected net.Socket', socket);
     const family =
       socket.remoteFamily === 'IPv6' ? AF_INET6 : socket.remoteFamily === 'IPv4' ? AF_INET : AF_UNIX;
     const wrapped = new StreamSocket(family, options);
@@ -675,8 +684,11 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   };
 
   readonly #onDrain = (): void => {
-    for (const writer of this.#writers) if (writer.size === DRAIN) writer.resolve();
-    this.#writers = this.#writers.filter((writer) => !writer.settled);
+    const writers = this.#writers;
+    for (const writer of writers.drain()) {
+      if (writer.size === DRAIN) writer.resolve();
+      else writers.push(writer);
+    }
   };
 
   readonly #onError = (error: Error): void => {
@@ -687,7 +699,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
       return;
     }
     this.#read.failReaders(failure);
-    for (const writer of this.#writers.splice(0)) writer.reject(failure);
+    for (const writer of this.#writers.drain()) writer.reject(failure);
   };
 
   readonly #onClose = (): void => {
@@ -703,7 +715,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
       this.#error = new SocketClosedError('connection was closed');
     if (this.#ended) this.#read.endReaders();
     else this.#read.failReaders(this.#error);
-    for (const writer of this.#writers.splice(0)) writer.reject(this.#error ?? new SocketClosedError());
+    for (const writer of this.#writers.drain()) writer.reject(this.#error ?? new SocketClosedError());
   };
 
   /** A non-blocking connect failed: the socket is fresh again and the next `connect` reports why. */
@@ -723,6 +735,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   }
 
   #writableSocket(): Socket {
+    if (this.#state === 'closed') throw this.#notReady('send', 'connected');
     if (this.#error !== undefined) throw this.#error;
     const socket = this.#socket;
     if (this.#state !== 'connected' || socket === undefined) throw this.#notReady('send', 'connected');

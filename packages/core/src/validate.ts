@@ -1,19 +1,19 @@
-import { describe } from './address.js';
+import { InvalidArgumentError } from './errors.js';
+
+/**
+ * Runtime checks of what the types promise, for plain-JavaScript callers: each returns the value
+ * it was given (narrowed) or throws {@link InvalidArgumentError} naming the argument. Shared by
+ * every sockkit package through `@sockkit/core/internals`.
+ */
 
 /** Data to send must already be bytes: a string has no byte form until the caller picks an encoding. */
-export function checkBytes(data: unknown): Uint8Array {
+export function checkBytes(argument: string, data: unknown): Uint8Array {
   if (data instanceof Uint8Array) return data;
-  const hint = typeof data === 'string' ? ' (encode text first: new TextEncoder().encode(text))' : '';
-  throw new TypeError(`data must be a Uint8Array or Buffer, got ${describe(data)}${hint}`);
-}
-
-/** `bufsize` is the most bytes one `recv` may return: a positive integer. */
-export function checkBufsize(bufsize: unknown): number {
-  if (typeof bufsize !== 'number') throw new TypeError(`bufsize must be a number, got ${describe(bufsize)}`);
-  if (!Number.isInteger(bufsize) || bufsize <= 0) {
-    throw new RangeError(`bufsize must be a positive integer, got ${bufsize}`);
-  }
-  return bufsize;
+  const expected =
+    typeof data === 'string'
+      ? 'a Uint8Array or Buffer (encode text first: new TextEncoder().encode(text))'
+      : 'a Uint8Array or Buffer';
+  throw new InvalidArgumentError(argument, expected, data);
 }
 
 /** The longest delay a Node timer keeps (about 24.8 days): a longer one fires after 1 ms. */
@@ -24,34 +24,157 @@ export const MAX_TIMEOUT = 2 ** 31 - 1;
  * to {@link MAX_TIMEOUT} bounds the wait. A longer finite one is refused rather than let Node's
  * timer fire at once.
  */
-export function checkTimeout(timeout: unknown): number | null {
-  if (timeout === null) return null;
-  if (typeof timeout !== 'number') {
-    throw new TypeError(`timeout must be milliseconds or null, got ${describe(timeout)}`);
-  }
-  if (timeout === Number.POSITIVE_INFINITY) return null;
-  if (Number.isNaN(timeout) || timeout < 0 || timeout > MAX_TIMEOUT) {
-    throw new RangeError(
-      `timeout must be from 0 to ${MAX_TIMEOUT} milliseconds, Infinity or null, got ${timeout}`,
+export function checkTimeout(argument: string, timeout: unknown): number | null {
+  if (timeout === null || timeout === Number.POSITIVE_INFINITY) return null;
+  if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0 || timeout > MAX_TIMEOUT) {
+    throw new InvalidArgumentError(
+      argument,
+      `from 0 to ${MAX_TIMEOUT} milliseconds, Infinity or null`,
+      timeout,
     );
   }
   return timeout;
 }
 
-/** A count or size option: a positive integer. */
-export function checkPositiveInteger(name: string, value: unknown): number {
-  if (typeof value !== 'number') throw new TypeError(`${name} must be a number, got ${describe(value)}`);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new RangeError(`${name} must be a positive integer, got ${value}`);
+/**
+ * A delay a timer will wait, in milliseconds: a positive number up to {@link MAX_TIMEOUT} (a
+ * request timeout, a read deadline). Node fires a longer timer after 1 ms, which would turn a
+ * retransmission or deadline timer into a busy loop.
+ */
+export function checkDelay(argument: string, delay: unknown): number {
+  if (typeof delay !== 'number' || !(delay > 0) || delay > MAX_TIMEOUT) {
+    throw new InvalidArgumentError(argument, `a positive number of milliseconds up to ${MAX_TIMEOUT}`, delay);
+  }
+  return delay;
+}
+
+/** A delay that `null` turns off: `undefined` gives `fallback`. */
+export function checkOptionalDelay(argument: string, delay: unknown, fallback: number | null): number | null {
+  if (delay === undefined) return fallback;
+  if (delay === null) return null;
+  if (typeof delay !== 'number' || !(delay > 0) || delay > MAX_TIMEOUT) {
+    throw new InvalidArgumentError(
+      argument,
+      `a positive number of milliseconds up to ${MAX_TIMEOUT}, or null`,
+      delay,
+    );
+  }
+  return delay;
+}
+
+/** A count or size: a positive integer. */
+export function checkPositiveInteger(argument: string, value: unknown): number {
+  return checkIntegerIn(argument, value, 1, Number.MAX_SAFE_INTEGER, 'a positive integer');
+}
+
+/** An integer with a range, such as a TTL or a port. */
+export function checkIntegerIn(
+  argument: string,
+  value: unknown,
+  min: number,
+  max: number,
+  expected = `an integer from ${min} to ${max}`,
+): number {
+  if (typeof value !== 'number') throw new InvalidArgumentError(argument, `a number (${expected})`, value);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidArgumentError(argument, expected, value);
   }
   return value;
 }
 
-/** An integer option with a range, such as a TTL. */
-export function checkIntegerIn(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number') throw new TypeError(`${name} must be a number, got ${describe(value)}`);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
+/** A number from `min` to `max` (`max` may be `Infinity`); never NaN. */
+export function checkNumberIn(
+  argument: string,
+  value: unknown,
+  min: number,
+  max: number,
+  expected = `a number from ${min} to ${max}`,
+): number {
+  if (typeof value !== 'number' || !(value >= min && value <= max)) {
+    throw new InvalidArgumentError(argument, expected, value);
+  }
+  return value;
+}
+
+/** A boolean, not merely truthy: `setBlocking('no')` must not mean blocking. */
+export function checkBoolean(argument: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new InvalidArgumentError(argument, 'a boolean', value);
+  return value;
+}
+
+/** A non-empty string (a host, a path, an interface address). */
+export function checkNonEmptyString(argument: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '') {
+    throw new InvalidArgumentError(argument, 'a non-empty string', value);
+  }
+  return value;
+}
+
+/** A callback. */
+export function checkFunction<F extends (...args: never[]) => unknown>(argument: string, value: unknown): F {
+  if (typeof value !== 'function') throw new InvalidArgumentError(argument, 'a function', value);
+  return value as F;
+}
+
+/** One of a fixed set of literals (`'fail' | 'skip'`, `'udp4' | 'udp6'`). */
+export function checkOneOf<T extends string | number>(
+  argument: string,
+  value: unknown,
+  allowed: readonly T[],
+): T {
+  if (!allowed.includes(value as T)) {
+    const list = allowed.map((item) => (typeof item === 'string' ? `'${item}'` : String(item)));
+    throw new InvalidArgumentError(argument, `one of ${list.join(', ')}`, value);
+  }
+  return value as T;
+}
+
+/**
+ * An options object: `undefined` gives `{}`; anything but a plain object, and any key not in
+ * `known` (a typo such as `timeOut`, which would otherwise be ignored without a word), is refused.
+ */
+export function checkOptions<T extends object>(
+  argument: string,
+  options: T | undefined,
+  known: readonly (keyof T & string)[],
+): T {
+  if (options === undefined) return {} as T;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidArgumentError(argument, 'an options object', options);
+  }
+  for (const key of Object.keys(options)) {
+    if (!(known as readonly string[]).includes(key)) {
+      throw new InvalidArgumentError(
+        `${argument}.${key}`,
+        `absent: ${argument} knows only ${known.join(', ')}`,
+        (options as Record<string, unknown>)[key],
+      );
+    }
+  }
+  return options;
+}
+
+/** An optional `AbortSignal` (a call's `signal` option). */
+export function checkSignal(argument: string, signal: unknown): AbortSignal | undefined {
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new InvalidArgumentError(argument, 'an AbortSignal', signal);
+  }
+  return signal;
+}
+
+/** An object with the methods `names` (a codec's `encode` and `decode` ...), described as `expected`. */
+export function checkMethods<T extends object>(
+  argument: string,
+  value: T,
+  names: readonly (keyof T & string)[],
+  expected: string,
+): T {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    names.some((name) => typeof value[name] !== 'function')
+  ) {
+    throw new InvalidArgumentError(argument, expected, value);
   }
   return value;
 }

@@ -6,6 +6,7 @@ import {
   BrokenPipeError,
   ConnectionRefusedError,
   ConnectionResetError,
+  InvalidArgumentError,
   SocketClosedError,
   SocketError,
   SocketTimeoutError,
@@ -139,9 +140,32 @@ describe('toSocketError', () => {
   it('passes programming errors and sockkit errors through', () => {
     const typeError = new TypeError('bad');
     expect(toSocketError(typeError)).toBe(typeError);
-    const invalid = Object.assign(new TypeError('x'), { code: 'ERR_INVALID_ARG_TYPE' });
-    expect(toSocketError(invalid)).toBe(invalid);
     const closed = new SocketClosedError();
     expect(toSocketError(closed)).toBe(closed);
+  });
+
+  it('wraps every Node.js ERR_* error: bad arguments as InvalidArgumentError, the rest as a SocketError', () => {
+    const invalid = Object.assign(
+      new TypeError('The "size" argument must be of type number. Received type string (\'1\')'),
+      { code: 'ERR_INVALID_ARG_TYPE' },
+    );
+    const wrapped = toSocketError(invalid);
+    expect(wrapped).toBeInstanceOf(InvalidArgumentError);
+    expect(wrapped).toMatchObject({ code: 'SOCKKIT_ERR_INVALID_ARGUMENT', argument: 'size', cause: invalid });
+    const bufferSize = Object.assign(new Error('Could not get or set buffer size'), {
+      code: 'ERR_SOCKET_BUFFER_SIZE',
+      info: { code: 'EBADF' },
+    });
+    expect(toSocketError(bufferSize)).toMatchObject({ name: 'SocketClosedError', code: 'EBADF' });
+    const connected = Object.assign(new Error('Already connected'), {
+      code: 'ERR_SOCKET_DGRAM_IS_CONNECTED',
+    });
+    expect(toSocketError(connected)).toMatchObject({
+      name: 'SocketError',
+      code: 'EISCONN',
+      cause: connected,
+    });
+    const other = Object.assign(new Error('odd'), { code: 'ERR_SOMETHING_NEW' });
+    expect(toSocketError(other)).toMatchObject({ name: 'SocketError', code: 'EINVAL', errno: errno.EINVAL });
   });
 });

@@ -11,6 +11,7 @@ import {
   BrokenPipeError,
   ConnectionRefusedError,
   ConnectionResetError,
+  InvalidArgumentError,
   SocketClosedError,
   SocketError,
   SocketTimeoutError,
@@ -185,7 +186,7 @@ describe('StreamSocket faults', () => {
     await using second = socket();
     expect(await second.connectEx({ host: '127.0.0.1', port })).toBe(constants.errno.ECONNREFUSED);
     await using third = socket();
-    await expect(third.connectEx({ host: '', port })).rejects.toThrow(TypeError);
+    await expect(third.connectEx({ host: '', port })).rejects.toThrow(InvalidArgumentError);
   });
 
   it('a non-blocking connect reports EALREADY while in progress, then how it ended, and may be retried', async () => {

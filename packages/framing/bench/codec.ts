@@ -86,6 +86,15 @@ export function textMessage(times: number): Contender[] {
   ];
 }
 
+/** (d) encoding alone, without validation: the MessagePack writer against msgpackr's. */
+export function encodeOnly(times: number): Contender[] {
+  const codec = createCodec(Chat, { validateOnEncode: false });
+  return [
+    { name: 'sockkit createCodec encode', run: repeat(times, () => codec.encode(chat)) },
+    { name: 'msgpackr pack', run: repeat(times, () => plainPackr.pack(chat)) },
+  ];
+}
+
 /** Encoded sizes, for the README. */
 export function sizes(): Record<string, number> {
   return {

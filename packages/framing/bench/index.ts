@@ -3,7 +3,7 @@
  * contenders alternating within every round, medians of ROUNDS rounds (default 9).
  */
 import { encodeFrames, FrameFormats } from '../src/index.ts';
-import { binaryMessage, guardCost, sizes, textMessage } from './codec.ts';
+import { binaryMessage, encodeOnly, guardCost, sizes, textMessage } from './codec.ts';
 import { decoders, encoders, iterableDecoders } from './contenders.ts';
 import { type CaseResult, formatCase, runCase } from './harness.ts';
 import { loopback } from './tcp.ts';
@@ -128,6 +128,15 @@ async function codecCases(): Promise<void> {
   results.push({ result: c, baseline: 'JSON + zod' });
   goals.push({ result: c, contender: 'sockkit createCodec', against: 'JSON + zod', ratio: 0 });
   goals.push({ result: c, contender: 'sockkit createCodec records', against: 'JSON + zod', ratio: 0 });
+  const d = await runCase(
+    '(d) ~100 B message, encode only',
+    'msgs',
+    4 * times,
+    encodeOnly(4 * times),
+    rounds,
+  );
+  results.push({ result: d, baseline: 'msgpackr pack' });
+  goals.push({ result: d, contender: 'sockkit createCodec encode', against: 'msgpackr pack', ratio: 0 });
   log('done: codec');
 }
 

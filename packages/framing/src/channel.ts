@@ -1,6 +1,9 @@
 import type { Duplex } from 'node:stream';
-import type { StreamSocket } from '@sockkit/core';
+import { InvalidArgumentError, InvalidStateError, type StreamSocket, toSocketError } from '@sockkit/core';
+import { checkBytes, checkDelay, checkOptions, checkSignal } from '@sockkit/core/internals';
+import { channelOptions, duplexOf } from './channel-options.js';
 import type { MessageCodec } from './codec.js';
+import { DEFAULT_CLOSE_TIMEOUT } from './constants.js';
 import { FrameDecoder } from './decoder.js';
 import { encodeFrame, encodeFrameHeader, encodeFrames } from './encoder.js';
 import {
@@ -13,23 +16,8 @@ import {
   SendQueueFullError,
   SendTimeoutError,
 } from './errors.js';
-import { type FrameFormat, FrameFormats } from './format.js';
+import type { FrameFormat, FrameFormatOptions } from './format.js';
 import { DONE, iteratorOf } from './iterator.js';
-
-/** Default time a started frame has to complete: 30 s. */
-export const DEFAULT_FRAME_TIMEOUT = 30_000;
-/** Default time without any received byte before the channel closes: 5 minutes. */
-export const DEFAULT_IDLE_TIMEOUT = 300_000;
-/** Default time `request()` waits for its reply: 30 s. */
-export const DEFAULT_REQUEST_TIMEOUT = 30_000;
-/** Default time `close()` waits for sent data to flush before closing anyway: 5 s. */
-export const DEFAULT_CLOSE_TIMEOUT = 5_000;
-/** Default time queued sends may wait without the peer reading anything: 30 s. */
-export const DEFAULT_SEND_TIMEOUT = 30_000;
-/** Default bytes of sends queued behind a full write buffer before the channel gives up on the peer: 16 MiB. */
-export const DEFAULT_MAX_QUEUED_SEND_BYTES = 16 * 1024 * 1024;
-/** Default number of received messages queued before the channel stops reading from the connection. */
-export const DEFAULT_MAX_QUEUED_MESSAGES = 64;
 
 /**
  * Most bytes decoded between two checks of the receive queue, so that one big chunk of tiny
@@ -51,8 +39,8 @@ export interface Correlation<T> {
 
 /** Options of {@link framed}. */
 export interface FramedOptions<T> {
-  /** Frame format on the wire. Default {@link FrameFormats.uint32BE}. */
-  readonly format?: FrameFormat;
+  /** Frame format on the wire: a {@link FrameFormat} or the options of one. Default `FrameFormats.uint32BE`. */
+  readonly format?: FrameFormatOptions;
   /** Message codec; without one, messages are the raw payload bytes. */
   readonly codec?: MessageCodec<T>;
   /** Milliseconds a frame may take from its first byte to its last (slowloris guard); `null` disables. Default 30 s. */
@@ -65,6 +53,12 @@ export interface FramedOptions<T> {
    * header always fails the channel, since the stream cannot be resynchronised. Default `'fail'`.
    */
   readonly onInvalid?: 'fail' | 'skip';
+  /**
+   * Under `onInvalid: 'skip'`, the largest oversized frame skipped (payload bytes); one declaring
+   * more fails the channel with `FrameTooLargeError`, so a peer cannot make it read and discard
+   * without end. Default four times the format's `maxFrameLength`.
+   */
+  readonly maxSkipLength?: number;
   /** Enables `request()`; see {@link Correlation}. */
   readonly correlation?: Correlation<T>;
   /** Default timeout of `request()`, in milliseconds. Default 30 s. */
@@ -79,7 +73,7 @@ export interface FramedOptions<T> {
   /**
    * Bytes of sends queued while the peer does not read (behind a full write buffer) before the
    * channel closes with `SendQueueFullError`, so a fan-out of un-awaited sends to a peer that
-   * never reads cannot grow memory without bound. One send of any size may always wait. Default 16 MiB.
+   * never reads cannot grow memory without bound. One send of any size may always wait. Default 1 MiB.
    */
   readonly maxQueuedSendBytes?: number;
   /**
@@ -108,6 +102,8 @@ export interface ChannelStats {
   readonly skipped: number;
   /** `request()`s waiting for their reply now. */
   readonly pendingRequests: number;
+  /** Bytes of sends waiting behind the connection's full write buffer now (bounded by `maxQueuedSendBytes`). */
+  readonly queuedSendBytes: number;
 }
 
 /** What {@link framed} runs over: a `@sockkit/core` stream socket, or any Node `Duplex` (e.g. a `net.Socket`). */
@@ -181,30 +177,30 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   #skipped = 0;
 
   /** @internal use {@link framed}. */
-  constructor(connection: FramedConnection, options: FramedOptions<T>) {
-    this.#duplex = 'makeFile' in connection ? connection.makeFile() : connection;
-    this.#format = options.format ?? FrameFormats.uint32BE;
+  constructor(connection: FramedConnection, given: FramedOptions<T> | undefined) {
+    const options = channelOptions(given);
+    this.#format = options.format;
     this.#codec = options.codec;
-    this.#skipInvalid = (options.onInvalid ?? 'fail') === 'skip';
-    this.#decoder = new FrameDecoder(this.#format, { skipOversized: this.#skipInvalid });
+    this.#skipInvalid = options.skipInvalid;
+    this.#decoder = new FrameDecoder(options.format, {
+      skipOversized: options.skipInvalid,
+      ...(options.maxSkipLength === undefined ? {} : { maxSkipLength: options.maxSkipLength }),
+    });
     this.#correlation = options.correlation;
-    this.#requestTimeout = milliseconds(options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT, 'requestTimeout');
-    this.#frameTimeout = optionalMilliseconds(options.frameTimeout, DEFAULT_FRAME_TIMEOUT, 'frameTimeout');
-    this.#idleTimeout = optionalMilliseconds(options.idleTimeout, DEFAULT_IDLE_TIMEOUT, 'idleTimeout');
-    this.#maxQueued = positiveNumber(
-      options.maxQueuedMessages ?? DEFAULT_MAX_QUEUED_MESSAGES,
-      'maxQueuedMessages',
-    );
-    this.#sendTimeout = optionalMilliseconds(options.sendTimeout, DEFAULT_SEND_TIMEOUT, 'sendTimeout');
-    this.#maxQueuedSendBytes = positiveNumber(
-      options.maxQueuedSendBytes ?? DEFAULT_MAX_QUEUED_SEND_BYTES,
-      'maxQueuedSendBytes',
-    );
+    this.#requestTimeout = options.requestTimeout;
+    this.#frameTimeout = options.frameTimeout;
+    this.#idleTimeout = options.idleTimeout;
+    this.#maxQueued = options.maxQueuedMessages;
+    this.#sendTimeout = options.sendTimeout;
+    this.#maxQueuedSendBytes = options.maxQueuedSendBytes;
+    // Last: makeFile() starts reading the socket, which must not happen for options refused above.
+    this.#duplex = duplexOf(connection);
 
     const duplex = this.#duplex;
     duplex.on('data', this.#onData);
     duplex.once('end', this.#onEnd);
-    duplex.on('error', (error: Error) => this.#fail(error));
+    // A raw net.Socket reports Node's errors: typed here (ConnectionResetError ...), cause kept.
+    duplex.on('error', (error: Error) => this.#fail(toSocketError(error)));
     duplex.once('close', () => this.#fail(new ChannelClosedError('The connection closed')));
     duplex.on('drain', () => this.#flushWrites());
     this.#startIdleTimer();
@@ -217,6 +213,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
       messagesSent: this.#sent,
       skipped: this.#skipped + this.#decoder.skippedFrames,
       pendingRequests: this.#pending.size,
+      queuedSendBytes: this.#queuedSendBytes,
     };
   }
 
@@ -253,6 +250,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   sendMany(messages: readonly T[]): Promise<void> {
     let frames: Uint8Array;
     try {
+      if (!Array.isArray(messages)) throw new InvalidArgumentError('messages', 'an array', messages);
       this.#assertOpen();
       frames = encodeFrames(
         messages.map((message) => this.#encode(message)),
@@ -283,20 +281,22 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
    * const reply = await channel.request({ type: 'get', key: 'a' }, { timeout: 5_000 });
    * ```
    */
-  request(message: T, options: RequestOptions = {}): Promise<T> {
-    const { signal } = options;
+  request(message: T, options?: RequestOptions): Promise<T> {
+    let signal: AbortSignal | undefined;
     let stamped: T;
     let timeout: number;
     let id: number;
     // Everything that can throw runs before the request is registered, and becomes a rejection.
     try {
+      const checked = checkOptions('options', options, ['timeout', 'signal']);
+      signal = checkSignal('options.signal', checked.signal);
       const correlation = this.#correlation;
       if (correlation === undefined)
-        throw new TypeError('request() needs the correlation option of framed()');
+        throw new InvalidStateError('request() needs the correlation option of framed()');
       signal?.throwIfAborted();
       const queued = this.#queue.length - this.#queueHead;
       if (this.#paused && queued >= 2 * this.#maxQueued) throw new RequestBlockedError(queued);
-      timeout = milliseconds(options.timeout ?? this.#requestTimeout, 'timeout');
+      timeout = checkDelay('options.timeout', checked.timeout ?? this.#requestTimeout);
       id = (this.#nextId % 0x7fff_ffff) + 1;
       stamped = correlation.stamp(message, id);
       this.#nextId = id;
@@ -351,11 +351,12 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
    * peer that does not read), ends the write side, then closes the connection. Pending requests reject with `ChannelClosedError`; messages already received can still be
    * iterated. Every call returns the same promise, settled once the first call has finished.
    */
-  close(options: { readonly timeout?: number } = {}): Promise<void> {
+  close(options?: { readonly timeout?: number }): Promise<void> {
     if (this.#closed === null) {
       let timeout: number;
       try {
-        timeout = milliseconds(options.timeout ?? DEFAULT_CLOSE_TIMEOUT, 'timeout');
+        const { timeout: given = DEFAULT_CLOSE_TIMEOUT } = checkOptions('options', options, ['timeout']);
+        timeout = checkDelay('options.timeout', given);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -389,8 +390,15 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     return this.close();
   }
 
+  /** The payload of `message`: its bytes (never anything else: a string would go out as zeros), or its encoding. */
   #encode(message: T): Uint8Array {
-    return this.#codec === undefined ? (message as Uint8Array) : this.#codec.encode(message);
+    const codec = this.#codec;
+    if (codec === undefined) return checkBytes('message', message);
+    const payload = codec.encode(message);
+    if (!(payload instanceof Uint8Array)) {
+      throw new InvalidArgumentError('options.codec', 'a codec whose encode returns a Uint8Array', payload);
+    }
+    return payload;
   }
 
   #assertOpen(): void {
@@ -598,7 +606,8 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     if (this.#failure !== null && !this.#closedCleanly()) return Promise.reject(this.#failure);
     if (this.#ended || this.#closing || this.#failure !== null)
       return Promise.resolve({ done: true, value: undefined });
-    if (this.#reader !== null) return Promise.reject(new TypeError('The channel is already being iterated'));
+    if (this.#reader !== null)
+      return Promise.reject(new InvalidStateError('The channel is already being iterated'));
     return new Promise((resolve, reject) => {
       this.#reader = { resolve, reject };
     });
@@ -711,27 +720,3 @@ export function framed<T>(connection: FramedConnection, options: FramedOptions<T
 }
 
 function ignore(): void {}
-
-function positiveNumber(value: number, name: string): number {
-  if (!Number.isFinite(value) || value <= 0)
-    throw new RangeError(`${name} must be a positive number; got ${value}`);
-  return value;
-}
-
-/** Longest delay `setTimeout` honours; a longer one fires after 1 ms. */
-const MAX_TIMEOUT = 0x7fff_ffff;
-
-function milliseconds(value: number, name: string): number {
-  positiveNumber(value, name);
-  if (value > MAX_TIMEOUT) throw new RangeError(`${name} must be at most ${MAX_TIMEOUT} ms; got ${value}`);
-  return value;
-}
-
-function optionalMilliseconds(
-  value: number | null | undefined,
-  fallback: number,
-  name: string,
-): number | null {
-  if (value === null) return null;
-  return milliseconds(value ?? fallback, name);
-}

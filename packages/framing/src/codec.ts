@@ -1,7 +1,16 @@
+import { InvalidArgumentError } from '@sockkit/core';
+import {
+  checkBoolean,
+  checkBytes,
+  checkOneOf,
+  checkOptions,
+  checkPositiveInteger,
+} from '@sockkit/core/internals';
 import { Packr, Unpackr } from 'msgpackr';
 import type { z } from 'zod';
-import { MessageDecodeError, MessageValidationError } from './errors.js';
+import { MessageDecodeError, MessageEncodeError, MessageValidationError } from './errors.js';
 import { checkMessagePack, type MessagePackLimits } from './guard.js';
+import { MessagePackWriter } from './msgpack.js';
 
 /** Default deepest nesting of arrays and maps in one message. */
 export const DEFAULT_MAX_DEPTH = 32;
@@ -31,6 +40,22 @@ export interface CodecOptions {
    * shared between messages), so lost datagrams or independent frames still decode. Default false.
    */
   readonly records?: boolean;
+  /**
+   * What happens to integers beyond ±(2^53 - 1), which a number cannot hold exactly (Python and
+   * Go send them as int 64 / uint 64, up to 2^64 - 1). `'refuse'`: the message fails with
+   * {@link MessageDecodeError}, never rounded. `'bigint'`: they decode as bigints, so every int64
+   * and uint64 arrives exact. Smaller integers are numbers either way, so a field that may hold any
+   * 64-bit value is `z.union([z.int(), z.bigint()])` (or `z.union([z.bigint(), z.int().transform(BigInt)])`
+   * for bigints throughout). Bigints are always encoded as integers. Default `'refuse'`.
+   */
+  readonly largeIntegers?: 'refuse' | 'bigint';
+  /**
+   * What MessagePack maps decode to. `'object'`: plain objects, integer keys becoming strings
+   * (`{1: 'a'}` from Python arrives as `{ '1': 'a' }`). `'map'`: `Map`s, every map of the message,
+   * keeping keys of any scalar type (integers, floats, booleans, nil, bin) as they were; schemas
+   * then use `z.map(...)`. Default `'object'`.
+   */
+  readonly maps?: 'object' | 'map';
 }
 
 /** Typed messages to and from bytes: MessagePack for bytes, a zod schema for shape. */
@@ -59,26 +84,39 @@ export interface MessageCodec<T> {
  * codec.decode(bytes); // { from: 'ana', text: 'hi' }, typed
  * ```
  */
-export function createCodec<T>(schema: z.ZodType<T>, options: CodecOptions = {}): MessageCodec<T> {
+export function createCodec<T>(schema: z.ZodType<T>, given?: CodecOptions): MessageCodec<T> {
+  if (typeof (schema as Partial<z.ZodType<T>> | null)?.safeParse !== 'function') {
+    throw new InvalidArgumentError('schema', 'a zod schema (anything with safeParse)', schema);
+  }
+  const options = checkOptions('options', given, [
+    'maxDepth',
+    'maxElements',
+    'validateOnEncode',
+    'records',
+    'largeIntegers',
+    'maps',
+  ]);
+  const largeIntegers = checkOneOf('options.largeIntegers', options.largeIntegers ?? 'refuse', [
+    'refuse',
+    'bigint',
+  ]);
+  const maps = checkOneOf('options.maps', options.maps ?? 'object', ['object', 'map']);
   const limits: MessagePackLimits = {
     maxDepth: depthLimit(options.maxDepth ?? DEFAULT_MAX_DEPTH),
-    maxElements: positiveInteger(options.maxElements ?? DEFAULT_MAX_ELEMENTS, 'maxElements'),
-    records: options.records ?? false,
+    maxElements: checkPositiveInteger('options.maxElements', options.maxElements ?? DEFAULT_MAX_ELEMENTS),
+    records: checkBoolean('options.records', options.records ?? false),
+    largeIntegersAsBigInt: largeIntegers === 'bigint',
+    scalarKeys: maps === 'map',
   };
-  const validateOnEncode = options.validateOnEncode ?? true;
-  // Undefined properties are left out and undefined items become nil, as other MessagePack
-  // libraries do, instead of msgpackr's own extension for undefined.
-  const packr = new Packr({
-    useRecords: limits.records,
-    encodeUndefinedAsNil: true,
-    skipValues: [undefined],
-  } as ConstructorParameters<typeof Packr>[0]);
-  const unpackr = new Unpackr({ useRecords: limits.records, mapsAsObjects: true, int64AsType: 'number' });
+  const validateOnEncode = checkBoolean('options.validateOnEncode', options.validateOnEncode ?? true);
+  const pack = limits.records ? recordsPacker() : plainPacker(limits.maxDepth);
+  const unpackr = unpackerFor(limits, maps, largeIntegers === 'bigint' ? 'auto' : 'number');
+  let exactUnpackr: Unpackr | null = null;
 
   return {
     schema,
     encode(message) {
-      if (!validateOnEncode) return packr.pack(message);
+      if (!validateOnEncode) return pack(message);
       let result: z.ZodSafeParseResult<T>;
       try {
         result = schema.safeParse(message);
@@ -87,13 +125,21 @@ export function createCodec<T>(schema: z.ZodType<T>, options: CodecOptions = {})
         throw new MessageValidationError([issue], { cause });
       }
       if (!result.success) throw new MessageValidationError(result.error.issues);
-      return packr.pack(result.data);
+      return pack(result.data);
     },
     decode(bytes) {
-      checkMessagePack(bytes, limits);
+      const atSafeEdge = checkMessagePack(checkBytes('bytes', bytes), limits);
       let value: unknown;
       try {
-        value = unpackr.unpack(bytes);
+        // A Buffer view, so bin values always arrive as Buffers (views of `bytes`), whatever `bytes` is.
+        const buffer = Buffer.isBuffer(bytes) ? bytes : asBuffer(bytes);
+        if (atSafeEdge) {
+          // Rare: msgpackr's 'auto' leaves ±2^53 a number; decode every int64 as a bigint instead.
+          exactUnpackr ??= unpackerFor(limits, maps, 'bigint');
+          value = safeBigIntsToNumbers(exactUnpackr.unpack(buffer));
+        } else {
+          value = unpackr.unpack(buffer);
+        }
       } catch (cause) {
         throw new MessageDecodeError(`Invalid MessagePack: ${describe(cause)}`, { cause });
       }
@@ -112,19 +158,75 @@ export function createCodec<T>(schema: z.ZodType<T>, options: CodecOptions = {})
   };
 }
 
+/** Plain MessagePack, written as Python's msgpack writes it (see {@link MessagePackWriter}). */
+function plainPacker(maxDepth: number): (message: unknown) => Uint8Array {
+  const writer = new MessagePackWriter(maxDepth);
+  return (message) => writer.write(message);
+}
+
+/**
+ * msgpackr records, for sockkit peers only. Undefined properties are left out and undefined items
+ * become nil, as in plain mode, instead of msgpackr's own extension for undefined.
+ */
+function recordsPacker(): (message: unknown) => Uint8Array {
+  const packr = new Packr({
+    useRecords: true,
+    encodeUndefinedAsNil: true,
+    skipValues: [undefined],
+  } as ConstructorParameters<typeof Packr>[0]);
+  return (message) => {
+    try {
+      return packr.pack(message);
+    } catch (cause) {
+      throw new MessageEncodeError(`msgpackr cannot encode the message: ${describe(cause)}`, { cause });
+    }
+  };
+}
+
+function unpackerFor(
+  limits: MessagePackLimits,
+  maps: 'object' | 'map',
+  int64AsType: 'number' | 'auto' | 'bigint',
+): Unpackr {
+  // msgpackr runs 'auto' (numbers up to ±2^53, bigints beyond) but its types leave it out.
+  const options = { useRecords: limits.records, mapsAsObjects: maps === 'object', int64AsType };
+  return new Unpackr(options as ConstructorParameters<typeof Unpackr>[0]);
+}
+
+/** Turns the bigints within ±(2^53 - 1) of a decoded value back into numbers, in place (the guard bounded its depth). */
+function safeBigIntsToNumbers(value: unknown): unknown {
+  if (typeof value === 'bigint') {
+    return value <= MAX_SAFE && value >= -MAX_SAFE ? Number(value) : value;
+  }
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) value[index] = safeBigIntsToNumbers(value[index]);
+  } else if (value instanceof Map) {
+    const entries = [...value];
+    value.clear();
+    for (const [key, entry] of entries) value.set(safeBigIntsToNumbers(key), safeBigIntsToNumbers(entry));
+  } else if (typeof value === 'object' && value !== null && !(value instanceof Uint8Array)) {
+    const object = value as Record<string, unknown>;
+    for (const key of Object.keys(object)) object[key] = safeBigIntsToNumbers(object[key]);
+  }
+  return value;
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 function depthLimit(value: number): number {
-  positiveInteger(value, 'maxDepth');
-  if (value > MAX_DEPTH_LIMIT)
-    throw new RangeError(`maxDepth must be at most ${MAX_DEPTH_LIMIT}; got ${value}`);
+  checkPositiveInteger('options.maxDepth', value);
+  if (value > MAX_DEPTH_LIMIT) {
+    throw new InvalidArgumentError('options.maxDepth', `at most ${MAX_DEPTH_LIMIT}`, value, {
+      message: `maxDepth must be at most ${MAX_DEPTH_LIMIT}; got ${value}`,
+    });
+  }
   return value;
 }
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function positiveInteger(value: number, name: string): number {
-  if (!Number.isSafeInteger(value) || value < 1)
-    throw new RangeError(`${name} must be a positive integer; got ${value}`);
-  return value;
 }

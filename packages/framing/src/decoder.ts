@@ -1,6 +1,13 @@
-import { MAX_VARINT_BYTES } from './constants.js';
+import {
+  checkBoolean,
+  checkBytes,
+  checkFunction,
+  checkIntegerIn,
+  checkOptions,
+} from '@sockkit/core/internals';
 import { FrameDecodeError, FrameTooLargeError, TruncatedFrameError } from './errors.js';
-import { type FrameFormat, FrameFormats, maxHeaderLength, prefixWidth } from './format.js';
+import { type FrameFormat, type FrameFormatOptions, maxHeaderLength, toFrameFormat } from './format.js';
+import { FrameHeaderReader, tooLargeToSkip } from './header.js';
 
 /**
  * Receives each frame of {@link FrameDecoder.pushEach} as a range of a byte array, without a
@@ -16,21 +23,22 @@ export interface FrameDecoderOptions {
    * arrive (never buffered) and counted in {@link FrameDecoder.skippedFrames}. Default false.
    */
   readonly skipOversized?: boolean;
+  /**
+   * Largest oversized frame `skipOversized` skips, in payload bytes. A header declaring more fails
+   * with {@link FrameTooLargeError} as if not skipping, since discarding it would mean reading
+   * that many bytes (a varint or uint64 header can declare petabytes). Default four times
+   * `maxFrameLength`.
+   */
+  readonly maxSkipLength?: number;
 }
+
+/** Default {@link FrameDecoderOptions.maxSkipLength}, as a multiple of `maxFrameLength`. */
+const SKIP_LENGTH_FACTOR = 4;
 
 /** Chunks smaller than this are copied into a growing buffer rather than kept as views, so one-byte writes cannot pile up view objects. */
 const SMALL_CHUNK = 1024;
 /** Capacity of each buffer that collects small chunks; it bounds memory beyond the bytes received. */
 const COLLECT_CAPACITY = 64 * 1024;
-
-const UINT8 = 0;
-const UINT16 = 1;
-const UINT32 = 2;
-const UINT64 = 3;
-const VARINT = 4;
-const PREFIX_KIND = { uint8: UINT8, uint16: UINT16, uint32: UINT32, uint64: UINT64, varint: VARINT } as const;
-
-const TWO_POW_32 = 0x1_0000_0000;
 
 /** What `#out` points to outside `push`, so the last batch is not retained. */
 const NO_FRAMES: Uint8Array[] = [];
@@ -63,21 +71,16 @@ export class FrameDecoder {
   /** The format this decoder reads. */
   readonly format: FrameFormat;
 
-  readonly #kind: number;
-  readonly #little: boolean;
-  readonly #offset: number;
-  readonly #adjustment: number;
-  readonly #includesHeader: boolean;
+  readonly #header: FrameHeaderReader;
   readonly #maxFrameLength: number;
-  /** Header length for fixed-width prefixes; 0 for varints. */
-  readonly #fixedHeader: number;
   readonly #skipOversized: boolean;
+  /** Frames are handed out with their header (the format's `keepHeader`). */
+  readonly #keepHeader: boolean;
+  readonly #maxSkipLength: number;
 
   /** Header bytes of the next frame, when its header is split across chunks. */
   readonly #head: Uint8Array;
   #headLength = 0;
-  /** Set by #readHeader: payload length of the header just read. */
-  #declared = 0;
 
   /** Payload length of the frame being collected; -1 when no payload is pending. */
   #payloadLength = -1;
@@ -101,16 +104,29 @@ export class FrameDecoder {
   #out: Uint8Array[] = NO_FRAMES;
   #emitted = 0;
 
-  constructor(format: FrameFormat = FrameFormats.uint32BE, options: FrameDecoderOptions = {}) {
+  /**
+   * `format` is a {@link FrameFormat} (a preset or from `defineFrameFormat`) or the options of
+   * one, validated here; default `FrameFormats.uint32BE`.
+   */
+  constructor(formatOrOptions?: FrameFormatOptions, options?: FrameDecoderOptions) {
+    const format = toFrameFormat(formatOrOptions);
+    const { skipOversized = false, maxSkipLength } = checkOptions('options', options, [
+      'skipOversized',
+      'maxSkipLength',
+    ]);
     this.format = format;
-    this.#kind = PREFIX_KIND[format.prefix];
-    this.#little = format.endian === 'little';
-    this.#offset = format.lengthOffset;
-    this.#adjustment = format.lengthAdjustment;
-    this.#includesHeader = format.lengthIncludesHeader;
     this.#maxFrameLength = format.maxFrameLength;
-    this.#fixedHeader = format.prefix === 'varint' ? 0 : format.lengthOffset + prefixWidth(format.prefix);
-    this.#skipOversized = options.skipOversized ?? false;
+    this.#skipOversized = checkBoolean('options.skipOversized', skipOversized);
+    this.#maxSkipLength =
+      maxSkipLength === undefined
+        ? Math.min(SKIP_LENGTH_FACTOR * format.maxFrameLength, Number.MAX_SAFE_INTEGER)
+        : checkIntegerIn('options.maxSkipLength', maxSkipLength, 0, Number.MAX_SAFE_INTEGER);
+    this.#keepHeader = format.keepHeader ?? false;
+    this.#header = new FrameHeaderReader(format, {
+      skipOversized: this.#skipOversized,
+      maxSkipLength: this.#maxSkipLength,
+      refuseCompressed: (format.compressedFlag ?? false) && !this.#keepHeader,
+    });
     this.#head = new Uint8Array(maxHeaderLength(format));
   }
 
@@ -165,7 +181,7 @@ export class FrameDecoder {
    * fails with that error.
    */
   pushEach(chunk: Uint8Array, onFrame: FrameCallback): number {
-    this.#sink = onFrame;
+    this.#sink = typeof onFrame === 'function' ? onFrame : checkFunction<FrameCallback>('onFrame', onFrame);
     try {
       return this.#run(chunk);
     } finally {
@@ -189,13 +205,16 @@ export class FrameDecoder {
     } else if (this.#discarding > 0) {
       error = new TruncatedFrameError(this.#discarding, 0);
     } else if (this.#headLength > 0) {
-      const missing = this.#fixedHeader > 0 ? this.#fixedHeader - this.#headLength : 1;
+      const fixedLength = this.#header.fixedLength;
+      const missing = fixedLength > 0 ? fixedLength - this.#headLength : 1;
       error = new TruncatedFrameError(missing, this.#headLength);
     }
     if (error !== null) this.#fail(error);
   }
 
   #run(chunk: Uint8Array): number {
+    // A string has no `subarray`: refused here, before it could fail the decoder's state.
+    if (!(chunk instanceof Uint8Array)) checkBytes('chunk', chunk);
     if (this.#failure !== null) {
       this.#throwHeldFailure();
       throw new FrameDecodeError('The frame decoder failed earlier and cannot continue', {
@@ -247,7 +266,7 @@ export class FrameDecoder {
     }
     // Fast path: frames whose header and payload both sit in this chunk are views of it.
     while (position < length) {
-      const headerLength = this.#readHeader(chunk, position, length);
+      const headerLength = this.#header.read(chunk, position, length);
       if (headerLength === 0) {
         this.#head.set(chunk.subarray(position, length));
         this.#headLength = length - position;
@@ -264,7 +283,7 @@ export class FrameDecoder {
     const take = Math.min(this.#head.length - before, chunk.length);
     copyInto(this.#head, before, chunk, 0, take);
     this.#headLength = before + take;
-    const headerLength = this.#readHeader(this.#head, 0, this.#headLength);
+    const headerLength = this.#header.read(this.#head, 0, this.#headLength);
     if (headerLength === 0) return -1;
     this.#headLength = 0;
     return this.#startPayload(chunk, headerLength - before, headerLength);
@@ -276,15 +295,20 @@ export class FrameDecoder {
    * the frame, or -1 when `chunk` is used up.
    */
   #startPayload(chunk: Uint8Array, start: number, headerLength: number): number {
-    const payloadLength = this.#declared;
+    const payloadLength = this.#header.declared;
     if (payloadLength > this.#maxFrameLength) {
       if (!this.#skipOversized) throw new FrameTooLargeError(payloadLength, this.#maxFrameLength);
+      if (payloadLength > this.#maxSkipLength) {
+        throw tooLargeToSkip(payloadLength, this.#maxFrameLength, this.#maxSkipLength);
+      }
       this.#skipped++;
       const available = chunk.length - start;
       if (available >= payloadLength) return start + payloadLength;
       this.#discarding = payloadLength - available;
       return -1;
     }
+    if (this.#keepHeader)
+      return this.#startWithHeader(chunk, start - headerLength, headerLength + payloadLength);
     const end = start + payloadLength;
     if (end <= chunk.length) {
       this.#emit(chunk, start, end);
@@ -294,6 +318,27 @@ export class FrameDecoder {
     this.#headerOfPending = headerLength;
     this.#append(chunk, start, chunk.length);
     return -1;
+  }
+
+  /**
+   * {@link #startPayload} for a frame handed over with its header, which starts at `start`: before
+   * `chunk` (a negative `start`) when the header began in an earlier chunk and sits in #head.
+   */
+  #startWithHeader(chunk: Uint8Array, start: number, length: number): number {
+    const end = start + length;
+    if (start >= 0 && end <= chunk.length) {
+      this.#emit(chunk, start, end);
+      return end;
+    }
+    this.#payloadLength = length;
+    this.#headerOfPending = 0;
+    if (start >= 0) {
+      this.#append(chunk, start, chunk.length);
+      return -1;
+    }
+    this.#append(this.#head.slice(0, -start), 0, -start); // a copy: the next header reuses #head
+    const next = this.#continuePayload(chunk);
+    return this.#payloadLength >= 0 ? -1 : next;
   }
 
   /** Adds `chunk` to the pending payload; returns where the rest of `chunk` starts once the payload completes. */
@@ -390,82 +435,6 @@ export class FrameDecoder {
     this.#collect = null;
     this.#collectUsed = 0;
   }
-
-  /**
-   * Reads the header at `position`: returns its length and sets #declared to the payload length,
-   * or returns 0 if the header is not complete yet. Throws on a malformed header.
-   */
-  #readHeader(bytes: Uint8Array, position: number, end: number): number {
-    let value: number;
-    let headerLength = this.#fixedHeader;
-    if (headerLength > 0) {
-      if (end - position < headerLength) return 0;
-      const at = position + this.#offset;
-      switch (this.#kind) {
-        case UINT8:
-          value = bytes[at]!;
-          break;
-        case UINT16:
-          value = this.#little ? bytes[at]! | (bytes[at + 1]! << 8) : (bytes[at]! << 8) | bytes[at + 1]!;
-          break;
-        case UINT32:
-          value = this.#little ? readUint32LE(bytes, at) : readUint32BE(bytes, at);
-          break;
-        default: {
-          const high = this.#little ? readUint32LE(bytes, at + 4) : readUint32BE(bytes, at);
-          const low = this.#little ? readUint32LE(bytes, at) : readUint32BE(bytes, at + 4);
-          value = high * TWO_POW_32 + low;
-          if (high > 0x1f_ffff) throw new FrameTooLargeError(value, this.#maxFrameLength);
-        }
-      }
-    } else {
-      let at = position + this.#offset;
-      value = 0;
-      let scale = 1;
-      for (let index = 0; ; index++) {
-        if (at >= end) {
-          this.#checkPartialVarint(value);
-          return 0;
-        }
-        const byte = bytes[at++]!;
-        value += (byte & 0x7f) * scale;
-        if (byte < 0x80) {
-          if (byte === 0 && index > 0) throw new FrameDecodeError('Non-minimal varint length prefix');
-          break;
-        }
-        if (index === MAX_VARINT_BYTES - 1) {
-          throw new FrameDecodeError(`Varint length prefix longer than ${MAX_VARINT_BYTES} bytes`);
-        }
-        scale *= 0x80;
-      }
-      if (value > Number.MAX_SAFE_INTEGER) {
-        throw new FrameDecodeError('Varint length prefix above 2^53 - 1');
-      }
-      headerLength = at - position;
-    }
-    const payloadLength = value + this.#adjustment - (this.#includesHeader ? headerLength : 0);
-    if (payloadLength < 0) {
-      throw new FrameDecodeError(
-        `Length field ${value} adjusts to a negative payload length (${payloadLength})`,
-      );
-    }
-    this.#declared = payloadLength;
-    return headerLength;
-  }
-
-  /** Fails as soon as an unfinished varint already declares more than the limit. */
-  #checkPartialVarint(lowerBound: number): void {
-    if (this.#skipOversized) return;
-    const largestHeader = this.#includesHeader ? this.#offset + MAX_VARINT_BYTES : 0;
-    const payloadAtLeast = lowerBound + this.#adjustment - largestHeader;
-    if (payloadAtLeast > this.#maxFrameLength) {
-      throw new FrameTooLargeError(
-        payloadAtLeast,
-        this.#maxFrameLength,
-        `Frame of at least ${payloadAtLeast} bytes exceeds the limit of ${this.#maxFrameLength} bytes`,
-      );
-    }
-  }
 }
 
 /**
@@ -485,12 +454,4 @@ function copyInto(target: Uint8Array, at: number, source: Uint8Array, from: numb
   } else {
     target.set(source.subarray(from, from + length), at);
   }
-}
-
-function readUint32BE(bytes: Uint8Array, at: number): number {
-  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
-}
-
-function readUint32LE(bytes: Uint8Array, at: number): number {
-  return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
 }

@@ -1,5 +1,14 @@
+import { InvalidArgumentError } from '@sockkit/core';
+import { checkBytes, checkIntegerIn } from '@sockkit/core/internals';
 import { FrameTooLargeError } from './errors.js';
-import { type FrameFormat, FrameFormats, prefixMaxValue, prefixWidth, varintLength } from './format.js';
+import {
+  type FrameFormat,
+  type FrameFormatOptions,
+  prefixMaxValue,
+  prefixWidth,
+  toFrameFormat,
+  varintLength,
+} from './format.js';
 
 /**
  * The length field value for a payload, or a {@link FrameTooLargeError} if the payload is over
@@ -89,10 +98,9 @@ function writeUint32(target: Uint8Array, at: number, value: number, little: bool
  * without copying it (`socket.cork(); write(header); write(payload); socket.uncork()`).
  * Throws {@link FrameTooLargeError} like {@link encodeFrame}.
  */
-export function encodeFrameHeader(
-  payloadLength: number,
-  format: FrameFormat = FrameFormats.uint32BE,
-): Uint8Array {
+export function encodeFrameHeader(payloadLength: number, formatOrOptions?: FrameFormatOptions): Uint8Array {
+  const format = toFrameFormat(formatOrOptions);
+  checkIntegerIn('payloadLength', payloadLength, 0, Number.MAX_SAFE_INTEGER);
   const field = lengthField(payloadLength, format);
   const header = new Uint8Array(headerLength(field, format));
   writeHeader(header, 0, field, format);
@@ -101,14 +109,19 @@ export function encodeFrameHeader(
 
 /**
  * One frame: header and payload in one new buffer. Throws {@link FrameTooLargeError} if the
- * payload is over `maxFrameLength` or over what the prefix can express.
+ * payload is over `maxFrameLength` or over what the prefix can express, and
+ * `InvalidArgumentError` if it is not bytes (a string must be encoded first: nothing else is
+ * written as zeros). `format` is a {@link FrameFormat} or the options of one (default
+ * `FrameFormats.uint32BE`).
  *
  * @example
  * ```ts
  * socket.write(encodeFrame(new TextEncoder().encode('hello'))); // 00 00 00 05 68 65 6c 6c 6f
  * ```
  */
-export function encodeFrame(payload: Uint8Array, format: FrameFormat = FrameFormats.uint32BE): Uint8Array {
+export function encodeFrame(payload: Uint8Array, formatOrOptions?: FrameFormatOptions): Uint8Array {
+  const format = toFrameFormat(formatOrOptions);
+  checkBytes('payload', payload);
   const field = lengthField(payload.length, format);
   const frame = Buffer.allocUnsafe(headerLength(field, format) + payload.length);
   frame.set(payload, writeHeader(frame, 0, field, format));
@@ -117,7 +130,8 @@ export function encodeFrame(payload: Uint8Array, format: FrameFormat = FrameForm
 
 /**
  * Many frames written into one buffer, for a single `write` (one syscall instead of one per
- * frame). Checks every payload before writing any, so a refused payload sends nothing.
+ * frame). Checks every payload (bytes, within the limit) before writing any, so a refused
+ * payload sends nothing.
  *
  * @example
  * ```ts
@@ -126,14 +140,21 @@ export function encodeFrame(payload: Uint8Array, format: FrameFormat = FrameForm
  */
 export function encodeFrames(
   payloads: readonly Uint8Array[],
-  format: FrameFormat = FrameFormats.uint32BE,
+  formatOrOptions?: FrameFormatOptions,
 ): Uint8Array {
+  const format = toFrameFormat(formatOrOptions);
+  if (!Array.isArray(payloads)) {
+    throw new InvalidArgumentError('payloads', 'an array of Uint8Array', payloads);
+  }
   // When the field is the payload length itself, a payload within the limit needs no other check.
   const direct = format.lengthAdjustment === 0 && !format.lengthIncludesHeader;
   const limit = format.maxFrameLength;
   let total = 0;
-  for (const payload of payloads) {
-    const length = payload.length;
+  for (let index = 0; index < payloads.length; index++) {
+    const payload = payloads[index];
+    // The name is built only for the error: this loop runs once per message of a batch.
+    const length = (payload instanceof Uint8Array ? payload : checkBytes(`payloads[${index}]`, payload))
+      .length;
     const field = direct && length <= limit ? length : lengthField(length, format);
     total += headerLength(field, format) + length;
   }

@@ -1,10 +1,26 @@
-import { SockkitError } from '@sockkit/core';
+import { ClosedError, SockkitError, TimeoutError } from '@sockkit/core';
 
 /** Codes of {@link FrameDecodeError} and its subclasses. */
 export type FrameDecodeErrorCode =
   | 'SOCKKIT_ERR_FRAME_DECODE'
   | 'SOCKKIT_ERR_FRAME_TOO_LARGE'
-  | 'SOCKKIT_ERR_TRUNCATED_FRAME';
+  | 'SOCKKIT_ERR_TRUNCATED_FRAME'
+  | 'SOCKKIT_ERR_COMPRESSED_FRAME';
+
+/**
+ * The literal `code` of every error class of `@sockkit/framing`, for `switch (error.code)`. Bad
+ * arguments are core's `InvalidArgumentError` (`SOCKKIT_ERR_INVALID_ARGUMENT`), also exported here.
+ */
+export type FramingErrorCode =
+  | FrameDecodeErrorCode
+  | 'SOCKKIT_ERR_MESSAGE_DECODE'
+  | 'SOCKKIT_ERR_MESSAGE_VALIDATION'
+  | 'SOCKKIT_ERR_CHANNEL_CLOSED'
+  | 'SOCKKIT_ERR_READ_TIMEOUT'
+  | 'SOCKKIT_ERR_REQUEST_TIMEOUT'
+  | 'SOCKKIT_ERR_REQUEST_BLOCKED'
+  | 'SOCKKIT_ERR_SEND_QUEUE_FULL'
+  | 'SOCKKIT_ERR_SEND_TIMEOUT';
 
 /**
  * The byte stream is not a valid sequence of frames (for example a varint longer than 10 bytes,
@@ -65,6 +81,27 @@ export class TruncatedFrameError extends FrameDecodeError {
   }
 }
 
+/**
+ * A gRPC frame whose Compressed-Flag is set (a format with `compressedFlag`): sockkit does not
+ * decompress, so the message would reach the codec as compressed bytes. Raised as soon as the
+ * header is read. To handle compressed messages, decode with `keepHeader` and read the flag yourself.
+ */
+export class CompressedFrameError extends FrameDecodeError {
+  static override readonly brand: symbol = Symbol.for('@sockkit/framing/CompressedFrameError');
+  override readonly name: string = 'CompressedFrameError';
+  override readonly code = 'SOCKKIT_ERR_COMPRESSED_FRAME' as const;
+  /** The flag byte received (1: compressed; gRPC defines no other value). */
+  readonly flag: number;
+
+  constructor(flag: number, options?: ErrorOptions) {
+    super(
+      `Compressed gRPC message (flag byte ${flag}): sockkit does not decompress; decode with keepHeader to handle it`,
+      options,
+    );
+    this.flag = flag;
+  }
+}
+
 /** Bytes that are not an acceptable MessagePack message (malformed, hostile or over a limit). */
 export class MessageDecodeError extends SockkitError {
   static override readonly brand: symbol = Symbol.for('@sockkit/framing/MessageDecodeError');
@@ -72,6 +109,21 @@ export class MessageDecodeError extends SockkitError {
   readonly code = 'SOCKKIT_ERR_MESSAGE_DECODE' as const;
 
   constructor(message = 'Invalid MessagePack message', options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/**
+ * A message that plain MessagePack cannot carry: a value that is not plain data (a `Date`, a
+ * `Set`, a class instance, a function), a bigint beyond 64 bits, or nesting deeper than
+ * `maxDepth` (a cycle, for one). Nothing is sent.
+ */
+export class MessageEncodeError extends SockkitError {
+  static override readonly brand: symbol = Symbol.for('@sockkit/framing/MessageEncodeError');
+  override readonly name: string = 'MessageEncodeError';
+  readonly code = 'SOCKKIT_ERR_MESSAGE_ENCODE' as const;
+
+  constructor(message = 'The message cannot be encoded as MessagePack', options?: ErrorOptions) {
     super(message, options);
   }
 }
@@ -104,14 +156,15 @@ export class MessageValidationError extends SockkitError {
     const kept = issues.slice(0, MAX_REPORTED_ISSUES);
     const lines = kept.map((issue) => `  at ${formatPath(issue.path)}: ${clip(issue.message)}`);
     if (issues.length > kept.length) lines.push(`  ... and ${issues.length - kept.length} more`);
-    super(`Message does not match the schema (${issues.length} issues):\n${lines.join('\n')}`, options);
+    const count = issues.length === 1 ? '1 issue' : `${issues.length} issues`;
+    super(`Message does not match the schema (${count}):\n${lines.join('\n')}`, options);
     this.issues = kept;
     this.issueCount = issues.length;
   }
 }
 
-/** The channel was closed (by `close()`, by the peer, or after an error) before the operation finished. */
-export class ChannelClosedError extends SockkitError {
+/** The channel was closed (by `close()`, by the peer, or after an error) before the operation finished. A {@link ClosedError}. */
+export class ChannelClosedError extends ClosedError {
   static override readonly brand: symbol = Symbol.for('@sockkit/framing/ChannelClosedError');
   override readonly name: string = 'ChannelClosedError';
   readonly code = 'SOCKKIT_ERR_CHANNEL_CLOSED' as const;
@@ -121,8 +174,8 @@ export class ChannelClosedError extends SockkitError {
   }
 }
 
-/** A read deadline passed: a started frame did not complete in time, or the peer sent nothing for too long. */
-export class ReadTimeoutError extends SockkitError {
+/** A read deadline passed: a started frame did not complete in time, or the peer sent nothing for too long. A {@link TimeoutError}. */
+export class ReadTimeoutError extends TimeoutError {
   static override readonly brand: symbol = Symbol.for('@sockkit/framing/ReadTimeoutError');
   override readonly name: string = 'ReadTimeoutError';
   readonly code = 'SOCKKIT_ERR_READ_TIMEOUT' as const;
@@ -143,17 +196,39 @@ export class ReadTimeoutError extends SockkitError {
   }
 }
 
-/** A `request()` got no reply within its timeout. */
-export class RequestTimeoutError extends SockkitError {
+/** Options of {@link RequestTimeoutError}: how many times the request went out, and to whom. */
+export interface RequestTimeoutErrorOptions extends ErrorOptions {
+  /** Times the request was sent (a datagram request retransmits). Default 1. */
+  readonly attempts?: number;
+  /** The peer that did not answer, when there is one to name (a datagram request's destination). */
+  readonly to?: { readonly host: string; readonly port: number };
+}
+
+/**
+ * A request got no reply in time: a framed channel's `request()` within its timeout, or a UDP
+ * endpoint's `request()` after its last retransmission (`@sockkit/udp` throws this same class).
+ * A {@link TimeoutError}.
+ */
+export class RequestTimeoutError extends TimeoutError {
   static override readonly brand: symbol = Symbol.for('@sockkit/framing/RequestTimeoutError');
   override readonly name: string = 'RequestTimeoutError';
   readonly code = 'SOCKKIT_ERR_REQUEST_TIMEOUT' as const;
-  /** The timeout that passed, in milliseconds. */
+  /** Milliseconds waited for the reply, from the first send. */
   readonly timeout: number;
+  /** Times the request was sent: 1 over a stream; `retries + 1` over UDP. */
+  readonly attempts: number;
 
-  constructor(timeout: number, options?: ErrorOptions) {
-    super(`No reply within ${timeout} ms`, options);
+  constructor(timeout: number, options?: RequestTimeoutErrorOptions) {
+    const attempts = options?.attempts ?? 1;
+    const to = options?.to;
+    super(
+      to === undefined
+        ? `No reply within ${timeout} ms`
+        : `No reply from ${formatPeer(to)} after ${attempts} attempt${attempts === 1 ? '' : 's'} (${timeout} ms)`,
+      options,
+    );
     this.timeout = timeout;
+    this.attempts = attempts;
   }
 }
 
@@ -202,8 +277,8 @@ export class SendQueueFullError extends SockkitError {
   }
 }
 
-/** Queued sends made no progress for `sendTimeout` ms: the peer stopped reading (slow-read attack or a stuck peer). */
-export class SendTimeoutError extends SockkitError {
+/** Queued sends made no progress for `sendTimeout` ms: the peer stopped reading (slow-read attack or a stuck peer). A {@link TimeoutError}. */
+export class SendTimeoutError extends TimeoutError {
   static override readonly brand: symbol = Symbol.for('@sockkit/framing/SendTimeoutError');
   override readonly name: string = 'SendTimeoutError';
   readonly code = 'SOCKKIT_ERR_SEND_TIMEOUT' as const;
@@ -217,6 +292,10 @@ export class SendTimeoutError extends SockkitError {
 }
 
 const MAX_ISSUE_TEXT = 200;
+
+function formatPeer(peer: { readonly host: string; readonly port: number }): string {
+  return peer.host.includes(':') ? `[${peer.host}]:${peer.port}` : `${peer.host}:${peer.port}`;
+}
 
 function clip(text: string): string {
   return text.length > MAX_ISSUE_TEXT ? `${text.slice(0, MAX_ISSUE_TEXT)}...` : text;

@@ -1,3 +1,5 @@
+import { InvalidArgumentError } from '@sockkit/core';
+import { checkBoolean, checkIntegerIn, checkOneOf, checkOptions } from '@sockkit/core/internals';
 import { DEFAULT_MAX_FRAME_LENGTH, MAX_LENGTH_OFFSET, MAX_VARINT_BYTES } from './constants.js';
 
 /** How the length field is written: fixed-width unsigned integers, or an unsigned LEB128 varint. */
@@ -15,8 +17,26 @@ export interface FrameFormatOptions {
   readonly lengthAdjustment?: number;
   /** Whether the length field counts the header (offset bytes and length field) too. Default false. */
   readonly lengthIncludesHeader?: boolean;
-  /** Largest payload accepted or sent, in bytes. Default 8 MiB (capped by what the prefix can express). */
+  /**
+   * Largest payload accepted or sent, in bytes: the header is not counted. Netty's `maxFrameLength`
+   * counts it, so Netty's M is sockkit's M minus the header (M - 4 for a 4-byte length).
+   * Default 8 MiB (capped by what the prefix can express).
+   */
   readonly maxFrameLength?: number;
+  /**
+   * Decoded frames start with their header (offset bytes and length field) instead of being the
+   * payload alone, so bytes before the length, such as gRPC's compressed flag, reach the caller:
+   * Netty's `initialBytesToStrip = 0`, tokio-util's `num_skip(0)`. Still zero-copy; limits still
+   * count the payload. Affects decoding only. Default false.
+   */
+  readonly keepHeader?: boolean;
+  /**
+   * The first header byte is gRPC's Compressed-Flag: the decoder refuses a frame whose flag is not
+   * 0 with `CompressedFrameError` (sockkit does not decompress), unless `keepHeader` hands the flag
+   * to a caller that handles compressed messages itself. Needs `lengthOffset` >= 1; written as 0.
+   * Default false (true in {@link FrameFormats.grpc}).
+   */
+  readonly compressedFlag?: boolean;
 }
 
 /** A validated, frozen frame format: plain data, safe to share between decoders and encoders. */
@@ -27,6 +47,8 @@ export interface FrameFormat {
   readonly lengthAdjustment: number;
   readonly lengthIncludesHeader: boolean;
   readonly maxFrameLength: number;
+  readonly keepHeader: boolean;
+  readonly compressedFlag: boolean;
 }
 
 const PREFIX_WIDTH: Readonly<Record<LengthPrefix, number>> = {
@@ -71,9 +93,23 @@ export function maxHeaderLength(format: FrameFormat): number {
   return format.lengthOffset + (format.prefix === 'varint' ? MAX_VARINT_BYTES : PREFIX_WIDTH[format.prefix]);
 }
 
+/** Formats made by {@link defineFrameFormat} (presets included): used as they are, with no second check. */
+const definedFormats = new WeakSet<FrameFormat>();
+
+const formatOptionNames: readonly (keyof FrameFormatOptions)[] = [
+  'prefix',
+  'endian',
+  'lengthOffset',
+  'lengthAdjustment',
+  'lengthIncludesHeader',
+  'maxFrameLength',
+  'keepHeader',
+  'compressedFlag',
+];
+
 /**
- * Validates frame format options once and returns a frozen {@link FrameFormat}.
- * Throws a `RangeError` naming the option at fault.
+ * Validates frame format options once and returns a frozen {@link FrameFormat}. Throws an
+ * `InvalidArgumentError` naming the option at fault (an unknown option name included).
  *
  * @example
  * ```ts
@@ -81,56 +117,100 @@ export function maxHeaderLength(format: FrameFormat): number {
  * const format = defineFrameFormat({ prefix: 'uint16', maxFrameLength: 65_535 });
  * ```
  */
-export function defineFrameFormat(options: FrameFormatOptions = {}): FrameFormat {
-  const prefix = options.prefix ?? 'uint32';
-  if (!Object.hasOwn(PREFIX_WIDTH, prefix)) {
-    throw new RangeError(
-      `prefix must be one of ${Object.keys(PREFIX_WIDTH).join(', ')}; got ${String(prefix)}`,
-    );
-  }
-  const endian = options.endian ?? 'big';
-  if (endian !== 'big' && endian !== 'little') {
-    throw new RangeError(`endian must be 'big' or 'little'; got ${String(endian)}`);
-  }
-  const lengthOffset = options.lengthOffset ?? 0;
-  if (!Number.isInteger(lengthOffset) || lengthOffset < 0 || lengthOffset > MAX_LENGTH_OFFSET) {
-    throw new RangeError(
-      `lengthOffset must be an integer from 0 to ${MAX_LENGTH_OFFSET}; got ${lengthOffset}`,
-    );
-  }
-  const lengthAdjustment = options.lengthAdjustment ?? 0;
-  if (!Number.isSafeInteger(lengthAdjustment)) {
-    throw new RangeError(`lengthAdjustment must be a safe integer; got ${lengthAdjustment}`);
-  }
-  const lengthIncludesHeader = options.lengthIncludesHeader ?? false;
-  if (typeof lengthIncludesHeader !== 'boolean') {
-    throw new RangeError(`lengthIncludesHeader must be a boolean; got ${String(lengthIncludesHeader)}`);
-  }
+export function defineFrameFormat(options?: FrameFormatOptions): FrameFormat {
+  return checkFrameFormat(options, 'options');
+}
+
+/**
+ * The format a decoder, encoder, stream or channel runs with: a {@link FrameFormat} (a preset or
+ * one from {@link defineFrameFormat}) as it is, or frame format options, validated here once as
+ * {@link defineFrameFormat} does. `undefined` is {@link FrameFormats.uint32BE}.
+ */
+export function toFrameFormat(format: FrameFormatOptions | undefined, argument = 'format'): FrameFormat {
+  if (format === undefined) return FrameFormats.uint32BE;
+  if (definedFormats.has(format as FrameFormat)) return format as FrameFormat;
+  return checkFrameFormat(format, argument);
+}
+
+function checkFrameFormat(options: FrameFormatOptions | undefined, argument: string): FrameFormat {
+  const given = checkOptions(argument, options, formatOptionNames);
+  const prefix = checkOneOf(
+    `${argument}.prefix`,
+    given.prefix ?? 'uint32',
+    Object.keys(PREFIX_WIDTH) as LengthPrefix[],
+  );
+  const endian = checkOneOf(`${argument}.endian`, given.endian ?? 'big', ['big', 'little'] as const);
+  const lengthOffset = checkIntegerIn(
+    `${argument}.lengthOffset`,
+    given.lengthOffset ?? 0,
+    0,
+    MAX_LENGTH_OFFSET,
+  );
+  const lengthAdjustment = checkIntegerIn(
+    `${argument}.lengthAdjustment`,
+    given.lengthAdjustment ?? 0,
+    Number.MIN_SAFE_INTEGER,
+    Number.MAX_SAFE_INTEGER,
+    'a safe integer',
+  );
+  const lengthIncludesHeader = checkBoolean(
+    `${argument}.lengthIncludesHeader`,
+    given.lengthIncludesHeader ?? false,
+  );
   const fieldMax = PREFIX_MAX[prefix];
   const headerLength = lengthOffset + (prefix === 'varint' ? 1 : PREFIX_WIDTH[prefix]);
   const largestPayload = fieldMax + lengthAdjustment - (lengthIncludesHeader ? headerLength : 0);
   if (largestPayload < 0) {
-    throw new RangeError(
-      `lengthAdjustment ${lengthAdjustment} (with lengthIncludesHeader ${lengthIncludesHeader}) leaves no room for a payload in a ${prefix} length field`,
+    throw new InvalidArgumentError(
+      `${argument}.lengthAdjustment`,
+      'one that leaves room for a payload',
+      lengthAdjustment,
+      {
+        message: `lengthAdjustment ${lengthAdjustment} (with lengthIncludesHeader ${lengthIncludesHeader}) leaves no room for a payload in a ${prefix} length field`,
+      },
     );
   }
-  const maxFrameLength = options.maxFrameLength ?? Math.min(DEFAULT_MAX_FRAME_LENGTH, largestPayload);
-  if (!Number.isSafeInteger(maxFrameLength) || maxFrameLength < 0) {
-    throw new RangeError(`maxFrameLength must be a non-negative safe integer; got ${maxFrameLength}`);
-  }
+  const maxFrameLength = checkIntegerIn(
+    `${argument}.maxFrameLength`,
+    given.maxFrameLength ?? Math.min(DEFAULT_MAX_FRAME_LENGTH, largestPayload),
+    0,
+    Number.MAX_SAFE_INTEGER,
+    'a non-negative safe integer',
+  );
   if (maxFrameLength > largestPayload) {
-    throw new RangeError(
-      `maxFrameLength ${maxFrameLength} is more than a ${prefix} length field can express (${largestPayload})`,
+    throw new InvalidArgumentError(
+      `${argument}.maxFrameLength`,
+      `at most ${largestPayload}`,
+      maxFrameLength,
+      {
+        message: `maxFrameLength ${maxFrameLength} is more than a ${prefix} length field can express (${largestPayload})`,
+      },
     );
   }
-  return Object.freeze({
+  const keepHeader = checkBoolean(`${argument}.keepHeader`, given.keepHeader ?? false);
+  const compressedFlag = checkBoolean(`${argument}.compressedFlag`, given.compressedFlag ?? false);
+  if (compressedFlag && lengthOffset < 1) {
+    throw new InvalidArgumentError(
+      `${argument}.lengthOffset`,
+      'at least 1 with compressedFlag',
+      lengthOffset,
+      {
+        message: 'compressedFlag needs a header byte before the length: lengthOffset must be at least 1',
+      },
+    );
+  }
+  const format = Object.freeze({
     prefix,
     endian,
     lengthOffset,
     lengthAdjustment,
     lengthIncludesHeader,
     maxFrameLength,
+    keepHeader,
+    compressedFlag,
   });
+  definedFormats.add(format);
+  return format;
 }
 
 /**
@@ -146,11 +226,16 @@ export const FrameFormats = Object.freeze({
   uint16BE: defineFrameFormat({ prefix: 'uint16', endian: 'big' }),
   /** Unsigned LEB128 varint length: protobuf `writeDelimitedTo`, libp2p / it-length-prefixed, length-prefixed-stream. */
   varint: defineFrameFormat({ prefix: 'varint' }),
-  /** gRPC message header: 1 flag byte (0: uncompressed), then a 4-byte big-endian length; gRPC's 4 MiB default limit. */
+  /**
+   * gRPC message header: the Compressed-Flag byte, then a 4-byte big-endian length; gRPC's 4 MiB
+   * default limit. Compressed messages are refused (`CompressedFrameError`); to handle them, derive
+   * `{ ...FrameFormats.grpc, keepHeader: true }` and read the flag at `frame[0]`, the message at `frame.subarray(5)`.
+   */
   grpc: defineFrameFormat({
     prefix: 'uint32',
     endian: 'big',
     lengthOffset: 1,
     maxFrameLength: 4 * 1024 * 1024,
+    compressedFlag: true,
   }),
 });

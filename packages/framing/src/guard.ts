@@ -8,9 +8,14 @@ export interface MessagePackLimits {
   readonly maxElements: number;
   /** Accept msgpackr's record extension (0xd4 0x72 definitions and their 0x40-0x7f references). */
   readonly records: boolean;
+  /** Integers beyond ±(2^53 - 1) decode as bigints, so none needs refusing. */
+  readonly largeIntegersAsBigInt: boolean;
+  /** Maps decode as `Map`s, so keys may be any scalar (nil, booleans, floats and bin too), not only strings and integers. */
+  readonly scalarKeys: boolean;
 }
 
 const TWO_POW_32 = 0x1_0000_0000;
+const TWO_POW_53 = 2 ** 53;
 /** Record structure ids are 0x40-0x7f. */
 const RECORD_ID_BASE = 0x40;
 const RECORD_EXTENSION = 0x72;
@@ -49,16 +54,21 @@ function checkKey(bytes: Uint8Array, at: number, length: number): void {
 /**
  * One iterative pass over MessagePack bytes, before any decoder runs: refuses extension types,
  * byte 0xC1, nesting deeper or more values than the limits, map keys that are not strings or
- * integers, `__proto__`/`constructor`/`prototype` keys, integers outside the safe range,
+ * integers (with `scalarKeys`: map keys that are containers), `__proto__`/`constructor`/`prototype`
+ * keys, 64-bit integers outside the safe range (unless they decode as bigints),
  * lengths past the end of the bytes, and trailing bytes. Throws {@link MessageDecodeError}.
  *
  * msgpackr recurses (it overflows the stack near 4,500 levels) and renames `__proto__`
  * silently, so these checks must run on the bytes, not on the decoded value.
+ *
+ * Returns whether a 64-bit integer lies at ±2^53 (or rounds to it), where msgpackr's `'auto'`
+ * int64 decoding still gives a number although the value is beyond the safe range.
  */
-export function checkMessagePack(bytes: Uint8Array, limits: MessagePackLimits): void {
+export function checkMessagePack(bytes: Uint8Array, limits: MessagePackLimits): boolean {
   const end = bytes.length;
   const maxDepth = limits.maxDepth;
   const maxElements = limits.maxElements;
+  const scalarKeys = limits.scalarKeys;
   /** Values still to read at each enclosing level, and whether that level is a map. */
   const parentRemaining: number[] = [];
   const parentIsMap: boolean[] = [];
@@ -68,6 +78,7 @@ export function checkMessagePack(bytes: Uint8Array, limits: MessagePackLimits): 
   let elements = 0;
   let remaining = 1;
   let inMap = false;
+  let atSafeEdge = false;
 
   for (;;) {
     if (remaining === 0) {
@@ -137,7 +148,9 @@ export function checkMessagePack(bytes: Uint8Array, limits: MessagePackLimits): 
           const high = readUint(bytes, position, 4);
           const value = (type === 0xcf ? high : high | 0) * TWO_POW_32 + readUint(bytes, position + 4, 4);
           if (value > Number.MAX_SAFE_INTEGER || value < -Number.MAX_SAFE_INTEGER) {
-            refuse('64-bit integer outside the safe range (2^53 - 1) would lose precision', position);
+            if (!limits.largeIntegersAsBigInt)
+              refuse('64-bit integer outside the safe range (2^53 - 1) would lose precision', position);
+            if (value === TWO_POW_53 || value === -TWO_POW_53) atSafeEdge = true;
           }
           position += 8;
           break;
@@ -182,8 +195,11 @@ export function checkMessagePack(bytes: Uint8Array, limits: MessagePackLimits): 
       }
     }
 
-    if (isKey && children !== KEYABLE_SCALAR) {
-      refuse('map key that is not a string or an integer', position - 1);
+    if (isKey && children !== KEYABLE_SCALAR && !(scalarKeys && children === SCALAR)) {
+      refuse(
+        scalarKeys ? 'map key that is an array or a map' : 'map key that is not a string or an integer',
+        position - 1,
+      );
     }
     if (payload >= 0) {
       need(bytes, position, payload);
@@ -203,6 +219,7 @@ export function checkMessagePack(bytes: Uint8Array, limits: MessagePackLimits): 
     }
   }
   if (position !== end) refuse(`${end - position} trailing bytes after the message`, position);
+  return atSafeEdge;
 }
 
 /** msgpackr record definition at `position` (0xd4 0x72 <id>, then an array of string keys). */

@@ -1,13 +1,14 @@
+// The shared kinds of every sockkit error, from @sockkit/core, so framing users need no second import.
+export {
+  ClosedError,
+  InvalidArgumentError,
+  InvalidStateError,
+  SockkitError,
+  TimeoutError,
+} from '@sockkit/core';
 export {
   type ChannelStats,
   type Correlation,
-  DEFAULT_CLOSE_TIMEOUT,
-  DEFAULT_FRAME_TIMEOUT,
-  DEFAULT_IDLE_TIMEOUT,
-  DEFAULT_MAX_QUEUED_MESSAGES,
-  DEFAULT_MAX_QUEUED_SEND_BYTES,
-  DEFAULT_REQUEST_TIMEOUT,
-  DEFAULT_SEND_TIMEOUT,
   FramedChannel,
   type FramedConnection,
   type FramedOptions,
@@ -22,21 +23,36 @@ export {
   MAX_DEPTH_LIMIT,
   type MessageCodec,
 } from './codec.js';
-export { DEFAULT_MAX_FRAME_LENGTH, MAX_LENGTH_OFFSET, MAX_VARINT_BYTES } from './constants.js';
+export {
+  DEFAULT_CLOSE_TIMEOUT,
+  DEFAULT_FRAME_TIMEOUT,
+  DEFAULT_IDLE_TIMEOUT,
+  DEFAULT_MAX_FRAME_LENGTH,
+  DEFAULT_MAX_QUEUED_MESSAGES,
+  DEFAULT_MAX_QUEUED_SEND_BYTES,
+  DEFAULT_REQUEST_TIMEOUT,
+  DEFAULT_SEND_TIMEOUT,
+  MAX_LENGTH_OFFSET,
+  MAX_VARINT_BYTES,
+} from './constants.js';
 export { type FrameCallback, FrameDecoder, type FrameDecoderOptions } from './decoder.js';
 export { encodeFrame, encodeFrameHeader, encodeFrames } from './encoder.js';
 export {
   ChannelClosedError,
+  CompressedFrameError,
   FrameDecodeError,
   type FrameDecodeErrorCode,
   FrameTooLargeError,
+  type FramingErrorCode,
   MAX_REPORTED_ISSUES,
   MessageDecodeError,
+  MessageEncodeError,
   type MessageIssue,
   MessageValidationError,
   ReadTimeoutError,
   RequestBlockedError,
   RequestTimeoutError,
+  type RequestTimeoutErrorOptions,
   SendQueueFullError,
   SendTimeoutError,
   TruncatedFrameError,

@@ -1,10 +1,11 @@
+import { InvalidArgumentError } from '@sockkit/core';
 import { FrameDecoder, type FrameDecoderOptions } from './decoder.js';
-import { type FrameFormat, FrameFormats } from './format.js';
+import type { FrameFormatOptions } from './format.js';
 import { DONE, iteratorOf } from './iterator.js';
 
 /**
  * Decodes the frames of a byte source (a Node stream, a core `StreamSocket`, any iterable of
- * chunks). Frames are decoded per chunk in a batch, then handed out one by one; the frames before
+ * `Uint8Array` chunks; a chunk of another type fails the iteration with `InvalidArgumentError`). Frames are decoded per chunk in a batch, then handed out one by one; the frames before
  * a bad header are yielded before its error is thrown. Throws `TruncatedFrameError` if the source
  * ends inside a frame. Leaving early (`break`) or an error closes the source.
  *
@@ -15,12 +16,12 @@ import { DONE, iteratorOf } from './iterator.js';
  */
 export function decodeFrames(
   source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-  format: FrameFormat = FrameFormats.uint32BE,
+  format?: FrameFormatOptions,
   options?: FrameDecoderOptions,
 ): AsyncGenerator<Uint8Array, void, undefined> {
   // A plain iterator (see iteratorOf): a frame of the current batch costs one resolved promise.
   const decoder = new FrameDecoder(format, options);
-  const chunks = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
+  const chunks = iterate(source);
   let batch: Uint8Array[] = [];
   let index = 0;
   /** A decode error that waits until the frames before it in the batch are handed out. */
@@ -85,4 +86,19 @@ export function decodeFrames(
   };
 
   return iteratorOf(next, close);
+}
+
+/** The chunk iterator of `source`; a source that is not iterable is refused before anything is read. */
+function iterate(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+): AsyncIterator<Uint8Array> | Iterator<Uint8Array> {
+  if (typeof source === 'object' && source !== null) {
+    if (typeof (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') {
+      return (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+    }
+    if (typeof (source as Iterable<Uint8Array>)[Symbol.iterator] === 'function') {
+      return (source as Iterable<Uint8Array>)[Symbol.iterator]();
+    }
+  }
+  throw new InvalidArgumentError('source', 'an iterable or async iterable of Uint8Array chunks', source);
 }

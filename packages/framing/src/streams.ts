@@ -7,7 +7,7 @@ import {
 } from 'node:stream/web';
 import { FrameDecoder, type FrameDecoderOptions } from './decoder.js';
 import { encodeFrame } from './encoder.js';
-import { type FrameFormat, FrameFormats } from './format.js';
+import { type FrameFormatOptions, toFrameFormat } from './format.js';
 
 /**
  * A Node `Transform` from bytes to payloads (object mode on the readable side: one payload per
@@ -23,7 +23,7 @@ import { type FrameFormat, FrameFormats } from './format.js';
  * ```
  */
 export function createFrameDecoderStream(
-  format: FrameFormat = FrameFormats.uint32BE,
+  format?: FrameFormatOptions,
   options?: FrameDecoderOptions,
 ): Transform {
   return new FrameDecoderStream(new FrameDecoder(format, options));
@@ -84,7 +84,8 @@ class FrameDecoderStream extends Transform {
 }
 
 /** A Node `Transform` from payloads (object mode on the writable side) to framed bytes. */
-export function createFrameEncoderStream(format: FrameFormat = FrameFormats.uint32BE): Transform {
+export function createFrameEncoderStream(formatOrOptions?: FrameFormatOptions): Transform {
+  const format = toFrameFormat(formatOrOptions);
   return new Transform({
     writableObjectMode: true,
     transform(payload: Uint8Array, _encoding, callback) {
@@ -112,7 +113,7 @@ export function createFrameEncoderStream(format: FrameFormat = FrameFormats.uint
  * ```
  */
 export function frameDecoderTransform(
-  format: FrameFormat = FrameFormats.uint32BE,
+  format?: FrameFormatOptions,
   options?: FrameDecoderOptions,
 ): TransformStream<Uint8Array, Uint8Array> {
   const decoder = new FrameDecoder(format, options);
@@ -177,8 +178,9 @@ export function frameDecoderTransform(
 
 /** A WHATWG `TransformStream` from payloads to framed bytes. */
 export function frameEncoderTransform(
-  format: FrameFormat = FrameFormats.uint32BE,
+  formatOrOptions?: FrameFormatOptions,
 ): TransformStream<Uint8Array, Uint8Array> {
+  const format = toFrameFormat(formatOrOptions);
   return new TransformStream<Uint8Array, Uint8Array>({
     transform(payload, controller) {
       controller.enqueue(encodeFrame(payload, format));

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createConnection, createServer } from '@sockkit/core';
+import { createConnection, createServer, InvalidArgumentError } from '@sockkit/core';
 import { tempDir } from '@sockkit/testkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
@@ -209,6 +209,7 @@ describe('framed over real sockets', () => {
       messagesSent: 0,
       skipped: 0,
       pendingRequests: 0,
+      queuedSendBytes: 0,
     });
     expect(sender.stats.messagesSent).toBe(1000);
   });
@@ -244,6 +245,40 @@ describe('framed over real sockets', () => {
     const { messages, error } = await readAll(client);
     expect(messages).toEqual([{ kind: 'note', text: 'n' }]);
     expect(error).toBeInstanceOf(FrameTooLargeError);
+  });
+
+  it('cannot answer the messages before an oversized frame of the same write: the channel closed at the bad frame', async () => {
+    await using pair = await socketPair();
+    const small = defineFrameFormat({ maxFrameLength: 64 });
+    const server = framed(pair.server, { codec, format: small });
+    const ask = encodeFrame(codec.encode({ kind: 'ask', text: 'q' }), small);
+    pair.client.write(new Uint8Array([...ask, 0x00, 0x00, 0x01, 0x00]));
+    const messages = server[Symbol.asyncIterator]();
+    expect((await messages.next()).value).toEqual({ kind: 'ask', text: 'q' });
+    const refused = await server.send({ kind: 'reply', text: 'a' }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ChannelClosedError);
+    expect((refused as Error).cause).toBeInstanceOf(FrameTooLargeError);
+    await expect(messages.next()).rejects.toThrow(FrameTooLargeError);
+  });
+
+  it("answers the messages around an oversized frame of the same write with onInvalid 'skip'", async () => {
+    await using pair = await socketPair();
+    const small = defineFrameFormat({ maxFrameLength: 64 });
+    const server = framed(pair.server, { codec, format: small, onInvalid: 'skip' });
+    const client = framed(pair.client, { codec, format: small });
+    const asks = ['q1', 'q2'].map((text) => encodeFrame(codec.encode({ kind: 'ask', text }), small));
+    pair.client.write(
+      new Uint8Array([...asks[0]!, 0x00, 0x00, 0x00, 0x65, ...new Uint8Array(101), ...asks[1]!]),
+    );
+    const serving = (async () => {
+      for await (const ask of server) await server.send({ kind: 'reply', text: `re ${ask.text}` });
+    })();
+    const replies = client[Symbol.asyncIterator]();
+    expect((await replies.next()).value).toEqual({ kind: 'reply', text: 're q1' });
+    expect((await replies.next()).value).toEqual({ kind: 'reply', text: 're q2' });
+    expect(server.stats.skipped).toBe(1);
+    await client.close();
+    await serving;
   });
 
   it('surfaces an error held behind messages of the same chunk while the peer keeps the connection open and silent', async () => {
@@ -330,7 +365,7 @@ describe('framed over real sockets', () => {
     await expect(server.send(new Uint8Array(1))).rejects.toThrow(ChannelClosedError);
   });
 
-  it('rejects bad options with a RangeError naming them', async () => {
+  it('rejects bad options with an InvalidArgumentError naming them', async () => {
     await using pair = await socketPair();
     expect(() => framed(pair.client, { frameTimeout: -1 })).toThrow(/frameTimeout must be a positive number/);
     expect(() => framed(pair.client, { maxQueuedMessages: 0 })).toThrow(/maxQueuedMessages/);
@@ -496,7 +531,7 @@ describe('framed read deadlines (fake timers)', () => {
     const channel = framed(near, { ...options, correlation });
     for (const timeout of [-1, Number.NaN, 2 ** 31]) {
       const rejected = channel.request({ kind: 'ask', text: 'x' }, { timeout }); // must not throw
-      await expect(rejected).rejects.toThrow(RangeError);
+      await expect(rejected).rejects.toThrow(InvalidArgumentError);
     }
     const invalid = { kind: 'bogus', text: 'x' } as unknown as Message;
     await expect(channel.request(invalid)).rejects.toThrow(MessageValidationError);

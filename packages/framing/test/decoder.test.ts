@@ -1,8 +1,13 @@
-import { chunkAt, everyByte } from '@sockkit/testkit';
+import { chunkAt, everyByte, randomCuts } from '@sockkit/testkit';
 import { describe, expect, it } from 'vitest';
 import { FrameDecoder } from '../src/decoder.ts';
 import { encodeFrame, encodeFrames } from '../src/encoder.ts';
-import { FrameDecodeError, FrameTooLargeError, TruncatedFrameError } from '../src/errors.ts';
+import {
+  CompressedFrameError,
+  FrameDecodeError,
+  FrameTooLargeError,
+  TruncatedFrameError,
+} from '../src/errors.ts';
 import { defineFrameFormat, FrameFormats } from '../src/format.ts';
 
 const text = (value: string) => new TextEncoder().encode(value);
@@ -17,6 +22,7 @@ function thrown(action: () => unknown): unknown {
   }
   throw new Error('expected the action to throw');
 }
+const hexOf = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const strings = (frames: readonly Uint8Array[]) => frames.map((frame) => new TextDecoder().decode(frame));
 
 describe('FrameDecoder', () => {
@@ -229,9 +235,11 @@ describe('FrameDecoder', () => {
   });
 
   describe('header layouts', () => {
-    it('reads a length after lengthOffset header bytes (gRPC: flag byte, u32)', () => {
-      const frames = new FrameDecoder(FrameFormats.grpc).push(hex('00 00000002 6869 01 00000000'));
+    it('reads a length after lengthOffset header bytes (gRPC: flag byte, u32), whatever those bytes are', () => {
+      const frames = new FrameDecoder(FrameFormats.grpc).push(hex('00 00000002 6869 00 00000000'));
       expect(strings(frames)).toEqual(['hi', '']);
+      const typed = defineFrameFormat({ prefix: 'uint16', lengthOffset: 1 }); // a message type byte, say
+      expect(strings(new FrameDecoder(typed).push(hex('07 0001 61 ff 0000')))).toEqual(['a', '']);
     });
 
     it('applies lengthIncludesHeader and lengthAdjustment', () => {
@@ -253,5 +261,74 @@ describe('FrameDecoder', () => {
       expect(strings(new FrameDecoder(little).push(hex('0100000000000000 61')))).toEqual(['a']);
       expect(() => new FrameDecoder(big).push(hex('0020000000000000'))).toThrow(FrameTooLargeError);
     });
+  });
+});
+
+describe('FrameDecoder with keepHeader and the gRPC compressed flag', () => {
+  const grpcWithHeader = defineFrameFormat({ ...FrameFormats.grpc, keepHeader: true });
+  const formats = [
+    defineFrameFormat({ keepHeader: true }),
+    grpcWithHeader,
+    defineFrameFormat({ prefix: 'varint', lengthOffset: 2, keepHeader: true }),
+    defineFrameFormat({ prefix: 'uint16', lengthIncludesHeader: true, keepHeader: true }),
+  ];
+  const payloads = ['', 'a', 'x'.repeat(300), 'y'.repeat(70_000)].map(text);
+
+  it.each(formats.map((format) => [`${format.prefix}, offset ${format.lengthOffset}`, format] as const))(
+    'hands each frame over with its header, whatever the chunking (%s)',
+    (_, format) => {
+      const usable = payloads.filter((payload) => payload.length <= format.maxFrameLength);
+      const wire = encodeFrames(usable, format);
+      const frames = usable.map((payload) => hexOf(encodeFrame(payload, format)));
+      const cuts = [[], everyByte(wire).map((_, index) => index), randomCuts(wire.length, 40, 3)];
+      for (const chunks of cuts.map((at) => chunkAt(wire, at))) {
+        const decoder = new FrameDecoder(format);
+        expect(pushAll(decoder, chunks).map(hexOf)).toEqual(frames);
+        expect(decoder.bufferedBytes).toBe(0);
+        decoder.end();
+      }
+    },
+  );
+
+  it('keeps frames inside one chunk as views of it, headers included', () => {
+    const wire = encodeFrames([text('one'), text('two')], grpcWithHeader);
+    const [first, second] = new FrameDecoder(grpcWithHeader).push(wire);
+    expect(first!.buffer).toBe(wire.buffer);
+    expect(hexOf(second!)).toBe('000000000374776f');
+  });
+
+  it('counts the payload against maxFrameLength, not the header', () => {
+    const format = defineFrameFormat({ maxFrameLength: 5, keepHeader: true });
+    expect(new FrameDecoder(format).push(encodeFrame(text('12345'), format))).toHaveLength(1);
+    expect(() => new FrameDecoder(format).push(hex('00000006'))).toThrow(FrameTooLargeError);
+  });
+
+  it('reports the header among the bytes held and received when the stream ends mid-frame', () => {
+    const decoder = new FrameDecoder(grpcWithHeader);
+    decoder.push(hex('00 00'));
+    decoder.push(hex('000004 6162'));
+    expect(decoder.bufferedBytes).toBe(7);
+    expect(thrown(() => decoder.end())).toMatchObject({ missingBytes: 2, receivedBytes: 7 });
+  });
+
+  it('refuses a compressed gRPC message at its header, after the frames before it', () => {
+    const decoder = new FrameDecoder(FrameFormats.grpc);
+    const frames = decoder.push(hex('00 00000002 6869 01 00100000'));
+    expect(strings(frames)).toEqual(['hi']);
+    const error = decoder.error;
+    expect(error).toBeInstanceOf(CompressedFrameError);
+    expect(error).toBeInstanceOf(FrameDecodeError);
+    expect(error).toMatchObject({ code: 'SOCKKIT_ERR_COMPRESSED_FRAME', flag: 1 });
+    expect(thrown(() => new FrameDecoder(FrameFormats.grpc).push(hex('02 00000000')))).toMatchObject({
+      flag: 2,
+    });
+  });
+
+  it('hands compressed gRPC messages over with their flag when the caller keeps the header', () => {
+    const frames = new FrameDecoder(grpcWithHeader).push(hex('01 00000002 1f8b 00 00000001 61'));
+    expect(frames.map((frame) => [frame[0], hexOf(frame.subarray(5))])).toEqual([
+      [1, '1f8b'],
+      [0, '61'],
+    ]);
   });
 });

@@ -2,9 +2,11 @@ import { SockkitError } from '@sockkit/core';
 import { describe, expect, it } from 'vitest';
 import {
   ChannelClosedError,
+  CompressedFrameError,
   FrameDecodeError,
   FrameTooLargeError,
   MessageDecodeError,
+  MessageEncodeError,
   MessageValidationError,
   ReadTimeoutError,
   RequestBlockedError,
@@ -35,6 +37,18 @@ describe('errors', () => {
       TruncatedFrameError,
       'SOCKKIT_ERR_TRUNCATED_FRAME',
       /4 bytes received, 3 more/,
+    ],
+    [
+      new CompressedFrameError(1),
+      CompressedFrameError,
+      'SOCKKIT_ERR_COMPRESSED_FRAME',
+      /Compressed gRPC message \(flag byte 1\).*keepHeader/,
+    ],
+    [
+      new MessageEncodeError(undefined, { cause }),
+      MessageEncodeError,
+      'SOCKKIT_ERR_MESSAGE_ENCODE',
+      /cannot be encoded as MessagePack/,
     ],
     [
       new MessageDecodeError(undefined, { cause }),
@@ -100,6 +114,7 @@ describe('errors', () => {
   it('makes every frame error a FrameDecodeError', () => {
     expect(new FrameTooLargeError(2, 1)).toBeInstanceOf(FrameDecodeError);
     expect(new TruncatedFrameError(1, 1)).toBeInstanceOf(FrameDecodeError);
+    expect(new CompressedFrameError(1)).toBeInstanceOf(FrameDecodeError);
     expect(new FrameDecodeError()).not.toBeInstanceOf(FrameTooLargeError);
   });
 
@@ -122,5 +137,13 @@ describe('errors', () => {
     expect(error.issues).toHaveLength(20);
     expect(error.message.length).toBeLessThan(2000);
     expect(error.message).toMatch(/and 999980 more/);
+  });
+
+  it('counts issues in words that agree: "1 issue", "2 issues"', () => {
+    const issue = { code: 'custom', path: [], message: 'no' };
+    expect(new MessageValidationError([issue]).message).toMatch(
+      /^Message does not match the schema \(1 issue\):/,
+    );
+    expect(new MessageValidationError([issue, issue]).message).toMatch(/\(2 issues\):/);
   });
 });

@@ -1,8 +1,10 @@
+import { gunzipSync } from 'node:zlib';
 import { startPython } from '@sockkit/testkit';
 import { describe, expect, it } from 'vitest';
 import { FrameDecoder } from '../src/decoder.ts';
 import { encodeFrames } from '../src/encoder.ts';
-import { FrameFormats } from '../src/format.ts';
+import { CompressedFrameError } from '../src/errors.ts';
+import { defineFrameFormat, FrameFormats } from '../src/format.ts';
 
 /** Python writes each preset's frames the way its own ecosystem does; sockkit must read them, and vice versa. */
 const script = `
@@ -44,6 +46,38 @@ describe('presets read and write what other implementations do', () => {
       expect(frames.map(hexOf), name).toEqual(payloads.map(hexOf));
       expect(hexOf(encodeFrames(payloads, format)), name).toBe(wire);
     }
+    expect(await python.exited()).toBe(0);
+  });
+});
+
+/** gRPC's Length-Prefixed-Message as a gRPC library writes it: an uncompressed message, then a gzip-compressed one. */
+const grpcScript = `
+import gzip, struct
+def message(payload, compressed):
+    body = gzip.compress(payload) if compressed else payload
+    return struct.pack("!BI", 1 if compressed else 0, len(body)) + body
+print((message(b"plain", False) + message(b"squeezed " * 20, True)).hex())
+`;
+
+describe('gRPC compressed messages', () => {
+  it('refuses a compressed message with CompressedFrameError after delivering the one before', async () => {
+    await using python = startPython(grpcScript);
+    const wire = Buffer.from(await python.nextLine(), 'hex');
+    const decoder = new FrameDecoder(FrameFormats.grpc);
+    expect(decoder.push(wire).map((frame) => Buffer.from(frame).toString())).toEqual(['plain']);
+    expect(decoder.error).toBeInstanceOf(CompressedFrameError);
+    expect(await python.exited()).toBe(0);
+  });
+
+  it('hands the flag to a caller that keeps the header, which can then decompress', async () => {
+    await using python = startPython(grpcScript);
+    const wire = Buffer.from(await python.nextLine(), 'hex');
+    const frames = new FrameDecoder(defineFrameFormat({ ...FrameFormats.grpc, keepHeader: true })).push(wire);
+    const messages = frames.map((frame) => {
+      const body = frame.subarray(5);
+      return (frame[0] === 1 ? gunzipSync(body) : Buffer.from(body)).toString();
+    });
+    expect(messages).toEqual(['plain', 'squeezed '.repeat(20)]);
     expect(await python.exited()).toBe(0);
   });
 });

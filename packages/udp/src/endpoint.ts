@@ -1,11 +1,24 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { AF_INET, AF_INET6, DatagramSocket, type SocketAddress } from '@sockkit/core';
+import { AF_INET, AF_INET6, DatagramSocket, type SocketAddress, toSocketError } from '@sockkit/core';
+import {
+  checkBoolean,
+  checkBytes,
+  checkFunction,
+  checkMethods,
+  checkNumberIn,
+  checkOneOf,
+  checkOptions,
+  checkPositiveInteger,
+  checkSignal,
+  checkTimeout,
+} from '@sockkit/core/internals';
 import type { MessageCodec } from '@sockkit/framing';
 import {
   attemptTimeout,
+  checkRetransmission,
   type RetransmissionOptions,
-  type RetransmissionPolicy,
+  type RetransmissionSchedule,
   resolveRetransmission,
 } from './backoff.js';
 import {
@@ -16,6 +29,7 @@ import {
 } from './constants.js';
 import { RequestIdSource } from './correlation.js';
 import { DeadlineTimer, type Scheduled } from './deadlines.js';
+import { canonicalHost, checkDestination } from './destination.js';
 import {
   ENVELOPE_HEADER_SIZE,
   type Envelope,
@@ -27,7 +41,8 @@ import {
 } from './envelope.js';
 import {
   EndpointClosedError,
-  InvalidOptionError,
+  InvalidArgumentError,
+  InvalidStateError,
   ReceiveTimeoutError,
   RequestTimeoutError,
 } from './errors.js';
@@ -162,13 +177,15 @@ class PendingRequest<T> implements Scheduled {
   onAbort: (() => void) | undefined;
   /** Fails the request when the socket reports that one of its sends failed. */
   onSendError: (error: unknown) => void = ignore;
+  /** When the first attempt went out, for the `RequestTimeoutError`. */
+  readonly startedAt = performance.now();
 
   constructor(
     readonly id: string,
     readonly datagram: Uint8Array,
     /** Where the request went: a reply must come from exactly there (host in canonical form). */
     readonly destination: Destination,
-    readonly policy: RetransmissionPolicy,
+    readonly policy: RetransmissionSchedule,
     readonly signal: AbortSignal | undefined,
     readonly resolve: (reply: T) => void,
     readonly reject: (error: unknown) => void,
@@ -180,17 +197,23 @@ function ignore(): void {}
 /** What `#decode` returns for bytes the codec refused (a codec never returns a fresh symbol). */
 const UNDECODABLE: unique symbol = Symbol('undecodable');
 
-const identity: DatagramCodec<Uint8Array> = { encode: (message) => message, decode: (bytes) => bytes };
+/** Raw payloads: the bytes as they are, and nothing that is not bytes (a string would go out as zeros). */
+const identity: DatagramCodec<Uint8Array> = {
+  encode: (message) => checkBytes('message', message),
+  decode: (bytes) => bytes,
+};
 
-/** RFC 5952 text of an IPv6 literal (what the kernel reports as a sender); other hosts unchanged. */
-function canonicalHost(host: string): string {
-  if (isIP(host) !== 6) return host;
-  try {
-    return new URL(`http://[${host}]`).hostname.slice(1, -1);
-  } catch {
-    return host;
-  }
-}
+const endpointOptionNames: readonly (keyof UdpEndpointOptions<unknown>)[] = [
+  'type',
+  'bind',
+  'codec',
+  'maxPayload',
+  'queue',
+  'retransmission',
+  'replyCache',
+  'maxAmplification',
+  'maxConcurrentRequests',
+];
 
 /**
  * A UDP endpoint: datagrams in a bounded queue, request/response with retransmission and source
@@ -205,7 +228,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
   readonly #codec: DatagramCodec<T>;
   readonly #maxPayload: number;
   readonly #queue: ReceiveQueue<Datagram<Uint8Array>>;
-  readonly #retransmission: RetransmissionPolicy;
+  readonly #retransmission: RetransmissionSchedule;
   readonly #cache: ReplyCache;
   readonly #maxAmplification: number;
   readonly #maxConcurrentRequests: number;
@@ -245,29 +268,39 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
     socketErrors: 0,
   };
 
+  /** `options` were checked by {@link UdpEndpoint.open} (known keys, `type`). */
   private constructor(type: UdpType, options: UdpEndpointOptions<T>) {
     this.#type = type;
     this.#bufsize = ipPayloadLimit(type);
-    this.#codec = options.codec ?? (identity as unknown as DatagramCodec<T>);
+    this.#codec =
+      options.codec === undefined
+        ? (identity as unknown as DatagramCodec<T>)
+        : checkMethods(
+            'options.codec',
+            options.codec,
+            ['encode', 'decode'],
+            'a codec with encode and decode (createCodec(schema))',
+          );
     this.#maxPayload = resolveMaxPayload(type, options.maxPayload);
-    const { maxDatagrams = DEFAULT_QUEUE_DATAGRAMS, maxBytes = DEFAULT_QUEUE_BYTES } = options.queue ?? {};
+    const { maxDatagrams = DEFAULT_QUEUE_DATAGRAMS, maxBytes = DEFAULT_QUEUE_BYTES } = checkOptions(
+      'options.queue',
+      options.queue,
+      ['maxDatagrams', 'maxBytes'],
+    );
     this.#queue = new ReceiveQueue(maxDatagrams, maxBytes);
-    this.#retransmission = resolveRetransmission(options.retransmission);
+    this.#retransmission = checkRetransmission('options.retransmission', options.retransmission);
     this.#cache = new ReplyCache(options.replyCache);
-    const { maxAmplification = DEFAULT_MAX_AMPLIFICATION } = options;
-    if (!(maxAmplification >= 1)) {
-      throw new InvalidOptionError(
-        'maxAmplification',
-        'a number >= 1 (Infinity to allow any reply)',
-        maxAmplification,
-      );
-    }
-    this.#maxAmplification = maxAmplification;
-    const { maxConcurrentRequests = DEFAULT_MAX_CONCURRENT_REQUESTS } = options;
-    if (!Number.isInteger(maxConcurrentRequests) || maxConcurrentRequests < 1) {
-      throw new InvalidOptionError('maxConcurrentRequests', 'an integer >= 1', maxConcurrentRequests);
-    }
-    this.#maxConcurrentRequests = maxConcurrentRequests;
+    this.#maxAmplification = checkNumberIn(
+      'options.maxAmplification',
+      options.maxAmplification ?? DEFAULT_MAX_AMPLIFICATION,
+      1,
+      Number.POSITIVE_INFINITY,
+      'a number >= 1 (Infinity to allow any reply)',
+    );
+    this.#maxConcurrentRequests = checkPositiveInteger(
+      'options.maxConcurrentRequests',
+      options.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS,
+    );
     // The endpoint drains the socket's queue at once (see #pump), so the same bounds hold there.
     this.#socket = new DatagramSocket(type === 'udp6' ? AF_INET6 : AF_INET, {
       maxQueuedDatagrams: maxDatagrams,
@@ -276,14 +309,16 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
   }
 
   /** @internal Use {@link udpEndpoint}: validates every option, then binds. */
-  static async open<T>(options: UdpEndpointOptions<T>): Promise<UdpEndpoint<T>> {
-    const type = options.type ?? 'udp4';
-    const endpoint = new UdpEndpoint<T>(type, options);
+  static async open<T>(given: UdpEndpointOptions<T> | undefined): Promise<UdpEndpoint<T>> {
+    const options = checkOptions('options', given, endpointOptionNames);
+    const type = checkOneOf('options.type', options.type ?? 'udp4', ['udp4', 'udp6']);
     const {
       host = type === 'udp6' ? '::1' : '127.0.0.1',
       port = 0,
       reuseAddress = false,
-    } = options.bind ?? {};
+    } = checkOptions('options.bind', options.bind, ['host', 'port', 'reuseAddress']);
+    checkBoolean('options.bind.reuseAddress', reuseAddress);
+    const endpoint = new UdpEndpoint<T>(type, options);
     const socket = endpoint.#socket;
     try {
       if (reuseAddress) socket.setSockOpt('reuseAddress', true);
@@ -346,7 +381,8 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
    */
   async send(message: T, to: Destination): Promise<void> {
     this.#checkOpen();
-    const data = this.#codec.encode(message);
+    checkDestination(to);
+    const data = this.#encode(message);
     assertDatagramSize(data.byteLength, this.#maxPayload);
     const host = await this.#resolve(to.host);
     await this.#socket.sendTo(data, { host, port: to.port });
@@ -358,10 +394,16 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
    * @throws {ReceiveTimeoutError} after `timeout` ms; the endpoint stays usable.
    * @throws {EndpointClosedError} once the endpoint is closed.
    */
-  recv(options: ReceiveOptions = {}): Promise<Datagram<T>> {
-    const { timeout = null, signal } = options;
-    if (timeout !== null && !(timeout >= 0)) {
-      return Promise.reject(new InvalidOptionError('timeout', 'a number of ms >= 0 or null', timeout));
+  recv(options?: ReceiveOptions): Promise<Datagram<T>> {
+    let timeout: number | null;
+    let signal: AbortSignal | undefined;
+    try {
+      const checked = checkOptions('options', options, ['timeout', 'signal']);
+      // Capped at 2^31-1 ms: Node fires a longer timer after 1 ms.
+      timeout = checkTimeout('options.timeout', checked.timeout ?? null);
+      signal = checkSignal('options.signal', checked.signal);
+    } catch (error) {
+      return Promise.reject(error);
     }
     // Raw payloads need no decoding: hand out the queue's promise itself, one hop per datagram.
     if (this.#codec === identity) return this.#queue.next(timeout, signal) as Promise<Datagram<T>>;
@@ -418,16 +460,19 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
    * ```
    * @throws {DatagramTooLargeError} when the request with its 11-byte envelope exceeds `maxPayload`.
    */
-  request(message: T, to: Destination, options: RequestOptions = {}): Promise<T> {
+  request(message: T, to: Destination, options?: RequestOptions): Promise<T> {
     try {
       this.#checkOpen();
-      const { timeout, retries, backoff, signal } = options;
+      const checked = checkOptions('options', options, ['timeout', 'retries', 'backoff', 'signal']);
+      const { timeout, retries, backoff } = checked;
       const policy =
         timeout === undefined && retries === undefined && backoff === undefined
           ? this.#retransmission
-          : resolveRetransmission(options, this.#retransmission);
+          : resolveRetransmission(checked, this.#retransmission);
+      const signal = checkSignal('options.signal', checked.signal);
+      checkDestination(to);
       signal?.throwIfAborted();
-      const payload = this.#codec.encode(message);
+      const payload = this.#encode(message);
       assertDatagramSize(ENVELOPE_HEADER_SIZE + payload.byteLength, this.#maxPayload);
       const literal = this.#canonicalLiteral(to.host);
       if (literal !== undefined) return this.#exchange(payload, literal, to.port, policy, signal);
@@ -456,7 +501,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
     payload: Uint8Array,
     host: string,
     port: number,
-    policy: RetransmissionPolicy,
+    policy: RetransmissionSchedule,
     signal: AbortSignal | undefined,
   ): Promise<T> {
     this.#checkOpen();
@@ -494,7 +539,11 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
   #onAttemptTimeout(pending: PendingRequest<T>): void {
     if (pending.attempt === pending.policy.retries) {
       this.#counts.timeouts++;
-      this.#fail(pending, new RequestTimeoutError(pending.destination, pending.attempt + 1));
+      const waited = Math.round(performance.now() - pending.startedAt);
+      this.#fail(
+        pending,
+        new RequestTimeoutError(waited, { attempts: pending.attempt + 1, to: pending.destination }),
+      );
       return;
     }
     pending.attempt++;
@@ -533,8 +582,8 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
    */
   serve(handler: RequestHandler<T>): void {
     this.#checkOpen();
-    if (this.#handler !== undefined)
-      throw new InvalidOptionError('handler', 'given once (this endpoint already serves)', 'a second one');
+    checkFunction('handler', handler);
+    if (this.#handler !== undefined) throw new InvalidStateError('this endpoint already serves a handler');
     this.#handler = handler;
   }
 
@@ -595,7 +644,20 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
 
   async #resolve(host: string): Promise<string> {
     if (isIP(host) !== 0) return host;
-    return (await lookup(host, { family: this.#type === 'udp6' ? 6 : 4 })).address;
+    try {
+      return (await lookup(host, { family: this.#type === 'udp6' ? 6 : 4 })).address;
+    } catch (error) {
+      throw toSocketError(error); // ENOTFOUND ... as a SocketError, cause kept
+    }
+  }
+
+  /** The payload of `message`: its encoding, which must be bytes. */
+  #encode(message: T): Uint8Array {
+    const payload = this.#codec.encode(message);
+    if (!(payload instanceof Uint8Array)) {
+      throw new InvalidArgumentError('options.codec', 'a codec whose encode returns a Uint8Array', payload);
+    }
+    return payload;
   }
 
   /** The decoded message, or {@link UNDECODABLE} (counted) when the codec refuses the bytes. */
@@ -705,7 +767,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
     }
     let reply: Uint8Array;
     try {
-      reply = encodeReply(request, this.#codec.encode(message));
+      reply = encodeReply(request, this.#encode(message));
       assertDatagramSize(reply.byteLength, this.#maxPayload);
     } catch {
       this.#onHandlerFailed(key);
@@ -757,6 +819,6 @@ export function udpEndpoint(
 export function udpEndpoint<T>(
   options: UdpEndpointOptions<T> & { readonly codec: DatagramCodec<T> },
 ): Promise<UdpEndpoint<T>>;
-export function udpEndpoint<T>(options: UdpEndpointOptions<T> = {}): Promise<UdpEndpoint<T>> {
+export function udpEndpoint<T>(options?: UdpEndpointOptions<T>): Promise<UdpEndpoint<T>> {
   return UdpEndpoint.open(options);
 }

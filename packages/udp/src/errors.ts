@@ -1,13 +1,15 @@
-import { SockkitError } from '@sockkit/core';
+import { ClosedError, SockkitError, TimeoutError } from '@sockkit/core';
 
-/** Where a datagram was going or came from, for error messages. */
-interface Peer {
-  readonly host: string;
-  readonly port: number;
-}
-
-const formatPeer = (peer: Peer): string =>
-  peer.host.includes(':') ? `[${peer.host}]:${peer.port}` : `${peer.host}:${peer.port}`;
+/**
+ * The literal `code` of every error class `@sockkit/udp` defines, for `switch (error.code)`. The
+ * endpoint also throws `RequestTimeoutError` (`SOCKKIT_ERR_REQUEST_TIMEOUT`, the class of
+ * `@sockkit/framing`, one for every request) and core's `InvalidArgumentError`
+ * (`SOCKKIT_ERR_INVALID_ARGUMENT`) and `InvalidStateError`; all three are exported here too.
+ */
+export type UdpErrorCode =
+  | 'SOCKKIT_ERR_DATAGRAM_TOO_LARGE'
+  | 'SOCKKIT_ERR_RECEIVE_TIMEOUT'
+  | 'SOCKKIT_ERR_ENDPOINT_CLOSED';
 
 /** A payload larger than the endpoint may send: the IP limit of its family or its `maxPayload`. Checked before sending. */
 export class DatagramTooLargeError extends SockkitError {
@@ -26,33 +28,22 @@ export class DatagramTooLargeError extends SockkitError {
   }
 }
 
-/** `request` got no matching reply after its last retransmission. */
-export class RequestTimeoutError extends SockkitError {
-  static override readonly brand: symbol = Symbol.for('@sockkit/udp/RequestTimeoutError');
-  override readonly name: string = 'RequestTimeoutError';
-  readonly code = 'SOCKKIT_ERR_UDP_REQUEST_TIMEOUT' as const;
-  /** How many times the request was sent (`retries + 1`). */
-  readonly attempts: number;
-
-  constructor(to: Peer, attempts: number, options?: ErrorOptions) {
-    super(`No reply from ${formatPeer(to)} after ${attempts} attempt${attempts === 1 ? '' : 's'}`, options);
-    this.attempts = attempts;
-  }
-}
-
-/** `recv` waited for its `timeout` and no datagram arrived. The endpoint stays usable. */
-export class ReceiveTimeoutError extends SockkitError {
+/** `recv` waited for its `timeout` and no datagram arrived. The endpoint stays usable. A `TimeoutError`. */
+export class ReceiveTimeoutError extends TimeoutError {
   static override readonly brand: symbol = Symbol.for('@sockkit/udp/ReceiveTimeoutError');
   override readonly name: string = 'ReceiveTimeoutError';
   readonly code = 'SOCKKIT_ERR_RECEIVE_TIMEOUT' as const;
+  /** The timeout that passed, in milliseconds. */
+  readonly timeout: number;
 
   constructor(timeout: number, options?: ErrorOptions) {
     super(`No datagram received within ${timeout} ms`, options);
+    this.timeout = timeout;
   }
 }
 
-/** The endpoint was closed: thrown by calls made after `close()`, and by `recv`/`request` pending when it closed. */
-export class EndpointClosedError extends SockkitError {
+/** The endpoint was closed: thrown by calls made after `close()`, and by `recv`/`request` pending when it closed. A `ClosedError`. */
+export class EndpointClosedError extends ClosedError {
   static override readonly brand: symbol = Symbol.for('@sockkit/udp/EndpointClosedError');
   override readonly name: string = 'EndpointClosedError';
   readonly code = 'SOCKKIT_ERR_ENDPOINT_CLOSED' as const;
@@ -62,16 +53,6 @@ export class EndpointClosedError extends SockkitError {
   }
 }
 
-/** An option out of its range (a negative timeout, a zero queue bound, ...), reported when the call is made. */
-export class InvalidOptionError extends SockkitError {
-  static override readonly brand: symbol = Symbol.for('@sockkit/udp/InvalidOptionError');
-  override readonly name: string = 'InvalidOptionError';
-  readonly code = 'SOCKKIT_ERR_INVALID_OPTION' as const;
-  /** The option's name, e.g. `retries` or `queue.maxBytes`. */
-  readonly option: string;
-
-  constructor(option: string, expected: string, actual: unknown, options?: ErrorOptions) {
-    super(`Option ${option} must be ${expected}, got ${String(actual)}`, options);
-    this.option = option;
-  }
-}
+// Thrown by the endpoint too, defined once for every sockkit package.
+export { InvalidArgumentError, InvalidStateError } from '@sockkit/core';
+export { RequestTimeoutError } from '@sockkit/framing';

@@ -1,3 +1,5 @@
+// The shared kinds of every sockkit error, so udp users need no second import.
+export { ClosedError, SockkitError, TimeoutError } from '@sockkit/core';
 export {
   type BackoffOptions,
   DEFAULT_RETRANSMISSION,
@@ -30,9 +32,11 @@ export {
 export {
   DatagramTooLargeError,
   EndpointClosedError,
-  InvalidOptionError,
+  InvalidArgumentError,
+  InvalidStateError,
   ReceiveTimeoutError,
   RequestTimeoutError,
+  type UdpErrorCode,
 } from './errors.js';
 export type { QueueOptions } from './receive-queue.js';
 export type { ReplyCacheOptions } from './reply-cache.js';

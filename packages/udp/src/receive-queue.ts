@@ -1,4 +1,5 @@
-import { InvalidOptionError, ReceiveTimeoutError } from './errors.js';
+import { checkPositiveInteger, neverExpires, Waiter, WaiterList } from '@sockkit/core/internals';
+import { ReceiveTimeoutError } from './errors.js';
 
 /** Bounds of an endpoint's receive queue; whichever is reached first applies. */
 export interface QueueOptions {
@@ -10,11 +11,6 @@ export interface QueueOptions {
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
-interface Waiter<T> {
-  resolve(item: T): void;
-  reject(error: unknown): void;
-}
-
 let captured: (value: never) => void = () => {};
 /** The one executor of the waiting promises: it hands out `resolve` without a closure per call. */
 function capture(resolve: (value: never) => void): void {
@@ -22,9 +18,10 @@ function capture(resolve: (value: never) => void): void {
 }
 
 /** A waiting `nextResult`: settles its promise with an iterator result, `done` when the queue closes. */
-class ResultWaiter<T> implements Waiter<T> {
+class ResultWaiter<T> {
   readonly promise: Promise<IteratorResult<T, undefined>>;
   readonly #settle: (result: IteratorResult<T, undefined>) => void;
+  settled = false;
 
   constructor() {
     this.promise = new Promise(capture);
@@ -32,10 +29,12 @@ class ResultWaiter<T> implements Waiter<T> {
   }
 
   resolve(value: T): void {
+    this.settled = true;
     this.#settle({ done: false, value });
   }
 
   reject(): void {
+    this.settled = true;
     this.#settle(DONE);
   }
 }
@@ -56,18 +55,12 @@ export class ReceiveQueue<T> {
   #sizes: number[] = [];
   #head = 0;
   #bytes = 0;
-  #waiters: Waiter<T>[] = [];
+  readonly #waiters = new WaiterList<Waiter<T> | ResultWaiter<T>>();
   #closed: unknown;
 
   constructor(maxItems: number, maxBytes: number) {
-    if (!Number.isInteger(maxItems) || maxItems < 1) {
-      throw new InvalidOptionError('queue.maxDatagrams', 'an integer >= 1', maxItems);
-    }
-    if (!Number.isInteger(maxBytes) || maxBytes < 1) {
-      throw new InvalidOptionError('queue.maxBytes', 'an integer >= 1', maxBytes);
-    }
-    this.maxItems = maxItems;
-    this.maxBytes = maxBytes;
+    this.maxItems = checkPositiveInteger('options.queue.maxDatagrams', maxItems);
+    this.maxBytes = checkPositiveInteger('options.queue.maxBytes', maxBytes);
   }
 
   /** Items waiting now. */
@@ -126,37 +119,18 @@ export class ReceiveQueue<T> {
     if (ready !== undefined) return Promise.resolve(ready);
     if (this.#closed !== undefined) return Promise.reject(this.#closed);
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (timeout === null && signal === undefined) {
-      // The common wait, without timer or listener: a reader that can only be fed or closed.
-      return new Promise<T>((resolve, reject) => this.#waiters.push({ resolve, reject }));
-    }
-    return new Promise<T>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const settle = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const waiter: Waiter<T> = {
-        resolve: (item) => {
-          settle();
-          resolve(item);
-        },
-        reject: (error) => {
-          settle();
-          reject(error);
-        },
-      };
-      const abandon = (error: unknown) => {
-        const index = this.#waiters.indexOf(waiter);
-        if (index !== -1) this.#waiters.splice(index, 1);
-        waiter.reject(error);
-      };
-      const onAbort = () => abandon(signal?.reason);
-      if (timeout !== null)
-        timer = setTimeout(() => abandon(new ReceiveTimeoutError(reportedTimeout ?? timeout)), timeout);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#waiters.push(waiter);
-    });
+    // An abandoned waiter is only counted as stale and skipped later: O(1), however many abort at once.
+    const waiter =
+      timeout === null && signal === undefined
+        ? new Waiter<T>(null, undefined, neverExpires)
+        : new Waiter<T>(timeout, signal, (_, reason) => {
+            this.#waiters.noteSettled();
+            return reason === 'timeout'
+              ? new ReceiveTimeoutError(reportedTimeout ?? timeout ?? 0)
+              : undefined;
+          });
+    this.#waiters.push(waiter);
+    return waiter.promise;
   }
 
   /**
@@ -175,6 +149,6 @@ export class ReceiveQueue<T> {
   /** Rejects every waiting reader with `reason`; items already queued can still be read. */
   close(reason: unknown): void {
     this.#closed = reason;
-    for (const waiter of this.#waiters.splice(0)) waiter.reject(reason);
+    for (const waiter of this.#waiters.drain()) waiter.reject(reason);
   }
 }

@@ -1,5 +1,5 @@
+import { checkIntegerIn, checkNumberIn, checkOptions } from '@sockkit/core/internals';
 import { retransmissionSpan } from './backoff.js';
-import { InvalidOptionError } from './errors.js';
 
 /** Bounds of a server's reply cache. */
 export interface ReplyCacheOptions {
@@ -58,18 +58,22 @@ export class ReplyCache {
   #bytes = 0;
   readonly #now: () => number;
 
-  constructor(options: ReplyCacheOptions = {}, now: () => number = performance.now.bind(performance)) {
-    const { maxEntries = 4096, maxBytes = 4 * 1024 * 1024, ttl = retransmissionSpan() } = options;
-    if (!Number.isInteger(maxEntries) || maxEntries < 1) {
-      throw new InvalidOptionError('replyCache.maxEntries', 'an integer >= 1', maxEntries);
-    }
-    if (!Number.isInteger(maxBytes) || maxBytes < 0) {
-      throw new InvalidOptionError('replyCache.maxBytes', 'an integer >= 0', maxBytes);
-    }
-    if (!(ttl >= 0)) throw new InvalidOptionError('replyCache.ttl', 'a number of ms >= 0', ttl);
-    this.maxEntries = maxEntries;
-    this.maxBytes = maxBytes;
-    this.ttl = ttl;
+  constructor(options?: ReplyCacheOptions, now: () => number = performance.now.bind(performance)) {
+    const {
+      maxEntries = 4096,
+      maxBytes = 4 * 1024 * 1024,
+      ttl = retransmissionSpan(),
+    } = checkOptions('options.replyCache', options, ['maxEntries', 'maxBytes', 'ttl']);
+    const max = Number.MAX_SAFE_INTEGER;
+    this.maxEntries = checkIntegerIn('options.replyCache.maxEntries', maxEntries, 1, max, 'an integer >= 1');
+    this.maxBytes = checkIntegerIn('options.replyCache.maxBytes', maxBytes, 0, max, 'an integer >= 0');
+    this.ttl = checkNumberIn(
+      'options.replyCache.ttl',
+      ttl,
+      0,
+      Number.POSITIVE_INFINITY,
+      'a number of ms >= 0',
+    );
     this.#now = now;
   }
 

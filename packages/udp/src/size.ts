@@ -1,5 +1,6 @@
+import { checkIntegerIn } from '@sockkit/core/internals';
 import { MAX_IPV4_PAYLOAD, MAX_IPV6_PAYLOAD } from './constants.js';
-import { DatagramTooLargeError, InvalidOptionError } from './errors.js';
+import { DatagramTooLargeError } from './errors.js';
 
 /** The socket types an endpoint can be: IPv4 or IPv6 UDP. */
 export type UdpType = 'udp4' | 'udp6';
@@ -13,10 +14,13 @@ export function ipPayloadLimit(type: UdpType): number {
 export function resolveMaxPayload(type: UdpType, maxPayload: number | undefined): number {
   const limit = ipPayloadLimit(type);
   if (maxPayload === undefined) return limit;
-  if (!Number.isInteger(maxPayload) || maxPayload < 0 || maxPayload > limit) {
-    throw new InvalidOptionError('maxPayload', `an integer from 0 to ${limit} for ${type}`, maxPayload);
-  }
-  return maxPayload;
+  return checkIntegerIn(
+    'options.maxPayload',
+    maxPayload,
+    0,
+    limit,
+    `an integer from 0 to ${limit} for ${type}`,
+  );
 }
 
 /** Throws {@link DatagramTooLargeError} when `size` exceeds `limit`: call it before handing bytes to the kernel. */

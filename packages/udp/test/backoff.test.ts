@@ -5,11 +5,11 @@ import {
   resolveRetransmission,
   retransmissionSpan,
 } from '../src/backoff.ts';
-import { InvalidOptionError } from '../src/errors.ts';
+import { InvalidArgumentError } from '../src/errors.ts';
 
 describe('retransmission backoff', () => {
   it('doubles from the base timeout, with jitter in [1, randomFactor]', () => {
-    const policy = DEFAULT_RETRANSMISSION;
+    const policy = resolveRetransmission();
     expect([0, 1, 2, 3, 4].map((attempt) => attemptTimeout(policy, attempt, () => 0))).toEqual([
       250, 500, 1000, 2000, 4000,
     ]);
@@ -29,14 +29,35 @@ describe('retransmission backoff', () => {
     expect(attemptTimeout(policy, 9, () => 0)).toBe(1000);
   });
 
+  it('never waits longer than a Node timer holds (2^31-1 ms), even with maxTimeout Infinity', () => {
+    const policy = resolveRetransmission({
+      timeout: 2 ** 31 - 1,
+      retries: 5,
+      backoff: { maxTimeout: Number.POSITIVE_INFINITY },
+    });
+    expect(attemptTimeout(policy, 4, () => 1)).toBe(2 ** 31 - 1);
+    expect(() => resolveRetransmission({ timeout: 2 ** 31 })).toThrow(InvalidArgumentError);
+    expect(() => resolveRetransmission({ backoff: { maxTimeout: 2 ** 31 } })).toThrow(InvalidArgumentError);
+  });
+
   it('measures the worst-case span of the defaults: 11,625 ms', () => {
     expect(retransmissionSpan()).toBe(375 + 750 + 1500 + 3000 + 6000);
-    expect(retransmissionSpan(resolveRetransmission({ timeout: 10, retries: 0 }))).toBe(15);
+    expect(retransmissionSpan({ timeout: 10, retries: 0 })).toBe(15);
+  });
+
+  it('takes the options shape udpEndpoint({ retransmission }) takes, and DEFAULT_RETRANSMISSION is in it', () => {
+    expect(retransmissionSpan(DEFAULT_RETRANSMISSION)).toBe(retransmissionSpan());
+    // A field of its own changes only that field (it once returned 0 for { timeout: 1000 }).
+    expect(retransmissionSpan({ timeout: 1000 })).toBe(1500 + 3000 + 6000 + 8000 + 8000);
+    expect(retransmissionSpan({ timeout: 100, retries: 2, backoff: { factor: 3, randomFactor: 1 } })).toBe(
+      100 + 300 + 900,
+    );
+    expect(() => retransmissionSpan({ factor: 3 } as never)).toThrow(InvalidArgumentError);
   });
 
   it('fills in defaults field by field', () => {
     expect(resolveRetransmission({ retries: 2, backoff: { factor: 3 } })).toEqual({
-      ...DEFAULT_RETRANSMISSION,
+      ...resolveRetransmission(),
       retries: 2,
       factor: 3,
     });
@@ -50,8 +71,8 @@ describe('retransmission backoff', () => {
     [{ backoff: { factor: 0.5 } }, 'backoff.factor'],
     [{ backoff: { randomFactor: 0.9 } }, 'backoff.randomFactor'],
     [{ backoff: { maxTimeout: 0 } }, 'backoff.maxTimeout'],
-  ])('refuses %o with InvalidOptionError naming %s', (options, option) => {
-    expect(() => resolveRetransmission(options)).toThrow(InvalidOptionError);
-    expect(() => resolveRetransmission(options)).toThrow(`Option ${option} `);
+  ])('refuses %o with InvalidArgumentError naming %s', (options, option) => {
+    expect(() => resolveRetransmission(options)).toThrow(InvalidArgumentError);
+    expect(() => resolveRetransmission(options)).toThrow(`options.${option} must be`);
   });
 });

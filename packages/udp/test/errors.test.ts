@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DatagramTooLargeError,
   EndpointClosedError,
-  InvalidOptionError,
+  InvalidArgumentError,
   ReceiveTimeoutError,
   RequestTimeoutError,
 } from '../src/errors.ts';
@@ -19,11 +19,11 @@ const table = [
     message: 'Datagram of 70000 bytes exceeds the limit of 65507 bytes',
   },
   {
-    error: new RequestTimeoutError({ host: '::1', port: 9 }, 5, { cause }),
+    error: new RequestTimeoutError(11_625, { attempts: 5, to: { host: '::1', port: 9 }, cause }),
     type: RequestTimeoutError,
     name: 'RequestTimeoutError',
-    code: 'SOCKKIT_ERR_UDP_REQUEST_TIMEOUT',
-    message: 'No reply from [::1]:9 after 5 attempts',
+    code: 'SOCKKIT_ERR_REQUEST_TIMEOUT',
+    message: 'No reply from [::1]:9 after 5 attempts (11625 ms)',
   },
   {
     error: new ReceiveTimeoutError(250, { cause }),
@@ -40,11 +40,11 @@ const table = [
     message: 'The UDP endpoint is closed',
   },
   {
-    error: new InvalidOptionError('retries', 'an integer >= 0', -1, { cause }),
-    type: InvalidOptionError,
-    name: 'InvalidOptionError',
-    code: 'SOCKKIT_ERR_INVALID_OPTION',
-    message: 'Option retries must be an integer >= 0, got -1',
+    error: new InvalidArgumentError('options.retries', 'an integer >= 0', -1, { cause }),
+    type: InvalidArgumentError,
+    name: 'InvalidArgumentError',
+    code: 'SOCKKIT_ERR_INVALID_ARGUMENT',
+    message: 'options.retries must be an integer >= 0, got -1',
   },
 ];
 
@@ -72,9 +72,11 @@ describe('errors', () => {
   it('carries the numbers a caller needs', () => {
     const tooLarge = new DatagramTooLargeError(10, 5);
     expect([tooLarge.size, tooLarge.limit]).toEqual([10, 5]);
-    expect(new RequestTimeoutError({ host: '127.0.0.1', port: 1 }, 1).message).toBe(
-      'No reply from 127.0.0.1:1 after 1 attempt',
+    expect(new RequestTimeoutError(30, { attempts: 1, to: { host: '127.0.0.1', port: 1 } }).message).toBe(
+      'No reply from 127.0.0.1:1 after 1 attempt (30 ms)',
     );
-    expect(new InvalidOptionError('queue.maxBytes', 'x', 1).option).toBe('queue.maxBytes');
+    expect(new InvalidArgumentError('options.queue.maxBytes', 'x', 1).argument).toBe(
+      'options.queue.maxBytes',
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError, ReceiveTimeoutError } from '../src/errors.ts';
+import { InvalidArgumentError, ReceiveTimeoutError } from '../src/errors.ts';
 import { ReceiveQueue } from '../src/receive-queue.ts';
 
 describe('ReceiveQueue', () => {
@@ -59,8 +59,8 @@ describe('ReceiveQueue', () => {
   });
 
   it('refuses empty bounds', () => {
-    expect(() => new ReceiveQueue(0, 1)).toThrow(InvalidOptionError);
-    expect(() => new ReceiveQueue(1, 0)).toThrow(InvalidOptionError);
+    expect(() => new ReceiveQueue(0, 1)).toThrow(InvalidArgumentError);
+    expect(() => new ReceiveQueue(1, 0)).toThrow(InvalidArgumentError);
   });
 });
 

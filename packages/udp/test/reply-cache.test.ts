@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError } from '../src/errors.ts';
+import { InvalidArgumentError } from '../src/errors.ts';
 import { ReplyCache } from '../src/reply-cache.ts';
 
 function clockedCache(options: ConstructorParameters<typeof ReplyCache>[0]) {
@@ -122,7 +122,7 @@ describe('ReplyCache', () => {
   it.each([{ maxEntries: 0 }, { maxBytes: -1 }, { ttl: -1 }, { ttl: Number.NaN }])(
     'refuses %o',
     (options) => {
-      expect(() => new ReplyCache(options)).toThrow(InvalidOptionError);
+      expect(() => new ReplyCache(options)).toThrow(InvalidArgumentError);
     },
   );
 });

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { until } from '@sockkit/testkit';
 import { describe, expect, it } from 'vitest';
 import { udpEndpoint } from '../src/endpoint.ts';
-import { InvalidOptionError } from '../src/errors.ts';
+import { InvalidArgumentError } from '../src/errors.ts';
 
 /** A request envelope with id `n` (as the 8-byte id) around payload `[n]`. */
 function requestEnvelope(n: number): Buffer {
@@ -118,6 +118,6 @@ describe('serve limits against floods and hostile peers', () => {
   });
 
   it.each([0, 1.5, Number.NaN])('refuses maxConcurrentRequests %s', async (maxConcurrentRequests) => {
-    await expect(udpEndpoint({ maxConcurrentRequests })).rejects.toThrow(InvalidOptionError);
+    await expect(udpEndpoint({ maxConcurrentRequests })).rejects.toThrow(InvalidArgumentError);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_IPV4_PAYLOAD, MAX_IPV6_PAYLOAD, SAFE_DATAGRAM_SIZE } from '../src/constants.ts';
-import { DatagramTooLargeError, InvalidOptionError } from '../src/errors.ts';
+import { DatagramTooLargeError, InvalidArgumentError } from '../src/errors.ts';
 import { assertDatagramSize, ipPayloadLimit, resolveMaxPayload } from '../src/size.ts';
 
 describe('size limits', () => {
@@ -19,7 +19,7 @@ describe('size limits', () => {
   it('resolves maxPayload within the IP limit', () => {
     expect(resolveMaxPayload('udp4', undefined)).toBe(65_507);
     expect(resolveMaxPayload('udp6', 1200)).toBe(1200);
-    expect(() => resolveMaxPayload('udp4', 65_508)).toThrow(InvalidOptionError);
-    expect(() => resolveMaxPayload('udp6', -1)).toThrow(InvalidOptionError);
+    expect(() => resolveMaxPayload('udp4', 65_508)).toThrow(InvalidArgumentError);
+    expect(() => resolveMaxPayload('udp6', -1)).toThrow(InvalidArgumentError);
   });
 });

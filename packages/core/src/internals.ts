@@ -1,0 +1,26 @@
+/**
+ * Primitives for sockkit's sibling packages (`@sockkit/framing`, `@sockkit/udp`), so that none of
+ * them re-implements one: runtime checks that throw `InvalidArgumentError`, the 2^31-1 ms timer
+ * limit, the FIFO and the timeout-plus-abort waiter with its O(1)-removal list. Versioned with
+ * `@sockkit/core` like its main entry; applications should prefer the main entry.
+ */
+export { describe } from './errors.js';
+export { Fifo } from './fifo.js';
+export {
+  checkBoolean,
+  checkBytes,
+  checkDelay,
+  checkFunction,
+  checkIntegerIn,
+  checkMethods,
+  checkNonEmptyString,
+  checkNumberIn,
+  checkOneOf,
+  checkOptionalDelay,
+  checkOptions,
+  checkPositiveInteger,
+  checkSignal,
+  checkTimeout,
+  MAX_TIMEOUT,
+} from './validate.js';
+export { abortReason, neverExpires, Waiter, WaiterList } from './waiter.js';
