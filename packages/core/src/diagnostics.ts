@@ -48,7 +48,8 @@ export function operationChannel<T extends object>(name: string): OperationChann
 
 /**
  * Runs `operation` as one traced span when the channel has subscribers, else as is: the
- * context object is built only when traced.
+ * context object is built only when traced. The span's context gets no `result`: the value an
+ * operation resolves with (a reply) is user data, which no payload carries.
  */
 export function traced<T extends object, R>(
   tracing: OperationChannel<T>,
@@ -56,5 +57,9 @@ export function traced<T extends object, R>(
   operation: () => Promise<R>,
 ): Promise<R> {
   if (!tracing.hasSubscribers) return operation();
-  return tracing.tracePromise(operation, context());
+  let value: R;
+  const span = tracing.tracePromise(async () => {
+    value = await operation();
+  }, context());
+  return span.then(() => value);
 }
