@@ -69,33 +69,39 @@ describe('diagnostics channels', () => {
     expect(failed?.error).toBeInstanceOf(ConnectionRefusedError);
   });
 
-  it('announces accepted and refused connections with the reason', async () => {
-    using recording = recordChannels(EVENTS);
-    let release = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    await using server = await createServer(loopback, () => held, { maxConnections: 1 });
-    const { host, port } = server.address as { host: string; port: number };
-    try {
-      await using first = await createConnection({ host, port });
-      await until(() => recording.of('sockkit:server:accept').length === 1, { timeout: 5_000 });
-      // The reset may beat the client's own connect callback.
-      await createConnection({ host, port }).then(
-        (second) => second.close(),
-        () => {},
-      );
-      await until(() => recording.of('sockkit:server:refuse').length === 1, { timeout: 5_000 });
-      expect(first.closed).toBe(false);
-    } finally {
-      release();
-    }
-    const [accepted] = recording.of('sockkit:server:accept');
-    expect(accepted).toEqual({ server, socket: expect.anything(), remoteAddress: ip() });
-    expect(recording.of('sockkit:server:refuse')).toEqual([
-      { server, remoteAddress: ip(), reason: 'maxConnections' },
-    ]);
-  });
+  it.each([
+    [{ maxConnections: 1 }, 'maxConnections'],
+    [{ maxConnectionsPerAddress: 1 }, 'maxConnectionsPerAddress'],
+  ] as const)(
+    'announces accepted connections, and refused ones with the reason (%o)',
+    async (limits, reason) => {
+      using recording = recordChannels(EVENTS);
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      await using server = await createServer(loopback, () => held, limits);
+      const { host, port } = server.address as { host: string; port: number };
+      try {
+        await using first = await createConnection({ host, port });
+        await until(() => recording.of('sockkit:server:accept').length === 1, { timeout: 5_000 });
+        // The reset may beat the client's own connect callback.
+        await createConnection({ host, port }).then(
+          (second) => second.close(),
+          () => {},
+        );
+        await until(() => recording.of('sockkit:server:refuse').length === 1, { timeout: 5_000 });
+        expect(first.closed).toBe(false);
+      } finally {
+        release();
+      }
+      const [accepted] = recording.of('sockkit:server:accept');
+      expect(accepted).toEqual({ server, socket: expect.anything(), remoteAddress: ip() });
+      expect(recording.of('sockkit:server:refuse')).toEqual([
+        { server, remoteAddress: ip(), reason: 'maxConnections' },
+      ]);
+    },
+  );
 
   it('announces a connection reset for a full listen backlog as refused for backlog', async () => {
     using recording = recordChannels(EVENTS);
