@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { EXIT_USAGE } from './cli/command.js';
 import { print, printError } from './cli/output.js';
+import { takeVerbose, watchSockkit } from './cli/verbose.js';
 // sockkit-demo <command>: the classic socket programs, written with sockkit.
 import { commands } from './commands/index.js';
 
@@ -15,6 +16,7 @@ function overview(): string {
     ...commands.map(({ name, summary }) => `  ${name.padEnd(width)}  ${summary}`),
     '',
     "Run 'sockkit-demo <command> --help' for a command's options, or 'sockkit-demo tour' to see them all at work.",
+    'Add --verbose to any command to print what sockkit reports on its diagnostics channels.',
   ].join('\n');
 }
 
@@ -36,4 +38,6 @@ async function main(argv: readonly string[]): Promise<number> {
 // Exit explicitly: a command is done when main resolves, even if a handle (stdin, a
 // cluster channel) would keep the loop alive. stdout is synchronous for files, pipes and
 // TTYs on POSIX, so nothing printed is lost.
-process.exit(await main(process.argv.slice(2)));
+const { verbose, rest } = takeVerbose(process.argv.slice(2));
+if (verbose) watchSockkit(printError);
+process.exit(await main(rest));
