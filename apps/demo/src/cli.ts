@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { EXIT_USAGE } from './cli/command.js';
 import { print, printError } from './cli/output.js';
 import { didYouMean } from './cli/suggest.js';
+import { takeVerbose, watchSockkit } from './cli/verbose.js';
 import { commandLoaders, loadCommand } from './commands/index.js';
 
 async function overview(): Promise<string> {
@@ -20,6 +21,7 @@ async function overview(): Promise<string> {
     ...commands.map(({ name, summary }) => `  ${name.padEnd(width)}  ${summary}`),
     '',
     "Run 'sockkit-demo help <command>' for a command's options, or 'sockkit-demo tour' to see them all at work.",
+    'Add --verbose to any command to print what sockkit reports on its diagnostics channels.',
   ].join('\n');
 }
 
@@ -78,4 +80,6 @@ for (const stream of [process.stdout, process.stderr]) {
 // Exit explicitly: a command is done when main resolves, even if a handle (stdin, a
 // cluster channel) would keep the loop alive. stdout is synchronous for files, pipes and
 // TTYs on POSIX, so nothing printed is lost.
-process.exit(await main(process.argv.slice(2)));
+const { verbose, rest } = takeVerbose(process.argv.slice(2));
+if (verbose) watchSockkit(printError);
+process.exit(await main(rest));

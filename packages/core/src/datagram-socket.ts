@@ -2,6 +2,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { checkAddress, type HostAddress, type IpSocketAddress, toSocketAddress } from './address.js';
 import { callSafely, warnCallbackFailed } from './callback.js';
+import { announceDatagramDrop, datagramDropObserved } from './channels.js';
 import {
   AF_INET,
   AF_INET6,
@@ -534,12 +535,18 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     ) {
       this.#dropped += 1;
       this.#droppedBytes += message.length;
+      if (datagramDropObserved()) this.#announceDrop(datagram[1], message.length);
     } else {
       this.#queue.push(datagram);
       this.#queuedBytes += message.length;
       this.#cueReadable();
     }
   };
+
+  #announceDrop(from: IpSocketAddress, size: number): void {
+    const full = this.#queue.length >= this.#maxDatagrams;
+    announceDatagramDrop(this, from, size, full ? 'maxQueuedDatagrams' : 'maxQueuedBytes');
+  }
 
   /** Calls the `onReadable` listener, guarded: its error goes to the next read. */
   #cueReadable(): void {

@@ -4,6 +4,16 @@ export type {
   PathAddress,
   SocketAddress,
 } from './address.js';
+export type {
+  DatagramDropEvent,
+  DatagramDropReason,
+  RefuseReason,
+  ServerAcceptEvent,
+  ServerRefuseEvent,
+  SocketCloseEvent,
+  SocketConnectContext,
+  SocketOpenEvent,
+} from './channels.js';
 export {
   type AddressFamily,
   AF_INET,

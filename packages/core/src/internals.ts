@@ -4,6 +4,16 @@
  * limit, the FIFO and the timeout-plus-abort waiter with its O(1)-removal list. Versioned with
  * `@sockkit/core` like its main entry; applications should prefer the main entry.
  */
+
+export {
+  type DebugLog,
+  type EventChannel,
+  eventChannel,
+  type OperationChannel,
+  operationChannel,
+  packageDebugLog,
+  traced,
+} from './diagnostics.js';
 export { describe } from './errors.js';
 export { Fifo } from './fifo.js';
 export {

@@ -1,7 +1,9 @@
 import { Server, type Socket } from 'node:net';
 import type { AddressInput, SocketAddress } from './address.js';
+import { announceRefuse, peerOf } from './channels.js';
 import { SocketClosedError, toSocketError } from './errors.js';
 import { descriptorOf, ignoreError } from './node-sockets.js';
+import type { StreamSocket } from './stream-socket.js';
 import { type BlockingOptions, type Waiter, WaiterList, waitIn } from './waiter.js';
 
 /**
@@ -32,13 +34,16 @@ export class Listener<T> {
   /** As Linux, backlog 0 still lets one connection wait. */
   readonly #backlog: number;
   readonly #adopt: (connection: Socket) => Unclaimed<T>;
+  /** The listening socket this serves, named in `sockkit:server:refuse` events. */
+  readonly #owner: StreamSocket;
   readonly #unclaimed: Unclaimed<T>[] = [];
   readonly #acceptors = new WaiterList<Waiter<[T, SocketAddress]>>();
   #dropped = 0;
   #closed = false;
 
   /** `adopt` wraps a connection Node accepted, paused, as an unclaimed connection. */
-  constructor(settings: ListenSettings, adopt: (connection: Socket) => Unclaimed<T>) {
+  constructor(owner: StreamSocket, settings: ListenSettings, adopt: (connection: Socket) => Unclaimed<T>) {
+    this.#owner = owner;
     this.#backlog = Math.max(settings.backlog, 1);
     this.#adopt = adopt;
     this.#server = new Server({ allowHalfOpen: true, pauseOnConnect: true, noDelay: settings.noDelay });
@@ -126,6 +131,7 @@ export class Listener<T> {
     const acceptor = this.#acceptors.shift();
     if (acceptor === undefined && (this.#closed || this.#unclaimed.length >= this.#backlog)) {
       this.#dropped += 1;
+      announceRefuse(this.#owner, peerOf(connection), 'backlog');
       connection.resetAndDestroy();
       return;
     }

@@ -1,3 +1,4 @@
+import { log } from './channels.js';
 import { ReceiveQueue } from './receive-queue.js';
 import { type Waiter, WaiterList } from './waiter.js';
 
@@ -68,13 +69,23 @@ export class ReadBuffer {
     ) {
       next.resolve(this.take(next.size));
     }
-    if (queue.size >= this.highWaterMark) this.pause();
+    if (queue.size >= this.highWaterMark && !this.#paused) {
+      log?.(
+        'backpressure: read paused at %d waiting bytes (highWaterMark %d)',
+        queue.size,
+        this.highWaterMark,
+      );
+      this.pause();
+    }
   }
 
   /** 1..`bufsize` waiting bytes (some must wait); resumes the source once below the mark. */
   take(bufsize: number): Uint8Array {
     const taken = this.#queue.take(bufsize);
-    if (this.#paused && this.#queue.size < this.highWaterMark) this.resume();
+    if (this.#paused && this.#queue.size < this.highWaterMark) {
+      log?.('backpressure: read resumed at %d waiting bytes', this.#queue.size);
+      this.resume();
+    }
     return taken;
   }
 

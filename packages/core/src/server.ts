@@ -1,5 +1,6 @@
 import { type AddressInput, familyOfAddress, type SocketAddress } from './address.js';
 import { callSafely, warnCallbackFailed } from './callback.js';
+import { announceAccept, announceRefuse } from './channels.js';
 import { DEFAULT_BACKLOG, DEFAULT_SERVER_CLOSE_GRACE, MAX_BACKLOG } from './constants.js';
 import { InvalidArgumentError, SocketClosedError, UnsupportedError } from './errors.js';
 import { StreamSocket } from './stream-socket.js';
@@ -226,12 +227,15 @@ export class SocketServer implements AsyncDisposable {
   #admit(conn: StreamSocket, peer: SocketAddress): void {
     const key = 'host' in peer ? peer.host : '';
     const fromAddress = this.#perAddress.get(key) ?? 0;
-    if (this.#running.size >= this.#maxConnections || (key !== '' && fromAddress >= this.#maxPerAddress)) {
+    const full = this.#running.size >= this.#maxConnections;
+    if (full || (key !== '' && fromAddress >= this.#maxPerAddress)) {
       this.#refused += 1;
+      announceRefuse(this, peer, full ? 'maxConnections' : 'maxConnectionsPerAddress');
       void conn.reset();
       return;
     }
     this.#accepted += 1;
+    announceAccept(this, conn, peer);
     if (key !== '') this.#perAddress.set(key, fromAddress + 1);
     if (this.#idleTimeout !== null && this.#idleTimeout > 0) conn.setIdleTimeout(this.#idleTimeout);
     const abort = new AbortController();

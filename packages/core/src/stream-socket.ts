@@ -8,6 +8,7 @@ import {
   type SocketAddress,
   toSocketAddress,
 } from './address.js';
+import { announceClose, announceOpen, connectChannel, lifecycleObserved, log } from './channels.js';
 import {
   type AddressFamily,
   AF_INET,
@@ -18,6 +19,7 @@ import {
   DEFAULT_READ_SIZE,
   MAX_BACKLOG,
 } from './constants.js';
+import { traced } from './diagnostics.js';
 import {
   BlockingIOError,
   BrokenPipeError,
@@ -119,6 +121,9 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   #connector: Waiter<void> | undefined;
   /** How a non-blocking connect failed in the background: the next `connect` reports it, as `SO_ERROR`. */
   #connectFailure: unknown;
+  /** When the connection opened (`performance.now()`) and, if observed, its local address. */
+  #openedAt: number | undefined;
+  #localAtOpen: SocketAddress | undefined;
   /** What `sendAllInSlices` may use of this socket's private send state. */
   readonly #writeSide: WriteSide = {
     writableSocket: () => this.#writableSocket(),
@@ -217,7 +222,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
       ipv6Only: this.#options.ipv6Only,
       reusePort: this.#options.reusePort,
     };
-    const listener = new Listener(settings, (connection) => this.#adoptAccepted(connection));
+    const listener = new Listener(this, settings, (connection) => this.#adoptAccepted(connection));
     this.#listener = listener;
     this.#state = 'listening';
     try {
@@ -263,7 +268,15 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * Connects to `address`, within the timeout. Rejects with `ConnectionRefusedError`,
    * `SocketTimeoutError` (the attempt is abandoned) or another `SocketError`.
    */
-  async connect(address: AddressInput, options?: ConnectOptions): Promise<void> {
+  connect(address: AddressInput, options?: ConnectOptions): Promise<void> {
+    return traced(
+      connectChannel,
+      () => ({ socket: this, address }),
+      () => this.#connect(address, options),
+    );
+  }
+
+  async #connect(address: AddressInput, options?: ConnectOptions): Promise<void> {
     const target = checkAddress(address, this.#family, 1);
     if (this.#state === 'connecting' && this.#connector === undefined) {
       throw new SocketError('EALREADY', 'a non-blocking connect is still in progress');
@@ -304,6 +317,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     try {
       await connector.promise;
     } catch (error) {
+      log?.('connect to %s failed: %s', formatAddress(target), error);
       this.#connector = undefined;
       this.#detach();
       socket.destroy();
@@ -477,6 +491,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   readonly #onIdle = (): void => {
     const socket = this.#socket;
+    log?.('idle timeout (%d ms) fired on %s', socket?.timeout, this.#peer && formatAddress(this.#peer));
     this.#error ??= new SocketTimeoutError(`connection was idle for ${socket?.timeout} ms and was closed`);
     this.#read.failReaders(this.#error);
     for (const waiter of this.#writers.drain()) waiter.reject(this.#error);
@@ -653,6 +668,8 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     }
     if (this.#options.noDelay) socket.setNoDelay(true);
     if (this.#options.keepAlive) socket.setKeepAlive(true);
+    this.#openedAt = performance.now();
+    if (lifecycleObserved()) this.#localAtOpen = announceOpen(this, this.#peer);
   }
 
   #connectOptions(target: AddressInput) {
@@ -714,6 +731,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   };
 
   readonly #onClose = (): void => {
+    if (this.#openedAt !== undefined && this.#state !== 'connecting') this.#announceClosed();
     if (this.#state === 'connecting') {
       const failure = new SocketClosedError('connection closed while connecting');
       if (this.#connector === undefined) this.#backgroundConnectFailed(failure);
@@ -728,6 +746,12 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     else this.#read.failReaders(this.#error);
     for (const writer of this.#writers.drain()) writer.reject(this.#error ?? new SocketClosedError());
   };
+
+  #announceClosed(): void {
+    const connection = this.#socket;
+    if (connection !== undefined && this.#peer !== undefined)
+      announceClose(this, connection, this.#localAtOpen, this.#peer, this.#openedAt ?? 0, this.#error);
+  }
 
   /** A non-blocking connect failed: the socket is fresh again and the next `connect` reports why. */
   #backgroundConnectFailed(failure: unknown): void {

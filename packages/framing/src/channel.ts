@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { InvalidArgumentError, InvalidStateError, type StreamSocket, toSocketError } from '@sockkit/core';
-import { checkBytes, checkDelay, checkOptions, checkSignal } from '@sockkit/core/internals';
+import { checkBytes, checkDelay, checkOptions, checkSignal, traced } from '@sockkit/core/internals';
+import { announceClose, announceSkipped, requestChannel } from './channel-events.js';
 import { channelOptions, duplexOf } from './channel-options.js';
 import type { MessageCodec } from './codec.js';
 import { DEFAULT_CLOSE_TIMEOUT } from './constants.js';
@@ -175,6 +176,8 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   #received = 0;
   #sent = 0;
   #skipped = 0;
+  /** As given to `framed`, named in diagnostics events. */
+  readonly #connection: FramedConnection;
 
   /** @internal use {@link framed}. */
   constructor(connection: FramedConnection, given: FramedOptions<T> | undefined) {
@@ -193,6 +196,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     this.#maxQueued = options.maxQueuedMessages;
     this.#sendTimeout = options.sendTimeout;
     this.#maxQueuedSendBytes = options.maxQueuedSendBytes;
+    this.#connection = connection;
     // Last: makeFile() starts reading the socket, which must not happen for options refused above.
     this.#duplex = duplexOf(connection);
 
@@ -282,6 +286,14 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
    * ```
    */
   request(message: T, options?: RequestOptions): Promise<T> {
+    return traced(
+      requestChannel,
+      () => ({ channel: this }),
+      () => this.#request(message, options),
+    );
+  }
+
+  #request(message: T, options?: RequestOptions): Promise<T> {
     let signal: AbortSignal | undefined;
     let stamped: T;
     let timeout: number;
@@ -556,6 +568,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
           (error instanceof MessageDecodeError || error instanceof MessageValidationError)
         ) {
           this.#skipped++;
+          announceSkipped(this, this.#connection, error);
           return;
         }
         throw error;
@@ -690,6 +703,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     this.#rejectWrites(new ChannelClosedError(undefined, { cause: this.#failure }));
     if (!this.#duplex.destroyed) this.#duplex.destroy();
     this.#wakeReader();
+    announceClose(this, this.#connection);
   }
 }
 

@@ -15,6 +15,12 @@ export {
   framed,
   type RequestOptions,
 } from './channel.js';
+export type {
+  ChannelCloseEvent,
+  ChannelFrameErrorEvent,
+  ChannelMessageErrorEvent,
+  ChannelRequestContext,
+} from './channel-events.js';
 export {
   type CodecOptions,
   createCodec,

@@ -1,3 +1,11 @@
+export {
+  assertNoBytes,
+  type Recorded,
+  type Recording,
+  recordChannels,
+  runScript,
+  type ScriptOutput,
+} from './channels.ts';
 export { chunkAt, everyByte, randomCuts } from './chunks.ts';
 export { type ExpectedFailure, expectTyped, failureOf } from './failures.ts';
 export {

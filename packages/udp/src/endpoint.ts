@@ -12,6 +12,7 @@ import {
   checkPositiveInteger,
   checkSignal,
   checkTimeout,
+  traced,
 } from '@sockkit/core/internals';
 import type { MessageCodec } from '@sockkit/framing';
 import {
@@ -30,6 +31,15 @@ import {
 import { RequestIdSource } from './correlation.js';
 import { DeadlineTimer, type Scheduled } from './deadlines.js';
 import { canonicalHost, checkDestination } from './destination.js';
+import {
+  announceCachedReply,
+  announceDrop,
+  announceRetransmit,
+  logTimeout,
+  replyDropReason,
+  requestChannel,
+  requestContext,
+} from './endpoint-events.js';
 import {
   ENVELOPE_HEADER_SIZE,
   type Envelope,
@@ -416,7 +426,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
     for (;;) {
       const remaining = deadline === null ? null : Math.max(0, deadline - performance.now());
       const datagram = await this.#queue.next(remaining, signal, timeout);
-      const decoded = this.#decode(datagram.data);
+      const decoded = this.#decode(datagram.data, datagram.from);
       if (decoded !== UNDECODABLE) return { data: decoded, from: datagram.from };
     }
   }
@@ -461,6 +471,14 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
    * @throws {DatagramTooLargeError} when the request with its 11-byte envelope exceeds `maxPayload`.
    */
   request(message: T, to: Destination, options?: RequestOptions): Promise<T> {
+    return traced(
+      requestChannel,
+      () => requestContext(this, to),
+      () => this.#request(message, to, options),
+    );
+  }
+
+  #request(message: T, to: Destination, options?: RequestOptions): Promise<T> {
     try {
       this.#checkOpen();
       const checked = checkOptions('options', options, ['timeout', 'retries', 'backoff', 'signal']);
@@ -539,6 +557,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
   #onAttemptTimeout(pending: PendingRequest<T>): void {
     if (pending.attempt === pending.policy.retries) {
       this.#counts.timeouts++;
+      logTimeout(pending.id, pending.destination, pending.attempt + 1);
       const waited = Math.round(performance.now() - pending.startedAt);
       this.#fail(
         pending,
@@ -548,6 +567,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
     }
     pending.attempt++;
     this.#counts.retransmissions++;
+    announceRetransmit(this, pending.destination, pending.id, pending.attempt);
     this.#transmit(pending);
   }
 
@@ -661,11 +681,12 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
   }
 
   /** The decoded message, or {@link UNDECODABLE} (counted) when the codec refuses the bytes. */
-  #decode(bytes: Uint8Array): T | typeof UNDECODABLE {
+  #decode(bytes: Uint8Array, from: DatagramSource): T | typeof UNDECODABLE {
     try {
       return this.#codec.decode(bytes);
     } catch {
       this.#counts.decodeErrors++;
+      announceDrop(this, from, 'decodeError');
       return UNDECODABLE;
     }
   }
@@ -678,7 +699,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
     if (envelope?.kind === EnvelopeKind.request && this.#handler !== undefined) {
       this.#onRequest(this.#handler, envelope, data, from);
     } else if (envelope?.kind === EnvelopeKind.reply && this.#requesting) this.#onReply(envelope, from);
-    else this.#queue.push({ data, from }, data.byteLength);
+    else if (!this.#queue.push({ data, from }, data.byteLength)) announceDrop(this, from, 'queueFull');
   }
 
   #onReply(envelope: Envelope, from: DatagramSource): void {
@@ -688,10 +709,12 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
       if (settlement === 'answered') this.#counts.duplicateReplies++;
       else if (settlement === 'abandoned') this.#counts.lateReplies++;
       else this.#counts.unmatchedReplies++;
+      announceDrop(this, from, replyDropReason(settlement));
     } else if (pending.destination.port !== from.port || pending.destination.host !== from.host) {
       this.#counts.spoofedReplies++;
+      announceDrop(this, from, 'spoofedReply');
     } else {
-      const decoded = this.#decode(envelope.payload);
+      const decoded = this.#decode(envelope.payload, from);
       if (decoded === UNDECODABLE || !this.#settle(pending, 'answered')) return;
       this.#counts.replies++;
       pending.resolve(decoded);
@@ -710,25 +733,29 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
     if (known?.state === 'answered') {
       // Checked against this datagram, not the first: a short copy of a big request's id must not
       // draw the big reply again and again (the cache is keyed by id, not by payload).
-      if (this.#amplifies(known.reply, request)) return;
+      if (this.#amplifies(known.reply, request, from)) return;
       this.#counts.cachedReplies++;
+      announceCachedReply(this, from, envelope.id);
       this.#sendReply(known.reply, from);
       return;
     }
     if (known !== undefined) {
       this.#counts.duplicateRequests++;
+      announceDrop(this, from, 'duplicateRequest');
       return;
     }
     if (this.#running >= this.#maxConcurrentRequests) {
       this.#counts.overloadedRequests++;
+      announceDrop(this, from, 'overloaded');
       return;
     }
     if (!cache.start(key)) {
       this.#counts.replyCacheFull++;
+      announceDrop(this, from, 'replyCacheFull');
       return;
     }
     this.#running++;
-    const decoded = this.#decode(envelope.payload);
+    const decoded = this.#decode(envelope.payload, from);
     if (decoded === UNDECODABLE) {
       this.#finish(key, undefined);
       return;
@@ -773,7 +800,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
       this.#onHandlerFailed(key);
       return;
     }
-    if (this.#amplifies(reply, request)) {
+    if (this.#amplifies(reply, request, to)) {
       this.#finish(key, undefined);
       return;
     }
@@ -782,9 +809,10 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
   }
 
   /** Whether `reply` is over `maxAmplification` times `request` (then counted, and not sent). */
-  #amplifies(reply: Uint8Array, request: Uint8Array): boolean {
+  #amplifies(reply: Uint8Array, request: Uint8Array, to: DatagramSource): boolean {
     if (reply.byteLength <= this.#maxAmplification * request.byteLength) return false;
     this.#counts.amplificationRefused++;
+    announceDrop(this, to, 'amplification');
     return true;
   }
 

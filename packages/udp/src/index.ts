@@ -29,6 +29,13 @@ export {
   type UdpEndpointStats,
   udpEndpoint,
 } from './endpoint.js';
+export type {
+  UdpCachedReplyEvent,
+  UdpDropEvent,
+  UdpDropReason,
+  UdpRequestContext,
+  UdpRetransmitEvent,
+} from './endpoint-events.js';
 export {
   DatagramTooLargeError,
   EndpointClosedError,
