@@ -40,13 +40,20 @@ export interface WriteSide {
 
 /** Resolves the oldest `sendAll` waiting for its turn, which then holds it; false when none waits. */
 export function handTurnOn(writers: WaiterList<Waiter<void>>): boolean {
-  let next: Waiter<void> | undefined;
-  for (const writer of writers.drain()) {
-    if (next === undefined && writer.size === TURN) next = writer;
-    else writers.push(writer);
-  }
+  const [next] = writers.take((writer) => writer.size === TURN, 1);
   next?.resolve();
   return next !== undefined;
+}
+
+/**
+ * Rejects the writers that wait to write (for `'drain'` or their turn) with `error`: after
+ * `shutdown('write')` Node emits no `'drain'`, so they would wait forever. Writers waiting for a
+ * write callback stay: their bytes are queued and still flushed.
+ */
+export function rejectWaitingWriters(writers: WaiterList<Waiter<void>>, error: unknown): void {
+  for (const writer of writers.take((waiter) => waiter.size === DRAIN || waiter.size === TURN)) {
+    writer.reject(error);
+  }
 }
 
 /**
@@ -82,10 +89,11 @@ export async function sendAllInSlices(
     if (!side.takeTurn()) {
       if (timeout === 0) throw new BlockingIOError(undefined, { bytesSent: 0 });
       await waitFor(TURN);
-      socket = side.writableSocket();
     }
     let written: Waiter<void>;
     try {
+      // The socket may have failed or shut down while this call waited for its turn.
+      socket = side.writableSocket();
       for (;;) {
         if (socket.writableNeedDrain) {
           if (timeout === 0) throw new BlockingIOError(undefined, { bytesSent: sent });

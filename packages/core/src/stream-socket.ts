@@ -33,7 +33,14 @@ import { Fifo } from './fifo.js';
 import { Listener, type Unclaimed } from './listener.js';
 import { closeSocket, descriptorOf, ignoreError } from './node-sockets.js';
 import { EMPTY, ReadBuffer } from './read-buffer.js';
-import { DRAIN, handTurnOn, SEND_ALL_SLICE, sendAllInSlices, type WriteSide } from './send-all.js';
+import {
+  DRAIN,
+  handTurnOn,
+  rejectWaitingWriters,
+  SEND_ALL_SLICE,
+  sendAllInSlices,
+  type WriteSide,
+} from './send-all.js';
 import { socketFile } from './socket-file.js';
 import { checkStreamOption, StreamOptions, type StreamSocketOptionValues } from './stream-options.js';
 import {
@@ -430,6 +437,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     if (how !== 'read' && !this.#writeShut) {
       this.#writeShut = true;
       socket.end();
+      rejectWaitingWriters(this.#writers, new BrokenPipeError('the socket was shut down for writing'));
     }
   }
 
@@ -712,11 +720,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   };
 
   readonly #onDrain = (): void => {
-    const writers = this.#writers;
-    for (const writer of writers.drain()) {
-      if (writer.size === DRAIN) writer.resolve();
-      else writers.push(writer);
-    }
+    for (const writer of this.#writers.take((waiter) => waiter.size === DRAIN)) writer.resolve();
   };
 
   readonly #onError = (error: Error): void => {

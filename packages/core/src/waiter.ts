@@ -188,6 +188,16 @@ export class WaiterList<W extends { readonly settled: boolean }> {
     }
   }
 
+  /** Removes and returns the waiting waiters that `matches` (at most `limit`, oldest first), keeping the rest in order. */
+  take(matches: (waiter: W) => boolean, limit = Number.POSITIVE_INFINITY): W[] {
+    const taken: W[] = [];
+    for (const waiter of this.drain()) {
+      if (taken.length < limit && matches(waiter)) taken.push(waiter);
+      else this.push(waiter);
+    }
+    return taken;
+  }
+
   /** Removes every waiter and returns those still waiting, oldest first. */
   drain(): W[] {
     const waiting = this.#waiters.drain().filter((waiter) => !waiter.settled);

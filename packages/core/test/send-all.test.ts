@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SocketTimeoutError } from '../src/index.ts';
+import { BrokenPipeError, SocketTimeoutError } from '../src/index.ts';
 import { connectedPair, recvAll } from './helpers.ts';
 
 /** Resolves on the first event-loop turn at which `condition()` holds (a state, never a duration). */
@@ -10,15 +10,15 @@ async function until(condition: () => boolean): Promise<void> {
 const MiB = 1024 * 1024;
 const filled = (byte: number, length: number) => new Uint8Array(length).fill(byte);
 
-/** The byte values of `received` as runs: [value, length] for each stretch of equal bytes. */
-function runs(received: Uint8Array): [number, number][] {
-  const out: [number, number][] = [];
-  for (const byte of received) {
-    const last = out.at(-1);
-    if (last?.[0] === byte) last[1] += 1;
-    else out.push([byte, 1]);
+/** Asserts that `received` is exactly these runs of equal bytes, [value, length] each, in order. */
+function expectRuns(received: Buffer, runs: [number, number][]): void {
+  expect(received.length).toBe(runs.reduce((sum, [, length]) => sum + length, 0));
+  let at = 0;
+  for (const [value, length] of runs) {
+    // memcmp against a filled buffer: a per-byte loop over 80 MiB would take seconds.
+    expect(received.subarray(at, at + length).equals(Buffer.alloc(length, value))).toBe(true);
+    at += length;
   }
-  return out;
 }
 
 describe('concurrent sendAll calls', () => {
@@ -36,7 +36,7 @@ describe('concurrent sendAll calls', () => {
     const receiving = recvAll(conn);
     await Promise.all(sends);
     client.shutdown('write');
-    expect(runs(await receiving)).toEqual([
+    expectRuns(await receiving, [
       [1, 48 * MiB],
       [2, 24 * MiB],
       [3, 100],
@@ -56,9 +56,22 @@ describe('concurrent sendAll calls', () => {
     const receiving = recvAll(conn);
     await Promise.all([first, third]);
     client.shutdown('write');
-    expect(runs(await receiving)).toEqual([
+    expectRuns(await receiving, [
       [1, 64 * MiB],
       [3, 10],
     ]);
+  });
+
+  it('fail with BrokenPipeError, not hang, when the write side is shut down while they wait', async () => {
+    await using pair = await connectedPair();
+    const { client } = pair;
+    // Nobody reads: the first call waits for a 'drain' that never comes once the stream has ended,
+    // and the two behind it wait for their turn.
+    const first = client.sendAll(filled(1, 64 * MiB));
+    await until(() => client.writeBlocked);
+    const behind = [client.sendAll(filled(2, 100_000)), client.sendAll(filled(3, 100_000))];
+    client.shutdown('write');
+    for (const call of [first, ...behind]) await expect(call).rejects.toThrow(BrokenPipeError);
+    await expect(client.sendAll(filled(4, 10))).rejects.toThrow(BrokenPipeError);
   });
 });
