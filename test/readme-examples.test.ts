@@ -34,7 +34,10 @@ beforeAll(async () => {
   const tsc = join(repoRoot, 'node_modules', '.bin', 'tsc');
   const output = await run(tsc, ['-p', scratch, '--pretty', 'false']).then(
     () => '',
-    (failure: { stdout: string }) => failure.stdout,
+    (failure: { stdout: string; stderr: string }) => {
+      if (!failure.stdout) throw new Error(`tsc failed without diagnostics: ${failure.stderr}`);
+      return failure.stdout;
+    },
   );
   // tsc prints `path/to/file.ts(line,col): error TS…` and continuation lines indented below it.
   let file = '';
@@ -125,15 +128,19 @@ async function writeRunnable(block: ReadmeBlock, ports: Map<number, number>): Pr
 
 /** Runs a server example around `body`: listening, and already hit by a client that resets. */
 async function serving(block: ReadmeBlock, ports: Map<number, number>, body: () => Promise<void>) {
-  const server = spawn(tsx, [await writeRunnable(block, ports)], { cwd: scratch, stdio: 'pipe' });
+  const file = await writeRunnable(block, ports);
+  expect(ports.size, 'a serve example names the port it listens on').toBeGreaterThan(0);
+  const server = spawn(tsx, [file], { cwd: scratch, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stoppedBy: NodeJS.Signals | null = null;
   try {
     await waitForListeners(server, [...ports.values()]);
     // An example people copy must survive a client that sends and then resets.
     for (const port of ports.values()) await sendAndReset(port);
     await body();
   } finally {
-    await stop(server);
+    stoppedBy = await stop(server);
   }
+  expect(stoppedBy, 'the server example ends on SIGINT (Ctrl-C)').not.toBe('SIGKILL');
 }
 
 /** Polls until every port accepts a TCP connection, failing early if the server exits. */
@@ -180,11 +187,12 @@ async function sendAndReset(port: number): Promise<void> {
 }
 
 /** SIGINT, as Ctrl-C would; SIGKILL if the server has not exited after 5 s. */
-async function stop(server: ChildProcess): Promise<void> {
-  if (server.exitCode !== null || server.signalCode !== null) return;
+async function stop(server: ChildProcess): Promise<NodeJS.Signals | null> {
+  if (server.exitCode !== null || server.signalCode !== null) return server.signalCode;
   const exited = new Promise((resolve) => server.once('exit', resolve));
   server.kill('SIGINT');
   const timer = setTimeout(() => server.kill('SIGKILL'), 5_000);
   await exited;
   clearTimeout(timer);
+  return server.signalCode;
 }
