@@ -30,7 +30,29 @@ beforeAll(async () => {
   // Only this registry, whatever the machine's npm config says; no provenance outside CI.
   env = { ...process.env, npm_config_userconfig: npmrc, npm_config_registry: registry.url };
   env.npm_config_provenance = 'false';
+  await publishThirdParty();
 });
+
+/**
+ * What a consumer of @sockkit/* installs besides them (msgpackr, and zod as framing's peer),
+ * packed from this workspace's node_modules into the local registry, so no install in this test
+ * leaves loopback. msgpackr's native extension is optional and left out (`--omit=optional`).
+ */
+async function publishThirdParty(): Promise<void> {
+  for (const name of ['msgpackr', 'zod']) {
+    const dir = join(repoRoot, 'node_modules', name);
+    const { stdout } = await run(
+      'npm',
+      ['pack', '--ignore-scripts', '--json', '--pack-destination', scratch, dir],
+      {
+        cwd: scratch,
+        env,
+      },
+    );
+    const [packed] = JSON.parse(stdout) as [{ filename: string }];
+    await run('npm', ['publish', '--ignore-scripts', join(scratch, packed.filename)], { cwd: scratch, env });
+  }
+}
 
 afterAll(async () => {
   await registry?.stop();
@@ -138,16 +160,15 @@ describe('the release flow against a registry on loopback', () => {
 });
 
 /**
- * `npm install @sockkit/udp` in a new project whose npmrc takes @sockkit/* from the local registry
- * (their own dependencies, msgpackr and zod, come from npm's). Returns the installed versions,
- * each checked to be the very tarball the local registry holds.
+ * `npm install @sockkit/udp` in a new project whose npmrc takes every package from the local
+ * registry. Returns the installed versions, each checked to be the very tarball it holds.
  */
 async function installFromRegistry(project: string): Promise<Map<string, string>> {
   await mkdir(project);
   const manifest = { name: 'consumer', private: true, type: 'module' };
   await writeFile(join(project, 'package.json'), JSON.stringify(manifest));
-  await writeFile(join(project, '.npmrc'), `@sockkit:registry=${registry!.url}\n`);
-  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '@sockkit/udp'], {
+  await writeFile(join(project, '.npmrc'), `registry=${registry!.url}\n`);
+  await run('npm', ['install', '--omit=optional', '--no-audit', '--no-fund', '@sockkit/udp'], {
     cwd: project,
     env: { ...process.env, npm_config_userconfig: join(project, '.npmrc') },
   });
