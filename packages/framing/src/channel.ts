@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { InvalidArgumentError, InvalidStateError, type StreamSocket, toSocketError } from '@sockkit/core';
-import { checkBytes, checkDelay, checkOptions, checkSignal, traced } from '@sockkit/core/internals';
+import { checkBytes, checkDelay, checkOptions, traced } from '@sockkit/core/internals';
 import { announceClose, announceSkipped, requestChannel } from './channel-events.js';
 import { channelOptions, duplexOf } from './channel-options.js';
 import type { MessageCodec } from './codec.js';
@@ -11,14 +11,14 @@ import {
   ChannelClosedError,
   MessageDecodeError,
   MessageValidationError,
-  ReadTimeoutError,
   RequestBlockedError,
-  RequestTimeoutError,
   SendQueueFullError,
   SendTimeoutError,
 } from './errors.js';
 import type { FrameFormat, FrameFormatOptions } from './format.js';
 import { DONE, iteratorOf } from './iterator.js';
+import { ReadDeadlines } from './read-deadlines.js';
+import { type OpenRequest, queueDecision, Requests, requestBlocked } from './requests.js';
 
 /**
  * Most bytes decoded between two checks of the receive queue, so that one big chunk of tiny
@@ -119,11 +119,6 @@ interface QueuedWrite {
   reject(error: unknown): void;
 }
 
-interface PendingRequest<T> {
-  resolve(reply: T): void;
-  reject(error: unknown): void;
-}
-
 /**
  * Typed, framed messages over one connection. Create with {@link framed}.
  *
@@ -140,10 +135,8 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   readonly #codec: MessageCodec<T> | undefined;
   readonly #decoder: FrameDecoder;
   readonly #skipInvalid: boolean;
-  readonly #correlation: Correlation<T> | undefined;
-  readonly #requestTimeout: number;
-  readonly #frameTimeout: number | null;
-  readonly #idleTimeout: number | null;
+  readonly #requests: Requests<T>;
+  readonly #deadlines: ReadDeadlines;
   readonly #maxQueued: number;
   readonly #maxQueuedSendBytes: number;
   readonly #sendTimeout: number | null;
@@ -165,14 +158,10 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   #queuedSendBytes = 0;
   /** Runs once the queued sends are all written (graceful close). */
   #onWritesFlushed: (() => void) | null = null;
-  #frameTimer: NodeJS.Timeout | null = null;
-  #idleTimer: NodeJS.Timeout | null = null;
   #framesInChunk = 0;
   /** The rest of a chunk not decoded yet because the receive queue filled up. */
   #undecoded: Uint8Array | null = null;
 
-  readonly #pending = new Map<number, PendingRequest<T>>();
-  #nextId = 0;
   #received = 0;
   #sent = 0;
   #skipped = 0;
@@ -189,10 +178,10 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
       skipOversized: options.skipInvalid,
       ...(options.maxSkipLength === undefined ? {} : { maxSkipLength: options.maxSkipLength }),
     });
-    this.#correlation = options.correlation;
-    this.#requestTimeout = options.requestTimeout;
-    this.#frameTimeout = options.frameTimeout;
-    this.#idleTimeout = options.idleTimeout;
+    this.#requests = new Requests(options.correlation, options.requestTimeout);
+    this.#deadlines = new ReadDeadlines(options.frameTimeout, options.idleTimeout, (error) =>
+      this.#fail(error),
+    );
     this.#maxQueued = options.maxQueuedMessages;
     this.#sendTimeout = options.sendTimeout;
     this.#maxQueuedSendBytes = options.maxQueuedSendBytes;
@@ -207,7 +196,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     duplex.on('error', (error: Error) => this.#fail(toSocketError(error)));
     duplex.once('close', () => this.#fail(new ChannelClosedError('The connection closed')));
     duplex.on('drain', () => this.#flushWrites());
-    this.#startIdleTimer();
+    this.#deadlines.startIdle();
   }
 
   /** Counters of received, sent and skipped messages, and the requests waiting for replies. */
@@ -216,7 +205,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
       messagesReceived: this.#received,
       messagesSent: this.#sent,
       skipped: this.#skipped + this.#decoder.skippedFrames,
-      pendingRequests: this.#pending.size,
+      pendingRequests: this.#requests.size,
       queuedSendBytes: this.#queuedSendBytes,
     };
   }
@@ -294,56 +283,20 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   }
 
   #request(message: T, options?: RequestOptions): Promise<T> {
-    let signal: AbortSignal | undefined;
-    let stamped: T;
-    let timeout: number;
-    let id: number;
+    let request: OpenRequest<T>;
     // Everything that can throw runs before the request is registered, and becomes a rejection.
     try {
-      const checked = checkOptions('options', options, ['timeout', 'signal']);
-      signal = checkSignal('options.signal', checked.signal);
-      const correlation = this.#correlation;
-      if (correlation === undefined)
-        throw new InvalidStateError('request() needs the correlation option of framed()');
-      signal?.throwIfAborted();
-      const queued = this.#queue.length - this.#queueHead;
-      if (this.#paused && queued >= 2 * this.#maxQueued) throw new RequestBlockedError(queued);
-      timeout = checkDelay('options.timeout', checked.timeout ?? this.#requestTimeout);
-      id = (this.#nextId % 0x7fff_ffff) + 1;
-      stamped = correlation.stamp(message, id);
-      this.#nextId = id;
+      request = this.#requests.open(message, options, () => {
+        const queued = this.#queue.length - this.#queueHead;
+        if (requestBlocked(this.#paused, queued, this.#maxQueued)) throw new RequestBlockedError(queued);
+      });
     } catch (error) {
       return Promise.reject(error);
     }
-    return new Promise<T>((resolve, reject) => {
-      const settle = () => {
-        this.#pending.delete(id);
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const onAbort = () => {
-        settle();
-        reject(signal!.reason);
-      };
-      const timer = setTimeout(() => {
-        settle();
-        reject(new RequestTimeoutError(timeout));
-      }, timeout);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#pending.set(id, {
-        resolve: (reply) => {
-          settle();
-          resolve(reply);
-        },
-        reject: (error) => {
-          settle();
-          reject(error);
-        },
-      });
-      // The reply is behind the unread messages on the stream: read on (see #limitQueue).
-      if (this.#paused) this.#resume();
-      this.send(stamped).catch((error: unknown) => this.#pending.get(id)?.reject(error));
-    });
+    // The reply is behind the unread messages on the stream: read on (see #limitQueue).
+    if (this.#paused) this.#resume();
+    this.send(request.stamped).catch((error: unknown) => this.#requests.reject(request.id, error));
+    return request.reply;
   }
 
   /** Received messages in order; ends when the peer ends the stream or the channel is closed, throws the error that failed it. */
@@ -380,8 +333,8 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   async #closeGracefully(timeout: number): Promise<void> {
     if (this.#failure !== null) return;
     this.#closing = true;
-    this.#stopTimers();
-    this.#rejectPending(new ChannelClosedError());
+    this.#deadlines.stop();
+    this.#requests.rejectAll(new ChannelClosedError());
     const duplex = this.#duplex;
     if (!duplex.writableEnded && !duplex.destroyed) {
       await new Promise<void>((resolve) => {
@@ -510,7 +463,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   }
 
   readonly #onData = (chunk: Uint8Array): void => {
-    this.#idleTimer?.refresh();
+    this.#deadlines.received();
     this.#decode(chunk);
   };
 
@@ -529,7 +482,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
         return;
       }
       offset = end;
-      this.#updateFrameTimer();
+      this.#deadlines.decoded(this.#decoder.inFrame, this.#framesInChunk > 0);
       this.#limitQueue();
       if (this.#paused && offset < chunk.length) {
         this.#undecoded = chunk.subarray(offset);
@@ -538,18 +491,12 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     }
   }
 
-  /**
-   * Pauses reading once `maxQueuedMessages` are unread. While requests wait, reading goes on (their
-   * replies are behind the unread messages on the stream) up to twice that bound; there it pauses
-   * too and fails the waiting requests with `RequestBlockedError` rather than let them hang.
-   */
+  /** Pauses reading once the receive queue is full, and fails waiting requests at the blocking bound (see queueDecision). */
   #limitQueue(): void {
     const queued = this.#queue.length - this.#queueHead;
-    if (queued < this.#maxQueued) return;
-    if (this.#pending.size > 0) {
-      if (queued < 2 * this.#maxQueued) return;
-      this.#rejectPending(new RequestBlockedError(queued));
-    }
+    const decision = queueDecision(queued, this.#maxQueued, this.#requests.size);
+    if (decision === 'read') return;
+    if (decision === 'block') this.#requests.rejectAll(new RequestBlockedError(queued));
     this.#pause();
   }
 
@@ -575,14 +522,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
       }
     }
     this.#received++;
-    if (this.#pending.size > 0) {
-      const id = this.#correlation?.replyTo(message);
-      const request = id === undefined ? undefined : this.#pending.get(id);
-      if (request !== undefined) {
-        request.resolve(message);
-        return;
-      }
-    }
+    if (this.#requests.resolveReply(message)) return;
     const reader = this.#reader;
     if (reader !== null) {
       this.#reader = null;
@@ -600,8 +540,8 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
       return;
     }
     this.#ended = true;
-    this.#stopTimers();
-    this.#rejectPending(new ChannelClosedError('The peer ended the stream'));
+    this.#deadlines.stop();
+    this.#requests.rejectAll(new ChannelClosedError('The peer ended the stream'));
     this.#wakeReader();
   };
 
@@ -641,14 +581,14 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   #pause(): void {
     this.#paused = true;
     this.#duplex.pause();
-    this.#stopTimers();
+    this.#deadlines.stop();
   }
 
   #resume(): void {
     if (this.#ended || this.#closing || this.#failure !== null) return;
     this.#paused = false;
-    this.#startIdleTimer();
-    this.#updateFrameTimer();
+    this.#deadlines.startIdle();
+    this.#deadlines.decoded(this.#decoder.inFrame, this.#framesInChunk > 0);
     const undecoded = this.#undecoded;
     if (undecoded !== null) {
       this.#undecoded = null;
@@ -658,48 +598,12 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     this.#duplex.resume();
   }
 
-  #startIdleTimer(): void {
-    const timeout = this.#idleTimeout;
-    if (timeout === null || this.#idleTimer !== null) return;
-    this.#idleTimer = setTimeout(() => this.#fail(new ReadTimeoutError('idle', timeout)), timeout).unref();
-  }
-
-  /** Runs the deadline of the frame in progress, restarting it when a new frame started in this chunk. */
-  #updateFrameTimer(): void {
-    const timeout = this.#frameTimeout;
-    if (timeout === null) return;
-    if (!this.#decoder.inFrame) {
-      this.#clearFrameTimer();
-    } else if (this.#frameTimer === null || this.#framesInChunk > 0) {
-      this.#clearFrameTimer();
-      this.#frameTimer = setTimeout(
-        () => this.#fail(new ReadTimeoutError('frame', timeout)),
-        timeout,
-      ).unref();
-    }
-  }
-
-  #clearFrameTimer(): void {
-    if (this.#frameTimer !== null) clearTimeout(this.#frameTimer);
-    this.#frameTimer = null;
-  }
-
-  #stopTimers(): void {
-    this.#clearFrameTimer();
-    if (this.#idleTimer !== null) clearTimeout(this.#idleTimer);
-    this.#idleTimer = null;
-  }
-
-  #rejectPending(error: Error): void {
-    for (const request of [...this.#pending.values()]) request.reject(error);
-  }
-
   /** Closes this channel (and only it) with `error`; the first failure wins. */
   #fail(error: unknown): void {
     if (this.#failure !== null) return;
     this.#failure = error instanceof Error ? error : new Error(String(error));
-    this.#stopTimers();
-    this.#rejectPending(this.#failure);
+    this.#deadlines.stop();
+    this.#requests.rejectAll(this.#failure);
     this.#rejectWrites(new ChannelClosedError(undefined, { cause: this.#failure }));
     if (!this.#duplex.destroyed) this.#duplex.destroy();
     this.#wakeReader();
