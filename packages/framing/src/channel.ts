@@ -12,11 +12,10 @@ import {
   MessageDecodeError,
   MessageValidationError,
   RequestBlockedError,
-  SendQueueFullError,
-  SendTimeoutError,
 } from './errors.js';
 import type { FrameFormat, FrameFormatOptions } from './format.js';
 import { DONE, iteratorOf } from './iterator.js';
+import { Outbox, refuse } from './outbox.js';
 import { ReadDeadlines } from './read-deadlines.js';
 import { type OpenRequest, queueDecision, Requests, requestBlocked } from './requests.js';
 
@@ -110,15 +109,6 @@ export interface ChannelStats {
 /** What {@link framed} runs over: a `@sockkit/core` stream socket, or any Node `Duplex` (e.g. a `net.Socket`). */
 export type FramedConnection = Duplex | Pick<StreamSocket, 'makeFile'>;
 
-/** A send waiting for the write buffer to drain. */
-interface QueuedWrite {
-  readonly chunks: readonly Uint8Array[];
-  readonly messages: number;
-  readonly bytes: number;
-  resolve(): void;
-  reject(error: unknown): void;
-}
-
 /**
  * Typed, framed messages over one connection. Create with {@link framed}.
  *
@@ -138,9 +128,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   readonly #requests: Requests<T>;
   readonly #deadlines: ReadDeadlines;
   readonly #maxQueued: number;
-  readonly #maxQueuedSendBytes: number;
-  readonly #sendTimeout: number | null;
-  #sendTimer: NodeJS.Timeout | null = null;
+  readonly #outbox: Outbox;
 
   readonly #queue: T[] = [];
   #queueHead = 0;
@@ -152,18 +140,11 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   /** The one close in progress or done, shared by every `close()` call. */
   #closed: Promise<void> | null = null;
   #failure: Error | null = null;
-  /** Sends waiting for the write buffer to drain, oldest first from `#writesHead`. */
-  readonly #writes: QueuedWrite[] = [];
-  #writesHead = 0;
-  #queuedSendBytes = 0;
-  /** Runs once the queued sends are all written (graceful close). */
-  #onWritesFlushed: (() => void) | null = null;
   #framesInChunk = 0;
   /** The rest of a chunk not decoded yet because the receive queue filled up. */
   #undecoded: Uint8Array | null = null;
 
   #received = 0;
-  #sent = 0;
   #skipped = 0;
   /** As given to `framed`, named in diagnostics events. */
   readonly #connection: FramedConnection;
@@ -183,11 +164,10 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
       this.#fail(error),
     );
     this.#maxQueued = options.maxQueuedMessages;
-    this.#sendTimeout = options.sendTimeout;
-    this.#maxQueuedSendBytes = options.maxQueuedSendBytes;
     this.#connection = connection;
     // Last: makeFile() starts reading the socket, which must not happen for options refused above.
     this.#duplex = duplexOf(connection);
+    this.#outbox = new Outbox(this.#duplex, options, (error) => this.#fail(error));
 
     const duplex = this.#duplex;
     duplex.on('data', this.#onData);
@@ -195,7 +175,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     // A raw net.Socket reports Node's errors: typed here (ConnectionResetError ...), cause kept.
     duplex.on('error', (error: Error) => this.#fail(toSocketError(error)));
     duplex.once('close', () => this.#fail(new ChannelClosedError('The connection closed')));
-    duplex.on('drain', () => this.#flushWrites());
+    duplex.on('drain', () => this.#outbox.flush());
     this.#deadlines.startIdle();
   }
 
@@ -203,10 +183,10 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   get stats(): ChannelStats {
     return {
       messagesReceived: this.#received,
-      messagesSent: this.#sent,
+      messagesSent: this.#outbox.messagesSent,
       skipped: this.#skipped + this.#decoder.skippedFrames,
       pendingRequests: this.#requests.size,
-      queuedSendBytes: this.#queuedSendBytes,
+      queuedSendBytes: this.#outbox.queuedBytes,
     };
   }
 
@@ -234,9 +214,9 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
           ? [encodeFrameHeader(payload.length, this.#format), payload]
           : [encodeFrame(payload, this.#format)];
     } catch (error) {
-      return this.#refuse(error);
+      return refuse(error);
     }
-    return this.#write(chunks, 1);
+    return this.#outbox.write(chunks, 1);
   }
 
   /** Sends several messages in one write (one syscall for many small frames); waits like {@link send}. */
@@ -250,9 +230,9 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
         this.#format,
       );
     } catch (error) {
-      return this.#refuse(error);
+      return refuse(error);
     }
-    return this.#write([frames], messages.length);
+    return this.#outbox.write([frames], messages.length);
   }
 
   /**
@@ -344,7 +324,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
           resolve();
         };
         duplex.once('close', done);
-        this.#afterQueuedWrites(() => duplex.end(done));
+        this.#outbox.afterQueuedWrites(() => duplex.end(done));
       });
     }
     this.#fail(new ChannelClosedError());
@@ -371,95 +351,6 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
       throw new ChannelClosedError(undefined, this.#failure === null ? undefined : { cause: this.#failure });
     }
     if (this.#duplex.writableEnded) throw new ChannelClosedError('The connection no longer accepts writes');
-  }
-
-  /** Writes `chunks` now if nothing waits and the write buffer is below its high-water mark, else queues them. */
-  #write(chunks: readonly Uint8Array[], messages: number): Promise<void> {
-    if (this.#writesHead === this.#writes.length && !this.#duplex.writableNeedDrain) {
-      this.#writeNow(chunks, messages);
-      return Promise.resolve();
-    }
-    let bytes = 0;
-    for (const chunk of chunks) bytes += chunk.length;
-    const queuedBytes = this.#queuedSendBytes + bytes;
-    if (this.#queuedSendBytes > 0 && queuedBytes > this.#maxQueuedSendBytes) {
-      this.#fail(new SendQueueFullError(queuedBytes, this.#maxQueuedSendBytes));
-      return this.#refuse(new ChannelClosedError(undefined, { cause: this.#failure }));
-    }
-    this.#queuedSendBytes = queuedBytes;
-    this.#startSendTimer();
-    const queued = new Promise<void>((resolve, reject) => {
-      this.#writes.push({ chunks, messages, bytes, resolve, reject });
-    });
-    queued.catch(ignore); // only ever rejected by #rejectWrites: the channel failed (see send)
-    return queued;
-  }
-
-  /** Rejects a send: quietly (see send) when the channel is closed, loudly for the caller's own errors. */
-  #refuse(error: unknown): Promise<never> {
-    const refused = Promise.reject(error);
-    if (error instanceof ChannelClosedError) refused.catch(ignore);
-    return refused;
-  }
-
-  #writeNow(chunks: readonly Uint8Array[], messages: number): void {
-    const duplex = this.#duplex;
-    if (chunks.length === 1) {
-      duplex.write(chunks[0]);
-    } else {
-      // A large payload goes out after its header without being copied into one frame.
-      duplex.cork();
-      for (const chunk of chunks) duplex.write(chunk);
-      duplex.uncork();
-    }
-    this.#sent += messages;
-  }
-
-  /** Writes queued sends in order until the write buffer needs draining again ('drain' resumes it). */
-  #flushWrites(): void {
-    if (this.#sendTimer !== null) this.#sendTimer.refresh(); // the peer read: progress
-    const writes = this.#writes;
-    while (this.#writesHead < writes.length && !this.#duplex.writableNeedDrain && this.#failure === null) {
-      const queued = writes[this.#writesHead]!;
-      writes[this.#writesHead++] = undefined as unknown as QueuedWrite;
-      this.#queuedSendBytes -= queued.bytes;
-      this.#writeNow(queued.chunks, queued.messages);
-      queued.resolve();
-    }
-    if (this.#writesHead === writes.length) {
-      writes.length = 0;
-      this.#writesHead = 0;
-      this.#clearSendTimer();
-      const flushed = this.#onWritesFlushed;
-      this.#onWritesFlushed = null;
-      flushed?.();
-    }
-  }
-
-  #afterQueuedWrites(then: () => void): void {
-    if (this.#writesHead === this.#writes.length) then();
-    else this.#onWritesFlushed = then;
-  }
-
-  #rejectWrites(error: Error): void {
-    const writes = this.#writes;
-    for (let index = this.#writesHead; index < writes.length; index++) writes[index]!.reject(error);
-    writes.length = 0;
-    this.#writesHead = 0;
-    this.#queuedSendBytes = 0;
-    this.#onWritesFlushed = null;
-    this.#clearSendTimer();
-  }
-
-  #startSendTimer(): void {
-    const timeout = this.#sendTimeout;
-    if (timeout === null || this.#sendTimer !== null) return;
-    this.#sendTimer = setTimeout(() => this.#fail(new SendTimeoutError(timeout)), timeout).unref();
-  }
-
-  #clearSendTimer(): void {
-    if (this.#sendTimer !== null) clearTimeout(this.#sendTimer);
-    this.#sendTimer = null;
   }
 
   readonly #onData = (chunk: Uint8Array): void => {
@@ -604,7 +495,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     this.#failure = error instanceof Error ? error : new Error(String(error));
     this.#deadlines.stop();
     this.#requests.rejectAll(this.#failure);
-    this.#rejectWrites(new ChannelClosedError(undefined, { cause: this.#failure }));
+    this.#outbox.rejectAll(new ChannelClosedError(undefined, { cause: this.#failure }));
     if (!this.#duplex.destroyed) this.#duplex.destroy();
     this.#wakeReader();
     announceClose(this, this.#connection);
@@ -636,5 +527,3 @@ export function framed(
 export function framed<T>(connection: FramedConnection, options: FramedOptions<T> = {}): FramedChannel<T> {
   return new FramedChannel(connection, options);
 }
-
-function ignore(): void {}
