@@ -1,8 +1,15 @@
 import type { Duplex } from 'node:stream';
-import { InvalidArgumentError, InvalidStateError, type StreamSocket, toSocketError } from '@sockkit/core';
+import { InvalidArgumentError, toSocketError } from '@sockkit/core';
 import { checkBytes, checkDelay, checkOptions, traced } from '@sockkit/core/internals';
 import { announceClose, announceSkipped, requestChannel } from './channel-events.js';
-import { channelOptions, duplexOf } from './channel-options.js';
+import {
+  type ChannelStats,
+  channelOptions,
+  duplexOf,
+  type FramedConnection,
+  type FramedOptions,
+  type RequestOptions,
+} from './channel-options.js';
 import type { MessageCodec } from './codec.js';
 import { DEFAULT_CLOSE_TIMEOUT } from './constants.js';
 import { FrameDecoder } from './decoder.js';
@@ -13,11 +20,20 @@ import {
   MessageValidationError,
   RequestBlockedError,
 } from './errors.js';
-import type { FrameFormat, FrameFormatOptions } from './format.js';
+import type { FrameFormat } from './format.js';
+import { Inbox, type ReadState } from './inbox.js';
 import { DONE, iteratorOf } from './iterator.js';
 import { Outbox, refuse } from './outbox.js';
 import { ReadDeadlines } from './read-deadlines.js';
 import { type OpenRequest, queueDecision, Requests, requestBlocked } from './requests.js';
+
+export type {
+  ChannelStats,
+  Correlation,
+  FramedConnection,
+  FramedOptions,
+  RequestOptions,
+} from './channel-options.js';
 
 /**
  * Most bytes decoded between two checks of the receive queue, so that one big chunk of tiny
@@ -28,86 +44,6 @@ const DECODE_SLICE = 64 * 1024;
 
 /** Payloads from this size on are written after their header without being copied into one frame. */
 const UNCOPIED_PAYLOAD = 64 * 1024;
-
-/** How `request()` marks a request with an id and recognises the reply to it. */
-export interface Correlation<T> {
-  /** Returns `request` carrying `id` (a new object; the caller's message is not changed). */
-  stamp(request: T, id: number): T;
-  /** The request id that `message` answers, or `undefined` when it is not a reply. */
-  replyTo(message: T): number | undefined;
-}
-
-/** Options of {@link framed}. */
-export interface FramedOptions<T> {
-  /** Frame format on the wire: a {@link FrameFormat} or the options of one. Default `FrameFormats.uint32BE`. */
-  readonly format?: FrameFormatOptions;
-  /** Message codec; without one, messages are the raw payload bytes. */
-  readonly codec?: MessageCodec<T>;
-  /** Milliseconds a frame may take from its first byte to its last (slowloris guard); `null` disables. Default 30 s. */
-  readonly frameTimeout?: number | null;
-  /** Milliseconds without receiving a byte before the channel closes; `null` disables. Default 5 minutes. */
-  readonly idleTimeout?: number | null;
-  /**
-   * What a bad message (undecodable, wrong shape) or an oversized frame does: `'fail'` closes
-   * this channel with the error, `'skip'` drops it and counts it in `stats.skipped`. A malformed
-   * header always fails the channel, since the stream cannot be resynchronised. Default `'fail'`.
-   */
-  readonly onInvalid?: 'fail' | 'skip';
-  /**
-   * Under `onInvalid: 'skip'`, the largest oversized frame skipped (payload bytes); one declaring
-   * more fails the channel with `FrameTooLargeError`, so a peer cannot make it read and discard
-   * without end. Default four times the format's `maxFrameLength`.
-   */
-  readonly maxSkipLength?: number;
-  /** Enables `request()`; see {@link Correlation}. */
-  readonly correlation?: Correlation<T>;
-  /** Default timeout of `request()`, in milliseconds. Default 30 s. */
-  readonly requestTimeout?: number;
-  /**
-   * Unread received messages queued before the channel pauses reading (TCP then slows the peer).
-   * While `request()`s wait for replies, reading goes on up to twice this, so replies get past
-   * unsolicited messages nobody iterates; beyond that the waiting requests fail with
-   * `RequestBlockedError`. Default 64.
-   */
-  readonly maxQueuedMessages?: number;
-  /**
-   * Bytes of sends queued while the peer does not read (behind a full write buffer) before the
-   * channel closes with `SendQueueFullError`, so a fan-out of un-awaited sends to a peer that
-   * never reads cannot grow memory without bound. One send of any size may always wait. Default 1 MiB.
-   */
-  readonly maxQueuedSendBytes?: number;
-  /**
-   * Milliseconds queued sends may wait for the write buffer to drain without any progress before
-   * the channel closes with `SendTimeoutError`, so a peer that stops reading cannot hold the
-   * connection (and a sender awaiting it) forever; `null` disables. Default 30 s.
-   */
-  readonly sendTimeout?: number | null;
-}
-
-/** Options of {@link FramedChannel.request}. */
-export interface RequestOptions {
-  /** Milliseconds to wait for the reply; defaults to the channel's `requestTimeout`. */
-  readonly timeout?: number;
-  /** Cancels the wait; the request rejects with the signal's reason. */
-  readonly signal?: AbortSignal;
-}
-
-/** Counters of a {@link FramedChannel}. */
-export interface ChannelStats {
-  /** Messages decoded from the connection (replies to requests included). */
-  readonly messagesReceived: number;
-  /** Messages handed to the connection by `send`, `sendMany` and `request`. */
-  readonly messagesSent: number;
-  /** Messages or oversized frames dropped under `onInvalid: 'skip'`. */
-  readonly skipped: number;
-  /** `request()`s waiting for their reply now. */
-  readonly pendingRequests: number;
-  /** Bytes of sends waiting behind the connection's full write buffer now (bounded by `maxQueuedSendBytes`). */
-  readonly queuedSendBytes: number;
-}
-
-/** What {@link framed} runs over: a `@sockkit/core` stream socket, or any Node `Duplex` (e.g. a `net.Socket`). */
-export type FramedConnection = Duplex | Pick<StreamSocket, 'makeFile'>;
 
 /**
  * Typed, framed messages over one connection. Create with {@link framed}.
@@ -127,14 +63,9 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   readonly #skipInvalid: boolean;
   readonly #requests: Requests<T>;
   readonly #deadlines: ReadDeadlines;
-  readonly #maxQueued: number;
+  readonly #inbox: Inbox<T>;
   readonly #outbox: Outbox;
 
-  readonly #queue: T[] = [];
-  #queueHead = 0;
-  #reader: { resolve(result: IteratorResult<T, undefined>): void; reject(error: unknown): void } | null =
-    null;
-  #paused = false;
   #ended = false;
   #closing = false;
   /** The one close in progress or done, shared by every `close()` call. */
@@ -163,7 +94,11 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     this.#deadlines = new ReadDeadlines(options.frameTimeout, options.idleTimeout, (error) =>
       this.#fail(error),
     );
-    this.#maxQueued = options.maxQueuedMessages;
+    this.#inbox = new Inbox<T>(options.maxQueuedMessages, {
+      state: () => this.#readState(),
+      pause: () => this.#pauseReading(),
+      resume: () => this.#resumeReading(),
+    });
     this.#connection = connection;
     // Last: makeFile() starts reading the socket, which must not happen for options refused above.
     this.#duplex = duplexOf(connection);
@@ -267,14 +202,14 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     // Everything that can throw runs before the request is registered, and becomes a rejection.
     try {
       request = this.#requests.open(message, options, () => {
-        const queued = this.#queue.length - this.#queueHead;
-        if (requestBlocked(this.#paused, queued, this.#maxQueued)) throw new RequestBlockedError(queued);
+        const { length, maxQueued, paused } = this.#inbox;
+        if (requestBlocked(paused, length, maxQueued)) throw new RequestBlockedError(length);
       });
     } catch (error) {
       return Promise.reject(error);
     }
     // The reply is behind the unread messages on the stream: read on (see #limitQueue).
-    if (this.#paused) this.#resume();
+    this.#inbox.resume();
     this.send(request.stamped).catch((error: unknown) => this.#requests.reject(request.id, error));
     return request.reply;
   }
@@ -284,7 +219,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     // One promise per message (see iteratorOf): about 2x the throughput of small messages.
     let finished = false;
     return iteratorOf(
-      () => (finished ? Promise.resolve(DONE) : this.#next()),
+      () => (finished ? Promise.resolve(DONE) : this.#inbox.next()),
       () => {
         finished = true;
       },
@@ -375,7 +310,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
       offset = end;
       this.#deadlines.decoded(this.#decoder.inFrame, this.#framesInChunk > 0);
       this.#limitQueue();
-      if (this.#paused && offset < chunk.length) {
+      if (this.#inbox.paused && offset < chunk.length) {
         this.#undecoded = chunk.subarray(offset);
         return;
       }
@@ -384,11 +319,11 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
 
   /** Pauses reading once the receive queue is full, and fails waiting requests at the blocking bound (see queueDecision). */
   #limitQueue(): void {
-    const queued = this.#queue.length - this.#queueHead;
-    const decision = queueDecision(queued, this.#maxQueued, this.#requests.size);
+    const { length, maxQueued } = this.#inbox;
+    const decision = queueDecision(length, maxQueued, this.#requests.size);
     if (decision === 'read') return;
-    if (decision === 'block') this.#requests.rejectAll(new RequestBlockedError(queued));
-    this.#pause();
+    if (decision === 'block') this.#requests.rejectAll(new RequestBlockedError(length));
+    this.#inbox.pause();
   }
 
   readonly #onFrame = (bytes: Uint8Array, start: number, end: number): void => {
@@ -414,13 +349,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     }
     this.#received++;
     if (this.#requests.resolveReply(message)) return;
-    const reader = this.#reader;
-    if (reader !== null) {
-      this.#reader = null;
-      reader.resolve({ done: false, value: message });
-    } else {
-      this.#queue.push(message);
-    }
+    this.#inbox.push(message);
   };
 
   readonly #onEnd = (): void => {
@@ -433,28 +362,14 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     this.#ended = true;
     this.#deadlines.stop();
     this.#requests.rejectAll(new ChannelClosedError('The peer ended the stream'));
-    this.#wakeReader();
+    this.#inbox.wake();
   };
 
-  #next(): Promise<IteratorResult<T, undefined>> {
-    if (this.#queueHead < this.#queue.length) {
-      const value = this.#queue[this.#queueHead]!;
-      this.#queue[this.#queueHead++] = undefined as T;
-      if (this.#queueHead === this.#queue.length) {
-        this.#queue.length = 0;
-        this.#queueHead = 0;
-      }
-      if (this.#paused && this.#queue.length - this.#queueHead <= this.#maxQueued / 2) this.#resume();
-      return Promise.resolve({ done: false, value });
-    }
-    if (this.#failure !== null && !this.#closedCleanly()) return Promise.reject(this.#failure);
-    if (this.#ended || this.#closing || this.#failure !== null)
-      return Promise.resolve({ done: true, value: undefined });
-    if (this.#reader !== null)
-      return Promise.reject(new InvalidStateError('The channel is already being iterated'));
-    return new Promise((resolve, reject) => {
-      this.#reader = { resolve, reject };
-    });
+  /** Where reading stands for the iterator once its queue is empty: a clean end is done, a failure is thrown. */
+  #readState(): ReadState {
+    const failure = this.#failure;
+    if (failure !== null && !this.#closedCleanly()) return failure;
+    return this.#ended || this.#closing || failure !== null ? 'done' : 'open';
   }
 
   /** Closed by `close()` or after the peer ended the stream, not by an error. */
@@ -462,29 +377,20 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     return (this.#ended || this.#closing) && this.#failure instanceof ChannelClosedError;
   }
 
-  #wakeReader(): void {
-    const reader = this.#reader;
-    if (reader === null) return;
-    this.#reader = null;
-    this.#next().then(reader.resolve, reader.reject);
-  }
-
-  #pause(): void {
-    this.#paused = true;
+  #pauseReading(): void {
     this.#duplex.pause();
     this.#deadlines.stop();
   }
 
-  #resume(): void {
-    if (this.#ended || this.#closing || this.#failure !== null) return;
-    this.#paused = false;
+  /** Reads on: the rest of the chunk that filled the queue first, then the connection. */
+  #resumeReading(): void {
     this.#deadlines.startIdle();
     this.#deadlines.decoded(this.#decoder.inFrame, this.#framesInChunk > 0);
     const undecoded = this.#undecoded;
     if (undecoded !== null) {
       this.#undecoded = null;
       this.#decode(undecoded);
-      if (this.#paused || this.#failure !== null) return;
+      if (this.#inbox.paused || this.#failure !== null) return;
     }
     this.#duplex.resume();
   }
@@ -497,7 +403,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     this.#requests.rejectAll(this.#failure);
     this.#outbox.rejectAll(new ChannelClosedError(undefined, { cause: this.#failure }));
     if (!this.#duplex.destroyed) this.#duplex.destroy();
-    this.#wakeReader();
+    this.#inbox.wake();
     announceClose(this, this.#connection);
   }
 }
