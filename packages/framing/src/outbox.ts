@@ -32,9 +32,9 @@ interface QueuedWrite {
  * and wait in order behind a full one, bounded in bytes (`SendQueueFullError`) and in time
  * without progress (`SendTimeoutError`); `flush()` on `'drain'` writes them on. Every write of a
  * tick goes into one corked batch, uncorked on `process.nextTick`: the socket then writes many
- * small frames with one `writev` instead of a syscall each (measured: 4x the messages per
- * second for one `send()` per 32 B message). The timer is the only I/O it owns; `onFail` hears
- * of the limit that was passed.
+ * small frames with one `writev` instead of a syscall each (one `send()` per 32 B message over
+ * TCP loopback: 0.34-0.48 M messages/s before, 0.35-0.71 M after, bench/small-messages.ts). The
+ * timer is the only I/O it owns; `onFail` hears of the limit that was passed.
  */
 export class Outbox {
   readonly #sink: WriteSink;
