@@ -6,10 +6,11 @@ import { encodeFrames, FrameFormats } from '../src/index.ts';
 import { binaryMessage, encodeOnly, guardCost, sizes, textMessage } from './codec.ts';
 import { decoders, encoders, iterableDecoders } from './contenders.ts';
 import { type CaseResult, formatCase, runCase } from './harness.ts';
+import { smallMessages } from './small-messages.ts';
 import { loopback } from './tcp.ts';
 
 const rounds = Number(process.env.ROUNDS ?? 9);
-/** `CASES=decode,tcp npm run bench` runs only some groups: decode, encode, tcp, codec. */
+/** `CASES=decode,tcp npm run bench` runs only some groups: decode, encode, tcp (1 MiB frames and 32 B messages), codec. */
 const only = new Set((process.env.CASES ?? 'decode,encode,tcp,codec').split(','));
 /** The issue's counts; TCP and codec runs are sized to take about 0.1-0.2 s each. */
 const counts = {
@@ -19,6 +20,7 @@ const counts = {
   iterableFrames: 300_000,
   encodedFrames: 1_000_000,
   tcpFrames: 256,
+  smallMessages: 200_000,
   codecRoundTrips: 50_000,
 };
 
@@ -111,6 +113,20 @@ async function tcpCase(): Promise<void> {
     goals.push({ result, contender: 'sockkit framed channel', against: 'raw socket bytes', ratio: 0.85 });
   } finally {
     await tcp.close();
+  }
+  const small = await smallMessages(counts.smallMessages);
+  try {
+    const result = await runCase(
+      '32 B messages over TCP loopback',
+      'msgs',
+      counts.smallMessages,
+      small.contenders,
+      rounds,
+    );
+    results.push({ result, baseline: 'raw socket bytes' });
+    goals.push({ result, contender: 'sockkit send() per message', against: 'raw socket bytes', ratio: 0 });
+  } finally {
+    await small.close();
   }
   log('done: TCP');
 }

@@ -6,7 +6,8 @@ import type { Contender } from './harness.ts';
 
 const FRAME = 1024 * 1024;
 
-async function connectedPair(): Promise<{ client: Socket; server: Socket; close(): Promise<void> }> {
+/** A client and a server `net.Socket` connected over loopback. */
+export async function connectedPair(): Promise<{ client: Socket; server: Socket; close(): Promise<void> }> {
   const listener = createServer();
   listener.listen({ host: '127.0.0.1', port: 0 });
   await once(listener, 'listening');

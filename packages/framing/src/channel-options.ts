@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { InvalidArgumentError } from '@sockkit/core';
+import { InvalidArgumentError, type StreamSocket } from '@sockkit/core';
 import {
   checkDelay,
   checkFunction,
@@ -9,7 +9,6 @@ import {
   checkOptions,
   checkPositiveInteger,
 } from '@sockkit/core/internals';
-import type { Correlation, FramedConnection, FramedOptions } from './channel.js';
 import type { MessageCodec } from './codec.js';
 import {
   DEFAULT_FRAME_TIMEOUT,
@@ -19,7 +18,87 @@ import {
   DEFAULT_REQUEST_TIMEOUT,
   DEFAULT_SEND_TIMEOUT,
 } from './constants.js';
-import { type FrameFormat, toFrameFormat } from './format.js';
+import { type FrameFormat, type FrameFormatOptions, toFrameFormat } from './format.js';
+
+/** How `request()` marks a request with an id and recognises the reply to it. */
+export interface Correlation<T> {
+  /** Returns `request` carrying `id` (a new object; the caller's message is not changed). */
+  stamp(request: T, id: number): T;
+  /** The request id that `message` answers, or `undefined` when it is not a reply. */
+  replyTo(message: T): number | undefined;
+}
+
+/** Options of `framed()`. */
+export interface FramedOptions<T> {
+  /** Frame format on the wire: a {@link FrameFormat} or the options of one. Default `FrameFormats.uint32BE`. */
+  readonly format?: FrameFormatOptions;
+  /** Message codec; without one, messages are the raw payload bytes. */
+  readonly codec?: MessageCodec<T>;
+  /** Milliseconds a frame may take from its first byte to its last (slowloris guard); `null` disables. Default 30 s. */
+  readonly frameTimeout?: number | null;
+  /** Milliseconds without receiving a byte before the channel closes; `null` disables. Default 5 minutes. */
+  readonly idleTimeout?: number | null;
+  /**
+   * What a bad message (undecodable, wrong shape) or an oversized frame does: `'fail'` closes
+   * this channel with the error, `'skip'` drops it and counts it in `stats.skipped`. A malformed
+   * header always fails the channel, since the stream cannot be resynchronised. Default `'fail'`.
+   */
+  readonly onInvalid?: 'fail' | 'skip';
+  /**
+   * Under `onInvalid: 'skip'`, the largest oversized frame skipped (payload bytes); one declaring
+   * more fails the channel with `FrameTooLargeError`, so a peer cannot make it read and discard
+   * without end. Default four times the format's `maxFrameLength`.
+   */
+  readonly maxSkipLength?: number;
+  /** Enables `request()`; see {@link Correlation}. */
+  readonly correlation?: Correlation<T>;
+  /** Default timeout of `request()`, in milliseconds. Default 30 s. */
+  readonly requestTimeout?: number;
+  /**
+   * Unread received messages queued before the channel pauses reading (TCP then slows the peer).
+   * While `request()`s wait for replies, reading goes on up to twice this, so replies get past
+   * unsolicited messages nobody iterates; beyond that the waiting requests fail with
+   * `RequestBlockedError`. Default 64.
+   */
+  readonly maxQueuedMessages?: number;
+  /**
+   * Bytes of sends queued while the peer does not read (behind a full write buffer) before the
+   * channel closes with `SendQueueFullError`, so a fan-out of un-awaited sends to a peer that
+   * never reads cannot grow memory without bound. One send of any size may always wait. Default 1 MiB.
+   */
+  readonly maxQueuedSendBytes?: number;
+  /**
+   * Milliseconds queued sends may wait for the write buffer to drain without any progress before
+   * the channel closes with `SendTimeoutError`, so a peer that stops reading cannot hold the
+   * connection (and a sender awaiting it) forever; `null` disables. Default 30 s.
+   */
+  readonly sendTimeout?: number | null;
+}
+
+/** Options of `FramedChannel.request()`. */
+export interface RequestOptions {
+  /** Milliseconds to wait for the reply; defaults to the channel's `requestTimeout`. */
+  readonly timeout?: number;
+  /** Cancels the wait; the request rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
+/** Counters of a `FramedChannel`. */
+export interface ChannelStats {
+  /** Messages decoded from the connection (replies to requests included). */
+  readonly messagesReceived: number;
+  /** Messages handed to the connection by `send`, `sendMany` and `request`. */
+  readonly messagesSent: number;
+  /** Messages or oversized frames dropped under `onInvalid: 'skip'`. */
+  readonly skipped: number;
+  /** `request()`s waiting for their reply now. */
+  readonly pendingRequests: number;
+  /** Bytes of sends waiting behind the connection's full write buffer now (bounded by `maxQueuedSendBytes`). */
+  readonly queuedSendBytes: number;
+}
+
+/** What `framed()` runs over: a `@sockkit/core` stream socket, or any Node `Duplex` (e.g. a `net.Socket`). */
+export type FramedConnection = Duplex | Pick<StreamSocket, 'makeFile'>;
 
 /** A channel's options, checked once when it is made, with their defaults filled in. */
 export interface ChannelOptions<T> {

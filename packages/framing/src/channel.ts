@@ -1,8 +1,15 @@
 import type { Duplex } from 'node:stream';
-import { InvalidArgumentError, InvalidStateError, type StreamSocket, toSocketError } from '@sockkit/core';
-import { checkBytes, checkDelay, checkOptions, checkSignal, traced } from '@sockkit/core/internals';
+import { InvalidArgumentError, toSocketError } from '@sockkit/core';
+import { checkBytes, checkDelay, checkOptions, traced } from '@sockkit/core/internals';
 import { announceClose, announceSkipped, requestChannel } from './channel-events.js';
-import { channelOptions, duplexOf } from './channel-options.js';
+import {
+  type ChannelStats,
+  channelOptions,
+  duplexOf,
+  type FramedConnection,
+  type FramedOptions,
+  type RequestOptions,
+} from './channel-options.js';
 import type { MessageCodec } from './codec.js';
 import { DEFAULT_CLOSE_TIMEOUT } from './constants.js';
 import { FrameDecoder } from './decoder.js';
@@ -11,14 +18,22 @@ import {
   ChannelClosedError,
   MessageDecodeError,
   MessageValidationError,
-  ReadTimeoutError,
   RequestBlockedError,
-  RequestTimeoutError,
-  SendQueueFullError,
-  SendTimeoutError,
 } from './errors.js';
-import type { FrameFormat, FrameFormatOptions } from './format.js';
+import type { FrameFormat } from './format.js';
+import { Inbox, type ReadState } from './inbox.js';
 import { DONE, iteratorOf } from './iterator.js';
+import { Outbox, refuse } from './outbox.js';
+import { ReadDeadlines } from './read-deadlines.js';
+import { type OpenRequest, queueDecision, Requests, requestBlocked } from './requests.js';
+
+export type {
+  ChannelStats,
+  Correlation,
+  FramedConnection,
+  FramedOptions,
+  RequestOptions,
+} from './channel-options.js';
 
 /**
  * Most bytes decoded between two checks of the receive queue, so that one big chunk of tiny
@@ -29,100 +44,6 @@ const DECODE_SLICE = 64 * 1024;
 
 /** Payloads from this size on are written after their header without being copied into one frame. */
 const UNCOPIED_PAYLOAD = 64 * 1024;
-
-/** How `request()` marks a request with an id and recognises the reply to it. */
-export interface Correlation<T> {
-  /** Returns `request` carrying `id` (a new object; the caller's message is not changed). */
-  stamp(request: T, id: number): T;
-  /** The request id that `message` answers, or `undefined` when it is not a reply. */
-  replyTo(message: T): number | undefined;
-}
-
-/** Options of {@link framed}. */
-export interface FramedOptions<T> {
-  /** Frame format on the wire: a {@link FrameFormat} or the options of one. Default `FrameFormats.uint32BE`. */
-  readonly format?: FrameFormatOptions;
-  /** Message codec; without one, messages are the raw payload bytes. */
-  readonly codec?: MessageCodec<T>;
-  /** Milliseconds a frame may take from its first byte to its last (slowloris guard); `null` disables. Default 30 s. */
-  readonly frameTimeout?: number | null;
-  /** Milliseconds without receiving a byte before the channel closes; `null` disables. Default 5 minutes. */
-  readonly idleTimeout?: number | null;
-  /**
-   * What a bad message (undecodable, wrong shape) or an oversized frame does: `'fail'` closes
-   * this channel with the error, `'skip'` drops it and counts it in `stats.skipped`. A malformed
-   * header always fails the channel, since the stream cannot be resynchronised. Default `'fail'`.
-   */
-  readonly onInvalid?: 'fail' | 'skip';
-  /**
-   * Under `onInvalid: 'skip'`, the largest oversized frame skipped (payload bytes); one declaring
-   * more fails the channel with `FrameTooLargeError`, so a peer cannot make it read and discard
-   * without end. Default four times the format's `maxFrameLength`.
-   */
-  readonly maxSkipLength?: number;
-  /** Enables `request()`; see {@link Correlation}. */
-  readonly correlation?: Correlation<T>;
-  /** Default timeout of `request()`, in milliseconds. Default 30 s. */
-  readonly requestTimeout?: number;
-  /**
-   * Unread received messages queued before the channel pauses reading (TCP then slows the peer).
-   * While `request()`s wait for replies, reading goes on up to twice this, so replies get past
-   * unsolicited messages nobody iterates; beyond that the waiting requests fail with
-   * `RequestBlockedError`. Default 64.
-   */
-  readonly maxQueuedMessages?: number;
-  /**
-   * Bytes of sends queued while the peer does not read (behind a full write buffer) before the
-   * channel closes with `SendQueueFullError`, so a fan-out of un-awaited sends to a peer that
-   * never reads cannot grow memory without bound. One send of any size may always wait. Default 1 MiB.
-   */
-  readonly maxQueuedSendBytes?: number;
-  /**
-   * Milliseconds queued sends may wait for the write buffer to drain without any progress before
-   * the channel closes with `SendTimeoutError`, so a peer that stops reading cannot hold the
-   * connection (and a sender awaiting it) forever; `null` disables. Default 30 s.
-   */
-  readonly sendTimeout?: number | null;
-}
-
-/** Options of {@link FramedChannel.request}. */
-export interface RequestOptions {
-  /** Milliseconds to wait for the reply; defaults to the channel's `requestTimeout`. */
-  readonly timeout?: number;
-  /** Cancels the wait; the request rejects with the signal's reason. */
-  readonly signal?: AbortSignal;
-}
-
-/** Counters of a {@link FramedChannel}. */
-export interface ChannelStats {
-  /** Messages decoded from the connection (replies to requests included). */
-  readonly messagesReceived: number;
-  /** Messages handed to the connection by `send`, `sendMany` and `request`. */
-  readonly messagesSent: number;
-  /** Messages or oversized frames dropped under `onInvalid: 'skip'`. */
-  readonly skipped: number;
-  /** `request()`s waiting for their reply now. */
-  readonly pendingRequests: number;
-  /** Bytes of sends waiting behind the connection's full write buffer now (bounded by `maxQueuedSendBytes`). */
-  readonly queuedSendBytes: number;
-}
-
-/** What {@link framed} runs over: a `@sockkit/core` stream socket, or any Node `Duplex` (e.g. a `net.Socket`). */
-export type FramedConnection = Duplex | Pick<StreamSocket, 'makeFile'>;
-
-/** A send waiting for the write buffer to drain. */
-interface QueuedWrite {
-  readonly chunks: readonly Uint8Array[];
-  readonly messages: number;
-  readonly bytes: number;
-  resolve(): void;
-  reject(error: unknown): void;
-}
-
-interface PendingRequest<T> {
-  resolve(reply: T): void;
-  reject(error: unknown): void;
-}
 
 /**
  * Typed, framed messages over one connection. Create with {@link framed}.
@@ -140,41 +61,21 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   readonly #codec: MessageCodec<T> | undefined;
   readonly #decoder: FrameDecoder;
   readonly #skipInvalid: boolean;
-  readonly #correlation: Correlation<T> | undefined;
-  readonly #requestTimeout: number;
-  readonly #frameTimeout: number | null;
-  readonly #idleTimeout: number | null;
-  readonly #maxQueued: number;
-  readonly #maxQueuedSendBytes: number;
-  readonly #sendTimeout: number | null;
-  #sendTimer: NodeJS.Timeout | null = null;
+  readonly #requests: Requests<T>;
+  readonly #deadlines: ReadDeadlines;
+  readonly #inbox: Inbox<T>;
+  readonly #outbox: Outbox;
 
-  readonly #queue: T[] = [];
-  #queueHead = 0;
-  #reader: { resolve(result: IteratorResult<T, undefined>): void; reject(error: unknown): void } | null =
-    null;
-  #paused = false;
   #ended = false;
   #closing = false;
   /** The one close in progress or done, shared by every `close()` call. */
   #closed: Promise<void> | null = null;
   #failure: Error | null = null;
-  /** Sends waiting for the write buffer to drain, oldest first from `#writesHead`. */
-  readonly #writes: QueuedWrite[] = [];
-  #writesHead = 0;
-  #queuedSendBytes = 0;
-  /** Runs once the queued sends are all written (graceful close). */
-  #onWritesFlushed: (() => void) | null = null;
-  #frameTimer: NodeJS.Timeout | null = null;
-  #idleTimer: NodeJS.Timeout | null = null;
   #framesInChunk = 0;
   /** The rest of a chunk not decoded yet because the receive queue filled up. */
   #undecoded: Uint8Array | null = null;
 
-  readonly #pending = new Map<number, PendingRequest<T>>();
-  #nextId = 0;
   #received = 0;
-  #sent = 0;
   #skipped = 0;
   /** As given to `framed`, named in diagnostics events. */
   readonly #connection: FramedConnection;
@@ -189,16 +90,19 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
       skipOversized: options.skipInvalid,
       ...(options.maxSkipLength === undefined ? {} : { maxSkipLength: options.maxSkipLength }),
     });
-    this.#correlation = options.correlation;
-    this.#requestTimeout = options.requestTimeout;
-    this.#frameTimeout = options.frameTimeout;
-    this.#idleTimeout = options.idleTimeout;
-    this.#maxQueued = options.maxQueuedMessages;
-    this.#sendTimeout = options.sendTimeout;
-    this.#maxQueuedSendBytes = options.maxQueuedSendBytes;
+    this.#requests = new Requests(options.correlation, options.requestTimeout);
+    this.#deadlines = new ReadDeadlines(options.frameTimeout, options.idleTimeout, (error) =>
+      this.#fail(error),
+    );
+    this.#inbox = new Inbox<T>(options.maxQueuedMessages, {
+      state: () => this.#readState(),
+      pause: () => this.#pauseReading(),
+      resume: () => this.#resumeReading(),
+    });
     this.#connection = connection;
     // Last: makeFile() starts reading the socket, which must not happen for options refused above.
     this.#duplex = duplexOf(connection);
+    this.#outbox = new Outbox(this.#duplex, options, (error) => this.#fail(error));
 
     const duplex = this.#duplex;
     duplex.on('data', this.#onData);
@@ -206,18 +110,18 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     // A raw net.Socket reports Node's errors: typed here (ConnectionResetError ...), cause kept.
     duplex.on('error', (error: Error) => this.#fail(toSocketError(error)));
     duplex.once('close', () => this.#fail(new ChannelClosedError('The connection closed')));
-    duplex.on('drain', () => this.#flushWrites());
-    this.#startIdleTimer();
+    duplex.on('drain', () => this.#outbox.flush());
+    this.#deadlines.startIdle();
   }
 
   /** Counters of received, sent and skipped messages, and the requests waiting for replies. */
   get stats(): ChannelStats {
     return {
       messagesReceived: this.#received,
-      messagesSent: this.#sent,
+      messagesSent: this.#outbox.messagesSent,
       skipped: this.#skipped + this.#decoder.skippedFrames,
-      pendingRequests: this.#pending.size,
-      queuedSendBytes: this.#queuedSendBytes,
+      pendingRequests: this.#requests.size,
+      queuedSendBytes: this.#outbox.queuedBytes,
     };
   }
 
@@ -245,9 +149,9 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
           ? [encodeFrameHeader(payload.length, this.#format), payload]
           : [encodeFrame(payload, this.#format)];
     } catch (error) {
-      return this.#refuse(error);
+      return refuse(error);
     }
-    return this.#write(chunks, 1);
+    return this.#outbox.write(chunks, 1);
   }
 
   /** Sends several messages in one write (one syscall for many small frames); waits like {@link send}. */
@@ -261,9 +165,9 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
         this.#format,
       );
     } catch (error) {
-      return this.#refuse(error);
+      return refuse(error);
     }
-    return this.#write([frames], messages.length);
+    return this.#outbox.write([frames], messages.length);
   }
 
   /**
@@ -294,56 +198,20 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   }
 
   #request(message: T, options?: RequestOptions): Promise<T> {
-    let signal: AbortSignal | undefined;
-    let stamped: T;
-    let timeout: number;
-    let id: number;
+    let request: OpenRequest<T>;
     // Everything that can throw runs before the request is registered, and becomes a rejection.
     try {
-      const checked = checkOptions('options', options, ['timeout', 'signal']);
-      signal = checkSignal('options.signal', checked.signal);
-      const correlation = this.#correlation;
-      if (correlation === undefined)
-        throw new InvalidStateError('request() needs the correlation option of framed()');
-      signal?.throwIfAborted();
-      const queued = this.#queue.length - this.#queueHead;
-      if (this.#paused && queued >= 2 * this.#maxQueued) throw new RequestBlockedError(queued);
-      timeout = checkDelay('options.timeout', checked.timeout ?? this.#requestTimeout);
-      id = (this.#nextId % 0x7fff_ffff) + 1;
-      stamped = correlation.stamp(message, id);
-      this.#nextId = id;
+      request = this.#requests.open(message, options, () => {
+        const { length, maxQueued, paused } = this.#inbox;
+        if (requestBlocked(paused, length, maxQueued)) throw new RequestBlockedError(length);
+      });
     } catch (error) {
       return Promise.reject(error);
     }
-    return new Promise<T>((resolve, reject) => {
-      const settle = () => {
-        this.#pending.delete(id);
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const onAbort = () => {
-        settle();
-        reject(signal!.reason);
-      };
-      const timer = setTimeout(() => {
-        settle();
-        reject(new RequestTimeoutError(timeout));
-      }, timeout);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#pending.set(id, {
-        resolve: (reply) => {
-          settle();
-          resolve(reply);
-        },
-        reject: (error) => {
-          settle();
-          reject(error);
-        },
-      });
-      // The reply is behind the unread messages on the stream: read on (see #limitQueue).
-      if (this.#paused) this.#resume();
-      this.send(stamped).catch((error: unknown) => this.#pending.get(id)?.reject(error));
-    });
+    // The reply is behind the unread messages on the stream: read on (see #limitQueue).
+    this.#inbox.resume();
+    this.send(request.stamped).catch((error: unknown) => this.#requests.reject(request.id, error));
+    return request.reply;
   }
 
   /** Received messages in order; ends when the peer ends the stream or the channel is closed, throws the error that failed it. */
@@ -351,7 +219,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     // One promise per message (see iteratorOf): about 2x the throughput of small messages.
     let finished = false;
     return iteratorOf(
-      () => (finished ? Promise.resolve(DONE) : this.#next()),
+      () => (finished ? Promise.resolve(DONE) : this.#inbox.next()),
       () => {
         finished = true;
       },
@@ -380,8 +248,8 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   async #closeGracefully(timeout: number): Promise<void> {
     if (this.#failure !== null) return;
     this.#closing = true;
-    this.#stopTimers();
-    this.#rejectPending(new ChannelClosedError());
+    this.#deadlines.stop();
+    this.#requests.rejectAll(new ChannelClosedError());
     const duplex = this.#duplex;
     if (!duplex.writableEnded && !duplex.destroyed) {
       await new Promise<void>((resolve) => {
@@ -391,7 +259,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
           resolve();
         };
         duplex.once('close', done);
-        this.#afterQueuedWrites(() => duplex.end(done));
+        this.#outbox.afterQueuedWrites(() => duplex.end(done));
       });
     }
     this.#fail(new ChannelClosedError());
@@ -420,97 +288,8 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     if (this.#duplex.writableEnded) throw new ChannelClosedError('The connection no longer accepts writes');
   }
 
-  /** Writes `chunks` now if nothing waits and the write buffer is below its high-water mark, else queues them. */
-  #write(chunks: readonly Uint8Array[], messages: number): Promise<void> {
-    if (this.#writesHead === this.#writes.length && !this.#duplex.writableNeedDrain) {
-      this.#writeNow(chunks, messages);
-      return Promise.resolve();
-    }
-    let bytes = 0;
-    for (const chunk of chunks) bytes += chunk.length;
-    const queuedBytes = this.#queuedSendBytes + bytes;
-    if (this.#queuedSendBytes > 0 && queuedBytes > this.#maxQueuedSendBytes) {
-      this.#fail(new SendQueueFullError(queuedBytes, this.#maxQueuedSendBytes));
-      return this.#refuse(new ChannelClosedError(undefined, { cause: this.#failure }));
-    }
-    this.#queuedSendBytes = queuedBytes;
-    this.#startSendTimer();
-    const queued = new Promise<void>((resolve, reject) => {
-      this.#writes.push({ chunks, messages, bytes, resolve, reject });
-    });
-    queued.catch(ignore); // only ever rejected by #rejectWrites: the channel failed (see send)
-    return queued;
-  }
-
-  /** Rejects a send: quietly (see send) when the channel is closed, loudly for the caller's own errors. */
-  #refuse(error: unknown): Promise<never> {
-    const refused = Promise.reject(error);
-    if (error instanceof ChannelClosedError) refused.catch(ignore);
-    return refused;
-  }
-
-  #writeNow(chunks: readonly Uint8Array[], messages: number): void {
-    const duplex = this.#duplex;
-    if (chunks.length === 1) {
-      duplex.write(chunks[0]);
-    } else {
-      // A large payload goes out after its header without being copied into one frame.
-      duplex.cork();
-      for (const chunk of chunks) duplex.write(chunk);
-      duplex.uncork();
-    }
-    this.#sent += messages;
-  }
-
-  /** Writes queued sends in order until the write buffer needs draining again ('drain' resumes it). */
-  #flushWrites(): void {
-    if (this.#sendTimer !== null) this.#sendTimer.refresh(); // the peer read: progress
-    const writes = this.#writes;
-    while (this.#writesHead < writes.length && !this.#duplex.writableNeedDrain && this.#failure === null) {
-      const queued = writes[this.#writesHead]!;
-      writes[this.#writesHead++] = undefined as unknown as QueuedWrite;
-      this.#queuedSendBytes -= queued.bytes;
-      this.#writeNow(queued.chunks, queued.messages);
-      queued.resolve();
-    }
-    if (this.#writesHead === writes.length) {
-      writes.length = 0;
-      this.#writesHead = 0;
-      this.#clearSendTimer();
-      const flushed = this.#onWritesFlushed;
-      this.#onWritesFlushed = null;
-      flushed?.();
-    }
-  }
-
-  #afterQueuedWrites(then: () => void): void {
-    if (this.#writesHead === this.#writes.length) then();
-    else this.#onWritesFlushed = then;
-  }
-
-  #rejectWrites(error: Error): void {
-    const writes = this.#writes;
-    for (let index = this.#writesHead; index < writes.length; index++) writes[index]!.reject(error);
-    writes.length = 0;
-    this.#writesHead = 0;
-    this.#queuedSendBytes = 0;
-    this.#onWritesFlushed = null;
-    this.#clearSendTimer();
-  }
-
-  #startSendTimer(): void {
-    const timeout = this.#sendTimeout;
-    if (timeout === null || this.#sendTimer !== null) return;
-    this.#sendTimer = setTimeout(() => this.#fail(new SendTimeoutError(timeout)), timeout).unref();
-  }
-
-  #clearSendTimer(): void {
-    if (this.#sendTimer !== null) clearTimeout(this.#sendTimer);
-    this.#sendTimer = null;
-  }
-
   readonly #onData = (chunk: Uint8Array): void => {
-    this.#idleTimer?.refresh();
+    this.#deadlines.received();
     this.#decode(chunk);
   };
 
@@ -529,28 +308,22 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
         return;
       }
       offset = end;
-      this.#updateFrameTimer();
+      this.#deadlines.decoded(this.#decoder.inFrame, this.#framesInChunk > 0);
       this.#limitQueue();
-      if (this.#paused && offset < chunk.length) {
+      if (this.#inbox.paused && offset < chunk.length) {
         this.#undecoded = chunk.subarray(offset);
         return;
       }
     }
   }
 
-  /**
-   * Pauses reading once `maxQueuedMessages` are unread. While requests wait, reading goes on (their
-   * replies are behind the unread messages on the stream) up to twice that bound; there it pauses
-   * too and fails the waiting requests with `RequestBlockedError` rather than let them hang.
-   */
+  /** Pauses reading once the receive queue is full, and fails waiting requests at the blocking bound (see queueDecision). */
   #limitQueue(): void {
-    const queued = this.#queue.length - this.#queueHead;
-    if (queued < this.#maxQueued) return;
-    if (this.#pending.size > 0) {
-      if (queued < 2 * this.#maxQueued) return;
-      this.#rejectPending(new RequestBlockedError(queued));
-    }
-    this.#pause();
+    const { length, maxQueued } = this.#inbox;
+    const decision = queueDecision(length, maxQueued, this.#requests.size);
+    if (decision === 'read') return;
+    if (decision === 'block') this.#requests.rejectAll(new RequestBlockedError(length));
+    this.#inbox.pause();
   }
 
   readonly #onFrame = (bytes: Uint8Array, start: number, end: number): void => {
@@ -575,21 +348,8 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
       }
     }
     this.#received++;
-    if (this.#pending.size > 0) {
-      const id = this.#correlation?.replyTo(message);
-      const request = id === undefined ? undefined : this.#pending.get(id);
-      if (request !== undefined) {
-        request.resolve(message);
-        return;
-      }
-    }
-    const reader = this.#reader;
-    if (reader !== null) {
-      this.#reader = null;
-      reader.resolve({ done: false, value: message });
-    } else {
-      this.#queue.push(message);
-    }
+    if (this.#requests.resolveReply(message)) return;
+    this.#inbox.push(message);
   };
 
   readonly #onEnd = (): void => {
@@ -600,30 +360,16 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
       return;
     }
     this.#ended = true;
-    this.#stopTimers();
-    this.#rejectPending(new ChannelClosedError('The peer ended the stream'));
-    this.#wakeReader();
+    this.#deadlines.stop();
+    this.#requests.rejectAll(new ChannelClosedError('The peer ended the stream'));
+    this.#inbox.wake();
   };
 
-  #next(): Promise<IteratorResult<T, undefined>> {
-    if (this.#queueHead < this.#queue.length) {
-      const value = this.#queue[this.#queueHead]!;
-      this.#queue[this.#queueHead++] = undefined as T;
-      if (this.#queueHead === this.#queue.length) {
-        this.#queue.length = 0;
-        this.#queueHead = 0;
-      }
-      if (this.#paused && this.#queue.length - this.#queueHead <= this.#maxQueued / 2) this.#resume();
-      return Promise.resolve({ done: false, value });
-    }
-    if (this.#failure !== null && !this.#closedCleanly()) return Promise.reject(this.#failure);
-    if (this.#ended || this.#closing || this.#failure !== null)
-      return Promise.resolve({ done: true, value: undefined });
-    if (this.#reader !== null)
-      return Promise.reject(new InvalidStateError('The channel is already being iterated'));
-    return new Promise((resolve, reject) => {
-      this.#reader = { resolve, reject };
-    });
+  /** Where reading stands for the iterator once its queue is empty: a clean end is done, a failure is thrown. */
+  #readState(): ReadState {
+    const failure = this.#failure;
+    if (failure !== null && !this.#closedCleanly()) return failure;
+    return this.#ended || this.#closing || failure !== null ? 'done' : 'open';
   }
 
   /** Closed by `close()` or after the peer ended the stream, not by an error. */
@@ -631,78 +377,33 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     return (this.#ended || this.#closing) && this.#failure instanceof ChannelClosedError;
   }
 
-  #wakeReader(): void {
-    const reader = this.#reader;
-    if (reader === null) return;
-    this.#reader = null;
-    this.#next().then(reader.resolve, reader.reject);
-  }
-
-  #pause(): void {
-    this.#paused = true;
+  #pauseReading(): void {
     this.#duplex.pause();
-    this.#stopTimers();
+    this.#deadlines.stop();
   }
 
-  #resume(): void {
-    if (this.#ended || this.#closing || this.#failure !== null) return;
-    this.#paused = false;
-    this.#startIdleTimer();
-    this.#updateFrameTimer();
+  /** Reads on: the rest of the chunk that filled the queue first, then the connection. */
+  #resumeReading(): void {
+    this.#deadlines.startIdle();
+    this.#deadlines.decoded(this.#decoder.inFrame, this.#framesInChunk > 0);
     const undecoded = this.#undecoded;
     if (undecoded !== null) {
       this.#undecoded = null;
       this.#decode(undecoded);
-      if (this.#paused || this.#failure !== null) return;
+      if (this.#inbox.paused || this.#failure !== null) return;
     }
     this.#duplex.resume();
-  }
-
-  #startIdleTimer(): void {
-    const timeout = this.#idleTimeout;
-    if (timeout === null || this.#idleTimer !== null) return;
-    this.#idleTimer = setTimeout(() => this.#fail(new ReadTimeoutError('idle', timeout)), timeout).unref();
-  }
-
-  /** Runs the deadline of the frame in progress, restarting it when a new frame started in this chunk. */
-  #updateFrameTimer(): void {
-    const timeout = this.#frameTimeout;
-    if (timeout === null) return;
-    if (!this.#decoder.inFrame) {
-      this.#clearFrameTimer();
-    } else if (this.#frameTimer === null || this.#framesInChunk > 0) {
-      this.#clearFrameTimer();
-      this.#frameTimer = setTimeout(
-        () => this.#fail(new ReadTimeoutError('frame', timeout)),
-        timeout,
-      ).unref();
-    }
-  }
-
-  #clearFrameTimer(): void {
-    if (this.#frameTimer !== null) clearTimeout(this.#frameTimer);
-    this.#frameTimer = null;
-  }
-
-  #stopTimers(): void {
-    this.#clearFrameTimer();
-    if (this.#idleTimer !== null) clearTimeout(this.#idleTimer);
-    this.#idleTimer = null;
-  }
-
-  #rejectPending(error: Error): void {
-    for (const request of [...this.#pending.values()]) request.reject(error);
   }
 
   /** Closes this channel (and only it) with `error`; the first failure wins. */
   #fail(error: unknown): void {
     if (this.#failure !== null) return;
     this.#failure = error instanceof Error ? error : new Error(String(error));
-    this.#stopTimers();
-    this.#rejectPending(this.#failure);
-    this.#rejectWrites(new ChannelClosedError(undefined, { cause: this.#failure }));
+    this.#deadlines.stop();
+    this.#requests.rejectAll(this.#failure);
+    this.#outbox.rejectAll(new ChannelClosedError(undefined, { cause: this.#failure }));
     if (!this.#duplex.destroyed) this.#duplex.destroy();
-    this.#wakeReader();
+    this.#inbox.wake();
     announceClose(this, this.#connection);
   }
 }
@@ -732,5 +433,3 @@ export function framed(
 export function framed<T>(connection: FramedConnection, options: FramedOptions<T> = {}): FramedChannel<T> {
   return new FramedChannel(connection, options);
 }
-
-function ignore(): void {}

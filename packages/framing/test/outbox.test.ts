@@ -1,0 +1,207 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ChannelClosedError, SendQueueFullError, SendTimeoutError } from '../src/errors.ts';
+import { Outbox, type OutboxLimits, refuse, type WriteSink } from '../src/outbox.ts';
+
+/** A write buffer without a socket: corked writes gather into one batch, as a stream's writev. */
+class FakeSink implements WriteSink {
+  writableNeedDrain = false;
+  readonly batches: Uint8Array[][] = [];
+  #corked = 0;
+  #pending: Uint8Array[] = [];
+
+  write(chunk: Uint8Array): boolean {
+    if (this.#corked > 0) this.#pending.push(chunk);
+    else this.batches.push([chunk]);
+    return !this.writableNeedDrain;
+  }
+  cork(): void {
+    this.#corked++;
+  }
+  uncork(): void {
+    if (this.#corked === 0 || --this.#corked > 0 || this.#pending.length === 0) return;
+    this.batches.push(this.#pending);
+    this.#pending = [];
+  }
+  get written(): number[] {
+    return this.batches.flat().map((chunk) => chunk[0]!);
+  }
+}
+
+const frame = (tag: number, size = 4) => new Uint8Array(size).fill(tag);
+const tick = () => new Promise((resolve) => process.nextTick(resolve));
+const limits: OutboxLimits = { maxQueuedSendBytes: 100, sendTimeout: null };
+
+function outbox(sink: FakeSink, given = limits) {
+  const failures: Error[] = [];
+  return { box: new Outbox(sink, given, (error) => failures.push(error)), failures };
+}
+
+describe('Outbox', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('writes at once while the write buffer has room, and counts the messages', async () => {
+    const sink = new FakeSink();
+    const { box } = outbox(sink);
+    await box.write([frame(1)], 1);
+    await box.write([frame(2)], 3);
+    expect(box.messagesSent).toBe(4);
+    await tick();
+    expect(sink.written).toEqual([1, 2]);
+  });
+
+  it('corks the writes of one tick into one batch, uncorked on the next tick', async () => {
+    const sink = new FakeSink();
+    const { box } = outbox(sink);
+    for (let tag = 1; tag <= 5; tag++) void box.write([frame(tag)], 1);
+    expect(sink.batches).toEqual([]);
+    await tick();
+    expect(sink.batches).toHaveLength(1);
+    expect(sink.written).toEqual([1, 2, 3, 4, 5]);
+    void box.write([frame(6)], 1);
+    await tick();
+    expect(sink.batches).toHaveLength(2);
+  });
+
+  it('keeps a header and its payload together in order', async () => {
+    const sink = new FakeSink();
+    const { box } = outbox(sink);
+    void box.write([frame(1), frame(2, 70_000)], 1);
+    void box.write([frame(3)], 1);
+    await tick();
+    expect(sink.written).toEqual([1, 2, 3]);
+  });
+
+  it('queues behind a full write buffer and writes on in order when flushed', async () => {
+    const sink = new FakeSink();
+    const { box } = outbox(sink);
+    sink.writableNeedDrain = true;
+    const settled: number[] = [];
+    const first = box.write([frame(1)], 1).then(() => settled.push(1));
+    const second = box.write([frame(2)], 1).then(() => settled.push(2));
+    expect(box.queuedBytes).toBe(8);
+    await tick();
+    expect(sink.written).toEqual([]);
+    expect(settled).toEqual([]);
+    sink.writableNeedDrain = false;
+    box.flush();
+    await Promise.all([first, second]);
+    expect(settled).toEqual([1, 2]);
+    expect(box.queuedBytes).toBe(0);
+    await tick();
+    expect(sink.written).toEqual([1, 2]);
+  });
+
+  it('a send after a queued one waits behind it even when the buffer has room again', async () => {
+    const sink = new FakeSink();
+    const { box } = outbox(sink);
+    sink.writableNeedDrain = true;
+    void box.write([frame(1)], 1);
+    sink.writableNeedDrain = false;
+    void box.write([frame(2)], 1);
+    expect(box.queuedBytes).toBe(8);
+    box.flush();
+    await tick();
+    expect(sink.written).toEqual([1, 2]);
+  });
+
+  it('stops flushing once the write buffer is full again', () => {
+    const sink = new FakeSink();
+    const { box } = outbox(sink);
+    sink.writableNeedDrain = true;
+    void box.write([frame(1)], 1);
+    void box.write([frame(2)], 1);
+    sink.writableNeedDrain = false;
+    const write = sink.write.bind(sink);
+    sink.write = (chunk) => {
+      sink.writableNeedDrain = true;
+      return write(chunk);
+    };
+    box.flush();
+    expect(box.queuedBytes).toBe(4);
+  });
+
+  it('lets one send of any size wait, and fails past maxQueuedSendBytes', async () => {
+    const sink = new FakeSink();
+    const { box, failures } = outbox(sink);
+    sink.writableNeedDrain = true;
+    void box.write([frame(1, 500)], 1);
+    expect(failures).toEqual([]);
+    const refused = box.write([frame(2)], 1);
+    await expect(refused).rejects.toBeInstanceOf(ChannelClosedError);
+    await expect(refused).rejects.toHaveProperty('cause', failures[0]);
+    expect(failures[0]).toBeInstanceOf(SendQueueFullError);
+  });
+
+  it('fails with SendTimeoutError when queued sends make no progress in time', () => {
+    vi.useFakeTimers();
+    const sink = new FakeSink();
+    const { box, failures } = outbox(sink, { maxQueuedSendBytes: 100, sendTimeout: 50 });
+    sink.writableNeedDrain = true;
+    void box.write([frame(1)], 1);
+    void box.write([frame(2)], 1);
+    vi.advanceTimersByTime(40);
+    box.flush(); // a drain that made progress, though the buffer filled again at once
+    vi.advanceTimersByTime(40);
+    expect(failures).toEqual([]);
+    vi.advanceTimersByTime(10);
+    expect(failures[0]).toBeInstanceOf(SendTimeoutError);
+  });
+
+  it('runs no send timer once the queue is flushed', () => {
+    vi.useFakeTimers();
+    const sink = new FakeSink();
+    const { box } = outbox(sink, { maxQueuedSendBytes: 100, sendTimeout: 50 });
+    sink.writableNeedDrain = true;
+    void box.write([frame(1)], 1);
+    sink.writableNeedDrain = false;
+    box.flush();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('afterQueuedWrites runs now when nothing waits, else after the last queued send is written', async () => {
+    const sink = new FakeSink();
+    const { box } = outbox(sink);
+    const ran: string[] = [];
+    box.afterQueuedWrites(() => ran.push('now'));
+    expect(ran).toEqual(['now']);
+    sink.writableNeedDrain = true;
+    void box.write([frame(1)], 1);
+    box.afterQueuedWrites(() => ran.push(`after ${sink.written.join()}`));
+    expect(ran).toEqual(['now']);
+    sink.writableNeedDrain = false;
+    box.flush();
+    expect(ran).toEqual(['now', 'after 1']);
+  });
+
+  it('rejectAll rejects the queued sends, after handing this tick’s writes to the sink', async () => {
+    const sink = new FakeSink();
+    const { box } = outbox(sink);
+    void box.write([frame(1)], 1);
+    sink.writableNeedDrain = true;
+    const queued = box.write([frame(2)], 1);
+    const error = new ChannelClosedError();
+    box.rejectAll(error);
+    expect(sink.written).toEqual([1]);
+    await expect(queued).rejects.toBe(error);
+    expect(box.queuedBytes).toBe(0);
+  });
+});
+
+describe('refuse', () => {
+  it('rejects quietly for a closed channel and loudly for the caller’s own errors', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      refuse(new ChannelClosedError());
+      const own = refuse(new TypeError('bad'));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(unhandled).toHaveLength(1);
+      await expect(own).rejects.toBeInstanceOf(TypeError);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});
