@@ -134,7 +134,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
     if (envelope?.kind === EnvelopeKind.request && this.#responder.serving) {
       this.#responder.onRequest(envelope, data, from);
     } else if (envelope?.kind === EnvelopeKind.reply && this.#requester.active) {
-      this.#requester.onReply(envelope, from);
+      this.#requester.onReply(envelope, data, from);
     } else if (!this.#queue.push({ data, from }, data.byteLength)) announceDrop(this, from, 'queueFull');
   }
 

@@ -17,7 +17,14 @@ import {
 } from './destination.js';
 import type { UdpEndpoint } from './endpoint.js';
 import { announceDrop, announceRetransmit, logTimeout, replyDropReason } from './endpoint-events.js';
-import { ENVELOPE_HEADER_SIZE, type Envelope, encodeRequest, requestId } from './envelope.js';
+import {
+  ENVELOPE_HEADER_SIZE,
+  type Envelope,
+  encodeRequest,
+  requestId,
+  requestKey,
+  requestKeyCheck,
+} from './envelope.js';
 import { EndpointClosedError, RequestTimeoutError } from './errors.js';
 import { type Payloads, UNDECODABLE } from './payloads.js';
 import { SettledRequests, type Settlement } from './settled-requests.js';
@@ -62,7 +69,9 @@ class PendingRequest<T> implements Scheduled {
   readonly startedAt = performance.now();
 
   constructor(
-    readonly id: string,
+    /** The pending table's key, and the rest of the id's bits (see `requestKey`). */
+    readonly key: number,
+    readonly check: number,
     readonly datagram: Uint8Array,
     /** Where the request went: a reply must come from exactly there (host in canonical form). */
     readonly destination: Destination,
@@ -86,8 +95,8 @@ export class Requester<T> {
   readonly #hosts: HostResolver;
   readonly #maxPayload: number;
   readonly #retransmission: RetransmissionSchedule;
-  readonly #pending = new Map<string, PendingRequest<T>>();
-  readonly #settled = new SettledRequests();
+  readonly #pending = new Map<number, PendingRequest<T>>();
+  readonly #settled = new SettledRequests<number>();
   readonly #retransmissions = new DeadlineTimer<PendingRequest<T>>((pending) =>
     this.#onAttemptTimeout(pending),
   );
@@ -161,16 +170,18 @@ export class Requester<T> {
     if (this.#closed) throw new EndpointClosedError();
     signal?.throwIfAborted();
     let datagram = encodeRequest(this.#ids, payload);
-    let id = requestId(datagram);
-    while (this.#pending.has(id)) {
+    // Pending keys are unique, so a reply's key finds at most one request (then checked in full).
+    let key = requestKey(datagram);
+    while (this.#pending.has(key)) {
       datagram = encodeRequest(this.#ids, payload);
-      id = requestId(datagram);
+      key = requestKey(datagram);
     }
+    const check = requestKeyCheck(datagram);
     this.active = true;
     return new Promise<T>((resolve, reject) => {
       const destination = { host, port };
-      const pending = new PendingRequest(id, datagram, destination, policy, signal, resolve, reject);
-      this.#pending.set(id, pending);
+      const pending = new PendingRequest(key, check, datagram, destination, policy, signal, resolve, reject);
+      this.#pending.set(key, pending);
       pending.onSendError = (error) => this.#fail(pending, error);
       if (signal !== undefined) {
         pending.onAbort = () => this.#fail(pending, signal.reason);
@@ -193,7 +204,7 @@ export class Requester<T> {
   #onAttemptTimeout(pending: PendingRequest<T>): void {
     if (pending.attempt === pending.policy.retries) {
       this.#counts.timeouts++;
-      logTimeout(pending.id, pending.destination, pending.attempt + 1);
+      logTimeout(requestId(pending.datagram), pending.destination, pending.attempt + 1);
       const waited = Math.round(performance.now() - pending.startedAt);
       this.#fail(
         pending,
@@ -203,15 +214,15 @@ export class Requester<T> {
     }
     pending.attempt++;
     this.#counts.retransmissions++;
-    announceRetransmit(this.#endpoint, pending.destination, pending.id, pending.attempt);
+    announceRetransmit(this.#endpoint, pending.destination, requestId(pending.datagram), pending.attempt);
     this.#transmit(pending);
   }
 
   /** Takes `pending` out of the table; false when it had already settled. */
   #settle(pending: PendingRequest<T>, settlement: Settlement): boolean {
-    if (this.#pending.get(pending.id) !== pending) return false;
-    this.#pending.delete(pending.id);
-    this.#settled.record(pending.id, settlement);
+    if (this.#pending.get(pending.key) !== pending) return false;
+    this.#pending.delete(pending.key);
+    this.#settled.record(pending.key, settlement, pending.check);
     this.#retransmissions.cancel(pending);
     if (pending.onAbort !== undefined) pending.signal?.removeEventListener('abort', pending.onAbort);
     return true;
@@ -221,11 +232,14 @@ export class Requester<T> {
     if (this.#settle(pending, 'abandoned')) pending.reject(error);
   }
 
-  /** A reply envelope from `from`: settles its pending request, or is counted and dropped. */
-  onReply(envelope: Envelope, from: DatagramSource): void {
-    const pending = this.#pending.get(envelope.id);
+  /** A reply envelope (`reply` is its whole datagram) from `from`: settles its pending request, or is counted and dropped. */
+  onReply(envelope: Envelope, reply: Uint8Array, from: DatagramSource): void {
+    const key = requestKey(reply);
+    const check = requestKeyCheck(reply);
+    let pending = this.#pending.get(key);
+    if (pending !== undefined && pending.check !== check) pending = undefined;
     if (pending === undefined) {
-      const settlement = this.#settled.get(envelope.id);
+      const settlement = this.#settled.get(key, check);
       if (settlement === 'answered') this.#counts.duplicateReplies++;
       else if (settlement === 'abandoned') this.#counts.lateReplies++;
       else this.#counts.unmatchedReplies++;
