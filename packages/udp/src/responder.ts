@@ -4,7 +4,7 @@ import { DEFAULT_MAX_AMPLIFICATION, DEFAULT_MAX_CONCURRENT_REQUESTS } from './co
 import type { DatagramSource } from './destination.js';
 import type { UdpEndpoint } from './endpoint.js';
 import { announceCachedReply, announceDrop } from './endpoint-events.js';
-import { type Envelope, encodeReply } from './envelope.js';
+import { type Envelope, encodeReply, requestKey, requestKeyCheck } from './envelope.js';
 import { InvalidStateError } from './errors.js';
 import { type Payloads, UNDECODABLE } from './payloads.js';
 import { ReplyCache, type ReplyCacheOptions } from './reply-cache.js';
@@ -58,7 +58,7 @@ export class Responder<T> {
   readonly #socket: DatagramSocket;
   readonly #payloads: Payloads<T>;
   readonly #maxPayload: number;
-  readonly #cache: ReplyCache;
+  readonly #cache: ReplyCache<number>;
   readonly #maxAmplification: number;
   readonly #maxConcurrentRequests: number;
   /** Handlers running now. */
@@ -126,8 +126,7 @@ export class Responder<T> {
   /** A request envelope (`request` is its whole datagram) from `from`; only called while serving. */
   onRequest(envelope: Envelope, request: Uint8Array, from: DatagramSource): void {
     const cache = this.#cache;
-    const key = `${from.host}|${from.port}|${envelope.id}`;
-    const known = cache.find(key);
+    const known = cache.find(requestKey(request), from.host, from.port, requestKeyCheck(request));
     if (known?.state === 'answered') {
       // Checked against this datagram, not the first: a short copy of a big request's id must not
       // draw the big reply again and again (the cache is keyed by id, not by payload).
@@ -147,7 +146,7 @@ export class Responder<T> {
       announceDrop(this.#endpoint, from, 'overloaded');
       return;
     }
-    if (!cache.start(key)) {
+    if (!cache.start(requestKey(request), from.host, from.port, requestKeyCheck(request))) {
       this.#counts.replyCacheFull++;
       announceDrop(this.#endpoint, from, 'replyCacheFull');
       return;
@@ -155,7 +154,7 @@ export class Responder<T> {
     this.#running++;
     const decoded = this.#payloads.decode(envelope.payload, from);
     if (decoded === UNDECODABLE) {
-      this.#finish(key, undefined);
+      this.#finish(request, from, undefined);
       return;
     }
     this.#counts.served++;
@@ -163,31 +162,31 @@ export class Responder<T> {
     try {
       result = this.#handler!(decoded, from);
     } catch {
-      this.#onHandlerFailed(key);
+      this.#onHandlerFailed(request, from);
       return;
     }
     if (result instanceof Promise) {
       result.then(
-        (reply) => this.#answer(key, request, from, reply),
-        () => this.#onHandlerFailed(key),
+        (reply) => this.#answer(request, from, reply),
+        () => this.#onHandlerFailed(request, from),
       );
-    } else this.#answer(key, request, from, result);
+    } else this.#answer(request, from, result);
   }
 
-  #onHandlerFailed(key: string): void {
+  #onHandlerFailed(request: Uint8Array, from: DatagramSource): void {
     this.#counts.handlerErrors++;
-    this.#finish(key, undefined);
+    this.#finish(request, from, undefined);
   }
 
   /** Ends a handler's run: frees its place among the running ones and records its reply (or none). */
-  #finish(key: string, reply: Uint8Array | undefined): void {
+  #finish(request: Uint8Array, from: DatagramSource, reply: Uint8Array | undefined): void {
     this.#running--;
-    this.#cache.complete(key, reply);
+    this.#cache.complete(requestKey(request), reply, from.host, from.port, requestKeyCheck(request));
   }
 
-  #answer(key: string, request: Uint8Array, to: DatagramSource, message: T | undefined): void {
+  #answer(request: Uint8Array, to: DatagramSource, message: T | undefined): void {
     if (message === undefined || this.#closed) {
-      this.#finish(key, undefined);
+      this.#finish(request, to, undefined);
       return;
     }
     let reply: Uint8Array;
@@ -195,14 +194,14 @@ export class Responder<T> {
       reply = encodeReply(request, this.#payloads.encode(message));
       assertDatagramSize(reply.byteLength, this.#maxPayload);
     } catch {
-      this.#onHandlerFailed(key);
+      this.#onHandlerFailed(request, to);
       return;
     }
     if (this.#amplifies(reply, request, to)) {
-      this.#finish(key, undefined);
+      this.#finish(request, to, undefined);
       return;
     }
-    this.#finish(key, reply);
+    this.#finish(request, to, reply);
     this.#sendReply(reply, to);
   }
 
