@@ -1,7 +1,17 @@
+import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { InvalidArgumentError } from '@sockkit/core';
+import { InvalidArgumentError, type SocketAddress, toSocketError } from '@sockkit/core';
 import { checkIntegerIn, checkNonEmptyString } from '@sockkit/core/internals';
-import type { Destination } from './endpoint.js';
+import type { UdpType } from './size.js';
+
+/** A datagram's sender: an IP address, its family and a port. */
+export type DatagramSource = Extract<SocketAddress, { readonly port: number }>;
+
+/** Where to send: an IP address (or a name, resolved once per call) and a port. */
+export interface Destination {
+  readonly host: string;
+  readonly port: number;
+}
 
 /** A destination as `send` and `request` take it, checked before anything is encoded or sent. */
 export function checkDestination(to: Destination): Destination {
@@ -18,5 +28,38 @@ export function canonicalHost(host: string): string {
     return new URL(`http://[${host}]`).hostname.slice(1, -1);
   } catch {
     return host;
+  }
+}
+
+/** Turns the hosts an endpoint is given into addresses of its family. */
+export class HostResolver {
+  readonly #family: 4 | 6;
+  #lastHost: string | undefined;
+  #lastCanonical: string | undefined;
+
+  constructor(type: UdpType) {
+    this.#family = type === 'udp6' ? 6 : 4;
+  }
+
+  /**
+   * `host` in canonical form when it is an IP address, else undefined (a name). The last answer is
+   * kept: a client mostly asks one server, and the check is a regular expression.
+   */
+  canonicalLiteral(host: string): string | undefined {
+    if (host === this.#lastHost) return this.#lastCanonical;
+    if (isIP(host) === 0) return undefined;
+    this.#lastHost = host;
+    this.#lastCanonical = canonicalHost(host);
+    return this.#lastCanonical;
+  }
+
+  /** `host` itself when it is an IP address, else its address from DNS. */
+  async resolve(host: string): Promise<string> {
+    if (isIP(host) !== 0) return host;
+    try {
+      return (await lookup(host, { family: this.#family })).address;
+    } catch (error) {
+      throw toSocketError(error); // ENOTFOUND ... as a SocketError, cause kept
+    }
   }
 }

@@ -3,7 +3,8 @@
  * has a reason named after the `stats` counter it increments; payloads never hold datagram bytes.
  */
 import { eventChannel, operationChannel, packageDebugLog } from '@sockkit/core/internals';
-import type { DatagramSource, Destination, UdpEndpoint } from './endpoint.js';
+import type { DatagramSource, Destination } from './destination.js';
+import type { UdpEndpoint } from './endpoint.js';
 import type { Settlement } from './settled-requests.js';
 
 /** Udp's debug logger: `NODE_DEBUG=sockkit` or `NODE_DEBUG=sockkit:udp`; `undefined` when off. */

@@ -16,19 +16,8 @@ export {
   MAX_IPV6_PAYLOAD,
   SAFE_DATAGRAM_SIZE,
 } from './constants.js';
-export {
-  type Datagram,
-  type DatagramCodec,
-  type DatagramSource,
-  type Destination,
-  type ReceiveOptions,
-  type RequestHandler,
-  type RequestOptions,
-  UdpEndpoint,
-  type UdpEndpointOptions,
-  type UdpEndpointStats,
-  udpEndpoint,
-} from './endpoint.js';
+export type { DatagramSource, Destination } from './destination.js';
+export { UdpEndpoint, udpEndpoint } from './endpoint.js';
 export type {
   UdpCachedReplyEvent,
   UdpDropEvent,
@@ -36,6 +25,7 @@ export type {
   UdpRequestContext,
   UdpRetransmitEvent,
 } from './endpoint-events.js';
+export type { Datagram, ReceiveOptions, UdpEndpointOptions, UdpEndpointStats } from './endpoint-types.js';
 export {
   DatagramTooLargeError,
   EndpointClosedError,
@@ -45,6 +35,9 @@ export {
   RequestTimeoutError,
   type UdpErrorCode,
 } from './errors.js';
+export type { DatagramCodec } from './payloads.js';
 export type { QueueOptions } from './receive-queue.js';
 export type { ReplyCacheOptions } from './reply-cache.js';
+export type { RequesterStats, RequestOptions } from './requester.js';
+export type { RequestHandler, ResponderOptions, ResponderStats } from './responder.js';
 export type { UdpType } from './size.js';

@@ -25,6 +25,10 @@ export type CachedRequest =
 const RUNNING: CachedRequest = Object.freeze({ state: 'running' });
 const UNANSWERED: CachedRequest = Object.freeze({ state: 'unanswered' });
 
+/** The key of an entry whose key is taken by another sender's request (rare: 30 bits of id collide). */
+const overflowKey = (key: string | number, host: string, port: number, check: number) =>
+  `${host}|${port}|${key}|${check}`;
+
 /**
  * At-most-once execution for `serve`: remembers each request (by sender and id) from its arrival
  * until `ttl` later, with the reply once there is one, so a retransmitted request is answered
@@ -35,7 +39,7 @@ const UNANSWERED: CachedRequest = Object.freeze({ state: 'unanswered' });
  * running entry is never dropped. Entries share one `ttl`, so insertion order is expiry order and
  * expiry is a sweep from the front.
  */
-export class ReplyCache {
+export class ReplyCache<K extends string | number = string> {
   readonly maxEntries: number;
   readonly maxBytes: number;
   readonly ttl: number;
@@ -45,9 +49,19 @@ export class ReplyCache {
    * The entries live in a ring of slots, oldest at `#head`, as parallel arrays: an entry costs its
    * key and its reply, no object of its own. Entries live for seconds, long enough to survive the
    * young generation, so every object per entry would be copied and promoted by the GC.
+   *
+   * An entry is its `key` and its sender (`host`, `port`, and the `check` bits of the id the key
+   * leaves out). `serve` keys by 30 bits of the id, a small integer that costs no allocation; a
+   * request whose key is taken by another sender's entry is kept under a string in `#overflow`.
    */
-  #slots = new Map<string, number>();
-  #keys: Array<string | undefined> = [];
+  #slots = new Map<K, number>();
+  #overflow = new Map<string, number>();
+  #keys: Array<K | undefined> = [];
+  #hosts: Array<string | undefined> = [];
+  #ports: number[] = [];
+  #checks: number[] = [];
+  /** Whether the entry is kept in `#overflow`. */
+  #overflowed: boolean[] = [];
   /** The reply of an answered entry; `undefined` while running or when unanswered. */
   #replies: Array<Uint8Array | undefined> = [];
   /** Whether the entry's handler still runs. */
@@ -87,10 +101,10 @@ export class ReplyCache {
     return this.#bytes;
   }
 
-  /** What is known about request `key`, or `undefined` for a new one (expired entries are forgotten first). */
-  find(key: string): CachedRequest | undefined {
+  /** What is known about request `key` from its sender, or `undefined` for a new one (expired entries are forgotten first). */
+  find(key: K, host = '', port = 0, check = 0): CachedRequest | undefined {
     this.#sweep(this.#now());
-    const slot = this.#slots.get(key);
+    const slot = this.#slotOf(key, host, port, check);
     if (slot === undefined) return undefined;
     if (this.#running[slot]) return RUNNING;
     const reply = this.#replies[slot];
@@ -103,22 +117,26 @@ export class ReplyCache {
    * entry; when every entry still runs it records nothing and returns false (the caller drops the
    * request: evicting a running entry would let its retransmission run the handler twice).
    */
-  start(key: string): boolean {
+  start(key: K, host = '', port = 0, check = 0): boolean {
     const now = this.#now();
     if (this.#count >= this.maxEntries && !this.#evictOldestFinished(now)) return false;
     const free = (this.#head + this.#count) % this.maxEntries;
     this.#keys[free] = key;
+    this.#hosts[free] = host;
+    this.#ports[free] = port;
+    this.#checks[free] = check;
     this.#replies[free] = undefined;
     this.#running[free] = true;
     this.#expiresAt[free] = now + this.ttl;
     this.#count++;
-    this.#slots.set(key, free);
+    this.#overflowed[free] = this.#slots.has(key);
+    this.#index(free);
     return true;
   }
 
   /** Records the outcome of a running request: its reply, or `undefined` for none. */
-  complete(key: string, reply: Uint8Array | undefined): void {
-    const slot = this.#slots.get(key);
+  complete(key: K, reply: Uint8Array | undefined, host = '', port = 0, check = 0): void {
+    const slot = this.#slotOf(key, host, port, check);
     if (slot === undefined) return;
     this.#running[slot] = false;
     if (reply === undefined || reply.byteLength > this.maxBytes) return;
@@ -131,13 +149,46 @@ export class ReplyCache {
   /** Forgets everything (the endpoint closed). */
   clear(): void {
     this.#slots.clear();
+    this.#overflow.clear();
     this.#keys = [];
+    this.#hosts = [];
+    this.#ports = [];
+    this.#checks = [];
+    this.#overflowed = [];
     this.#replies = [];
     this.#running = [];
     this.#expiresAt = [];
     this.#head = 0;
     this.#count = 0;
     this.#bytes = 0;
+  }
+
+  #slotOf(key: K, host: string, port: number, check: number): number | undefined {
+    const slot = this.#slots.get(key);
+    if (
+      slot !== undefined &&
+      this.#hosts[slot] === host &&
+      this.#ports[slot] === port &&
+      this.#checks[slot] === check
+    ) {
+      return slot;
+    }
+    return this.#overflow.size === 0 ? undefined : this.#overflow.get(overflowKey(key, host, port, check));
+  }
+
+  /** Files `slot`'s entry under its key (again, after a move). */
+  #index(slot: number): void {
+    if (this.#overflowed[slot]) this.#overflow.set(this.#overflowKeyOf(slot), slot);
+    else this.#slots.set(this.#keys[slot]!, slot);
+  }
+
+  #unindex(slot: number): void {
+    if (this.#overflowed[slot]) this.#overflow.delete(this.#overflowKeyOf(slot));
+    else this.#slots.delete(this.#keys[slot]!);
+  }
+
+  #overflowKeyOf(slot: number): string {
+    return overflowKey(this.#keys[slot]!, this.#hosts[slot]!, this.#ports[slot]!, this.#checks[slot]!);
   }
 
   /**
@@ -168,13 +219,17 @@ export class ReplyCache {
     const from = this.#head;
     const to = (from + this.#count) % this.maxEntries;
     if (to !== from) {
-      const key = this.#keys[from]!;
-      this.#keys[to] = key;
+      this.#keys[to] = this.#keys[from];
+      this.#hosts[to] = this.#hosts[from];
+      this.#ports[to] = this.#ports[from]!;
+      this.#checks[to] = this.#checks[from]!;
+      this.#overflowed[to] = this.#overflowed[from]!;
       this.#replies[to] = this.#replies[from];
       this.#running[to] = this.#running[from]!;
+      this.#index(to);
       this.#keys[from] = undefined;
+      this.#hosts[from] = undefined;
       this.#replies[from] = undefined;
-      this.#slots.set(key, to);
     }
     this.#expiresAt[to] = now + this.ttl;
     this.#head = (from + 1) % this.maxEntries;
@@ -182,9 +237,10 @@ export class ReplyCache {
 
   #deleteOldest(): void {
     const slot = this.#head;
-    this.#slots.delete(this.#keys[slot]!);
+    this.#unindex(slot);
     this.#bytes -= this.#replies[slot]?.byteLength ?? 0;
     this.#keys[slot] = undefined;
+    this.#hosts[slot] = undefined;
     this.#replies[slot] = undefined;
     this.#head = (slot + 1) % this.maxEntries;
     this.#count--;

@@ -5,35 +5,48 @@ export type Settlement = 'answered' | 'abandoned';
  * The ids of the last `capacity` settled requests and how each ended, so a reply for an id no
  * longer pending can be told apart: a duplicate of one already taken, a late one for a request
  * given up (timed out, aborted, failed), or one never asked for. Oldest ids are forgotten first.
+ *
+ * An id is a `key` plus an optional `check`: the requester keys by 30 bits of the 64-bit id (a
+ * small integer, which a Map hashes without allocating, unlike a string built per request) and
+ * checks the other 34. Two ids sharing a key share one entry: the later one replaces the earlier,
+ * which is then forgotten early (a reply for it counts as unmatched), never mistaken for the other.
  */
-export class SettledRequests {
+export class SettledRequests<K = string> {
   readonly #capacity: number;
-  readonly #settled = new Map<string, Settlement>();
-  /** The recorded ids in a ring, oldest at `#next` once full: forgetting one allocates nothing. */
-  readonly #ring: string[] = [];
+  /** Each remembered key's slot in the ring. */
+  readonly #slots = new Map<K, number>();
+  /** The ring of recorded entries as parallel arrays, oldest at `#next` once full: forgetting one allocates nothing. */
+  readonly #keys: K[] = [];
+  readonly #checks: Float64Array;
+  readonly #settlements: Settlement[] = [];
   #next = 0;
 
   constructor(capacity = 4096) {
     this.#capacity = capacity;
+    this.#checks = new Float64Array(capacity);
   }
 
-  record(id: string, settlement: Settlement): void {
-    if (this.#settled.has(id)) {
-      this.#settled.set(id, settlement);
-      return;
+  record(key: K, settlement: Settlement, check = 0): void {
+    let slot = this.#slots.get(key);
+    if (slot === undefined) {
+      if (this.#keys.length < this.#capacity) {
+        slot = this.#keys.length;
+        this.#keys.push(key);
+      } else {
+        slot = this.#next;
+        this.#slots.delete(this.#keys[slot]!);
+        this.#keys[slot] = key;
+        this.#next = (slot + 1) % this.#capacity;
+      }
+      this.#slots.set(key, slot);
     }
-    if (this.#ring.length < this.#capacity) {
-      this.#ring.push(id);
-    } else {
-      this.#settled.delete(this.#ring[this.#next]!);
-      this.#ring[this.#next] = id;
-      this.#next = (this.#next + 1) % this.#capacity;
-    }
-    this.#settled.set(id, settlement);
+    this.#checks[slot] = check;
+    this.#settlements[slot] = settlement;
   }
 
-  /** How request `id` ended, or undefined when it is unknown (never asked, or long forgotten). */
-  get(id: string): Settlement | undefined {
-    return this.#settled.get(id);
+  /** How request `key` (with `check`) ended, or undefined when it is unknown (never asked, or forgotten). */
+  get(key: K, check = 0): Settlement | undefined {
+    const slot = this.#slots.get(key);
+    return slot === undefined || this.#checks[slot] !== check ? undefined : this.#settlements[slot];
   }
 }

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { RequestIdSource } from '../src/correlation.ts';
-import { ENVELOPE_HEADER_SIZE, encodeReply, encodeRequest, readEnvelope } from '../src/envelope.ts';
+import {
+  ENVELOPE_HEADER_SIZE,
+  encodeReply,
+  encodeRequest,
+  readEnvelope,
+  requestKey,
+  requestKeyCheck,
+} from '../src/envelope.ts';
 
 const bytes = (...values: number[]) => Uint8Array.from(values);
 
@@ -48,5 +55,16 @@ describe('envelope', () => {
     ['an unknown kind', bytes(0xd5, 0x4b, 3, 0, 0, 0, 0, 0, 0, 0, 0)],
   ])('reads no envelope in %s', (_, datagram) => {
     expect(readEnvelope(datagram)).toBeUndefined();
+  });
+
+  it('splits an id into a small-integer key and a check that together hold all 64 bits', () => {
+    const max = bytes(0xd5, 0x4b, 1, 255, 255, 255, 255, 255, 255, 255, 255);
+    expect([requestKey(max), requestKeyCheck(max)]).toEqual([2 ** 30 - 1, 2 ** 34 - 1]);
+    for (let bit = 0; bit < 64; bit++) {
+      const datagram = bytes(0xd5, 0x4b, 1, 0, 0, 0, 0, 0, 0, 0, 0);
+      datagram[3 + (bit >> 3)] = 0x80 >> (bit & 7);
+      const expected = bit < 30 ? [2 ** (29 - bit), 0] : [0, 2 ** (63 - bit)];
+      expect([requestKey(datagram), requestKeyCheck(datagram)]).toEqual(expected);
+    }
   });
 });

@@ -195,4 +195,34 @@ describe('spoofed replies', () => {
       for (const socket of [server, otherPort, otherHost]) socket.close();
     }
   });
+  it('accepts no reply whose id differs from the pending one only past the bits it is keyed by', async () => {
+    await using client = await udpEndpoint();
+    const server = await bound('127.0.0.1');
+    try {
+      const arrived = once(server, 'message') as Promise<[Buffer]>;
+      const to = { host: '127.0.0.1', port: server.address().port };
+      const reply = client.request(payloadOf(1), to, { timeout: 60_000, retries: 0 });
+      const [request] = await arrived;
+      const answer = (flip: (datagram: Buffer) => void) => {
+        const datagram = Buffer.from(request);
+        datagram[2] = 2;
+        flip(datagram);
+        server.send(datagram, client.address.port, '127.0.0.1');
+      };
+      // The pending table is keyed by the id's first 30 bits; these differ in the other 34 only.
+      answer((d) => {
+        d[6]! ^= 1;
+      });
+      answer((d) => {
+        d[10]! ^= 0x80;
+      });
+      await until(() => client.stats.unmatchedReplies === 2);
+      expect(client.stats).toMatchObject({ replies: 0, pending: 1 });
+      answer(() => {});
+      expect(index(await reply)).toBe(index(request.subarray(11)));
+      expect(client.stats).toMatchObject({ replies: 1, pending: 0, unmatchedReplies: 2 });
+    } finally {
+      server.close();
+    }
+  });
 });

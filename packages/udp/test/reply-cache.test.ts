@@ -144,3 +144,48 @@ describe('ReplyCache under a stream of requests', () => {
     expect(cache.bytes).toBe(0);
   });
 });
+
+describe('ReplyCache keyed by part of an id', () => {
+  it('keeps requests of other senders, or other id bits, apart under one key, through expiry and moves', () => {
+    const clock = { now: 0 };
+    const cache = new ReplyCache<number>({ maxEntries: 3, ttl: 100 }, () => clock.now);
+    const senders = [
+      ['127.0.0.1', 5000, 1],
+      ['127.0.0.2', 5000, 1],
+      ['127.0.0.1', 5001, 1],
+    ] as const;
+    for (const [host, port, check] of senders) expect(cache.start(7, host, port, check)).toBe(true);
+    expect(cache.find(7, '127.0.0.1', 5000, 2)).toBeUndefined();
+    cache.complete(7, reply(2), '127.0.0.2', 5000, 1);
+    expect(senders.map(([host, port, check]) => cache.find(7, host, port, check)?.state)).toEqual([
+      'running',
+      'answered',
+      'running',
+    ]);
+    // The two running entries move to the back with a fresh ttl; the answered one expires.
+    clock.now = 100;
+    expect(senders.map(([host, port, check]) => cache.find(7, host, port, check)?.state)).toEqual([
+      'running',
+      undefined,
+      'running',
+    ]);
+    cache.complete(7, reply(1), '127.0.0.1', 5000, 1);
+    expect(cache.start(7, '127.0.0.2', 5000, 1)).toBe(true);
+    expect(cache.start(7, '127.0.0.9', 5000, 1)).toBe(true); // evicts the oldest finished one
+    expect(cache.evictions).toBe(1);
+    expect(cache.find(7, '127.0.0.1', 5000, 1)).toBeUndefined();
+    expect(cache.find(7, '127.0.0.1', 5001, 1)).toEqual({ state: 'running' });
+    expect(cache.find(7, '127.0.0.2', 5000, 1)).toEqual({ state: 'running' });
+    expect(cache.size).toBe(3);
+    clock.now = 1000;
+    expect(cache.size).toBe(3);
+    for (const [host, port] of [
+      ['127.0.0.1', 5001],
+      ['127.0.0.2', 5000],
+      ['127.0.0.9', 5000],
+    ] as const)
+      cache.complete(7, undefined, host, port, 1);
+    expect(cache.find(7, '127.0.0.9', 5000, 1)).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+});

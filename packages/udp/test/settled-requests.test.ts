@@ -32,4 +32,12 @@ describe('SettledRequests', () => {
       'abandoned',
     ]);
   });
+
+  it('tells apart ids that share a key by their check, the later replacing the earlier', () => {
+    const settled = new SettledRequests<number>(4);
+    settled.record(7, 'answered', 1);
+    expect([settled.get(7, 1), settled.get(7, 2)]).toEqual(['answered', undefined]);
+    settled.record(7, 'abandoned', 2);
+    expect([settled.get(7, 1), settled.get(7, 2)]).toEqual([undefined, 'abandoned']);
+  });
 });
