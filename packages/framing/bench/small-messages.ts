@@ -4,9 +4,9 @@
  * written in 64 KiB batches (the wire's throughput).
  */
 import { once } from 'node:events';
-import { encodeFrames, FrameFormats, framed } from '../src/index.ts';
+import { encodeFrames, FrameFormats } from '../src/index.ts';
 import type { Contender } from './harness.ts';
-import { connectedPair } from './tcp.ts';
+import { benchConnections } from './tcp.ts';
 
 const SIZE = 32;
 const AWAIT_EVERY = 1024;
@@ -22,61 +22,32 @@ export async function smallMessages(
     Array.from({ length: perBatch }, () => payload),
     FrameFormats.uint32BE,
   );
-  const raw = await connectedPair();
-  const channelPair = await connectedPair();
-  const sender = framed(channelPair.client, { idleTimeout: null });
-  const receiver = framed(channelPair.server, { idleTimeout: null })[Symbol.asyncIterator]();
-
-  let rawWaiter: (() => void) | null = null;
-  let rawReceived = 0;
-  raw.server.on('data', (chunk: Buffer) => {
-    rawReceived += chunk.length;
-    if (rawReceived >= count * frameBytes && rawWaiter !== null) rawWaiter();
-  });
-
+  const connections = await benchConnections();
+  const { rawClient, sender } = connections;
   const contenders: Contender[] = [
     {
       name: 'raw socket bytes',
       async run() {
-        rawReceived = 0;
-        const done = new Promise<void>((resolve) => {
-          rawWaiter = resolve;
-        });
+        const done = connections.rawReceives(count * frameBytes);
         for (let sent = 0; sent < count; sent += perBatch) {
           const frames = Math.min(perBatch, count - sent);
           const chunk = frames === perBatch ? batch : batch.subarray(0, frames * frameBytes);
-          if (!raw.client.write(chunk)) await once(raw.client, 'drain');
+          if (!rawClient.write(chunk)) await once(rawClient, 'drain');
         }
-        await done;
-        return rawReceived / frameBytes;
+        return (await done) / frameBytes;
       },
     },
     {
       name: 'sockkit send() per message',
       async run() {
-        const receiving = (async () => {
-          let received = 0;
-          for (let index = 0; index < count; index++) {
-            const next = await receiver.next();
-            if (next.done) throw new Error('channel ended');
-            received += next.value.length / SIZE;
-          }
-          return received;
-        })();
+        const receiving = connections.channelReceives(count);
         for (let index = 0; index < count; index++) {
           const sent = sender.send(payload);
           if ((index + 1) % AWAIT_EVERY === 0) await sent;
         }
-        return receiving;
+        return (await receiving) / SIZE;
       },
     },
   ];
-  return {
-    contenders,
-    async close() {
-      await sender.close();
-      await raw.close();
-      await channelPair.close();
-    },
-  };
+  return { contenders, close: () => connections.close() };
 }

@@ -7,7 +7,7 @@ import type { Contender } from './harness.ts';
 const FRAME = 1024 * 1024;
 
 /** A client and a server `net.Socket` connected over loopback. */
-export async function connectedPair(): Promise<{ client: Socket; server: Socket; close(): Promise<void> }> {
+async function connectedPair(): Promise<{ client: Socket; server: Socket; close(): Promise<void> }> {
   const listener = createServer();
   listener.listen({ host: '127.0.0.1', port: 0 });
   await once(listener, 'listening');
@@ -27,59 +27,70 @@ export async function connectedPair(): Promise<{ client: Socket; server: Socket;
   };
 }
 
-/** Both contenders move `frames` MiB per run over their own connection, writes waiting for 'drain'. */
-export async function loopback(frames: number): Promise<{ contenders: Contender[]; close(): Promise<void> }> {
-  const payload = Buffer.alloc(FRAME, 0x5a);
+/** What a TCP case compares: a raw socket pair counting received bytes, and a framed channel pair. */
+export async function benchConnections() {
   const raw = await connectedPair();
   const channelPair = await connectedPair();
   const sender = framed(channelPair.client, { idleTimeout: null });
   const receiver = framed(channelPair.server, { idleTimeout: null })[Symbol.asyncIterator]();
-
-  let rawWaiter: (() => void) | null = null;
-  let rawReceived = 0;
+  let received = 0;
+  let waiter: { bytes: number; resolve: (received: number) => void } | null = null;
   raw.server.on('data', (chunk: Buffer) => {
-    rawReceived += chunk.length;
-    if (rawReceived >= frames * FRAME && rawWaiter !== null) rawWaiter();
+    received += chunk.length;
+    if (waiter !== null && received >= waiter.bytes) waiter.resolve(received);
   });
-
-  const contenders: Contender[] = [
-    {
-      name: 'raw socket bytes',
-      async run() {
-        rawReceived = 0;
-        const done = new Promise<void>((resolve) => {
-          rawWaiter = resolve;
-        });
-        for (let index = 0; index < frames; index++) {
-          if (!raw.client.write(payload)) await once(raw.client, 'drain');
-        }
-        await done;
-        return rawReceived / FRAME;
-      },
-    },
-    {
-      name: 'sockkit framed channel',
-      async run() {
-        const receiving = (async () => {
-          let bytes = 0;
-          for (let index = 0; index < frames; index++) {
-            const next = await receiver.next();
-            if (next.done) throw new Error('channel ended');
-            bytes += next.value.length;
-          }
-          return bytes / FRAME;
-        })();
-        for (let index = 0; index < frames; index++) await sender.send(payload);
-        return receiving;
-      },
-    },
-  ];
   return {
-    contenders,
+    rawClient: raw.client,
+    sender,
+    /** Resolves with the bytes the raw server received once it has `bytes` from now on. */
+    rawReceives(bytes: number): Promise<number> {
+      received = 0;
+      return new Promise((resolve) => {
+        waiter = { bytes, resolve };
+      });
+    },
+    /** Takes `count` messages from the channel and returns their bytes. */
+    async channelReceives(count: number): Promise<number> {
+      let bytes = 0;
+      for (let index = 0; index < count; index++) {
+        const next = await receiver.next();
+        if (next.done) throw new Error('channel ended');
+        bytes += next.value.length;
+      }
+      return bytes;
+    },
     async close() {
       await sender.close();
       await raw.close();
       await channelPair.close();
     },
   };
+}
+
+/** Both contenders move `frames` MiB per run over their own connection, writes waiting for 'drain'. */
+export async function loopback(frames: number): Promise<{ contenders: Contender[]; close(): Promise<void> }> {
+  const payload = Buffer.alloc(FRAME, 0x5a);
+  const connections = await benchConnections();
+  const { rawClient, sender } = connections;
+  const contenders: Contender[] = [
+    {
+      name: 'raw socket bytes',
+      async run() {
+        const done = connections.rawReceives(frames * FRAME);
+        for (let index = 0; index < frames; index++) {
+          if (!rawClient.write(payload)) await once(rawClient, 'drain');
+        }
+        return (await done) / FRAME;
+      },
+    },
+    {
+      name: 'sockkit framed channel',
+      async run() {
+        const receiving = connections.channelReceives(frames);
+        for (let index = 0; index < frames; index++) await sender.send(payload);
+        return (await receiving) / FRAME;
+      },
+    },
+  ];
+  return { contenders, close: () => connections.close() };
 }
