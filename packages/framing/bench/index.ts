@@ -5,7 +5,7 @@
 import { encodeFrames, FrameFormats } from '../src/index.ts';
 import { binaryMessage, encodeOnly, guardCost, sizes, textMessage } from './codec.ts';
 import { decoders, encoders, iterableDecoders } from './contenders.ts';
-import { type CaseResult, formatCase, runCase } from './harness.ts';
+import { type CaseResult, type Contender, formatCase, runCase } from './harness.ts';
 import { smallMessages } from './small-messages.ts';
 import { loopback } from './tcp.ts';
 
@@ -100,35 +100,33 @@ async function encodeCase(): Promise<void> {
 }
 
 async function tcpCase(): Promise<void> {
-  const tcp = await loopback(counts.tcpFrames);
+  await connectionCase('1 MiB frames over TCP loopback', 'MiB', counts.tcpFrames, loopback, {
+    contender: 'sockkit framed channel',
+    ratio: 0.85,
+  });
+  await connectionCase('32 B messages over TCP loopback', 'msgs', counts.smallMessages, smallMessages, {
+    contender: 'sockkit send() per message',
+    ratio: 0,
+  });
+  log('done: TCP');
+}
+
+/** One TCP case: its connections made for the case, raw socket bytes as the baseline. */
+async function connectionCase(
+  title: string,
+  unit: string,
+  count: number,
+  make: (count: number) => Promise<{ contenders: Contender[]; close(): Promise<void> }>,
+  goal: { contender: string; ratio: number },
+): Promise<void> {
+  const tcp = await make(count);
   try {
-    const result = await runCase(
-      '1 MiB frames over TCP loopback',
-      'MiB',
-      counts.tcpFrames,
-      tcp.contenders,
-      rounds,
-    );
+    const result = await runCase(title, unit, count, tcp.contenders, rounds);
     results.push({ result, baseline: 'raw socket bytes' });
-    goals.push({ result, contender: 'sockkit framed channel', against: 'raw socket bytes', ratio: 0.85 });
+    goals.push({ result, ...goal, against: 'raw socket bytes' });
   } finally {
     await tcp.close();
   }
-  const small = await smallMessages(counts.smallMessages);
-  try {
-    const result = await runCase(
-      '32 B messages over TCP loopback',
-      'msgs',
-      counts.smallMessages,
-      small.contenders,
-      rounds,
-    );
-    results.push({ result, baseline: 'raw socket bytes' });
-    goals.push({ result, contender: 'sockkit send() per message', against: 'raw socket bytes', ratio: 0 });
-  } finally {
-    await small.close();
-  }
-  log('done: TCP');
 }
 
 async function codecCases(): Promise<void> {
