@@ -5,6 +5,7 @@
  * `@sockkit/core` like its main entry; applications should prefer the main entry.
  */
 
+export { unwatchAbort, watchAbort } from './abort-watch.js';
 export {
   type DebugLog,
   type EventChannel,

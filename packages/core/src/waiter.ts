@@ -1,3 +1,4 @@
+import { unwatchAbort, watchAbort } from './abort-watch.js';
 import { BlockingIOError, SocketTimeoutError } from './errors.js';
 import { Fifo } from './fifo.js';
 import { checkOptions, checkSignal, checkTimeout } from './validate.js';
@@ -43,6 +44,8 @@ interface Deadline<T> {
   timer: NodeJS.Timeout | undefined;
   readonly signal: AbortSignal | undefined;
   readonly onExpire: (waiter: Waiter<T>, reason: 'timeout' | 'abort') => unknown;
+  /** Watching `signal` (see abort-watch.ts: one listener per signal, shared by its waiters). */
+  onAbort?: () => void;
 }
 
 /**
@@ -54,22 +57,6 @@ interface Deadline<T> {
  * more events.
  */
 export class Waiter<T> {
-  /**
-   * The waiters watching each signal, behind one `'abort'` listener per signal however many
-   * waiters share it. Node's EventTarget scans a signal's listeners on every add and remove, so a
-   * listener per waiter made 20,000 `recv`s sharing one signal cost 6 s to start and 2.8 s to
-   * abort (measured); this is O(1) per waiter.
-   */
-  static readonly #watching = new WeakMap<AbortSignal, Set<Waiter<unknown>>>();
-
-  static readonly #onAbort = (event: Event): void => {
-    const signal = event.target as AbortSignal;
-    const waiters = Waiter.#watching.get(signal);
-    Waiter.#watching.delete(signal);
-    if (waiters === undefined) return;
-    for (const waiter of waiters) waiter.#expire('abort');
-  };
-
   readonly promise: Promise<T>;
   /** What the call asked for, e.g. the `bufsize` of a `recv`. */
   readonly size: number;
@@ -93,13 +80,8 @@ export class Waiter<T> {
     this.#deadline = deadline;
     if (timeout !== null) deadline.timer = setTimeout(() => this.#expire('timeout'), timeout);
     if (signal !== undefined) {
-      let waiters = Waiter.#watching.get(signal);
-      if (waiters === undefined) {
-        waiters = new Set();
-        Waiter.#watching.set(signal, waiters);
-        signal.addEventListener('abort', Waiter.#onAbort, { once: true });
-      }
-      waiters.add(this as Waiter<unknown>);
+      deadline.onAbort = () => this.#expire('abort');
+      watchAbort(signal, deadline.onAbort);
     }
   }
 
@@ -128,13 +110,8 @@ export class Waiter<T> {
     const deadline = this.#deadline;
     if (deadline !== undefined) {
       if (deadline.timer !== undefined) clearTimeout(deadline.timer);
-      const signal = deadline.signal;
-      if (signal !== undefined) {
-        const waiters = Waiter.#watching.get(signal);
-        if (waiters?.delete(this as Waiter<unknown>) && waiters.size === 0) {
-          Waiter.#watching.delete(signal);
-          signal.removeEventListener('abort', Waiter.#onAbort);
-        }
+      if (deadline.signal !== undefined && deadline.onAbort !== undefined) {
+        unwatchAbort(deadline.signal, deadline.onAbort);
       }
     }
     return true;

@@ -1,5 +1,5 @@
 import type { DatagramSocket } from '@sockkit/core';
-import { checkOptions, checkSignal } from '@sockkit/core/internals';
+import { checkOptions, checkSignal, unwatchAbort, watchAbort } from '@sockkit/core/internals';
 import {
   attemptTimeout,
   type RetransmissionOptions,
@@ -185,7 +185,7 @@ export class Requester<T> {
       pending.onSendError = (error) => this.#fail(pending, error);
       if (signal !== undefined) {
         pending.onAbort = () => this.#fail(pending, signal.reason);
-        signal.addEventListener('abort', pending.onAbort, { once: true });
+        watchAbort(signal, pending.onAbort);
       }
       this.#counts.requests++;
       this.#transmit(pending);
@@ -224,7 +224,7 @@ export class Requester<T> {
     this.#pending.delete(pending.key);
     this.#settled.record(pending.key, settlement, pending.check);
     this.#retransmissions.cancel(pending);
-    if (pending.onAbort !== undefined) pending.signal?.removeEventListener('abort', pending.onAbort);
+    if (pending.onAbort !== undefined) unwatchAbort(pending.signal!, pending.onAbort);
     return true;
   }
 

@@ -259,6 +259,23 @@ describe('hostile catalogue: @sockkit/udp', () => {
     await expectServed();
   });
 
+  it('10,000 requests to a silent peer aborted by one signal', async () => {
+    await using client = await udpEndpoint();
+    await using silent = await udpEndpoint(); // receives the requests, never answers
+    const controller = new AbortController();
+    const pending = Array.from({ length: 10_000 }, () =>
+      client
+        .request(bytes('ping'), silent.address, { timeout: 60_000, retries: 0, signal: controller.signal })
+        .catch((error: unknown) => error),
+    );
+    await until(() => client.stats.pending === 10_000);
+    controller.abort(new EndpointClosedError('gave up'));
+    const outcomes = await Promise.all(pending);
+    for (const outcome of [outcomes[0], outcomes[9_999]]) expectTyped(outcome, closed);
+    expect(client.stats.pending).toBe(0);
+    await expectServed();
+  });
+
   it('10,000 recv()s aborted by one signal', async () => {
     await using client = await udpEndpoint();
     const controller = new AbortController();
