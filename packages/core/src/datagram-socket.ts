@@ -2,7 +2,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { checkAddress, type HostAddress, type IpSocketAddress, toSocketAddress } from './address.js';
 import { callSafely, warnCallbackFailed } from './callback.js';
-import { announceDatagramDrop, datagramDropObserved } from './channels.js';
+import { announceDatagramDrop, datagramDropObserved, log } from './channels.js';
 import {
   AF_INET,
   AF_INET6,
@@ -663,7 +663,9 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     const senders = this.#senders;
     const sender = new Waiter<number>(timeout === 0 ? null : timeout, signal, (expired, reason) => {
       senders.delete(expired);
-      return reason === 'timeout' ? new SocketTimeoutError(`send timed out after ${timeout} ms`) : undefined;
+      if (reason !== 'timeout') return undefined;
+      log?.('sendTo timed out after %d ms', timeout);
+      return new SocketTimeoutError(`send timed out after ${timeout} ms`);
     });
     senders.add(sender);
     return sender;

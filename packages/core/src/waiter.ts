@@ -1,4 +1,5 @@
 import { unwatchAbort, watchAbort } from './abort-watch.js';
+import { log } from './channels.js';
 import { BlockingIOError, SocketTimeoutError } from './errors.js';
 import { Fifo } from './fifo.js';
 import { checkOptions, checkSignal, checkTimeout } from './validate.js';
@@ -205,10 +206,10 @@ export function listWaiter<T>(
           signal,
           (_, reason) => {
             list.noteSettled();
+            if (reason !== 'timeout') return undefined;
+            log?.('%s timed out after %d ms', verb, timeout);
             // An Error captures a stack: made only when it is the one rejected with.
-            return reason === 'timeout'
-              ? new SocketTimeoutError(`${verb} timed out after ${timeout} ms`)
-              : undefined;
+            return new SocketTimeoutError(`${verb} timed out after ${timeout} ms`);
           },
           size,
         );

@@ -143,7 +143,7 @@ describe('diagnostics channels', () => {
 describe('NODE_DEBUG', () => {
   const script = fileURLToPath(new URL('./fixtures/observed-traffic.ts', import.meta.url));
 
-  it('prints connect, accept, close and drop lines with addresses under NODE_DEBUG=sockkit', async () => {
+  it('prints connect, accept, close, drop and timeout lines under NODE_DEBUG=sockkit', async () => {
     const { stderr, stdout } = await runScript(script, 'sockkit');
     expect(stdout).toBe('');
     expect(stderr).toMatch(/^SOCKKIT \d+: core: open 127\.0\.0\.1:\d+ <-> 127\.0\.0\.1:\d+$/m);
@@ -154,6 +154,7 @@ describe('NODE_DEBUG', () => {
     expect(stderr).toMatch(
       /^SOCKKIT \d+: core: drop datagram of 3 bytes from 127\.0\.0\.1:\d+: maxQueuedDatagrams$/m,
     );
+    expect(stderr).toMatch(/^SOCKKIT \d+: core: recvFrom timed out after 20 ms$/m);
     expect(stderr).not.toContain('secret-payload');
   });
 
