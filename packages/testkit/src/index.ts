@@ -15,5 +15,6 @@ export {
   type StartPythonOptions,
   startPython,
 } from './python.ts';
+export { type RatioBar, type RatioChart, ratioChartSvg } from './ratio-chart.ts';
 export { tempDir } from './temp.ts';
 export { type UntilOptions, until } from './until.ts';
