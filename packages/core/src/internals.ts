@@ -1,7 +1,8 @@
 /**
  * Primitives for sockkit's sibling packages (`@sockkit/framing`, `@sockkit/udp`), so that none of
  * them re-implements one: runtime checks that throw `InvalidArgumentError`, the 2^31-1 ms timer
- * limit, the FIFO and the timeout-plus-abort waiter with its O(1)-removal list. Versioned with
+ * limit, the FIFO, the timeout-plus-abort waiter with its O(1)-removal list, and a stream
+ * socket's write side for byte transports (`streamWriter`). Versioned with
  * `@sockkit/core` like its main entry; applications should prefer the main entry.
  */
 
@@ -17,6 +18,8 @@ export {
 } from './diagnostics.js';
 export { describe } from './errors.js';
 export { Fifo } from './fifo.js';
+export { streamWriter } from './stream-socket.js';
+export type { StreamWriter } from './stream-writer.js';
 export {
   checkBoolean,
   checkBytes,

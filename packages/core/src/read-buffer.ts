@@ -1,3 +1,4 @@
+import { callSafely } from './callback.js';
 import { log } from './channels.js';
 import { ReceiveQueue } from './receive-queue.js';
 import { type Waiter, WaiterList } from './waiter.js';
@@ -23,6 +24,10 @@ export class ReadBuffer {
   readonly #queue = new ReceiveQueue();
   #source: Pausable | undefined;
   #paused = false;
+  /** Cued when bytes wait, at end of stream and when reading fails (`StreamSocket.onReadable`). */
+  readable: (() => void) | undefined;
+  /** What a failing `readable` listener threw, for the next read (see {@link takeListenerFailure}). */
+  #listenerFailure: unknown;
 
   constructor(highWaterMark: number) {
     this.highWaterMark = highWaterMark;
@@ -77,6 +82,7 @@ export class ReadBuffer {
       );
       this.pause();
     }
+    if (queue.size > 0) this.#cue();
   }
 
   /** 1..`bufsize` waiting bytes (some must wait); resumes the source once below the mark. */
@@ -107,13 +113,35 @@ export class ReadBuffer {
     this.#queue.clear();
   }
 
-  /** Resolves every waiting `recv` with the end of stream. */
+  /** Resolves every waiting `recv` with the end of stream, and cues the readable listener. */
   endReaders(): void {
     for (const reader of this.readers.drain()) reader.resolve(EMPTY);
+    this.#cue();
   }
 
-  /** Rejects every waiting `recv` with `error`. */
+  /** Rejects every waiting `recv` with `error`, and cues the readable listener. */
   failReaders(error: unknown): void {
     for (const reader of this.readers.drain()) reader.reject(error);
+    this.#cue();
   }
+
+  /** What a failing readable listener threw, once: the next read reports it. */
+  takeListenerFailure(): unknown {
+    const failure = this.#listenerFailure;
+    this.#listenerFailure = undefined;
+    return failure;
+  }
+
+  /** Calls the readable listener, guarded: it runs inside Node's `'data'` event. */
+  #cue(): void {
+    const listener = this.readable;
+    if (listener !== undefined) callSafely(listener, undefined, this.#onListenerFailed);
+  }
+
+  /** A failing readable listener: its error rejects the waiting `recv`, or else the next read. */
+  readonly #onListenerFailed = (error: unknown): void => {
+    const reader = this.readers.shift();
+    if (reader !== undefined) reader.reject(error);
+    else this.#listenerFailure ??= error;
+  };
 }

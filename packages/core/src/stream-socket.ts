@@ -1,5 +1,5 @@
 import { type AddressInfo, Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
+import { type Duplex, finished } from 'node:stream';
 import type { ReadableStream, WritableStream } from 'node:stream/web';
 import {
   type AddressInput,
@@ -8,6 +8,7 @@ import {
   type SocketAddress,
   toSocketAddress,
 } from './address.js';
+import { callSafely } from './callback.js';
 import { announceClose, announceOpen, connectChannel, lifecycleObserved, log } from './channels.js';
 import {
   type AddressFamily,
@@ -24,6 +25,7 @@ import {
   BlockingIOError,
   BrokenPipeError,
   InvalidArgumentError,
+  InvalidStateError,
   SocketClosedError,
   SocketError,
   SocketTimeoutError,
@@ -43,9 +45,11 @@ import {
 } from './send-all.js';
 import { socketFile } from './socket-file.js';
 import { checkStreamOption, StreamOptions, type StreamSocketOptionValues } from './stream-options.js';
+import type { StreamWriter } from './stream-writer.js';
 import {
   checkBoolean,
   checkBytes,
+  checkFunction,
   checkIntegerIn,
   checkOneOf,
   checkOptions,
@@ -76,6 +80,18 @@ type State = 'fresh' | 'connecting' | 'connected' | 'listening' | 'closed';
 
 /** What a `sendAll` whose bytes the kernel took at once returns: one settled promise for all. */
 const WRITTEN: Promise<undefined> = Promise.resolve(undefined);
+
+/** Set by `StreamSocket`'s static block: its private write side, for {@link streamWriter}. */
+let writerOf!: (socket: StreamSocket) => StreamWriter;
+
+/**
+ * The write side of a connected stream socket for a byte transport of a sibling package (see
+ * {@link StreamWriter}); exported on `@sockkit/core/internals`.
+ */
+export function streamWriter(socket: StreamSocket): StreamWriter {
+  if (!(socket instanceof StreamSocket)) throw new InvalidArgumentError('socket', 'a StreamSocket', socket);
+  return writerOf(socket);
+}
 
 /**
  * A stream socket (TCP over IPv4/IPv6, or a Unix stream socket) with the classic verbs, async.
@@ -147,8 +163,19 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     },
   };
 
+  /** Made on first use by {@link streamWriter}; `#drained` is its drain listener. */
+  #writer: StreamWriter | undefined;
+  #drained: (() => void) | undefined;
+
   // Remembered socket options.
   readonly #options = new StreamOptions();
+
+  static {
+    writerOf = (socket) => {
+      socket.#writer ??= socket.#makeWriter();
+      return socket.#writer;
+    };
+  }
 
   constructor(family: AddressFamily = AF_INET, options?: StreamSocketOptions) {
     this.#family = checkOneOf('family', family, [AF_INET, AF_INET6, AF_UNIX]);
@@ -355,17 +382,59 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    */
   recv(bufsize: number, options?: BlockingOptions): Promise<Uint8Array> {
     try {
-      checkPositiveInteger('bufsize', bufsize);
-      // Before the end-of-stream check: after close(), recv is EBADF even if the peer had sent FIN.
-      if (this.#state === 'closed') return Promise.reject(this.#notReady('recv', 'connected'));
-      if (this.#read.size > 0) return Promise.resolve(this.#read.take(bufsize));
-      if (this.#readShut || this.#ended) return Promise.resolve(EMPTY);
-      if (this.#error !== undefined) return Promise.reject(this.#error);
-      if (this.#state !== 'connected') return Promise.reject(this.#notReady('recv', 'connected'));
+      const chunk = this.tryRecv(bufsize);
+      if (chunk !== undefined) return Promise.resolve(chunk);
       return waitIn(this.#read.readers, options, this.#timeout, bufsize, 'recv');
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * `recv` without a promise (as tokio's `try_read`): 1..`bufsize` buffered bytes, an empty array
+   * at end of stream, or `undefined` when none wait yet, to drain the buffer in a loop from
+   * {@link onReadable}. Throws what `recv` would reject with (`SocketClosedError`, the error that
+   * failed the connection once the bytes before it are read).
+   *
+   * @example
+   * ```ts
+   * conn.onReadable(() => {
+   *   for (let chunk = conn.tryRecv(65_536); chunk?.length; chunk = conn.tryRecv(65_536)) handle(chunk);
+   * });
+   * ```
+   */
+  tryRecv(bufsize: number): Uint8Array | undefined {
+    checkPositiveInteger('bufsize', bufsize);
+    // Before the end-of-stream check: after close(), recv is EBADF even if the peer had sent FIN.
+    if (this.#state === 'closed') throw this.#notReady('recv', 'connected');
+    if (this.#read.size > 0) return this.#read.take(bufsize);
+    const listenerFailure = this.#read.takeListenerFailure();
+    if (listenerFailure !== undefined) throw listenerFailure;
+    if (this.#readShut || this.#ended) return EMPTY;
+    if (this.#error !== undefined) throw this.#error;
+    if (this.#state !== 'connected') throw this.#notReady('recv', 'connected');
+    return undefined;
+  }
+
+  /**
+   * Calls `listener` when received bytes wait in the buffer (not when they went straight to a
+   * waiting `recv`), at end of stream, and when the connection fails or closes: the cue to call
+   * {@link tryRecv} until it returns `undefined`, with no promise per chunk. Bytes already waiting
+   * get no cue of their own: drain once after registering. The buffer's high-water mark still
+   * pauses reading while the listener leaves bytes unread. It runs inside Node's `'data'` event,
+   * so it is guarded: if it throws (or its promise rejects), the error rejects the next read
+   * instead of crashing the process. One listener at a time; the returned function removes it.
+   */
+  onReadable(listener: () => void): () => void {
+    checkFunction('listener', listener);
+    if (this.#state === 'closed') throw this.#notReady('onReadable', 'connected');
+    const read = this.#read;
+    if (read.readable !== undefined)
+      throw new InvalidStateError('this socket already has a readable listener');
+    read.readable = listener;
+    return () => {
+      if (read.readable === listener) read.readable = undefined;
+    };
   }
 
   /**
@@ -434,11 +503,14 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
       this.#read.resume();
       this.#read.endReaders();
     }
-    if (how !== 'read' && !this.#writeShut) {
-      this.#writeShut = true;
-      socket.end();
-      rejectWaitingWriters(this.#writers, new BrokenPipeError('the socket was shut down for writing'));
-    }
+    if (how !== 'read') this.#shutWrite(socket);
+  }
+
+  #shutWrite(socket: Socket): void {
+    if (this.#writeShut) return;
+    this.#writeShut = true;
+    socket.end();
+    rejectWaitingWriters(this.#writers, new BrokenPipeError('the socket was shut down for writing'));
   }
 
   /**
@@ -721,7 +793,48 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   readonly #onDrain = (): void => {
     for (const writer of this.#writers.take((waiter) => waiter.size === DRAIN)) writer.resolve();
+    const drained = this.#drained;
+    if (drained !== undefined) callSafely(drained, undefined, this.#onListenerError);
   };
+
+  /** A failing drain listener fails the connection (its error is typed as a socket error). */
+  readonly #onListenerError = (error: unknown): void => {
+    this.#socket?.destroy(error instanceof Error ? error : new Error(String(error)));
+  };
+
+  #makeWriter(): StreamWriter {
+    const socketOf = () => this.#socket;
+    return {
+      get writableNeedDrain() {
+        return socketOf()?.writableNeedDrain ?? false;
+      },
+      write: (chunk) => {
+        const socket = this.#writableSocket();
+        if (socket.destroyed) throw new SocketClosedError('connection was closed');
+        return socket.write(chunk);
+      },
+      cork: () => this.#socket?.cork(),
+      uncork: () => this.#socket?.uncork(),
+      onDrain: (listener) => {
+        checkFunction('listener', listener);
+        if (this.#drained !== undefined)
+          throw new InvalidStateError('this socket already has a drain listener');
+        this.#drained = listener;
+        return () => {
+          if (this.#drained === listener) this.#drained = undefined;
+        };
+      },
+      end: (then) => {
+        const socket = this.#socket;
+        if (this.#state !== 'connected' || socket === undefined) {
+          process.nextTick(then);
+          return;
+        }
+        this.#shutWrite(socket);
+        finished(socket, { readable: false }, () => then());
+      },
+    };
+  }
 
   readonly #onError = (error: Error): void => {
     const failure = this.#fail(error);
