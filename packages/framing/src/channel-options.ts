@@ -1,8 +1,5 @@
-import type { Duplex } from 'node:stream';
-import { InvalidArgumentError, type StreamSocket } from '@sockkit/core';
 import {
   checkDelay,
-  checkFunction,
   checkMethods,
   checkOneOf,
   checkOptionalDelay,
@@ -11,6 +8,7 @@ import {
 } from '@sockkit/core/internals';
 import type { MessageCodec } from './codec.js';
 import {
+  DEFAULT_CLOSE_TIMEOUT,
   DEFAULT_FRAME_TIMEOUT,
   DEFAULT_IDLE_TIMEOUT,
   DEFAULT_MAX_QUEUED_MESSAGES,
@@ -97,9 +95,6 @@ export interface ChannelStats {
   readonly queuedSendBytes: number;
 }
 
-/** What `framed()` runs over: a `@sockkit/core` stream socket, or any Node `Duplex` (e.g. a `net.Socket`). */
-export type FramedConnection = Duplex | Pick<StreamSocket, 'makeFile'>;
-
 /** A channel's options, checked once when it is made, with their defaults filled in. */
 export interface ChannelOptions<T> {
   readonly format: FrameFormat;
@@ -168,19 +163,8 @@ export function channelOptions<T>(given: FramedOptions<T> | undefined): ChannelO
   };
 }
 
-/** The Duplex a channel runs over: a core socket's `makeFile()`, or the connection itself. */
-export function duplexOf(connection: FramedConnection): Duplex {
-  if (typeof connection === 'object' && connection !== null) {
-    if ('makeFile' in connection)
-      return checkFunction<() => Duplex>('connection.makeFile', connection.makeFile).call(connection);
-    const duplex = connection as Partial<Duplex>;
-    if (
-      typeof duplex.on === 'function' &&
-      typeof duplex.write === 'function' &&
-      typeof duplex.pause === 'function'
-    ) {
-      return connection as Duplex;
-    }
-  }
-  throw new InvalidArgumentError('connection', 'a @sockkit/core StreamSocket or a Node Duplex', connection);
+/** The timeout of `close(options)`, checked, 5 s by default. */
+export function closeTimeout(options: { readonly timeout?: number } | undefined): number {
+  const { timeout = DEFAULT_CLOSE_TIMEOUT } = checkOptions('options', options, ['timeout']);
+  return checkDelay('options.timeout', timeout);
 }

@@ -1,19 +1,16 @@
-import type { Duplex } from 'node:stream';
-import { InvalidArgumentError, toSocketError } from '@sockkit/core';
-import { checkBytes, checkDelay, checkOptions, traced } from '@sockkit/core/internals';
+import { InvalidArgumentError } from '@sockkit/core';
+import { traced } from '@sockkit/core/internals';
 import { announceClose, announceSkipped, requestChannel } from './channel-events.js';
 import {
   type ChannelStats,
   channelOptions,
-  duplexOf,
-  type FramedConnection,
+  closeTimeout,
   type FramedOptions,
   type RequestOptions,
 } from './channel-options.js';
-import type { MessageCodec } from './codec.js';
-import { DEFAULT_CLOSE_TIMEOUT } from './constants.js';
+import { type MessageCodec, messagePayload } from './codec.js';
 import { FrameDecoder } from './decoder.js';
-import { encodeFrame, encodeFrameHeader, encodeFrames } from './encoder.js';
+import { encodeFrameChunks, encodeFrames } from './encoder.js';
 import {
   ChannelClosedError,
   MessageDecodeError,
@@ -26,14 +23,10 @@ import { DONE, iteratorOf } from './iterator.js';
 import { Outbox, refuse } from './outbox.js';
 import { ReadDeadlines } from './read-deadlines.js';
 import { type OpenRequest, queueDecision, Requests, requestBlocked } from './requests.js';
+import { type FramedConnection, type Transport, transportOf } from './transport.js';
 
-export type {
-  ChannelStats,
-  Correlation,
-  FramedConnection,
-  FramedOptions,
-  RequestOptions,
-} from './channel-options.js';
+export type { ChannelStats, Correlation, FramedOptions, RequestOptions } from './channel-options.js';
+export type { FramedConnection } from './transport.js';
 
 /**
  * Most bytes decoded between two checks of the receive queue, so that one big chunk of tiny
@@ -41,9 +34,6 @@ export type {
  * of messages past `maxQueuedMessages`.
  */
 const DECODE_SLICE = 64 * 1024;
-
-/** Payloads from this size on are written after their header without being copied into one frame. */
-const UNCOPIED_PAYLOAD = 64 * 1024;
 
 /**
  * Typed, framed messages over one connection. Create with {@link framed}.
@@ -56,7 +46,7 @@ const UNCOPIED_PAYLOAD = 64 * 1024;
  *   only, and is thrown by the iterator and by pending calls.
  */
 export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
-  readonly #duplex: Duplex;
+  readonly #transport: Transport;
   readonly #format: FrameFormat;
   readonly #codec: MessageCodec<T> | undefined;
   readonly #decoder: FrameDecoder;
@@ -70,6 +60,8 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   #closing = false;
   /** The one close in progress or done, shared by every `close()` call. */
   #closed: Promise<void> | null = null;
+  /** Ends the graceful close's wait: the write side ended, or the channel failed first. */
+  #closeWaitOver: (() => void) | null = null;
   #failure: Error | null = null;
   #framesInChunk = 0;
   /** The rest of a chunk not decoded yet because the receive queue filled up. */
@@ -100,18 +92,19 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
       resume: () => this.#resumeReading(),
     });
     this.#connection = connection;
-    // Last: makeFile() starts reading the socket, which must not happen for options refused above.
-    this.#duplex = duplexOf(connection);
-    this.#outbox = new Outbox(this.#duplex, options, (error) => this.#fail(error));
-
-    const duplex = this.#duplex;
-    duplex.on('data', this.#onData);
-    duplex.once('end', this.#onEnd);
-    // A raw net.Socket reports Node's errors: typed here (ConnectionResetError ...), cause kept.
-    duplex.on('error', (error: Error) => this.#fail(toSocketError(error)));
-    duplex.once('close', () => this.#fail(new ChannelClosedError('The connection closed')));
-    duplex.on('drain', () => this.#outbox.flush());
+    this.#transport = transportOf(connection);
+    this.#outbox = new Outbox(this.#transport, options, (error) => this.#fail(error));
     this.#deadlines.startIdle();
+    this.#transport.start({
+      data: (chunk) => {
+        this.#deadlines.received();
+        this.#decode(chunk);
+      },
+      end: () => this.#onEnd(),
+      error: (error) => this.#fail(error),
+      close: () => this.#fail(new ChannelClosedError('The connection closed')),
+      drain: () => this.#outbox.flush(),
+    });
   }
 
   /** Counters of received, sent and skipped messages, and the requests waiting for replies. */
@@ -143,11 +136,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     let chunks: Uint8Array[];
     try {
       this.#assertOpen();
-      const payload = this.#encode(message);
-      chunks =
-        payload.length >= UNCOPIED_PAYLOAD
-          ? [encodeFrameHeader(payload.length, this.#format), payload]
-          : [encodeFrame(payload, this.#format)];
+      chunks = encodeFrameChunks(messagePayload(this.#codec, message), this.#format);
     } catch (error) {
       return refuse(error);
     }
@@ -161,7 +150,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
       if (!Array.isArray(messages)) throw new InvalidArgumentError('messages', 'an array', messages);
       this.#assertOpen();
       frames = encodeFrames(
-        messages.map((message) => this.#encode(message)),
+        messages.map((message) => messagePayload(this.#codec, message)),
         this.#format,
       );
     } catch (error) {
@@ -235,8 +224,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     if (this.#closed === null) {
       let timeout: number;
       try {
-        const { timeout: given = DEFAULT_CLOSE_TIMEOUT } = checkOptions('options', options, ['timeout']);
-        timeout = checkDelay('options.timeout', given);
+        timeout = closeTimeout(options);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -250,16 +238,16 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     this.#closing = true;
     this.#deadlines.stop();
     this.#requests.rejectAll(new ChannelClosedError());
-    const duplex = this.#duplex;
-    if (!duplex.writableEnded && !duplex.destroyed) {
+    const transport = this.#transport;
+    if (!transport.writableEnded && !transport.destroyed) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, timeout);
-        const done = () => {
+        const over = () => {
           clearTimeout(timer);
           resolve();
         };
-        duplex.once('close', done);
-        this.#outbox.afterQueuedWrites(() => duplex.end(done));
+        this.#closeWaitOver = over;
+        this.#outbox.afterQueuedWrites(() => transport.end(over));
       });
     }
     this.#fail(new ChannelClosedError());
@@ -270,28 +258,13 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     return this.close();
   }
 
-  /** The payload of `message`: its bytes (never anything else: a string would go out as zeros), or its encoding. */
-  #encode(message: T): Uint8Array {
-    const codec = this.#codec;
-    if (codec === undefined) return checkBytes('message', message);
-    const payload = codec.encode(message);
-    if (!(payload instanceof Uint8Array)) {
-      throw new InvalidArgumentError('options.codec', 'a codec whose encode returns a Uint8Array', payload);
-    }
-    return payload;
-  }
-
   #assertOpen(): void {
     if (this.#closing || this.#failure !== null) {
       throw new ChannelClosedError(undefined, this.#failure === null ? undefined : { cause: this.#failure });
     }
-    if (this.#duplex.writableEnded) throw new ChannelClosedError('The connection no longer accepts writes');
+    if (this.#transport.writableEnded)
+      throw new ChannelClosedError('The connection no longer accepts writes');
   }
-
-  readonly #onData = (chunk: Uint8Array): void => {
-    this.#deadlines.received();
-    this.#decode(chunk);
-  };
 
   /** Decodes `chunk` slice by slice, keeping the rest for later once the receive queue is full. */
   #decode(chunk: Uint8Array): void {
@@ -352,7 +325,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     this.#inbox.push(message);
   };
 
-  readonly #onEnd = (): void => {
+  #onEnd(): void {
     try {
       this.#decoder.end();
     } catch (error) {
@@ -363,7 +336,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     this.#deadlines.stop();
     this.#requests.rejectAll(new ChannelClosedError('The peer ended the stream'));
     this.#inbox.wake();
-  };
+  }
 
   /** Where reading stands for the iterator once its queue is empty: a clean end is done, a failure is thrown. */
   #readState(): ReadState {
@@ -378,7 +351,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   }
 
   #pauseReading(): void {
-    this.#duplex.pause();
+    this.#transport.pause();
     this.#deadlines.stop();
   }
 
@@ -392,7 +365,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
       this.#decode(undecoded);
       if (this.#inbox.paused || this.#failure !== null) return;
     }
-    this.#duplex.resume();
+    this.#transport.resume();
   }
 
   /** Closes this channel (and only it) with `error`; the first failure wins. */
@@ -402,7 +375,8 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     this.#deadlines.stop();
     this.#requests.rejectAll(this.#failure);
     this.#outbox.rejectAll(new ChannelClosedError(undefined, { cause: this.#failure }));
-    if (!this.#duplex.destroyed) this.#duplex.destroy();
+    if (!this.#transport.destroyed) this.#transport.destroy();
+    this.#closeWaitOver?.();
     this.#inbox.wake();
     announceClose(this, this.#connection);
   }

@@ -73,6 +73,19 @@ export interface MessageCodec<T> {
 }
 
 /**
+ * The payload a channel sends for `message`: its encoding under `codec`, or without one the
+ * message itself, which must be bytes (a string would go out as zeros).
+ */
+export function messagePayload<T>(codec: MessageCodec<T> | undefined, message: T): Uint8Array {
+  if (codec === undefined) return checkBytes('message', message);
+  const payload = codec.encode(message);
+  if (!(payload instanceof Uint8Array)) {
+    throw new InvalidArgumentError('options.codec', 'a codec whose encode returns a Uint8Array', payload);
+  }
+  return payload;
+}
+
+/**
  * A codec for one message schema. Plain MessagePack by default, so Python (`msgpack`) and Go
  * peers read and write the same bytes; see {@link CodecOptions.records} for the opt-in.
  *

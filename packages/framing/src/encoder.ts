@@ -128,6 +128,19 @@ export function encodeFrame(payload: Uint8Array, formatOrOptions?: FrameFormatOp
   return frame;
 }
 
+/** Payloads from this size on are written after their header without being copied into one frame. */
+const UNCOPIED_PAYLOAD = 64 * 1024;
+
+/**
+ * One frame as the chunks to write: header and payload copied into one buffer, or for a payload
+ * of 64 KiB or more the header followed by the payload itself, uncopied.
+ */
+export function encodeFrameChunks(payload: Uint8Array, format: FrameFormat): Uint8Array[] {
+  return payload.length >= UNCOPIED_PAYLOAD
+    ? [encodeFrameHeader(payload.length, format), payload]
+    : [encodeFrame(payload, format)];
+}
+
 /**
  * Many frames written into one buffer, for a single `write` (one syscall instead of one per
  * frame). Checks every payload (bytes, within the limit) before writing any, so a refused
