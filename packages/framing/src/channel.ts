@@ -9,6 +9,7 @@ import {
   type RequestOptions,
 } from './channel-options.js';
 import { type MessageCodec, messagePayload } from './codec.js';
+import { DECODE_SLICE } from './constants.js';
 import { FrameDecoder } from './decoder.js';
 import { encodeFrameChunks, encodeFrames } from './encoder.js';
 import {
@@ -27,13 +28,6 @@ import { type FramedConnection, type Transport, transportOf } from './transport.
 
 export type { ChannelStats, Correlation, FramedOptions, RequestOptions } from './channel-options.js';
 export type { FramedConnection } from './transport.js';
-
-/**
- * Most bytes decoded between two checks of the receive queue, so that one big chunk of tiny
- * frames (a Duplex may deliver megabytes at once) cannot queue more than this many bytes' worth
- * of messages past `maxQueuedMessages`.
- */
-const DECODE_SLICE = 64 * 1024;
 
 /**
  * Typed, framed messages over one connection. Create with {@link framed}.
@@ -88,7 +82,10 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     );
     this.#inbox = new Inbox<T>(options.maxQueuedMessages, {
       state: () => this.#readState(),
-      pause: () => this.#pauseReading(),
+      pause: () => {
+        this.#transport.pause();
+        this.#deadlines.stop();
+      },
       resume: () => this.#resumeReading(),
     });
     this.#connection = connection;
@@ -149,10 +146,8 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     try {
       if (!Array.isArray(messages)) throw new InvalidArgumentError('messages', 'an array', messages);
       this.#assertOpen();
-      frames = encodeFrames(
-        messages.map((message) => messagePayload(this.#codec, message)),
-        this.#format,
-      );
+      const payloads = messages.map((message) => messagePayload(this.#codec, message));
+      frames = encodeFrames(payloads, this.#format);
     } catch (error) {
       return refuse(error);
     }
@@ -348,11 +343,6 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   /** Closed by `close()` or after the peer ended the stream, not by an error. */
   #closedCleanly(): boolean {
     return (this.#ended || this.#closing) && this.#failure instanceof ChannelClosedError;
-  }
-
-  #pauseReading(): void {
-    this.#transport.pause();
-    this.#deadlines.stop();
   }
 
   /** Reads on: the rest of the chunk that filled the queue first, then the connection. */

@@ -25,3 +25,9 @@ export const DEFAULT_SEND_TIMEOUT = 30_000;
 export const DEFAULT_MAX_QUEUED_SEND_BYTES = 1024 * 1024;
 /** Default number of received messages queued before the channel stops reading from the connection. */
 export const DEFAULT_MAX_QUEUED_MESSAGES = 64;
+/**
+ * Most bytes a channel decodes between two checks of its receive queue, so that one big chunk of
+ * tiny frames (a Duplex may deliver megabytes at once) cannot queue more than this many bytes'
+ * worth of messages past `maxQueuedMessages`.
+ */
+export const DECODE_SLICE = 64 * 1024;

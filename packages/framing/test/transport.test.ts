@@ -1,0 +1,106 @@
+import { once } from 'node:events';
+import { createConnection, createServer, InvalidArgumentError, type StreamSocket } from '@sockkit/core';
+import { describe, expect, it, vi } from 'vitest';
+import { framed } from '../src/channel.ts';
+import { encodeFrame, encodeFrames } from '../src/encoder.ts';
+import { decodeFrames } from '../src/iterable.ts';
+import { transportOf } from '../src/transport.ts';
+import { streamPair } from './connections.ts';
+
+/** A core server whose handler hands each accepted socket to `onConnection`, and one client connected to it. */
+async function corePair(onConnection: (conn: StreamSocket) => Promise<void>) {
+  const server = await createServer({ host: '127.0.0.1', port: 0 }, onConnection);
+  const address = server.address;
+  if (address.family === 'unix') throw new Error('expected a TCP address');
+  const client = await createConnection({ host: '127.0.0.1', port: address.port }, { timeout: 5_000 });
+  return {
+    client,
+    async [Symbol.asyncDispose]() {
+      await client.close();
+      await server.close();
+    },
+  };
+}
+
+describe('the StreamSocket transport', () => {
+  it('a channel nobody iterates leaves the bytes in the socket, which pauses at its own high-water mark', async () => {
+    let channelOf: (() => ReturnType<typeof framed>) | undefined;
+    let socket: StreamSocket | undefined;
+    let released: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      released = resolve;
+    });
+    await using pair = await corePair(async (conn) => {
+      const channel = framed(conn, { maxQueuedMessages: 4, idleTimeout: null });
+      channelOf = () => channel;
+      socket = conn;
+      await held;
+      await channel.close();
+    });
+    const frame = encodeFrame(new Uint8Array(1000));
+    const frames = encodeFrames(Array.from({ length: 4096 }, () => new Uint8Array(1000)));
+    void pair.client.sendAll(frames).catch(() => {});
+    await vi.waitFor(() => expect(channelOf).toBeDefined());
+    const channel = channelOf!();
+    // The socket behind the channel: its read buffer is the only one, bounded by its mark.
+    await vi.waitFor(() => expect(channel.stats.messagesReceived).toBeGreaterThanOrEqual(4), {
+      timeout: 5_000,
+    });
+    await vi.waitFor(() => expect(socket?.readPaused).toBe(true), { timeout: 5_000 });
+    expect(socket!.bufferedBytes).toBeGreaterThanOrEqual(socket!.highWaterMark);
+    const received = channel.stats.messagesReceived;
+    // At most one 64 KiB read was decoded past the queue bound, not the 4 MiB sent.
+    expect(received).toBeLessThanOrEqual(4 + Math.ceil((64 * 1024) / frame.length) + 1);
+    let count = 0;
+    for await (const payload of channel) {
+      expect(payload.length).toBe(1000);
+      if (++count === 4096) break;
+    }
+    expect(channel.stats.messagesReceived).toBe(4096);
+    released();
+  });
+
+  it('delivers bytes that reached the socket before framed() was called', async () => {
+    await using pair = await corePair(async (conn) => {
+      await conn.sendAll(encodeFrames([Uint8Array.of(1), Uint8Array.of(2)]));
+    });
+    await vi.waitFor(() => expect(pair.client.bufferedBytes).toBe(10), { timeout: 5_000 });
+    const channel = framed(pair.client);
+    const payloads: number[][] = [];
+    for await (const payload of channel) payloads.push([...payload]);
+    expect(payloads).toEqual([[1], [2]]);
+    expect(channel.error).toBeNull();
+  });
+
+  it('fails the channel with the typed error when the socket is closed under it', async () => {
+    await using pair = await corePair(async (conn) => {
+      for await (const _ of decodeFrames(conn));
+    });
+    const channel = framed(pair.client);
+    await pair.client.close();
+    await vi.waitFor(() => expect(channel.error?.name).toBe('SocketClosedError'));
+    await expect(channel.send(new Uint8Array(1))).rejects.toThrow(/closed/);
+  });
+});
+
+describe('the Duplex transport', () => {
+  it('end(then) calls then once, whether the write side finished or the stream closed first', async () => {
+    const [near] = streamPair();
+    const transport = transportOf(near);
+    transport.start({ data() {}, end() {}, error() {}, close() {}, drain() {} });
+    const then = vi.fn();
+    transport.end(then);
+    await once(near, 'finish');
+    near.destroy();
+    await once(near, 'close');
+    expect(then).toHaveBeenCalledOnce();
+    expect(transport.writableEnded).toBe(true);
+    expect(transport.destroyed).toBe(true);
+  });
+
+  it('refuses what is neither a StreamSocket nor a Duplex', () => {
+    for (const value of [42, null, {}, { on() {}, write() {} }]) {
+      expect(() => transportOf(value as never)).toThrow(InvalidArgumentError);
+    }
+  });
+});
