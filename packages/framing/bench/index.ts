@@ -2,16 +2,22 @@
  * `npm run bench`: the issue's cases, each run through sockkit and its peers in one process,
  * contenders alternating within every round, medians of ROUNDS rounds (default 9).
  */
+import { writeFile } from 'node:fs/promises';
+import { ratioChartSvg } from '@sockkit/testkit';
 import { encodeFrames, FrameFormats } from '../src/index.ts';
 import { binaryMessage, encodeOnly, guardCost, sizes, textMessage } from './codec.ts';
 import { decoders, encoders, iterableDecoders } from './contenders.ts';
+import { echoBars, echoCase, echoRows } from './echo.ts';
 import { type CaseResult, type Contender, formatCase, runCase } from './harness.ts';
 import { smallMessages } from './small-messages.ts';
 import { loopback } from './tcp.ts';
 
 const rounds = Number(process.env.ROUNDS ?? 9);
-/** `CASES=decode,tcp npm run bench` runs only some groups: decode, encode, tcp (1 MiB frames and 32 B messages), codec. */
-const only = new Set((process.env.CASES ?? 'decode,encode,tcp,codec').split(','));
+/**
+ * `CASES=decode,tcp npm run bench` runs only some groups: decode, encode, tcp (1 MiB frames and
+ * 32 B messages), codec, echo (64 B round trips, two processes; writes ../echo-round-trip.svg).
+ */
+const only = new Set((process.env.CASES ?? 'decode,encode,tcp,codec,echo').split(','));
 /** The issue's counts; TCP and codec runs are sized to take about 0.1-0.2 s each. */
 const counts = {
   smallFrames: 1_000_000,
@@ -22,6 +28,7 @@ const counts = {
   tcpFrames: 256,
   smallMessages: 200_000,
   codecRoundTrips: 50_000,
+  echoTrips: 10_000,
 };
 
 const CHUNK = 64 * 1024;
@@ -154,12 +161,46 @@ async function codecCases(): Promise<void> {
   log('done: codec');
 }
 
+/** The echo goal: framed at most this many times raw node:net's median and p99. */
+const ECHO_GOAL = 1.2;
+const echoLines: string[] = [];
+
+async function echoCases(): Promise<void> {
+  const title = '64 B echo round trip, two processes';
+  const result = await echoCase(rounds, counts.echoTrips);
+  const svg = ratioChartSvg({
+    title: 'Framed 64 B echo round trip over TCP loopback (two processes)',
+    caption: `speed vs raw node:net echo (raw latency / latency), ${rounds} rounds of ${counts.echoTrips} trips`,
+    bars: echoBars(result, ECHO_GOAL),
+  });
+  await writeFile(new URL('../echo-round-trip.svg', import.meta.url), svg);
+  const framed = result.figures.get('sockkit framed')!;
+  const raw = result.figures.get('raw node:net')!;
+  const goal = (what: 'median' | 'p99') => {
+    const cost = framed[what] / raw[what];
+    return `| ${title}: sockkit framed vs raw node:net, ${what} <= ${ECHO_GOAL}x | ${cost.toFixed(2)}x | ${cost <= ECHO_GOAL ? 'yes' : 'no'} |`;
+  };
+  echoLines.push(
+    '',
+    '| case | contender | median µs | p99 µs | median vs raw | p99 vs raw |',
+    '| --- | --- | ---: | ---: | ---: | ---: |',
+    ...echoRows(result, title),
+    '',
+    '| goal | measured | met |',
+    '| --- | ---: | :---: |',
+    goal('median'),
+    goal('p99'),
+  );
+  log('done: echo');
+}
+
 async function main(): Promise<void> {
   log(`rounds: ${rounds}; counts: ${JSON.stringify(counts)}`);
   if (only.has('decode')) await decodeCases();
   if (only.has('encode')) await encodeCase();
   if (only.has('tcp')) await tcpCase();
   if (only.has('codec')) await codecCases();
+  if (only.has('echo')) await echoCases();
 
   const lines = [
     `Node ${process.version}, ${rounds} rounds, medians; contenders alternate within each round.`,
@@ -173,6 +214,7 @@ async function main(): Promise<void> {
     ...goals.map(formatGoal),
     '',
     `Encoded sizes (bytes): ${JSON.stringify(sizes())}`,
+    ...echoLines,
   ];
   console.log(lines.join('\n'));
 }
