@@ -1,6 +1,6 @@
 import { callSafely } from './callback.js';
 import { log } from './channels.js';
-import { ReceiveQueue } from './receive-queue.js';
+import { ChunkQueue } from './chunk-queue.js';
 import { type Waiter, WaiterList } from './waiter.js';
 
 /** What a read buffer pauses and resumes: a Node socket's reading. */
@@ -21,7 +21,7 @@ export class ReadBuffer {
   readonly highWaterMark: number;
   /** `recv`s waiting for bytes, oldest first; each waiter's `size` is its `bufsize`. */
   readonly readers = new WaiterList<Waiter<Uint8Array>>();
-  readonly #queue = new ReceiveQueue();
+  readonly #queue = new ChunkQueue();
   #source: Pausable | undefined;
   #paused = false;
   /** Cued when bytes wait, at end of stream and when reading fails (`StreamSocket.onReadable`). */

@@ -1,13 +1,13 @@
 import { Duplex } from 'node:stream';
+import type { ByteStream } from './byte-stream.js';
 import { DEFAULT_READ_SIZE } from './constants.js';
-import type { StreamSocket } from './stream-socket.js';
 
 /**
  * A Node `Duplex` over a stream socket, for code written against Node streams (framing
  * channels, `pipeline`). Reads call `recv`, so the socket's high-water mark still bounds memory;
  * writes call `sendAll`; `end()` shuts down the write side; `destroy()` closes the socket.
  */
-export function socketFile(socket: StreamSocket): Duplex {
+export function socketFile(socket: ByteStream): Duplex {
   let reading = false;
   return new Duplex({
     read(size) {

@@ -1,13 +1,13 @@
 import { ReadableStream, WritableStream } from 'node:stream/web';
+import type { ByteStream } from './byte-stream.js';
 import { DEFAULT_READ_SIZE } from './constants.js';
-import type { StreamSocket } from './stream-socket.js';
 
 /**
  * A WHATWG stream pair over a stream socket. The readable pulls with `recv` only when its reader
  * wants more (high-water mark 0), so the socket's own bound stays the only buffer; the writable
  * writes with `sendAll`, and closing it shuts down the write side.
  */
-export function socketStreams(socket: StreamSocket): {
+export function socketStreams(socket: ByteStream): {
   readable: ReadableStream<Uint8Array>;
   writable: WritableStream<Uint8Array>;
 } {

@@ -1,16 +1,16 @@
 import { describe, expect, it, vi } from 'vitest';
-import { streamWriter } from '../src/internals.ts';
 import {
   ConnectionResetError,
   InvalidArgumentError,
   InvalidStateError,
   SocketClosedError,
-  socket,
+  type StreamSocket,
 } from '../src/index.ts';
+import { streamWriter } from '../src/internals.ts';
 import { bytes, connectedPair, recvAll, text } from './helpers.ts';
 
 /** Resolves at the next readable cue of `conn` (its one listener, removed again). */
-function nextCue(conn: ReturnType<typeof socket>): Promise<void> {
+function nextCue(conn: StreamSocket): Promise<void> {
   return new Promise((resolve) => {
     const stop = conn.onReadable(() => {
       stop();
@@ -72,7 +72,11 @@ describe('StreamSocket.tryRecv and onReadable', () => {
     let received = 0;
     const ended = new Promise<void>((resolve) => {
       pair.client.onReadable(() => {
-        for (let chunk = pair.client.tryRecv(65_536); chunk !== undefined; chunk = pair.client.tryRecv(65_536)) {
+        for (
+          let chunk = pair.client.tryRecv(65_536);
+          chunk !== undefined;
+          chunk = pair.client.tryRecv(65_536)
+        ) {
           if (chunk.length === 0) return resolve();
           received += chunk.length;
         }

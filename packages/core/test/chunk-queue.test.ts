@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ReceiveQueue } from '../src/receive-queue.ts';
+import { ChunkQueue } from '../src/chunk-queue.ts';
 
 const bytes = (...values: number[]) => Buffer.from(values);
 
-describe('ReceiveQueue', () => {
+describe('ChunkQueue', () => {
   it('hands out a whole chunk without copying when it fits', () => {
-    const queue = new ReceiveQueue();
+    const queue = new ChunkQueue();
     const chunk = Buffer.alloc(8192, 1);
     queue.push(chunk);
     expect(queue.take(65536)).toBe(chunk);
@@ -13,7 +13,7 @@ describe('ReceiveQueue', () => {
   });
 
   it('hands out a view of the front of a chunk larger than the request', () => {
-    const queue = new ReceiveQueue();
+    const queue = new ChunkQueue();
     const chunk = Buffer.from('abcdefgh');
     queue.push(chunk);
     const front = queue.take(3);
@@ -23,7 +23,7 @@ describe('ReceiveQueue', () => {
   });
 
   it('merges small chunks up to the request, keeping order and the rest', () => {
-    const queue = new ReceiveQueue();
+    const queue = new ChunkQueue();
     for (let i = 0; i < 10; i++) queue.push(bytes(i, i));
     expect([...queue.take(5)]).toEqual([0, 0, 1, 1, 2]);
     expect(queue.size).toBe(15);
@@ -32,7 +32,7 @@ describe('ReceiveQueue', () => {
   });
 
   it('returns every byte once, in order, whatever the chunking and request sizes', () => {
-    const queue = new ReceiveQueue();
+    const queue = new ChunkQueue();
     const data = Buffer.from(Array.from({ length: 48_000 }, (_, i) => i % 253));
     let offset = 0;
     for (const size of [1, 5000, 3, 7000, 2, 20000, 15994]) {
@@ -45,7 +45,7 @@ describe('ReceiveQueue', () => {
   });
 
   it('ignores empty chunks and clears', () => {
-    const queue = new ReceiveQueue();
+    const queue = new ChunkQueue();
     queue.push(new Uint8Array(0));
     expect(queue.size).toBe(0);
     queue.push(bytes(1, 2));

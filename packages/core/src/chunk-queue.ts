@@ -7,7 +7,7 @@ const COALESCE_BELOW = 4096;
  * follow does it copy several into one array, so a stream of tiny chunks does not turn into one
  * `recv` per chunk. Pure: no I/O, no timers.
  */
-export class ReceiveQueue {
+export class ChunkQueue {
   #chunks: Uint8Array[] = [];
   #size = 0;
 
