@@ -1,5 +1,5 @@
 import { type AddressInfo, Socket } from 'node:net';
-import { type Duplex, finished } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import type { ReadableStream, WritableStream } from 'node:stream/web';
 import {
   type AddressInput,
@@ -8,7 +8,6 @@ import {
   type SocketAddress,
   toSocketAddress,
 } from './address.js';
-import { callSafely } from './callback.js';
 import { announceClose, announceOpen, connectChannel, lifecycleObserved, log } from './channels.js';
 import {
   type AddressFamily,
@@ -23,7 +22,6 @@ import {
 import { traced } from './diagnostics.js';
 import {
   BlockingIOError,
-  BrokenPipeError,
   InvalidArgumentError,
   InvalidStateError,
   SocketClosedError,
@@ -31,24 +29,14 @@ import {
   SocketTimeoutError,
   toSocketError,
 } from './errors.js';
-import { Fifo } from './fifo.js';
 import { Listener, type Unclaimed } from './listener.js';
 import { closeSocket, descriptorOf, ignoreError } from './node-sockets.js';
 import { EMPTY, ReadBuffer } from './read-buffer.js';
-import {
-  DRAIN,
-  handTurnOn,
-  rejectWaitingWriters,
-  SEND_ALL_SLICE,
-  sendAllInSlices,
-  type WriteSide,
-} from './send-all.js';
 import { socketFile } from './socket-file.js';
 import { checkStreamOption, StreamOptions, type StreamSocketOptionValues } from './stream-options.js';
 import type { StreamWriter } from './stream-writer.js';
 import {
   checkBoolean,
-  checkBytes,
   checkFunction,
   checkIntegerIn,
   checkOneOf,
@@ -56,8 +44,9 @@ import {
   checkPositiveInteger,
   checkTimeout,
 } from './validate.js';
-import { abortReason, type BlockingOptions, effectiveTimeout, Waiter, WaiterList, waitIn } from './waiter.js';
+import { abortReason, type BlockingOptions, effectiveTimeout, Waiter, waitIn } from './waiter.js';
 import { socketStreams } from './web-streams.js';
+import { WriteSide } from './write-side.js';
 
 /** Options of a new stream socket. */
 export interface StreamSocketOptions {
@@ -77,9 +66,6 @@ export interface ConnectOptions extends BlockingOptions {}
 export type ShutdownHow = 'read' | 'write' | 'both';
 
 type State = 'fresh' | 'connecting' | 'connected' | 'listening' | 'closed';
-
-/** What a `sendAll` whose bytes the kernel took at once returns: one settled promise for all. */
-const WRITTEN: Promise<undefined> = Promise.resolve(undefined);
 
 /** Set by `StreamSocket`'s static block: its private write side, for {@link streamWriter}. */
 let writerOf!: (socket: StreamSocket) => StreamWriter;
@@ -134,47 +120,27 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   #readShut = false;
 
   // Send side.
-  #writeShut = false;
-  readonly #writers = new WaiterList<Waiter<void>>();
-  /** A sliced `sendAll` is writing its slices: later `sendAll`s wait for their turn, so none interleave. */
-  #writeTurnTaken = false;
-  /** Resolve and reject functions of fast-path `sendAll`s, in write order. */
-  readonly #writeResolvers = new Fifo<((value: undefined) => void) | undefined>();
-  readonly #writeRejecters = new Fifo<((reason: unknown) => void) | undefined>();
+  readonly #write = new WriteSide({
+    isOpen: () => this.#state === 'connected' && this.#error === undefined,
+    assertOpen: () => {
+      if (this.#state === 'closed') throw this.#notReady('send', 'connected');
+      if (this.#error !== undefined) throw this.#error;
+      if (this.#state !== 'connected') throw this.#notReady('send', 'connected');
+    },
+    timeout: () => this.#timeout,
+    fail: (error) => this.#fail(error),
+  });
   #connector: Waiter<void> | undefined;
   /** How a non-blocking connect failed in the background: the next `connect` reports it, as `SO_ERROR`. */
   #connectFailure: unknown;
   /** When the connection opened (`performance.now()`) and, if observed, its local address. */
   #openedAt: number | undefined;
   #localAtOpen: SocketAddress | undefined;
-  /** What `sendAllInSlices` may use of this socket's private send state. */
-  readonly #writeSide: WriteSide = {
-    writableSocket: () => this.#writableSocket(),
-    timeout: () => this.#timeout,
-    writers: () => this.#writers,
-    fail: (error) => this.#fail(error),
-    takeTurn: () => {
-      if (this.#writeTurnTaken) return false;
-      this.#writeTurnTaken = true;
-      return true;
-    },
-    passTurn: () => {
-      if (!handTurnOn(this.#writers)) this.#writeTurnTaken = false;
-    },
-  };
-
-  /** Made on first use by {@link streamWriter}; `#drained` is its drain listener. */
-  #writer: StreamWriter | undefined;
-  #drained: (() => void) | undefined;
-
   // Remembered socket options.
   readonly #options = new StreamOptions();
 
   static {
-    writerOf = (socket) => {
-      socket.#writer ??= socket.#makeWriter();
-      return socket.#writer;
-    };
+    writerOf = (socket) => socket.#write.writer();
   }
 
   constructor(family: AddressFamily = AF_INET, options?: StreamSocketOptions) {
@@ -211,7 +177,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * as they are sent, and `sendAll` waits for the buffer to drain.
    */
   get writeBlocked(): boolean {
-    return this.#socket?.writableNeedDrain ?? false;
+    return this.#write.blocked;
   }
 
   /** The read-side high-water mark in bytes. */
@@ -442,19 +408,8 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * is none) and resolves with that count, which may be less than `data.length`. With timeout 0
    * and a full buffer it rejects with `BlockingIOError`.
    */
-  async send(data: Uint8Array, options?: BlockingOptions): Promise<number> {
-    const bytes = checkBytes('data', data);
-    const socket = this.#writableSocket();
-    if (bytes.length === 0) return 0;
-    let room = socket.writableHighWaterMark - socket.writableLength;
-    if (room <= 0) {
-      await waitIn(this.#writers, options, this.#timeout, DRAIN, 'send');
-      room = Math.max(socket.writableHighWaterMark - socket.writableLength, 1);
-      this.#writableSocket();
-    }
-    const count = Math.min(room, bytes.length);
-    socket.write(count === bytes.length ? bytes : bytes.subarray(0, count));
-    return count;
+  send(data: Uint8Array, options?: BlockingOptions): Promise<number> {
+    return this.#write.send(data, options);
   }
 
   /**
@@ -463,32 +418,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * `bytesSent` (bytes already queued cannot be taken back).
    */
   sendAll(data: Uint8Array, options?: BlockingOptions): Promise<void> {
-    const socket = this.#socket;
-    if (
-      options === undefined &&
-      this.#timeout === null &&
-      data instanceof Uint8Array &&
-      data.length <= SEND_ALL_SLICE &&
-      socket !== undefined &&
-      this.#state === 'connected' &&
-      this.#error === undefined &&
-      !this.#writeShut &&
-      !this.#writeTurnTaken &&
-      !socket.writableNeedDrain
-    ) {
-      // The common case, one write with no deadline. Node calls write callbacks in order, also
-      // when the socket is destroyed, so one shared callback settles a queue of these.
-      socket.write(data, this.#onWritten);
-      if (socket.writableLength === 0 && socket.errored === null) {
-        // The kernel took every byte during write(): done now, without waiting a tick for the
-        // callback, which then finds no one to settle.
-        this.#writeResolvers.push(undefined);
-        this.#writeRejecters.push(undefined);
-        return WRITTEN;
-      }
-      return new Promise<undefined>(this.#queueWrite);
-    }
-    return sendAllInSlices(this.#writeSide, data, options);
+    return this.#write.sendAll(data, options);
   }
 
   /** Ends reading (later `recv`s resolve empty), writing (the peer reads to end of stream), or both. */
@@ -503,14 +433,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
       this.#read.resume();
       this.#read.endReaders();
     }
-    if (how !== 'read') this.#shutWrite(socket);
-  }
-
-  #shutWrite(socket: Socket): void {
-    if (this.#writeShut) return;
-    this.#writeShut = true;
-    socket.end();
-    rejectWaitingWriters(this.#writers, new BrokenPipeError('the socket was shut down for writing'));
+    if (how !== 'read') this.#write.shutdown(socket);
   }
 
   /**
@@ -538,7 +461,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     const closing = new SocketClosedError();
     this.#connector?.reject(new SocketClosedError('socket was closed while connecting'));
     this.#read.failReaders(closing);
-    for (const waiter of this.#writers.drain()) waiter.reject(closing);
+    this.#write.failWriters(closing);
     this.#read.clear();
     this.#read.detach();
     this.#closed = Promise.all([this.#listener?.close(closing), closeSocket(this.#socket)]).then(() => {});
@@ -574,7 +497,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     log?.('idle timeout (%d ms) fired on %s', socket?.timeout, this.#peer && formatAddress(this.#peer));
     this.#error ??= new SocketTimeoutError(`connection was idle for ${socket?.timeout} ms and was closed`);
     this.#read.failReaders(this.#error);
-    for (const waiter of this.#writers.drain()) waiter.reject(this.#error);
+    this.#write.failWriters(this.#error);
     socket?.destroy();
   };
 
@@ -715,7 +638,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     socket.on('data', this.#onData);
     socket.on('end', this.#onEnd);
     socket.on('error', this.#onError);
-    socket.on('drain', this.#onDrain);
+    this.#write.attach(socket);
     socket.on('close', this.#onClose);
   }
 
@@ -724,7 +647,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     if (socket === undefined) return;
     socket.off('data', this.#onData);
     socket.off('end', this.#onEnd);
-    socket.off('drain', this.#onDrain);
+    this.#write.detach();
     socket.off('close', this.#onClose);
     // A destroyed socket may still report an error: keep one listener so it is never unhandled.
     socket.off('error', this.#onError);
@@ -772,69 +695,10 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     if (!this.#readShut && this.#state !== 'closed') this.#read.push(chunk);
   };
 
-  /** The executor of a fast-path `sendAll` promise: one function per socket, no closure per call. */
-  readonly #queueWrite = (resolve: (value: undefined) => void, reject: (reason: unknown) => void): void => {
-    this.#writeResolvers.push(resolve);
-    this.#writeRejecters.push(reject);
-  };
-
-  /** Settles the oldest fast-path `sendAll` (nothing to settle when it returned at once). */
-  readonly #onWritten = (error?: Error | null): void => {
-    const resolve = this.#writeResolvers.shift();
-    const reject = this.#writeRejecters.shift();
-    if (error) reject?.(this.#fail(error));
-    else resolve?.(undefined);
-  };
-
   readonly #onEnd = (): void => {
     this.#ended = true;
     this.#read.endReaders();
   };
-
-  readonly #onDrain = (): void => {
-    for (const writer of this.#writers.take((waiter) => waiter.size === DRAIN)) writer.resolve();
-    const drained = this.#drained;
-    if (drained !== undefined) callSafely(drained, undefined, this.#onListenerError);
-  };
-
-  /** A failing drain listener fails the connection (its error is typed as a socket error). */
-  readonly #onListenerError = (error: unknown): void => {
-    this.#socket?.destroy(error instanceof Error ? error : new Error(String(error)));
-  };
-
-  #makeWriter(): StreamWriter {
-    const socketOf = () => this.#socket;
-    return {
-      get writableNeedDrain() {
-        return socketOf()?.writableNeedDrain ?? false;
-      },
-      write: (chunk) => {
-        const socket = this.#writableSocket();
-        if (socket.destroyed) throw new SocketClosedError('connection was closed');
-        return socket.write(chunk);
-      },
-      cork: () => this.#socket?.cork(),
-      uncork: () => this.#socket?.uncork(),
-      onDrain: (listener) => {
-        checkFunction('listener', listener);
-        if (this.#drained !== undefined)
-          throw new InvalidStateError('this socket already has a drain listener');
-        this.#drained = listener;
-        return () => {
-          if (this.#drained === listener) this.#drained = undefined;
-        };
-      },
-      end: (then) => {
-        const socket = this.#socket;
-        if (this.#state !== 'connected' || socket === undefined) {
-          process.nextTick(then);
-          return;
-        }
-        this.#shutWrite(socket);
-        finished(socket, { readable: false }, () => then());
-      },
-    };
-  }
 
   readonly #onError = (error: Error): void => {
     const failure = this.#fail(error);
@@ -844,7 +708,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
       return;
     }
     this.#read.failReaders(failure);
-    for (const writer of this.#writers.drain()) writer.reject(failure);
+    this.#write.failWriters(failure);
   };
 
   readonly #onClose = (): void => {
@@ -861,7 +725,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
       this.#error = new SocketClosedError('connection was closed');
     if (this.#ended) this.#read.endReaders();
     else this.#read.failReaders(this.#error);
-    for (const writer of this.#writers.drain()) writer.reject(this.#error ?? new SocketClosedError());
+    this.#write.failWriters(this.#error ?? new SocketClosedError());
   };
 
   #announceClosed(): void {
@@ -884,17 +748,6 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     const typed = toSocketError(error);
     if (this.#error === undefined && this.#state !== 'connecting') this.#error = typed;
     return this.#error ?? typed;
-  }
-
-  #writableSocket(): Socket {
-    if (this.#state === 'closed') throw this.#notReady('send', 'connected');
-    if (this.#error !== undefined) throw this.#error;
-    const socket = this.#socket;
-    if (this.#state !== 'connected' || socket === undefined) throw this.#notReady('send', 'connected');
-    if (this.#writeShut || socket.writableEnded) {
-      throw new BrokenPipeError('cannot send after shutdown of the write side');
-    }
-    return socket;
   }
 
   #assertState(expected: State, verb: string): void {
