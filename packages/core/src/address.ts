@@ -1,5 +1,5 @@
-import { isIP } from 'node:net';
-import { AF_INET, AF_INET6, AF_UNIX } from './constants.js';
+import { type AddressInfo, isIP } from 'node:net';
+import { type AddressFamily, AF_INET, AF_INET6, AF_UNIX } from './constants.js';
 import { InvalidArgumentError } from './errors.js';
 import { checkIntegerIn, checkNonEmptyString } from './validate.js';
 
@@ -97,4 +97,41 @@ export function toSocketAddress(host: string, port: number, family: string): IpS
 export function formatAddress(address: AddressInput): string {
   if ('path' in address) return address.path;
   return isIP(address.host) === 6 ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
+}
+
+/** What Node's `address()` reports, as a {@link SocketAddress}, when it is an IP address with a port. */
+export function liveAddress(
+  live: AddressInfo | string | null | object | undefined,
+): SocketAddress | undefined {
+  if (typeof live !== 'object' || live === null || !('port' in live)) return undefined;
+  const info = live as AddressInfo;
+  return info.port === undefined ? undefined : toSocketAddress(info.address, info.port, info.family);
+}
+
+/**
+ * The local address of a socket Node has not bound: the address `bind` recorded, or the wildcard
+ * address with port 0 (an empty path for a Unix socket).
+ */
+export function recordedAddress(bound: AddressInput | undefined, family: AddressFamily): SocketAddress {
+  if (family === AF_UNIX) return { family: 'unix', path: bound && 'path' in bound ? bound.path : '' };
+  const ip = family === AF_INET6 ? 'IPv6' : 'IPv4';
+  if (bound !== undefined && 'host' in bound) return { family: ip, host: bound.host, port: bound.port };
+  return { family: ip, host: ip === 'IPv6' ? '::' : '0.0.0.0', port: 0 };
+}
+
+/** The options of Node's `socket.connect` for `target`, from the socket's family and recorded `bind` address. */
+export function connectOptionsOf(
+  target: AddressInput,
+  family: AddressFamily,
+  bound: AddressInput | undefined,
+  noDelay: boolean,
+) {
+  if ('path' in target) return { path: target.path };
+  return {
+    host: target.host,
+    port: target.port,
+    family: family === AF_INET6 ? 6 : 4,
+    noDelay,
+    ...(bound && 'host' in bound ? { localAddress: bound.host, localPort: bound.port } : {}),
+  };
 }

@@ -318,3 +318,24 @@ export function unsupportedOption(name: string, kind: 'stream' | 'datagram'): Un
     },
   );
 }
+
+/** Where a stream socket is in its life. */
+export type StreamSocketState = 'fresh' | 'connecting' | 'connected' | 'listening' | 'closed';
+
+/**
+ * The error of calling `verb` on a stream socket in `state` when it needs `expected`, as the
+ * kernel reports it: `SocketClosedError` once closed (EBADF), `ENOTCONN`, `EINVAL` or `EISCONN`.
+ */
+export function notReadyError(
+  state: StreamSocketState,
+  verb: string,
+  expected: StreamSocketState,
+): SocketError {
+  if (state === 'closed') return new SocketClosedError(`cannot ${verb}: socket is closed`);
+  if (expected === 'connected') return new SocketError('ENOTCONN', `cannot ${verb}: socket is not connected`);
+  if (expected === 'listening') return new SocketError('EINVAL', `cannot ${verb}: call listen() first`);
+  return new SocketError(
+    state === 'connected' ? 'EISCONN' : 'EINVAL',
+    `cannot ${verb}: socket is already ${state}`,
+  );
+}

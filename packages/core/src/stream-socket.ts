@@ -1,10 +1,13 @@
-import { type AddressInfo, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ReadableStream, WritableStream } from 'node:stream/web';
 import {
   type AddressInput,
   checkAddress,
+  connectOptionsOf,
   formatAddress,
+  liveAddress,
+  recordedAddress,
   type SocketAddress,
   toSocketAddress,
 } from './address.js';
@@ -24,9 +27,11 @@ import {
   BlockingIOError,
   InvalidArgumentError,
   InvalidStateError,
+  notReadyError,
   SocketClosedError,
   SocketError,
   SocketTimeoutError,
+  type StreamSocketState,
   toSocketError,
 } from './errors.js';
 import { Listener, type Unclaimed } from './listener.js';
@@ -65,7 +70,7 @@ export interface ConnectOptions extends BlockingOptions {}
 /** Which direction `shutdown` ends, as `SHUT_RD`, `SHUT_WR`, `SHUT_RDWR`. */
 export type ShutdownHow = 'read' | 'write' | 'both';
 
-type State = 'fresh' | 'connecting' | 'connected' | 'listening' | 'closed';
+type State = StreamSocketState;
 
 /** Set by `StreamSocket`'s static block: its private write side, for {@link streamWriter}. */
 let writerOf!: (socket: StreamSocket) => StreamWriter;
@@ -302,7 +307,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
       this.#onConnected(peer);
       connector?.resolve();
     });
-    socket.connect(this.#connectOptions(target));
+    socket.connect(connectOptionsOf(target, this.#family, this.#bound, this.#options.noDelay));
     if (timeout === 0) {
       // Non-blocking connect, as Python: BlockingIOError now, the connection completes in the
       // background; a later connect reports EALREADY, EISCONN or how it failed.
@@ -514,21 +519,10 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   /** The local address: the real port once listening or connected, else the recorded `bind` address. */
   getSockName(): SocketAddress {
-    const live = this.#listener?.address() ?? this.#socket?.address();
-    if (
-      typeof live === 'object' &&
-      live !== null &&
-      'port' in live &&
-      (live as AddressInfo).port !== undefined
-    ) {
-      const info = live as AddressInfo;
-      return toSocketAddress(info.address, info.port, info.family);
-    }
-    const bound = this.#bound;
-    if (this.#family === AF_UNIX) return { family: 'unix', path: bound && 'path' in bound ? bound.path : '' };
-    const family = this.#family === AF_INET6 ? 'IPv6' : 'IPv4';
-    if (bound !== undefined && 'host' in bound) return { family, host: bound.host, port: bound.port };
-    return { family, host: family === 'IPv6' ? '::' : '0.0.0.0', port: 0 };
+    return (
+      liveAddress(this.#listener?.address() ?? this.#socket?.address()) ??
+      recordedAddress(this.#bound, this.#family)
+    );
   }
 
   /** Sets a socket option Node can honour; others throw `UnsupportedError` (errno `ENOPROTOOPT`). */
@@ -675,18 +669,6 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     if (lifecycleObserved()) this.#localAtOpen = announceOpen(this, this.#peer);
   }
 
-  #connectOptions(target: AddressInput) {
-    if ('path' in target) return { path: target.path };
-    const bound = this.#bound;
-    return {
-      host: target.host,
-      port: target.port,
-      family: this.#family === AF_INET6 ? 6 : 4,
-      noDelay: this.#options.noDelay,
-      ...(bound && 'host' in bound ? { localAddress: bound.host, localPort: bound.port } : {}),
-    };
-  }
-
   /**
    * Bytes after `shutdown('read')` are dropped; so are bytes after `close()`, which still reads
    * while Node's write buffer flushes, and no longer pauses at the mark.
@@ -755,14 +737,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   }
 
   #notReady(verb: string, expected: State): SocketError {
-    if (this.#state === 'closed') return new SocketClosedError(`cannot ${verb}: socket is closed`);
-    if (expected === 'connected')
-      return new SocketError('ENOTCONN', `cannot ${verb}: socket is not connected`);
-    if (expected === 'listening') return new SocketError('EINVAL', `cannot ${verb}: call listen() first`);
-    return new SocketError(
-      this.#state === 'connected' ? 'EISCONN' : 'EINVAL',
-      `cannot ${verb}: socket is already ${this.#state}`,
-    );
+    return notReadyError(this.#state, verb, expected);
   }
 }
 
