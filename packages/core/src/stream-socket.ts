@@ -12,6 +12,7 @@ import {
   toSocketAddress,
 } from './address.js';
 import { announceClose, announceOpen, connectChannel, lifecycleObserved, log } from './channels.js';
+import { Connector } from './connect.js';
 import {
   type AddressFamily,
   AF_INET,
@@ -24,7 +25,6 @@ import {
 } from './constants.js';
 import { traced } from './diagnostics.js';
 import {
-  BlockingIOError,
   InvalidArgumentError,
   InvalidStateError,
   notReadyError,
@@ -49,7 +49,7 @@ import {
   checkPositiveInteger,
   checkTimeout,
 } from './validate.js';
-import { abortReason, type BlockingOptions, effectiveTimeout, Waiter, waitIn } from './waiter.js';
+import { type BlockingOptions, effectiveTimeout, waitIn } from './waiter.js';
 import { socketStreams } from './web-streams.js';
 import { WriteSide } from './write-side.js';
 
@@ -135,9 +135,19 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     timeout: () => this.#timeout,
     fail: (error) => this.#fail(error),
   });
-  #connector: Waiter<void> | undefined;
-  /** How a non-blocking connect failed in the background: the next `connect` reports it, as `SO_ERROR`. */
-  #connectFailure: unknown;
+  readonly #connector = new Connector({
+    connecting: () => this.#state === 'connecting',
+    begin: (socket) => {
+      this.#state = 'connecting';
+      this.#attach(socket);
+    },
+    opened: (peer) => this.#onConnected(peer),
+    abandon: (socket) => {
+      this.#detach();
+      socket?.destroy();
+      if (this.#state === 'connecting') this.#state = 'fresh';
+    },
+  });
   /** When the connection opened (`performance.now()`) and, if observed, its local address. */
   #openedAt: number | undefined;
   #localAtOpen: SocketAddress | undefined;
@@ -283,52 +293,10 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   async #connect(address: AddressInput, options?: ConnectOptions): Promise<void> {
     const target = checkAddress(address, this.#family, 1);
-    if (this.#state === 'connecting' && this.#connector === undefined) {
-      throw new SocketError('EALREADY', 'a non-blocking connect is still in progress');
-    }
-    const failure = this.#connectFailure;
-    if (failure !== undefined) {
-      this.#connectFailure = undefined;
-      throw failure;
-    }
+    this.#connector.checkPrevious();
     this.#assertState('fresh', 'connect');
-    const timeout = effectiveTimeout(options, this.#timeout);
-    const signal = options?.signal;
-    if (signal?.aborted) throw abortReason(signal);
-    const socket = new Socket({ allowHalfOpen: true });
-    this.#state = 'connecting';
-    this.#attach(socket);
-    const peer: SocketAddress | undefined =
-      'path' in target ? { family: 'unix', path: target.path } : undefined;
-    socket.once('connect', () => {
-      if (this.#state !== 'connecting') return;
-      const connector = this.#connector;
-      this.#connector = undefined;
-      this.#onConnected(peer);
-      connector?.resolve();
-    });
-    socket.connect(connectOptionsOf(target, this.#family, this.#bound, this.#options.noDelay));
-    if (timeout === 0) {
-      // Non-blocking connect, as Python: BlockingIOError now, the connection completes in the
-      // background; a later connect reports EALREADY, EISCONN or how it failed.
-      throw new BlockingIOError('connect is in progress (the socket is non-blocking)');
-    }
-    const connector = new Waiter<void>(
-      timeout,
-      signal,
-      () => new SocketTimeoutError(`connect to ${formatAddress(target)} timed out after ${timeout} ms`),
-    );
-    this.#connector = connector;
-    try {
-      await connector.promise;
-    } catch (error) {
-      log?.('connect to %s failed: %s', formatAddress(target), error);
-      this.#connector = undefined;
-      this.#detach();
-      socket.destroy();
-      if (this.#state === 'connecting') this.#state = 'fresh';
-      throw error;
-    }
+    const how = connectOptionsOf(target, this.#family, this.#bound, this.#options.noDelay);
+    await this.#connector.connect(target, how, effectiveTimeout(options, this.#timeout), options?.signal);
   }
 
   /**
@@ -464,7 +432,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     if (reset && this.#socket !== undefined && !this.#socket.destroyed) this.#socket.resetAndDestroy();
     this.#state = 'closed';
     const closing = new SocketClosedError();
-    this.#connector?.reject(new SocketClosedError('socket was closed while connecting'));
+    this.#connector.cancel(new SocketClosedError('socket was closed while connecting'));
     this.#read.failReaders(closing);
     this.#write.failWriters(closing);
     this.#read.clear();
@@ -685,8 +653,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   readonly #onError = (error: Error): void => {
     const failure = this.#fail(error);
     if (this.#state === 'connecting') {
-      if (this.#connector === undefined) this.#backgroundConnectFailed(failure);
-      else this.#connector.reject(failure);
+      this.#connector.failed(failure, this.#socket);
       return;
     }
     this.#read.failReaders(failure);
@@ -696,9 +663,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   readonly #onClose = (): void => {
     if (this.#openedAt !== undefined && this.#state !== 'connecting') this.#announceClosed();
     if (this.#state === 'connecting') {
-      const failure = new SocketClosedError('connection closed while connecting');
-      if (this.#connector === undefined) this.#backgroundConnectFailed(failure);
-      else this.#connector.reject(failure);
+      this.#connector.failed(new SocketClosedError('connection closed while connecting'), this.#socket);
       return;
     }
     if (this.#state !== 'connected') return;
@@ -714,15 +679,6 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     const connection = this.#socket;
     if (connection !== undefined && this.#peer !== undefined)
       announceClose(this, connection, this.#localAtOpen, this.#peer, this.#openedAt ?? 0, this.#error);
-  }
-
-  /** A non-blocking connect failed: the socket is fresh again and the next `connect` reports why. */
-  #backgroundConnectFailed(failure: unknown): void {
-    this.#connectFailure = failure;
-    const socket = this.#socket;
-    this.#detach();
-    socket?.destroy();
-    this.#state = 'fresh';
   }
 
   /** Records the first failure of the connection and returns its typed form. */
