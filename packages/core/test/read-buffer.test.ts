@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { EMPTY, ReadBuffer } from '../src/read-buffer.ts';
+import { waitIn } from '../src/waiter.ts';
+
+/** A source that records its pauses and resumes, as a Node socket's reading would be switched. */
+class Source {
+  readonly calls: string[] = [];
+  pause(): void {
+    this.calls.push('pause');
+  }
+  resume(): void {
+    this.calls.push('resume');
+  }
+}
+
+const bytes = (...values: number[]) => Uint8Array.from(values);
+
+function buffer(highWaterMark = 8) {
+  const read = new ReadBuffer(highWaterMark);
+  const source = new Source();
+  read.attach(source);
+  const recv = (bufsize: number) => waitIn(read.readers, undefined, null, bufsize, 'recv');
+  return { read, source, recv };
+}
+
+describe('ReadBuffer', () => {
+  it('hands a chunk that fits straight to the waiting recv, without queueing or cueing it', async () => {
+    const { read, recv } = buffer();
+    let cues = 0;
+    read.readable = () => cues++;
+    const waiting = recv(16);
+    const chunk = bytes(1, 2, 3);
+    read.push(chunk);
+    expect(await waiting).toBe(chunk);
+    expect(read.size).toBe(0);
+    expect(cues).toBe(0);
+  });
+
+  it('queues what does not fit, hands the waiting recv its bufsize, and cues once bytes wait', async () => {
+    const { read, recv } = buffer();
+    let cues = 0;
+    read.readable = () => cues++;
+    const waiting = recv(2);
+    read.push(bytes(1, 2, 3));
+    expect([...(await waiting)]).toEqual([1, 2]);
+    expect(read.size).toBe(1);
+    expect(cues).toBe(1);
+    expect([...read.take(10)]).toEqual([3]);
+  });
+
+  it('pauses its source at the high-water mark once, and resumes it once below', () => {
+    const { read, source } = buffer(8);
+    read.push(new Uint8Array(5));
+    expect(read.paused).toBe(false);
+    read.push(new Uint8Array(5));
+    read.push(new Uint8Array(5));
+    expect(read.paused).toBe(true);
+    expect(source.calls).toEqual(['pause']);
+    read.take(5);
+    expect(source.calls).toEqual(['pause']); // 10 bytes wait: still at the mark
+    read.take(5);
+    expect(read.paused).toBe(false);
+    expect(source.calls).toEqual(['pause', 'resume']);
+  });
+
+  it('pauses and resumes nothing once detached, but keeps its own state', () => {
+    const { read, source } = buffer(4);
+    read.detach();
+    read.push(new Uint8Array(4));
+    expect(read.paused).toBe(true);
+    read.clear();
+    expect(read.size).toBe(0);
+    expect(source.calls).toEqual([]);
+  });
+
+  it('ends or fails every waiting recv, and cues the listener each time', async () => {
+    const { read, recv } = buffer();
+    let cues = 0;
+    read.readable = () => cues++;
+    const first = recv(4);
+    const second = recv(4);
+    read.endReaders();
+    expect(await first).toBe(EMPTY);
+    expect(await second).toBe(EMPTY);
+    const failing = recv(4);
+    const error = new Error('reset');
+    read.failReaders(error);
+    await expect(failing).rejects.toBe(error);
+    expect(cues).toBe(2);
+  });
+
+  it("a throwing listener's error is kept once for the next read, or rejects a recv that waits by then", async () => {
+    const { read, recv } = buffer();
+    const broken = new Error('listener broke');
+    read.readable = () => {
+      throw broken;
+    };
+    read.push(bytes(1));
+    expect(read.takeListenerFailure()).toBe(broken);
+    expect(read.takeListenerFailure()).toBeUndefined();
+    let waiting: Promise<Uint8Array> | undefined;
+    read.readable = () => {
+      waiting = recv(4); // a recv the listener started, still waiting when it throws
+      throw broken;
+    };
+    read.endReaders();
+    await expect(waiting).rejects.toBe(broken);
+    expect(read.takeListenerFailure()).toBeUndefined();
+  });
+});
