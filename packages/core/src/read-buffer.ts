@@ -1,12 +1,21 @@
 import { callSafely } from './callback.js';
 import { log } from './channels.js';
 import { ChunkQueue } from './chunk-queue.js';
+import { InvalidStateError } from './errors.js';
 import { type Waiter, WaiterList } from './waiter.js';
 
 /** What a read buffer pauses and resumes: a Node socket's reading. */
 export interface Pausable {
   pause(): unknown;
   resume(): unknown;
+}
+
+/** What a read buffer asks of its stream socket before it reads. */
+export interface ReadOwner {
+  /** Throws once the socket is closed: checked first, so after `close()` a read is EBADF even after a FIN. */
+  assertNotClosed(): void;
+  /** Throws the connection's failure, or why it is not connected: checked once nothing waits and the stream has not ended. */
+  assertReadable(): void;
 }
 
 /** What `recv` resolves with at end of stream. */
@@ -19,23 +28,37 @@ export const EMPTY = new Uint8Array(0);
  */
 export class ReadBuffer {
   readonly highWaterMark: number;
+  readonly #owner: ReadOwner;
   /** `recv`s waiting for bytes, oldest first; each waiter's `size` is its `bufsize`. */
   readonly readers = new WaiterList<Waiter<Uint8Array>>();
   readonly #queue = new ChunkQueue();
   #source: Pausable | undefined;
   #paused = false;
+  #ended = false;
+  #shut = false;
   /** Cued when bytes wait, at end of stream and when reading fails (`StreamSocket.onReadable`). */
   readable: (() => void) | undefined;
   /** What a failing `readable` listener threw, for the next read (see {@link takeListenerFailure}). */
   #listenerFailure: unknown;
 
-  constructor(highWaterMark: number) {
+  constructor(highWaterMark: number, owner: ReadOwner) {
     this.highWaterMark = highWaterMark;
+    this.#owner = owner;
   }
 
   /** Bytes waiting. */
   get size(): number {
     return this.#queue.size;
+  }
+
+  /** Whether the peer ended the stream (FIN): once the bytes before it are read, reads give {@link EMPTY}. */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Whether reading was shut down (`shutdown('read')`): received bytes are dropped from then on. */
+  get shut(): boolean {
+    return this.#shut;
   }
 
   /** Whether the source is paused because `highWaterMark` bytes wait. */
@@ -111,6 +134,47 @@ export class ReadBuffer {
   /** Drops the waiting bytes (the read side was shut down, or the socket closed). */
   clear(): void {
     this.#queue.clear();
+  }
+
+  /**
+   * `StreamSocket.tryRecv`: 1..`bufsize` waiting bytes, {@link EMPTY} once the stream ended or
+   * reading was shut down, `undefined` when none wait yet; throws what `recv` would reject with.
+   */
+  tryTake(bufsize: number): Uint8Array | undefined {
+    this.#owner.assertNotClosed();
+    if (this.#queue.size > 0) return this.take(bufsize);
+    const listenerFailure = this.takeListenerFailure();
+    if (listenerFailure !== undefined) throw listenerFailure;
+    if (this.#shut || this.#ended) return EMPTY;
+    this.#owner.assertReadable();
+    return undefined;
+  }
+
+  /** Sets the one readable listener (`StreamSocket.onReadable`); the result removes it. */
+  listen(listener: () => void): () => void {
+    if (this.readable !== undefined)
+      throw new InvalidStateError('this socket already has a readable listener');
+    this.readable = listener;
+    return () => {
+      if (this.readable === listener) this.readable = undefined;
+    };
+  }
+
+  /** The peer ended the stream: waiting `recv`s get the end. */
+  end(): void {
+    this.#ended = true;
+    this.endReaders();
+  }
+
+  /**
+   * Shuts reading down: waiting bytes are dropped, and the source is resumed and its bytes
+   * discarded from now on, so the peer is never stalled by bytes nobody reads.
+   */
+  shutdown(): void {
+    this.#shut = true;
+    this.clear();
+    this.resume();
+    this.endReaders();
   }
 
   /** Resolves every waiting `recv` with the end of stream, and cues the readable listener. */

@@ -26,7 +26,6 @@ import {
 import { traced } from './diagnostics.js';
 import {
   InvalidArgumentError,
-  InvalidStateError,
   notReadyError,
   SocketClosedError,
   SocketError,
@@ -36,7 +35,7 @@ import {
 } from './errors.js';
 import { Listener, type Unclaimed } from './listener.js';
 import { closeSocket, descriptorOf, ignoreError } from './node-sockets.js';
-import { EMPTY, ReadBuffer } from './read-buffer.js';
+import { ReadBuffer } from './read-buffer.js';
 import { socketFile } from './socket-file.js';
 import { checkStreamOption, StreamOptions, type StreamSocketOptionValues } from './stream-options.js';
 import type { StreamWriter } from './stream-writer.js';
@@ -121,8 +120,6 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   // Receive side.
   readonly #read: ReadBuffer;
-  #ended = false;
-  #readShut = false;
 
   // Send side.
   readonly #write = new WriteSide({
@@ -165,6 +162,15 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
       highWaterMark === undefined
         ? DEFAULT_HIGH_WATER_MARK
         : checkPositiveInteger('options.highWaterMark', highWaterMark),
+      {
+        assertNotClosed: () => {
+          if (this.#state === 'closed') throw this.#notReady('recv', 'connected');
+        },
+        assertReadable: () => {
+          if (this.#error !== undefined) throw this.#error;
+          if (this.#state !== 'connected') throw this.#notReady('recv', 'connected');
+        },
+      },
     );
     if (timeout !== undefined) this.#timeout = checkTimeout('options.timeout', timeout);
   }
@@ -344,15 +350,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    */
   tryRecv(bufsize: number): Uint8Array | undefined {
     checkPositiveInteger('bufsize', bufsize);
-    // Before the end-of-stream check: after close(), recv is EBADF even if the peer had sent FIN.
-    if (this.#state === 'closed') throw this.#notReady('recv', 'connected');
-    if (this.#read.size > 0) return this.#read.take(bufsize);
-    const listenerFailure = this.#read.takeListenerFailure();
-    if (listenerFailure !== undefined) throw listenerFailure;
-    if (this.#readShut || this.#ended) return EMPTY;
-    if (this.#error !== undefined) throw this.#error;
-    if (this.#state !== 'connected') throw this.#notReady('recv', 'connected');
-    return undefined;
+    return this.#read.tryTake(bufsize);
   }
 
   /**
@@ -367,13 +365,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   onReadable(listener: () => void): () => void {
     checkFunction('listener', listener);
     if (this.#state === 'closed') throw this.#notReady('onReadable', 'connected');
-    const read = this.#read;
-    if (read.readable !== undefined)
-      throw new InvalidStateError('this socket already has a readable listener');
-    read.readable = listener;
-    return () => {
-      if (read.readable === listener) read.readable = undefined;
-    };
+    return this.#read.listen(listener);
   }
 
   /**
@@ -399,13 +391,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     checkOneOf('how', how, ['read', 'write', 'both']);
     const socket = this.#socket;
     if (this.#state !== 'connected' || socket === undefined) throw this.#notReady('shutdown', 'connected');
-    if (how !== 'write') {
-      this.#readShut = true;
-      // Resumed and discarded from now on, so the peer is never stalled by bytes nobody reads.
-      this.#read.clear();
-      this.#read.resume();
-      this.#read.endReaders();
-    }
+    if (how !== 'write') this.#read.shutdown();
     if (how !== 'read') this.#write.shutdown(socket);
   }
 
@@ -642,12 +628,11 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * while Node's write buffer flushes, and no longer pauses at the mark.
    */
   readonly #onData = (chunk: Buffer): void => {
-    if (!this.#readShut && this.#state !== 'closed') this.#read.push(chunk);
+    if (!this.#read.shut && this.#state !== 'closed') this.#read.push(chunk);
   };
 
   readonly #onEnd = (): void => {
-    this.#ended = true;
-    this.#read.endReaders();
+    this.#read.end();
   };
 
   readonly #onError = (error: Error): void => {
@@ -668,9 +653,9 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     }
     if (this.#state !== 'connected') return;
     // Closed under us without an error or FIN (e.g. an idle timeout): later calls see it as closed.
-    if (this.#error === undefined && !this.#ended)
+    if (this.#error === undefined && !this.#read.ended)
       this.#error = new SocketClosedError('connection was closed');
-    if (this.#ended) this.#read.endReaders();
+    if (this.#read.ended) this.#read.endReaders();
     else this.#read.failReaders(this.#error);
     this.#write.failWriters(this.#error ?? new SocketClosedError());
   };

@@ -16,7 +16,7 @@ class Source {
 const bytes = (...values: number[]) => Uint8Array.from(values);
 
 function buffer(highWaterMark = 8) {
-  const read = new ReadBuffer(highWaterMark);
+  const read = new ReadBuffer(highWaterMark, { assertNotClosed() {}, assertReadable() {} });
   const source = new Source();
   read.attach(source);
   const recv = (bufsize: number) => waitIn(read.readers, undefined, null, bufsize, 'recv');
@@ -106,5 +106,44 @@ describe('ReadBuffer', () => {
     read.endReaders();
     await expect(waiting).rejects.toBe(broken);
     expect(read.takeListenerFailure()).toBeUndefined();
+  });
+
+  it('tryTake reads the waiting bytes before the end, the end before a failure, and checks for close first', () => {
+    let closed = false;
+    const failure = new Error('reset');
+    let failed = false;
+    const read = new ReadBuffer(8, {
+      assertNotClosed() {
+        if (closed) throw new Error('closed');
+      },
+      assertReadable() {
+        if (failed) throw failure;
+      },
+    });
+    expect(read.tryTake(4)).toBeUndefined();
+    read.push(bytes(1, 2));
+    failed = true;
+    expect([...read.tryTake(4)!]).toEqual([1, 2]);
+    expect(() => read.tryTake(4)).toThrow(failure);
+    read.end();
+    expect(read.tryTake(4)).toBe(EMPTY);
+    closed = true;
+    expect(() => read.tryTake(4)).toThrow('closed');
+  });
+
+  it('shutdown drops the waiting bytes, resumes the source and ends the waiting recvs', async () => {
+    const { read, source, recv } = buffer(2);
+    read.push(bytes(1, 2, 3));
+    expect(read.paused).toBe(true);
+    read.shutdown();
+    expect(read.shut).toBe(true);
+    expect(read.size).toBe(0);
+    expect(source.calls).toEqual(['pause', 'resume']);
+    expect(read.tryTake(4)).toBe(EMPTY);
+    const late = recv(4);
+    read.endReaders();
+    expect(await late).toBe(EMPTY);
+    expect(() => read.listen(() => {})).not.toThrow();
+    expect(() => read.listen(() => {})).toThrow(/already has a readable listener/);
   });
 });
