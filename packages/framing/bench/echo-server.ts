@@ -1,7 +1,8 @@
 /**
  * The server process of bench/echo.ts: a raw node:net echo server and a framed echo server (a
  * `framed()` channel over each `@sockkit/core` connection, sending back every message), both on
- * loopback with no-delay. Reports its two ports over IPC, exits when the parent disconnects.
+ * loopback with no-delay. Reports its two ports over IPC, and its CPU time when asked; exits when
+ * the parent disconnects.
  */
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { createServer } from '@sockkit/core';
@@ -27,6 +28,10 @@ const server = await createServer(
 const framedAddress = server.address;
 if (framedAddress.family === 'unix') throw new Error('expected a TCP address');
 process.send?.({ raw: (raw.address() as AddressInfo).port, framed: framedAddress.port });
+// The parent asks for this process's CPU time before and after each run.
+process.on('message', (message) => {
+  if (message === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+});
 process.once('disconnect', () => {
   raw.close();
   void server.close({ grace: 100 });

@@ -6,9 +6,11 @@
  * next message), and for reference a blocking Python pair (recv/sendall, both sides Python).
  * No-delay everywhere. Every round runs each contender once, in an order that rotates; each run
  * is `trips` round trips after a warm-up, summarised as its median and p99; the figures are the
- * medians over the rounds.
+ * medians over the rounds. For the Node contenders it also reports the CPU time of both processes
+ * per round trip (process.cpuUsage, user + system), which a loaded machine inflates far less than
+ * latency.
  */
-import { execFile, fork, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -29,9 +31,16 @@ export interface Latency {
   readonly p99: number;
 }
 
+/** Microseconds; `cpu` is both processes' CPU time per round trip, absent for the Python pair. */
+export interface EchoFigures extends Latency {
+  readonly cpu?: number;
+}
+
 interface EchoContender {
   readonly name: string;
   readonly run: (trips: number) => Promise<Latency>;
+  /** Whether both ends run in this process and the server child, so their CPU time is the run's. */
+  readonly measuresCpu: boolean;
 }
 
 function summarize(samples: Float64Array): Latency {
@@ -48,6 +57,7 @@ function rawClient(port: number): { contender: EchoContender; close(): void } {
   let socket: Socket | undefined;
   const contender: EchoContender = {
     name: 'raw node:net',
+    measuresCpu: true,
     async run(trips) {
       if (socket === undefined) {
         socket = connect({ host: '127.0.0.1', port, noDelay: true });
@@ -86,6 +96,7 @@ async function framedClient(port: number): Promise<{ contender: EchoContender; c
   const replies = channel[Symbol.asyncIterator]();
   const contender: EchoContender = {
     name: 'sockkit framed',
+    measuresCpu: true,
     async run(trips) {
       const samples = new Float64Array(trips);
       for (let trip = 0; trip < trips; trip++) {
@@ -108,6 +119,7 @@ async function pythonPair(): Promise<{ contender: EchoContender; close(): void }
   const port = Number(line);
   const contender: EchoContender = {
     name: 'python blocking pair',
+    measuresCpu: false,
     async run(trips) {
       const { stdout } = await run('python3', [script, 'client', String(port), String(trips), '200']);
       return JSON.parse(stdout) as Latency;
@@ -117,8 +129,17 @@ async function pythonPair(): Promise<{ contender: EchoContender; close(): void }
 }
 
 export interface EchoResult {
-  /** Median over the rounds of each contender's median and p99, in microseconds. */
-  readonly figures: ReadonlyMap<string, Latency>;
+  /** Median over the rounds of each contender's median, p99 and CPU time per trip, in microseconds. */
+  readonly figures: ReadonlyMap<string, EchoFigures>;
+}
+
+/** CPU microseconds (user + system) used so far by this process and the server child. */
+async function cpuTime(child: ChildProcess): Promise<number> {
+  const reply = once(child, 'message') as Promise<[{ cpu: NodeJS.CpuUsage }]>;
+  child.send('cpu');
+  const [{ cpu }] = await reply;
+  const own = process.cpuUsage();
+  return own.user + own.system + cpu.user + cpu.system;
 }
 
 /** Runs the case; `rounds` rounds of `trips` round trips per contender. */
@@ -131,14 +152,18 @@ export async function echoCase(rounds: number, trips: number): Promise<EchoResul
   const contenders = [raw.contender, channel.contender, python.contender];
   const medians = new Map<string, number[]>(contenders.map((contender) => [contender.name, []]));
   const p99s = new Map<string, number[]>(contenders.map((contender) => [contender.name, []]));
+  const cpus = new Map<string, number[]>(contenders.map((contender) => [contender.name, []]));
   try {
     for (const contender of contenders) await contender.run(Math.min(trips, 2_000)); // warm-up
     for (let round = 0; round < rounds; round++) {
       for (let turn = 0; turn < contenders.length; turn++) {
         const contender = contenders[(round + turn) % contenders.length]!;
+        const before = await cpuTime(child);
         const latency = await contender.run(trips);
+        const cpu = ((await cpuTime(child)) - before) / trips;
         medians.get(contender.name)!.push(latency.median);
         p99s.get(contender.name)!.push(latency.p99);
+        if (contender.measuresCpu) cpus.get(contender.name)!.push(cpu);
       }
     }
   } finally {
@@ -147,22 +172,27 @@ export async function echoCase(rounds: number, trips: number): Promise<EchoResul
     python.close();
     child.disconnect();
   }
-  const figures = new Map(
-    contenders.map(({ name }) => [
+  const figures = new Map<string, EchoFigures>(
+    contenders.map(({ name, measuresCpu }) => [
       name,
-      { median: median(medians.get(name)!), p99: median(p99s.get(name)!) },
+      {
+        median: median(medians.get(name)!),
+        p99: median(p99s.get(name)!),
+        ...(measuresCpu ? { cpu: median(cpus.get(name)!) } : {}),
+      },
     ]),
   );
   return { figures };
 }
 
-/** Table rows: each contender's median and p99, and its cost relative to raw node:net. */
+/** Table rows: each contender's median, p99 and CPU per trip, and their cost relative to raw node:net. */
 export function echoRows(result: EchoResult, title: string): string[] {
   const base = result.figures.get('raw node:net')!;
-  return [...result.figures].map(
-    ([name, { median, p99 }]) =>
-      `| ${title} | ${name} | ${median.toFixed(1)} | ${p99.toFixed(1)} | ${(median / base.median).toFixed(2)}x | ${(p99 / base.p99).toFixed(2)}x |`,
-  );
+  const ratio = (value: number, to: number) => `${(value / to).toFixed(2)}x`;
+  return [...result.figures].map(([name, { median, p99, cpu }]) => {
+    const cpuCells = cpu === undefined ? '- | -' : `${cpu.toFixed(1)} | ${ratio(cpu, base.cpu!)}`;
+    return `| ${title} | ${name} | ${median.toFixed(1)} | ${p99.toFixed(1)} | ${ratio(median, base.median)} | ${ratio(p99, base.p99)} | ${cpuCells} |`;
+  });
 }
 
 /** Chart bars: speed relative to raw node:net (raw latency / contender latency), higher is faster. */

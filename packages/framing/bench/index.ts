@@ -182,8 +182,8 @@ async function echoCases(): Promise<void> {
   };
   echoLines.push(
     '',
-    '| case | contender | median µs | p99 µs | median vs raw | p99 vs raw |',
-    '| --- | --- | ---: | ---: | ---: | ---: |',
+    '| case | contender | median µs | p99 µs | median vs raw | p99 vs raw | CPU µs per trip (both processes) | CPU vs raw |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...echoRows(result, title),
     '',
     '| goal | measured | met |',
