@@ -72,6 +72,29 @@ describe('the StreamSocket transport', () => {
     expect(channel.error).toBeNull();
   });
 
+  it('delivers every message and then the end when the FIN arrived while the channel was paused', async () => {
+    const count = 40_000; // 200 KB of 5-byte frames: more than one read and more than the socket's mark
+    await using pair = await corePair(async (conn) => {
+      await conn.sendAll(
+        encodeFrames(Array.from({ length: count }, (_, index) => Uint8Array.of(index & 0xff))),
+      );
+      conn.shutdown('write');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    });
+    const channel = framed(pair.client, { maxQueuedMessages: 4 });
+    // Nobody reads yet: the channel pauses with the rest of the bytes left in the socket.
+    await vi.waitFor(() => expect(pair.client.bufferedBytes).toBeGreaterThan(64 * 1024), { timeout: 5_000 });
+    expect(channel.stats.messagesReceived).toBeLessThan(count);
+    let received = 0;
+    let outOfOrder = 0;
+    for await (const payload of channel) {
+      if (payload[0] !== (received & 0xff)) outOfOrder++; // one expect per message is slow under load
+      received++;
+    }
+    expect([received, outOfOrder]).toEqual([count, 0]);
+    expect(channel.error).toBeNull();
+  });
+
   it('fails the channel with the typed error when the socket is closed under it', async () => {
     await using pair = await corePair(async (conn) => {
       for await (const _ of decodeFrames(conn));
