@@ -97,12 +97,20 @@ class SocketTransport implements Transport {
 
   start(events: TransportEvents): void {
     this.#events = events;
-    const stopReadable = this.#socket.onReadable(this.#deliver);
-    const stopDrain = this.#writer.onDrain(events.drain);
-    this.#stopListening = () => {
-      stopReadable();
-      stopDrain();
-    };
+    let stopReadable: (() => void) | undefined;
+    try {
+      stopReadable = this.#socket.onReadable(this.#deliver);
+      const stopDrain = this.#writer.onDrain(events.drain);
+      this.#stopListening = () => {
+        stopReadable?.();
+        stopDrain();
+      };
+    } catch (error) {
+      // A closed socket, or one another channel reads: this channel fails, as on any read error.
+      stopReadable?.();
+      process.nextTick(() => events.error(error));
+      return;
+    }
     // Bytes that arrived before the channel was made get no cue of their own.
     process.nextTick(this.#deliver);
   }

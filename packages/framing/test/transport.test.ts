@@ -106,6 +106,20 @@ describe('the StreamSocket transport', () => {
   });
 });
 
+describe('the StreamSocket transport, misused', () => {
+  it('a channel over a closed socket, or over one another channel reads, fails instead of throwing', async () => {
+    await using pair = await corePair(async (conn) => {
+      for await (const _ of decodeFrames(conn));
+    });
+    const first = framed(pair.client);
+    const second = framed(pair.client);
+    await vi.waitFor(() => expect(second.error?.name).toBe('InvalidStateError'));
+    expect(first.error?.name).toBe('SocketClosedError'); // the second one's failure closed the socket
+    const third = framed(pair.client);
+    await vi.waitFor(() => expect(third.error?.name).toBe('SocketClosedError'));
+  });
+});
+
 describe('the Duplex transport', () => {
   it('end(then) calls then once, whether the write side finished or the stream closed first', async () => {
     const [near] = streamPair();
