@@ -43,6 +43,7 @@ import {
 } from './send-all.js';
 import { socketFile } from './socket-file.js';
 import { checkStreamOption, StreamOptions, type StreamSocketOptionValues } from './stream-options.js';
+import { sessionOf, type TlsSession } from './tls-session.js';
 import {
   checkBoolean,
   checkBytes,
@@ -73,6 +74,12 @@ export interface ConnectOptions extends BlockingOptions {}
 export type ShutdownHow = 'read' | 'write' | 'both';
 
 type State = 'fresh' | 'connecting' | 'connected' | 'listening' | 'closed';
+
+/**
+ * For tls.ts (not exported by the package): swaps the Node socket under a connected `StreamSocket`
+ * for the one `wrap` makes of it, a `TLSSocket` (TLS in place). Set by the class's static block.
+ */
+export let replaceNodeSocket: (conn: StreamSocket, wrap: (socket: Socket) => Socket) => Socket;
 
 /** What a `sendAll` whose bytes the kernel took at once returns: one settled promise for all. */
 const WRITTEN: Promise<undefined> = Promise.resolve(undefined);
@@ -195,6 +202,14 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   /** Connections reset because `backlog` unclaimed connections were already waiting. */
   get droppedConnections(): number {
     return this.#listener?.dropped ?? 0;
+  }
+
+  /**
+   * The TLS facts of this connection (protocol, cipher, peer certificate, ALPN, authorized) once
+   * its handshake finished; `undefined` for plain TCP. See `startTls`.
+   */
+  get tls(): TlsSession | undefined {
+    return sessionOf(this.#socket);
   }
 
   /** Whether `close()` was called (or the socket was never usable again). */
@@ -616,6 +631,43 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   }
 
   // --- internals -------------------------------------------------------------------------------
+
+  static {
+    replaceNodeSocket = (conn, wrap) => conn.#replace(wrap);
+  }
+
+  /**
+   * TLS in place (see `replaceNodeSocket`). Received bytes not yet read by `recv` go back into
+   * the Node socket, as the start of what `wrap`'s socket reads (a STARTTLS peer may send its
+   * ClientHello right behind its plaintext command); an idle timeout moves to the new socket.
+   */
+  #replace(wrap: (socket: Socket) => Socket): Socket {
+    const socket = this.#writableSocket();
+    if (this.#readShut || this.#ended || this.#writeTurnTaken || socket.writableLength > 0) {
+      throw new SocketError('EINVAL', 'TLS needs an open connection with no send in progress');
+    }
+    socket.pause();
+    this.#detach();
+    const unread: Uint8Array[] = [];
+    while (this.#read.size > 0) unread.push(this.#read.take(this.#read.size));
+    if (unread.length > 0) socket.unshift(Buffer.concat(unread));
+    let wrapped: Socket;
+    try {
+      wrapped = wrap(socket);
+    } catch (error) {
+      // Nothing changed hands: carry on over the plain socket, the unread bytes back in front.
+      this.#attach(socket);
+      socket.resume();
+      throw toSocketError(error);
+    }
+    this.#attach(wrapped);
+    const idle = socket.timeout ?? 0;
+    if (idle > 0) {
+      socket.setTimeout(0).off('timeout', this.#onIdle);
+      wrapped.setTimeout(idle).on('timeout', this.#onIdle);
+    }
+    return wrapped;
+  }
 
   /** Wraps a connection the listener accepted (paused) as an unclaimed connection of the backlog. */
   #adoptAccepted(connection: Socket): Unclaimed<StreamSocket> {

@@ -1,0 +1,338 @@
+import { connect as netConnect } from 'node:net';
+import { expectTyped, failureOf, makeCertificates, type TestCertificates, until } from '@sockkit/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CertificateError,
+  CertificateExpiredError,
+  CertificateRejectedError,
+  ConnectionResetError,
+  createConnection,
+  createServer,
+  HostnameMismatchError,
+  InvalidArgumentError,
+  type SocketAddress,
+  type SocketServer,
+  type StreamSocket,
+  socket,
+  startTls,
+  TimeoutError,
+  TlsError,
+  TlsHandshakeTimeoutError,
+  TlsProtocolError,
+  TlsVersionError,
+  UntrustedCertificateError,
+} from '../src/index.ts';
+import { bytes, recvAll, text } from './helpers.ts';
+
+let certs: TestCertificates;
+beforeAll(async () => {
+  certs = await makeCertificates();
+});
+afterAll(async () => {
+  await certs?.[Symbol.asyncDispose]();
+});
+
+const loopback = { host: '127.0.0.1', port: 0 };
+const portOf = (server: SocketServer) => (server.address as SocketAddress & { port: number }).port;
+
+async function echo(conn: StreamSocket): Promise<void> {
+  for await (const chunk of conn) await conn.sendAll(chunk);
+}
+
+/** An echo server over TLS with the test CA's server certificate, and what its handshakes did. */
+async function tlsEchoServer(tls: Record<string, unknown> = {}) {
+  const errors: unknown[] = [];
+  const server = await createServer(loopback, echo, {
+    tls: { key: certs.server.key, cert: certs.server.cert, ...tls },
+    onError: (error) => errors.push(error),
+  });
+  return { server, errors, port: portOf(server), [Symbol.asyncDispose]: () => server.close() };
+}
+
+describe('TLS client and server', () => {
+  it('round-trips bytes with every verb and reports the TLS facts on both sides', async () => {
+    let serverFacts: unknown;
+    await using server = await createServer(
+      loopback,
+      async (conn) => {
+        serverFacts = { protocol: conn.tls?.protocol, alpn: conn.tls?.alpnProtocol };
+        await echo(conn);
+      },
+      { tls: { key: certs.server.key, cert: certs.server.cert, ALPNProtocols: ['echo/1'] } },
+    );
+    await using conn = await createConnection(
+      { host: 'localhost', port: portOf(server) },
+      { timeout: 5_000, tls: { ca: certs.ca.cert, ALPNProtocols: ['echo/1'] } },
+    );
+    const payload = new Uint8Array(300_000).map((_, i) => i % 251);
+    await conn.sendAll(payload);
+    conn.shutdown('write');
+    expect(Buffer.compare(await recvAll(conn), payload)).toBe(0);
+    const facts = conn.tls;
+    expect([facts?.protocol, facts?.alpnProtocol, facts?.authorized]).toEqual(['TLSv1.3', 'echo/1', true]);
+    expect(conn.tls?.cipher.name).toMatch(/AES|CHACHA/);
+    expect(conn.tls?.peerCertificate?.subject.CN).toBe('server');
+    expect(conn.tls?.peerX509Certificate?.checkHost('localhost')).toBe('localhost');
+    expect(serverFacts).toEqual({ protocol: 'TLSv1.3', alpn: 'echo/1' });
+    expect(server.stats).toMatchObject({ accepted: 1, handshakeFailures: 0, handshakeTimeouts: 0 });
+  });
+
+  it.each([
+    ['127.0.0.1', '127.0.0.1'],
+    ['::1', '::1'],
+  ])('verifies a certificate for the IP address %s', async (host, listen) => {
+    await using server = await createServer({ host: listen, port: 0 }, echo, {
+      tls: { key: certs.server.key, cert: certs.server.cert },
+    });
+    await using conn = await createConnection({ host, port: portOf(server) }, { tls: { ca: certs.ca.cert } });
+    await conn.sendAll(bytes('over ip'));
+    expect(text(await conn.recv(100))).toBe('over ip');
+    expect(conn.tls?.authorized).toBe(true);
+  });
+
+  it.each([
+    ['an untrusted issuer', 'untrusted', {}, UntrustedCertificateError, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'],
+    ['an expired certificate', 'expired', {}, CertificateExpiredError, 'CERT_HAS_EXPIRED'],
+    [
+      'a certificate for another name',
+      'wrongName',
+      {},
+      HostnameMismatchError,
+      'ERR_TLS_CERT_ALTNAME_INVALID',
+    ],
+    [
+      'a name the server certificate lacks',
+      'server',
+      { servername: 'other.example' },
+      HostnameMismatchError,
+      'ERR_TLS_CERT_ALTNAME_INVALID',
+    ],
+  ] as const)('refuses %s with a typed error', async (_case, which, extra, type, tlsCode) => {
+    const pair = certs[which];
+    await using peer = await tlsEchoServer({ key: pair.key, cert: pair.cert });
+    const error = await failureOf(() =>
+      createConnection({ host: '127.0.0.1', port: peer.port }, { tls: { ca: certs.ca.cert, ...extra } }),
+    );
+    expectTyped(error, { type, code: new type('').code, kind: CertificateError });
+    expect(error).toBeInstanceOf(TlsError);
+    expect(error).toMatchObject({ tlsCode });
+    expect((error as Error).cause).toBeInstanceOf(Error);
+    await peer.server.close();
+  });
+
+  it('refuses a protocol version mismatch with TlsVersionError on both sides', async () => {
+    const peer = await tlsEchoServer({ minVersion: 'TLSv1.3' });
+    const error = await failureOf(() =>
+      createConnection(
+        { host: 'localhost', port: peer.port },
+        { tls: { ca: certs.ca.cert, maxVersion: 'TLSv1.2' } },
+      ),
+    );
+    expectTyped(error, { type: TlsVersionError, code: 'SOCKKIT_ERR_TLS_VERSION' });
+    await until(() => peer.server.stats.handshakeFailures === 1);
+    expectTyped(peer.errors[0], { type: TlsVersionError, code: 'SOCKKIT_ERR_TLS_VERSION' });
+    await peer.server.close();
+  });
+
+  it('times the client handshake out against a server that never answers', async () => {
+    const silent = socket();
+    silent.bind(loopback);
+    await silent.listen();
+    const { port } = silent.getSockName() as { port: number };
+    const error = await failureOf(() =>
+      createConnection({ host: '127.0.0.1', port }, { tls: { ca: certs.ca.cert, handshakeTimeout: 200 } }),
+    );
+    expectTyped(error, {
+      type: TlsHandshakeTimeoutError,
+      code: 'SOCKKIT_ERR_TLS_HANDSHAKE_TIMEOUT',
+      kind: TimeoutError,
+    });
+    expect(error).toMatchObject({ timeout: 200 });
+    await silent.close();
+  });
+
+  it('closes a server connection whose handshake misses the deadline, counted, and keeps serving', async () => {
+    await using peer = await tlsEchoServer({ handshakeTimeout: 200 });
+    const silent = netConnect(peer.port, '127.0.0.1');
+    const closed = new Promise((resolve) => silent.once('close', resolve));
+    silent.on('error', () => {});
+    await closed;
+    expect(peer.server.stats).toMatchObject({ handshakeTimeouts: 1, handshakeFailures: 0, accepted: 1 });
+    expectTyped(peer.errors[0], {
+      type: TlsHandshakeTimeoutError,
+      code: 'SOCKKIT_ERR_TLS_HANDSHAKE_TIMEOUT',
+    });
+    await using conn = await createConnection(
+      { host: 'localhost', port: peer.port },
+      { tls: { ca: certs.ca.cert } },
+    );
+    await conn.sendAll(bytes('still serving'));
+    expect(text(await conn.recv(100))).toBe('still serving');
+  });
+
+  it('counts a handshake against maxConnections, and the slot frees when it times out', async () => {
+    await using peer = await tlsEchoServer({ handshakeTimeout: 300 });
+    await peer.server.close();
+    await using limited = await createServer(loopback, echo, {
+      maxConnections: 1,
+      tls: { key: certs.server.key, cert: certs.server.cert, handshakeTimeout: 300 },
+    });
+    const silent = netConnect(portOf(limited), '127.0.0.1');
+    silent.on('error', () => {});
+    await until(() => limited.connections === 1);
+    const refused = await failureOf(() =>
+      createConnection({ host: 'localhost', port: portOf(limited) }, { tls: { ca: certs.ca.cert } }),
+    );
+    expect(refused).toBeInstanceOf(ConnectionResetError);
+    await until(() => limited.stats.handshakeTimeouts === 1 && limited.connections === 0);
+    await using conn = await createConnection(
+      { host: 'localhost', port: portOf(limited) },
+      { tls: { ca: certs.ca.cert } },
+    );
+    await conn.sendAll(bytes('after'));
+    expect(text(await conn.recv(100))).toBe('after');
+    silent.destroy();
+  });
+
+  it('fails only the connection that sends garbage instead of a ClientHello', async () => {
+    await using peer = await tlsEchoServer();
+    const garbage = netConnect(peer.port, '127.0.0.1', () => garbage.write('GET / HTTP/1.1\r\n\r\n'));
+    garbage.on('error', () => {});
+    await new Promise((resolve) => garbage.once('close', resolve));
+    await until(() => peer.server.stats.handshakeFailures === 1);
+    expectTyped(peer.errors[0], { type: TlsProtocolError, code: 'SOCKKIT_ERR_TLS_PROTOCOL' });
+    expect(peer.errors[0]).toMatchObject({ tlsCode: expect.stringMatching(/^ERR_SSL_/) });
+  });
+});
+
+describe('mutual TLS', () => {
+  const mutual = () => ({ ca: certs.ca.cert, requestCert: true });
+
+  it('admits a client whose certificate the CA issued, and shows it to the handler', async () => {
+    let seen: unknown;
+    await using server = await createServer(
+      loopback,
+      async (conn) => {
+        seen = { authorized: conn.tls?.authorized, cn: conn.tls?.peerCertificate?.subject.CN };
+        await echo(conn);
+      },
+      { tls: { key: certs.server.key, cert: certs.server.cert, ...mutual() } },
+    );
+    await using conn = await createConnection(
+      { host: 'localhost', port: portOf(server) },
+      { tls: { ca: certs.ca.cert, key: certs.client.key, cert: certs.client.cert } },
+    );
+    await conn.sendAll(bytes('mutual'));
+    expect(text(await conn.recv(100))).toBe('mutual');
+    expect(seen).toEqual({ authorized: true, cn: 'client' });
+  });
+
+  // OpenSSL refuses a missing certificate with an alert; Node checks a presented one after the
+  // handshake and can only drop the connection.
+  it.each([
+    [
+      'no certificate',
+      undefined,
+      CertificateRejectedError,
+      'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE',
+      CertificateRejectedError,
+    ],
+    [
+      'a certificate from another CA',
+      'untrustedClient',
+      UntrustedCertificateError,
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      ConnectionResetError,
+    ],
+  ] as const)(
+    'refuses a client with %s, typed on the server, and the client learns it',
+    async (_case, which, type, tlsCode, clientSees) => {
+      await using peer = await tlsEchoServer(mutual());
+      const identity = which === undefined ? {} : { key: certs[which].key, cert: certs[which].cert };
+      // TLS 1.3 finishes the client's handshake before the server checks its certificate: the
+      // refusal reaches the client on its first read.
+      const failure = await failureOf(async () => {
+        await using conn = await createConnection(
+          { host: 'localhost', port: peer.port },
+          { tls: { ca: certs.ca.cert, ...identity } },
+        );
+        await conn.sendAll(bytes('let me in'));
+        const reply = await conn.recv(100);
+        if (reply.length === 0) throw new ConnectionResetError('closed without a reply');
+      });
+      expect(failure).toBeInstanceOf(clientSees);
+      await until(() => peer.server.stats.handshakeFailures === 1);
+      expectTyped(peer.errors[0], { type, code: new type('').code, kind: CertificateError });
+      expect(peer.errors[0]).toMatchObject({ tlsCode });
+    },
+  );
+
+  it('with rejectUnauthorized false, admits an unverified client and says why it is not authorized', async () => {
+    let seen: unknown;
+    await using server = await createServer(
+      loopback,
+      async (conn) => {
+        seen = { authorized: conn.tls?.authorized, why: conn.tls?.authorizationError };
+        await echo(conn);
+      },
+      { tls: { key: certs.server.key, cert: certs.server.cert, ...mutual(), rejectUnauthorized: false } },
+    );
+    await using conn = await createConnection(
+      { host: 'localhost', port: portOf(server) },
+      { tls: { ca: certs.ca.cert, key: certs.untrustedClient.key, cert: certs.untrustedClient.cert } },
+    );
+    await conn.sendAll(bytes('x'));
+    await conn.recv(10);
+    expect(seen).toEqual({ authorized: false, why: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
+  });
+});
+
+describe('startTls: an upgrade in place', () => {
+  it('upgrades both ends of a plaintext connection after a STARTTLS exchange, bytes pipelined', async () => {
+    const listener = socket();
+    listener.bind(loopback);
+    await listener.listen();
+    const { port } = listener.getSockName() as { port: number };
+    const client = socket();
+    await client.connect({ host: '127.0.0.1', port });
+    const [conn] = await listener.accept();
+    // The client starts its handshake right behind its command, so the server's recv of the
+    // command leaves the ClientHello buffered: it must reach the server's TLS side.
+    await client.sendAll(bytes('STARTTLS\r\n'));
+    const clientSide = startTls(client, { ca: certs.ca.cert, servername: 'localhost' });
+    expect(text(await conn.recv(10))).toBe('STARTTLS\r\n');
+    await until(() => conn.bufferedBytes > 0);
+    await Promise.all([
+      clientSide,
+      startTls(conn, { isServer: true, key: certs.server.key, cert: certs.server.cert }),
+    ]);
+    await client.sendAll(bytes('secret'));
+    expect(text(await conn.recv(100))).toBe('secret');
+    await conn.sendAll(bytes('reply'));
+    expect(text(await client.recv(100))).toBe('reply');
+    expect(client.tls?.protocol).toBe('TLSv1.3');
+    expect(conn.tls?.protocol).toBe('TLSv1.3');
+    await Promise.all([client.close(), conn.close(), listener.close()]);
+  });
+
+  it('refuses what it cannot take, before touching the connection', async () => {
+    const fresh = socket();
+    await expect(startTls(fresh)).rejects.toMatchObject({ code: 'ENOTCONN' });
+    await expect(startTls({} as StreamSocket)).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(startTls(fresh, { bogus: 1 } as never)).rejects.toMatchObject({ argument: 'options.bogus' });
+    await expect(createConnection(loopback, { tls: { handshakeTimeout: -1 } })).rejects.toMatchObject({
+      argument: 'options.tls.handshakeTimeout',
+    });
+    await expect(createConnection(loopback, { tls: { minVersion: 'TLSv9' as never } })).rejects.toMatchObject(
+      { argument: 'options.tls.minVersion' },
+    );
+    await expect(createServer(loopback, echo, { tls: { cert: certs.server.cert } })).rejects.toMatchObject({
+      code: 'SOCKKIT_ERR_INVALID_ARGUMENT',
+      argument: 'options.tls.key',
+    });
+    await expect(
+      createServer(loopback, echo, { tls: { key: 'not a key', cert: certs.server.cert } }),
+    ).rejects.toMatchObject({ code: 'SOCKKIT_ERR_INVALID_ARGUMENT', argument: 'options.tls' });
+    await fresh.close();
+  });
+});
