@@ -171,8 +171,6 @@ describe('TLS client and server', () => {
   });
 
   it('counts a handshake against maxConnections, and the slot frees when it times out', async () => {
-    await using peer = await tlsEchoServer({ handshakeTimeout: 300 });
-    await peer.server.close();
     await using limited = await createServer(loopback, echo, {
       maxConnections: 1,
       tls: { key: certs.server.key, cert: certs.server.cert, handshakeTimeout: 300 },
@@ -191,6 +189,34 @@ describe('TLS client and server', () => {
     );
     await conn.sendAll(bytes('after'));
     expect(text(await conn.recv(100))).toBe('after');
+    silent.destroy();
+  });
+
+  it('closes a handshaking connection at the idle timeout when that comes first', async () => {
+    await using idle = await createServer(loopback, echo, {
+      idleTimeout: 150,
+      tls: { key: certs.server.key, cert: certs.server.cert },
+    });
+    const silent = netConnect(portOf(idle), '127.0.0.1');
+    silent.on('error', () => {});
+    const started = performance.now();
+    await new Promise((resolve) => silent.once('close', resolve));
+    expect(performance.now() - started).toBeLessThan(5_000);
+    await until(() => idle.connections === 0);
+    expect(idle.stats.handshakeTimeouts).toBe(0);
+  });
+
+  it('a graceful close does not wait for a handshake that never finishes, nor counts it', async () => {
+    const peer = await tlsEchoServer();
+    const silent = netConnect(peer.port, '127.0.0.1');
+    silent.on('error', () => {});
+    await until(() => peer.server.connections === 1);
+    await peer.server.close({ grace: 100 });
+    expect(peer.server.stats).toMatchObject({
+      handshakeFailures: 0,
+      handshakeTimeouts: 0,
+      abortedHandlers: 1,
+    });
     silent.destroy();
   });
 
