@@ -127,9 +127,21 @@ export function secureServerSide(
       requestCert,
       rejectUnauthorized,
     });
-  return handshake(conn, wrap, 'secure', options.handshakeTimeout, signal, (socket) =>
-    authorizeClient(socket, requestCert, rejectUnauthorized),
-  );
+  return handshake(conn, wrap, 'secure', options.handshakeTimeout, signal, (socket) => {
+    const authorization = authorizeClient(socket, requestCert, rejectUnauthorized);
+    serveLikeTlsServer(socket);
+    return authorization;
+  });
+}
+
+/**
+ * Node's standalone server-side `TLSSocket` keeps TLS errors after the handshake to itself (a
+ * `_tlsError` event, no `'error'`, the connection left open) until "control is released", which
+ * `tls.Server` does for its own sockets once secured: do the same, so garbage after the handshake
+ * fails the connection with its `TlsProtocolError`.
+ */
+function serveLikeTlsServer(socket: TLSSocket): void {
+  (socket as unknown as { _releaseControl?(): unknown })._releaseControl?.();
 }
 
 /**
