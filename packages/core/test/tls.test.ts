@@ -1,4 +1,5 @@
-import { connect as netConnect } from 'node:net';
+import { isIPv6, connect as netConnect } from 'node:net';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { expectTyped, failureOf, makeCertificates, type TestCertificates, until } from '@sockkit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -33,6 +34,13 @@ afterAll(async () => {
 });
 
 const loopback = { host: '127.0.0.1', port: 0 };
+
+/** Node 22.23's `tls.checkServerIdentity` matches no IPv6 address against a certificate's IP names (20 and 24 do). */
+const nodeMatchesIpv6Names =
+  checkServerIdentity('::1', {
+    subject: {},
+    subjectaltname: 'IP Address:0:0:0:0:0:0:0:1',
+  } as PeerCertificate) === undefined;
 const portOf = (server: SocketServer) => (server.address as SocketAddress & { port: number }).port;
 
 async function echo(conn: StreamSocket): Promise<void> {
@@ -77,11 +85,10 @@ describe('TLS client and server', () => {
     expect(server.stats).toMatchObject({ accepted: 1, handshakeFailures: 0, handshakeTimeouts: 0 });
   });
 
-  it.each([
-    ['127.0.0.1', '127.0.0.1'],
-    ['::1', '::1'],
-  ])('verifies a certificate for the IP address %s', async (host, listen) => {
-    await using server = await createServer({ host: listen, port: 0 }, echo, {
+  it.for(['127.0.0.1', '::1'])('verifies a certificate for the IP address %s', async (host, context) => {
+    if (isIPv6(host) && !nodeMatchesIpv6Names)
+      context.skip(`Node ${process.version} matches no IPv6 address to a certificate`);
+    await using server = await createServer({ host, port: 0 }, echo, {
       tls: { key: certs.server.key, cert: certs.server.cert },
     });
     await using conn = await createConnection({ host, port: portOf(server) }, { tls: { ca: certs.ca.cert } });
