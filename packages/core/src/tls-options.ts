@@ -14,6 +14,7 @@ import {
   checkOneOf,
   checkOptionalDelay,
   checkOptions,
+  checkPositiveInteger,
 } from './validate.js';
 
 /** What builds a secure context: keys, certificates, trusted CAs, versions, ciphers. */
@@ -115,6 +116,7 @@ export function checkClientOptions(
   ]);
   checkCommon(argument, connect);
   if (connect.servername !== undefined) checkNonEmptyString(`${argument}.servername`, connect.servername);
+  if (connect.minDHSize !== undefined) checkPositiveInteger(`${argument}.minDHSize`, connect.minDHSize);
   if (connect.checkServerIdentity !== undefined)
     checkFunction(`${argument}.checkServerIdentity`, connect.checkServerIdentity);
   return {
@@ -140,7 +142,7 @@ export function checkServerOptions(
     SNICallback,
     ...context
   } = checkOptions(argument, options, [...serverOptionNames, 'handshakeTimeout']);
-  checkCommon(argument, { rejectUnauthorized, enableTrace, ...context });
+  checkCommon(argument, { rejectUnauthorized, enableTrace, ALPNProtocols, ...context });
   if (requestCert !== undefined) checkBoolean(`${argument}.requestCert`, requestCert);
   if (SNICallback !== undefined) checkFunction(`${argument}.SNICallback`, SNICallback);
   if (
@@ -171,7 +173,10 @@ export function checkServerOptions(
 /** The checks both sides share; Node checks the types of keys and certificates itself. */
 function checkCommon(
   argument: string,
-  options: Pick<TlsOptions, 'rejectUnauthorized' | 'enableTrace' | 'minVersion' | 'maxVersion'>,
+  options: Pick<
+    TlsOptions,
+    'rejectUnauthorized' | 'enableTrace' | 'minVersion' | 'maxVersion' | 'ALPNProtocols'
+  >,
 ): void {
   for (const name of ['rejectUnauthorized', 'enableTrace'] as const) {
     if (options[name] !== undefined) checkBoolean(`${argument}.${name}`, options[name]);
@@ -179,6 +184,19 @@ function checkCommon(
   for (const name of ['minVersion', 'maxVersion'] as const) {
     if (options[name] !== undefined)
       checkOneOf(`${argument}.${name}`, options[name], ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
+  }
+  // Node throws a TypeError without a code for a bad one, deep inside the handshake's set-up.
+  const { ALPNProtocols } = options;
+  const protocols: unknown[] = Array.isArray(ALPNProtocols) ? ALPNProtocols : [ALPNProtocols];
+  if (
+    ALPNProtocols !== undefined &&
+    !protocols.every((protocol) => typeof protocol === 'string' || protocol instanceof Uint8Array)
+  ) {
+    throw new InvalidArgumentError(
+      `${argument}.ALPNProtocols`,
+      'an array of protocol names (strings or Uint8Arrays), or a Uint8Array',
+      ALPNProtocols,
+    );
   }
 }
 

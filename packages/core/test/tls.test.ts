@@ -348,6 +348,25 @@ describe('startTls: an upgrade in place', () => {
     await Promise.all([client.close(), conn.close(), listener.close()]);
   });
 
+  it('leaves the connection in plaintext, usable, when Node refuses an option at the upgrade', async () => {
+    const listener = socket();
+    listener.bind(loopback);
+    await listener.listen();
+    const client = socket();
+    await client.connect(listener.getSockName() as { host: string; port: number });
+    const [conn] = await listener.accept();
+    await conn.sendAll(bytes('before'));
+    await until(() => client.bufferedBytes > 0);
+    // Node's own check of `session`, past sockkit's: the socket is handed back untouched.
+    const refused = await failureOf(() => startTls(client, { ca: certs.ca.cert, session: 'x' as never }));
+    expectTyped(refused, { type: InvalidArgumentError, code: 'SOCKKIT_ERR_INVALID_ARGUMENT' });
+    expect(text(await client.recv(100))).toBe('before');
+    await client.sendAll(bytes('still plain'));
+    expect(text(await conn.recv(100))).toBe('still plain');
+    expect(client.tls).toBeUndefined();
+    await Promise.all([client.close(), conn.close(), listener.close()]);
+  });
+
   it('refuses what it cannot take, before touching the connection', async () => {
     const fresh = socket();
     await expect(startTls(fresh)).rejects.toMatchObject({ code: 'ENOTCONN' });
@@ -359,6 +378,14 @@ describe('startTls: an upgrade in place', () => {
     await expect(createConnection(loopback, { tls: { minVersion: 'TLSv9' as never } })).rejects.toMatchObject(
       { argument: 'options.tls.minVersion' },
     );
+    await expect(
+      createServer(loopback, echo, {
+        tls: { key: certs.server.key, cert: certs.server.cert, ALPNProtocols: [5] as never },
+      }),
+    ).rejects.toMatchObject({ argument: 'options.tls.ALPNProtocols' });
+    await expect(createConnection(loopback, { tls: { minDHSize: -1 } })).rejects.toMatchObject({
+      argument: 'options.tls.minDHSize',
+    });
     await expect(createServer(loopback, echo, { tls: { cert: certs.server.cert } })).rejects.toMatchObject({
       code: 'SOCKKIT_ERR_INVALID_ARGUMENT',
       argument: 'options.tls.key',
