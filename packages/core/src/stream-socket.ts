@@ -518,7 +518,8 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     this.#error ??= new SocketTimeoutError(`connection was idle for ${socket?.timeout} ms and was closed`);
     this.#read.failReaders(this.#error);
     for (const waiter of this.#writers.drain()) waiter.reject(this.#error);
-    socket?.destroy();
+    // With the error, so that a TLS handshake waiting on the socket learns why it closed.
+    socket?.destroy(this.#error as Error);
   };
 
   /** `setBlocking(false)` is `setTimeout(0)`; `setBlocking(true)` is `setTimeout(null)`. */

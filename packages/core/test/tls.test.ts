@@ -13,6 +13,7 @@ import {
   InvalidArgumentError,
   type SocketAddress,
   type SocketServer,
+  SocketTimeoutError,
   type StreamSocket,
   socket,
   startTls,
@@ -200,9 +201,11 @@ describe('TLS client and server', () => {
   });
 
   it('closes a handshaking connection at the idle timeout when that comes first', async () => {
+    const errors: unknown[] = [];
     await using idle = await createServer(loopback, echo, {
       idleTimeout: 150,
       tls: { key: certs.server.key, cert: certs.server.cert },
+      onError: (error) => errors.push(error),
     });
     const silent = netConnect(portOf(idle), '127.0.0.1');
     silent.on('error', () => {});
@@ -210,7 +213,8 @@ describe('TLS client and server', () => {
     await new Promise((resolve) => silent.once('close', resolve));
     expect(performance.now() - started).toBeLessThan(5_000);
     await until(() => idle.connections === 0);
-    expect(idle.stats.handshakeTimeouts).toBe(0);
+    expect(idle.stats).toMatchObject({ handshakeTimeouts: 0, handshakeFailures: 1 });
+    expectTyped(errors[0], { type: SocketTimeoutError, code: 'ETIMEDOUT', kind: TimeoutError });
   });
 
   it('a graceful close does not wait for a handshake that never finishes, nor counts it', async () => {
