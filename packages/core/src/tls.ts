@@ -210,13 +210,21 @@ function authorizeClient(
 /** Checked server TLS settings of `createServer`, with its handshake counters. */
 export class TlsAcceptor {
   readonly #options: CheckedServerOptions;
-  /** Handshakes that failed, other than by the deadline. */
-  failures = 0;
-  /** Handshakes cut off by `handshakeTimeout`. */
-  timeouts = 0;
+  #failures = 0;
+  #timeouts = 0;
 
   constructor(argument: string, options: TlsServerOptions) {
     this.#options = checkServerOptions(argument, options);
+  }
+
+  /** Handshakes that failed, other than by the deadline or the server's own close. */
+  get failures(): number {
+    return this.#failures;
+  }
+
+  /** Handshakes cut off by `handshakeTimeout`. */
+  get timeouts(): number {
+    return this.#timeouts;
   }
 
   /** Secures an accepted connection; resolves with the error when the handshake failed (counted). */
@@ -225,8 +233,8 @@ export class TlsAcceptor {
       await secureServerSide(conn, this.#options, signal);
       return undefined;
     } catch (error) {
-      if (error instanceof TlsHandshakeTimeoutError) this.timeouts += 1;
-      else if (!conn.closed) this.failures += 1;
+      if (error instanceof TlsHandshakeTimeoutError) this.#timeouts += 1;
+      else if (!conn.closed) this.#failures += 1;
       return error;
     }
   }
