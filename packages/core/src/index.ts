@@ -13,6 +13,7 @@ export type {
   SocketCloseEvent,
   SocketConnectContext,
   SocketOpenEvent,
+  SocketTlsContext,
 } from './channels.js';
 export {
   type AddressFamily,

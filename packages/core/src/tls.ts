@@ -1,6 +1,7 @@
 import { isIP, type Socket } from 'node:net';
 import { TLSSocket, connect as tlsConnect } from 'node:tls';
-import { log } from './channels.js';
+import { log, tlsChannel } from './channels.js';
+import { traced } from './diagnostics.js';
 import {
   ConnectionResetError,
   InvalidArgumentError,
@@ -148,7 +149,22 @@ function serveLikeTlsServer(socket: TLSSocket): void {
  * Swaps `conn`'s Node socket for `wrap`'s TLS socket and waits for `ready` within `timeout`. On
  * failure the TLS socket is destroyed with the typed error, which `conn` keeps as its failure.
  */
-async function handshake(
+function handshake(
+  conn: StreamSocket,
+  wrap: (socket: Socket) => TLSSocket,
+  ready: 'secure' | 'secureConnect',
+  timeout: number | null,
+  signal: AbortSignal | undefined,
+  authorize: (socket: TLSSocket) => TlsAuthorization,
+): Promise<void> {
+  return traced(
+    tlsChannel,
+    () => ({ socket: conn, isServer: ready === 'secure' }),
+    () => untracedHandshake(conn, wrap, ready, timeout, signal, authorize),
+  );
+}
+
+async function untracedHandshake(
   conn: StreamSocket,
   wrap: (socket: Socket) => TLSSocket,
   ready: 'secure' | 'secureConnect',
@@ -171,7 +187,14 @@ async function handshake(
   socket.once(ready, onReady).once('error', onError).once('close', onClose).once('end', onClose);
   try {
     await waiter.promise;
-    recordSession(socket, authorize(socket));
+    const session = recordSession(socket, authorize(socket));
+    log?.(
+      'TLS %s %s (%s) as the %s',
+      session.protocol,
+      session.cipher.name,
+      session.authorized ? 'peer verified' : 'peer not verified',
+      ready === 'secure' ? 'server' : 'client',
+    );
   } catch (error) {
     log?.('TLS handshake failed: %s', error);
     socket.destroy(error instanceof Error ? error : undefined);

@@ -1,6 +1,13 @@
 import { isIPv6, connect as netConnect } from 'node:net';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
-import { expectTyped, failureOf, makeCertificates, type TestCertificates, until } from '@sockkit/testkit';
+import {
+  expectTyped,
+  failureOf,
+  makeCertificates,
+  recordChannels,
+  type TestCertificates,
+  until,
+} from '@sockkit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CertificateError,
@@ -239,6 +246,28 @@ describe('TLS client and server', () => {
     await until(() => peer.server.stats.handshakeFailures === 1);
     expectTyped(peer.errors[0], { type: TlsProtocolError, code: 'SOCKKIT_ERR_TLS_PROTOCOL' });
     expect(peer.errors[0]).toMatchObject({ tlsCode: expect.stringMatching(/^ERR_SSL_/) });
+  });
+});
+
+describe('observability', () => {
+  it('traces each handshake on sockkit:socket:tls, side and typed failure included', async () => {
+    using recording = recordChannels([], ['sockkit:socket:tls']);
+    await using peer = await tlsEchoServer();
+    await using conn = await createConnection(
+      { host: 'localhost', port: peer.port },
+      { tls: { ca: certs.ca.cert } },
+    );
+    await until(() => recording.of('tracing:sockkit:socket:tls:asyncEnd').length === 2);
+    const started = recording.of('tracing:sockkit:socket:tls:start');
+    expect(started.map(({ isServer }) => isServer).sort()).toEqual([false, true]);
+    expect(started).toContainEqual({ socket: conn, isServer: false });
+    expect(recording.of('tracing:sockkit:socket:tls:error')).toHaveLength(0);
+    await expect(
+      createConnection({ host: 'localhost', port: peer.port }, { tls: {} }),
+    ).rejects.toBeInstanceOf(UntrustedCertificateError);
+    const [failed] = recording.of('tracing:sockkit:socket:tls:error');
+    expect(failed).toMatchObject({ isServer: false });
+    expect(failed?.error).toBeInstanceOf(UntrustedCertificateError);
   });
 });
 
