@@ -1,6 +1,20 @@
-import { makeCertificates, requirePython, startPython, type TestCertificates } from '@sockkit/testkit';
+import {
+  expectTyped,
+  failureOf,
+  makeCertificates,
+  requirePython,
+  startPython,
+  type TestCertificates,
+} from '@sockkit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConnection, createServer, type SocketAddress, type StreamSocket } from '../src/index.ts';
+import {
+  createConnection,
+  createServer,
+  type SocketAddress,
+  type StreamSocket,
+  TlsError,
+  TlsProtocolError,
+} from '../src/index.ts';
 import { bytes, recvAll, text } from './helpers.ts';
 
 let certs: TestCertificates;
@@ -54,6 +68,39 @@ with socket.create_connection(("127.0.0.1", int(port)), timeout=5) as sock:
                 break
             reply += data
         print("REPLY", len(reply), reply[:21].decode(), tls.version())
+`;
+
+/**
+ * A Python TLS server over memory BIOs, so it controls every byte: argv cert, key. It finishes
+ * the handshake, then sends a record of garbage in place of application data.
+ */
+const PYTHON_GARBAGE_AFTER_HANDSHAKE = `
+import socket, ssl, sys
+cert, key = sys.argv[1:3]
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain(cert, key)
+server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+server.bind(("127.0.0.1", 0))
+server.listen(1)
+print("READY", server.getsockname()[1])
+conn, _ = server.accept()
+incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+tls = context.wrap_bio(incoming, outgoing, server_side=True)
+while True:
+    try:
+        tls.do_handshake()
+        break
+    except ssl.SSLWantReadError:
+        conn.sendall(outgoing.read())
+        incoming.write(conn.recv(65536))
+conn.sendall(outgoing.read())
+conn.sendall(b"\\x17\\x03\\x03\\x00\\x20" + b"\\x5a" * 32)
+print("SENT")
+conn.settimeout(5)
+try:
+    conn.recv(1)
+except OSError:
+    pass
 `;
 
 const portOf = (line: string) => Number(line.split(' ')[1]);
@@ -135,5 +182,25 @@ describe("TLS with Python's ssl module as the peer", () => {
     conn.shutdown('write');
     expect(await recvAll(conn)).toHaveLength(0);
     expect(await peer.exited()).toBe(0);
+  });
+
+  it('a sockkit TLS client fails with TlsProtocolError on garbage after the handshake', async (context) => {
+    const python = requirePython(context, 'ssl', 'python3');
+    await using peer = startPython(
+      PYTHON_GARBAGE_AFTER_HANDSHAKE,
+      [certs.server.certPath, certs.server.keyPath],
+      {
+        python,
+      },
+    );
+    const port = portOf(await peer.nextLine());
+    await using conn = await createConnection(
+      { host: 'localhost', port },
+      { timeout: 5_000, tls: { ca: certs.ca.cert } },
+    );
+    expect(await peer.nextLine()).toBe('SENT');
+    const failure = await failureOf(() => recvAll(conn));
+    expectTyped(failure, { type: TlsProtocolError, code: 'SOCKKIT_ERR_TLS_PROTOCOL', kind: TlsError });
+    expect(failure).toMatchObject({ tlsCode: expect.stringMatching(/^ERR_SSL_/) });
   });
 });
