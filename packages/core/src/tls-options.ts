@@ -185,19 +185,38 @@ function checkCommon(
     if (options[name] !== undefined)
       checkOneOf(`${argument}.${name}`, options[name], ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
   }
-  // Node throws a TypeError without a code for a bad one, deep inside the handshake's set-up.
   const { ALPNProtocols } = options;
-  const protocols: unknown[] = Array.isArray(ALPNProtocols) ? ALPNProtocols : [ALPNProtocols];
-  if (
-    ALPNProtocols !== undefined &&
-    !protocols.every((protocol) => typeof protocol === 'string' || protocol instanceof Uint8Array)
-  ) {
+  if (ALPNProtocols !== undefined && !validAlpnProtocols(ALPNProtocols)) {
     throw new InvalidArgumentError(
       `${argument}.ALPNProtocols`,
-      'an array of protocol names (strings or Uint8Arrays), or a Uint8Array',
+      'protocol names of 1 to 255 bytes (strings or Uint8Arrays), or their wire form as one Uint8Array',
       ALPNProtocols,
     );
   }
+}
+
+/**
+ * Whether `protocols` is a list of ALPN names of 1 to 255 bytes, or that list in its wire form
+ * (each name behind its length byte). Node 20 and 22 abort the process on an empty name or a
+ * malformed wire form (a failed assertion in native code), and throw a TypeError without a code
+ * on a wrong type: all of them are refused here first.
+ */
+function validAlpnProtocols(protocols: unknown): boolean {
+  if (protocols instanceof Uint8Array) {
+    let at = 0;
+    while (at < protocols.length) {
+      const length = protocols[at]!;
+      if (length === 0) return false;
+      at += 1 + length;
+    }
+    return protocols.length > 0 && at === protocols.length;
+  }
+  if (!Array.isArray(protocols) || protocols.length === 0) return false;
+  return protocols.every((name: unknown) => {
+    const length =
+      typeof name === 'string' ? Buffer.byteLength(name) : name instanceof Uint8Array ? name.length : 0;
+    return length >= 1 && length <= 255;
+  });
 }
 
 /**

@@ -62,7 +62,7 @@ describe('startTls: an upgrade in place', () => {
     await conn.sendAll(bytes('before'));
     await until(() => client.bufferedBytes > 0);
     // Node's own check of `session`, past sockkit's: the socket is handed back untouched.
-    const refused = await failureOf(() => startTls(client, { ca: certs.ca.cert, session: 'x' as never }));
+    const refused = await failureOf(() => startTls(client, { ca: certs.ca.cert, session: 5 as never }));
     expectTyped(refused, { type: InvalidArgumentError, code: 'SOCKKIT_ERR_INVALID_ARGUMENT' });
     expect(text(await client.recv(100))).toBe('before');
     await client.sendAll(bytes('still plain'));
@@ -87,6 +87,20 @@ describe('startTls: an upgrade in place', () => {
         tls: { key: certs.server.key, cert: certs.server.cert, ALPNProtocols: [5] as never },
       }),
     ).rejects.toMatchObject({ argument: 'options.tls.ALPNProtocols' });
+    // Node 20 and 22 abort the process on an empty ALPN name or a malformed wire form.
+    for (const ALPNProtocols of [[''], ['x'.repeat(256)], Uint8Array.of(0), Uint8Array.of(3, 104, 50), []]) {
+      await expect(createConnection(loopback, { tls: { ALPNProtocols } })).rejects.toMatchObject({
+        argument: 'options.tls.ALPNProtocols',
+      });
+    }
+    await expect(
+      startTls(fresh, {
+        isServer: true,
+        key: certs.server.key,
+        cert: certs.server.cert,
+        ALPNProtocols: [''],
+      }),
+    ).rejects.toMatchObject({ argument: 'options.ALPNProtocols' });
     await expect(createConnection(loopback, { tls: { minDHSize: -1 } })).rejects.toMatchObject({
       argument: 'options.tls.minDHSize',
     });
