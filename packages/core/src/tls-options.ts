@@ -227,7 +227,18 @@ function secureContextOf(
   argument: string,
   options: SecureContextOptions & { readonly secureContext?: SecureContext | undefined },
 ): SecureContext {
-  if (options.secureContext !== undefined) return options.secureContext;
+  const given: unknown = options.secureContext;
+  if (given !== undefined) {
+    // What Node checks only when a connection is wrapped (ERR_TLS_INVALID_CONTEXT): every one would fail.
+    if (typeof given !== 'object' || given === null || !('context' in given)) {
+      throw new InvalidArgumentError(
+        `${argument}.secureContext`,
+        'a tls.createSecureContext() result',
+        given,
+      );
+    }
+    return given as SecureContext;
+  }
   const contextOptions: SecureContextOptions = {};
   for (const name of contextOptionNames) {
     if (options[name] !== undefined) (contextOptions as Record<string, unknown>)[name] = options[name];

@@ -101,6 +101,9 @@ describe('startTls: an upgrade in place', () => {
         ALPNProtocols: [''],
       }),
     ).rejects.toMatchObject({ argument: 'options.ALPNProtocols' });
+    await expect(createServer(loopback, echo, { tls: { secureContext: {} as never } })).rejects.toMatchObject(
+      { argument: 'options.tls.secureContext' },
+    );
     await expect(createConnection(loopback, { tls: { minDHSize: -1 } })).rejects.toMatchObject({
       argument: 'options.tls.minDHSize',
     });
