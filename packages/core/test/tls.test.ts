@@ -183,27 +183,31 @@ describe('TLS client and server', () => {
     expect(text(await conn.recv(100))).toBe('still serving');
   });
 
-  it('counts a handshake against maxConnections, and the slot frees when it times out', async () => {
-    await using limited = await createServer(loopback, echo, {
-      maxConnections: 1,
-      tls: { key: certs.server.key, cert: certs.server.cert, handshakeTimeout: 300 },
-    });
-    const silent = netConnect(portOf(limited), '127.0.0.1');
-    silent.on('error', () => {});
-    await until(() => limited.connections === 1);
-    const refused = await failureOf(() =>
-      createConnection({ host: 'localhost', port: portOf(limited) }, { tls: { ca: certs.ca.cert } }),
-    );
-    expect(refused).toBeInstanceOf(ConnectionResetError);
-    await until(() => limited.stats.handshakeTimeouts === 1 && limited.connections === 0);
-    await using conn = await createConnection(
-      { host: 'localhost', port: portOf(limited) },
-      { tls: { ca: certs.ca.cert } },
-    );
-    await conn.sendAll(bytes('after'));
-    expect(text(await conn.recv(100))).toBe('after');
-    silent.destroy();
-  });
+  it.each(['maxConnections', 'maxConnectionsPerAddress'])(
+    'counts a handshake against %s, and the slot frees when it times out',
+    async (limit) => {
+      await using limited = await createServer(loopback, echo, {
+        [limit]: 1,
+        tls: { key: certs.server.key, cert: certs.server.cert, handshakeTimeout: 300 },
+      });
+      const silent = netConnect(portOf(limited), '127.0.0.1');
+      silent.on('error', () => {});
+      await until(() => limited.connections === 1);
+      const refused = await failureOf(() =>
+        createConnection({ host: 'localhost', port: portOf(limited) }, { tls: { ca: certs.ca.cert } }),
+      );
+      expect(refused).toBeInstanceOf(ConnectionResetError);
+      expect(limited.stats.refused).toBe(1);
+      await until(() => limited.stats.handshakeTimeouts === 1 && limited.connections === 0);
+      await using conn = await createConnection(
+        { host: 'localhost', port: portOf(limited) },
+        { tls: { ca: certs.ca.cert } },
+      );
+      await conn.sendAll(bytes('after'));
+      expect(text(await conn.recv(100))).toBe('after');
+      silent.destroy();
+    },
+  );
 
   it('closes a handshaking connection at the idle timeout when that comes first', async () => {
     const errors: unknown[] = [];
