@@ -46,12 +46,16 @@ describe('.github/workflows/ci.yml and .ci/run', () => {
     expect([...new Set(ciRunCommands)]).toEqual(workflowCommands);
   });
 
-  it('both install python3-msgpack for the live interop tests', () => {
-    expect(ciRun).toMatch(/apt-get .*install[^\n]*\n?[^\n]*python3-msgpack/);
-    expect(runSteps(ciWorkflow).some((command) => /apt-get install .*python3-msgpack/.test(command))).toBe(
-      true,
-    );
-  });
+  it.each(['python3-msgpack', 'openssl'])(
+    'both install %s (the live msgpack interop tests; the TLS tests make certificates with openssl)',
+    (name) => {
+      expect(ciRun).toMatch(/apt-get .*install[^\n]*\n?[^\n]*"\$1"/);
+      expect(ciRun).toMatch(new RegExp(`^\\s*install_apt_package ${name} `, 'm'));
+      expect(
+        runSteps(ciWorkflow).some((command) => new RegExp(`apt-get install .*\\b${name}\\b`).test(command)),
+      ).toBe(true);
+    },
+  );
 });
 
 describe('.github/workflows/release.yml', () => {

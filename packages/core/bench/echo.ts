@@ -11,7 +11,7 @@ export interface Latency {
   readonly p99: number;
 }
 
-function summarize(samples: Float64Array): Latency {
+export function summarize(samples: Float64Array): Latency {
   samples.sort();
   const at = (q: number) =>
     (samples[Math.min(samples.length - 1, Math.floor(samples.length * q))] ?? 0) * 1000;

@@ -3,20 +3,25 @@
  * - bulk: N MiB (default 1024) in 64 KiB chunks, sendAll/recv vs write+drain/'data';
  * - echo: 64-byte request/response round trips, median and p99 latency;
  * - udp: 64-byte datagram ping-pong round trips per second;
+ * - tls: the bulk and echo cases over TLS 1.3, sockkit (createServer/createConnection with `tls`)
+ *   vs raw node:tls (tls.createServer/tls.connect), a quarter of bulkMiB per bulk round;
  * - abort: 10,000 and 20,000 pending recv()s sharing one AbortSignal, started and then aborted
  *   (sockkit alone: each waiter must cost O(1), so 20,000 take about what 10,000 take, twice).
  * Contenders alternate in order each round; the table shows medians over rounds, and the median
  * of the per-round ratios.
- * Usage: npm run bench -- [bulkMiB=1024] [rounds=7] [cases=bulk,echo,udp,abort]
+ * Usage: npm run bench -- [bulkMiB=1024] [rounds=7] [cases=bulk,echo,udp,tls,abort]
  */
+
+import { makeCertificates } from '@sockkit/testkit';
 import { abortMany } from './abort.ts';
 import { bulkRaw, bulkSockkit } from './bulk.ts';
 import { echoRaw, echoSockkit } from './echo.ts';
+import { tlsBulkRaw, tlsBulkSockkit, tlsEchoRaw, tlsEchoSockkit } from './tls.ts';
 import { udpRaw, udpSockkit } from './udp.ts';
 
 const bulkMiB = Number(process.argv[2] ?? 1024);
 const rounds = Number(process.argv[3] ?? 7);
-const cases = new Set((process.argv[4] ?? 'bulk,echo,udp,abort').split(','));
+const cases = new Set((process.argv[4] ?? 'bulk,echo,udp,tls,abort').split(','));
 /** Short, many rounds for the per-message cases, so noise from other processes hits both contenders alike. */
 const SHORT_ROUNDS = rounds * 3;
 const ECHO_TRIPS = 10_000;
@@ -80,6 +85,32 @@ const [udp] = cases.has('udp')
       (tripsPerSecond) => [tripsPerSecond],
     )
   : [];
+const certs = cases.has('tls') ? await makeCertificates() : undefined;
+const tlsBulkMiB = Math.max(1, Math.round(bulkMiB / 4));
+if (certs) {
+  // TLS throughput climbs over the first runs of a process (JIT, OpenSSL's tables): one
+  // uncounted run of each contender first, so round 1 does not favour whoever runs second.
+  for (const warmUp of [tlsBulkRaw, tlsBulkSockkit]) await warmUp(certs, tlsBulkMiB);
+}
+const [tlsBulk] = certs
+  ? await alternate(
+      'tls bulk',
+      rounds,
+      () => tlsBulkRaw(certs, tlsBulkMiB),
+      () => tlsBulkSockkit(certs, tlsBulkMiB),
+      (mibPerSecond) => [mibPerSecond],
+    )
+  : [];
+const [tlsEchoMedian, tlsEchoP99] = certs
+  ? await alternate(
+      'tls echo',
+      SHORT_ROUNDS,
+      () => tlsEchoRaw(certs, ECHO_TRIPS),
+      () => tlsEchoSockkit(certs, ECHO_TRIPS),
+      (latency) => [latency.median, latency.p99],
+    )
+  : [];
+await certs?.[Symbol.asyncDispose]();
 
 interface Goal {
   readonly ratio: number;
@@ -110,6 +141,12 @@ const rows = [
   row('64 B echo latency, median', 'µs', echoMedian, { ratio: 1.2, atLeast: false }),
   row('64 B echo latency, p99', 'µs', echoP99, { ratio: 1.2, atLeast: false }),
   row('UDP ping-pong', 'round trips/s', udp, { ratio: 0.8, atLeast: true }),
+  row(`TLS 1.3 bulk throughput (${tlsBulkMiB} MiB), vs node:tls`, 'MiB/s', tlsBulk, {
+    ratio: 0.95,
+    atLeast: true,
+  }),
+  row('TLS 1.3 64 B echo latency, median, vs node:tls', 'µs', tlsEchoMedian, { ratio: 1.2, atLeast: false }),
+  row('TLS 1.3 64 B echo latency, p99, vs node:tls', 'µs', tlsEchoP99, { ratio: 1.2, atLeast: false }),
 ];
 for (const line of rows) if (line !== undefined) console.log(line);
 if (cases.has('abort')) {

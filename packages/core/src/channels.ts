@@ -22,6 +22,15 @@ export interface SocketConnectContext {
   error?: unknown;
 }
 
+/** Context of the `sockkit:socket:tls` TracingChannel: one TLS handshake (`startTls`, `createConnection`, a TLS server). */
+export interface SocketTlsContext {
+  readonly socket: StreamSocket;
+  /** Whether this side is the TLS server. */
+  readonly isServer: boolean;
+  /** Set by the TracingChannel on `error`: the typed `TlsError`, `TlsHandshakeTimeoutError` ... */
+  error?: unknown;
+}
+
 /** Payload of `sockkit:socket:open`: a stream socket is connected (by `connect` or `accept`). */
 export interface SocketOpenEvent {
   readonly socket: StreamSocket;
@@ -73,6 +82,7 @@ export interface DatagramDropEvent {
 }
 
 export const connectChannel = operationChannel<SocketConnectContext>('sockkit:socket:connect');
+export const tlsChannel = operationChannel<SocketTlsContext>('sockkit:socket:tls');
 const openChannel = eventChannel<SocketOpenEvent>('sockkit:socket:open');
 const closeChannel = eventChannel<SocketCloseEvent>('sockkit:socket:close');
 const acceptChannel = eventChannel<ServerAcceptEvent>('sockkit:server:accept');

@@ -47,3 +47,8 @@ export const DEFAULT_MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_CLOSE_FLUSH_TIMEOUT = 5_000;
 /** Default grace period of `SocketServer.close()` for running handlers. */
 export const DEFAULT_SERVER_CLOSE_GRACE = 5_000;
+/**
+ * Default deadline of a TLS handshake, client and server side: Node's `tls.Server` waits 120 s,
+ * long enough for a slow-handshake flood to hold a server's connection slots.
+ */
+export const DEFAULT_TLS_HANDSHAKE_TIMEOUT = 10_000;

@@ -1,6 +1,8 @@
 import { type AddressInput, familyOfAddress, type HostAddress } from './address.js';
 import { InvalidArgumentError } from './errors.js';
 import { StreamSocket } from './stream-socket.js';
+import { secureClientSide } from './tls.js';
+import { checkClientOptions, type TlsClientOptions } from './tls-options.js';
 import { checkOptions } from './validate.js';
 import type { BlockingOptions } from './waiter.js';
 
@@ -12,12 +14,19 @@ export interface CreateConnectionOptions extends BlockingOptions {
   readonly highWaterMark?: number;
   /** Sets `TCP_NODELAY` (default false, as the kernel). */
   readonly noDelay?: boolean;
+  /**
+   * Connects with TLS: Node's `tls.connect` options (`ca`, `servername`, `cert`/`key`,
+   * `rejectUnauthorized`, `ALPNProtocols`, `minVersion` ...) plus `handshakeTimeout` (default
+   * 10 s). The certificate must name `address.host` unless `servername` says otherwise. See `startTls`.
+   */
+  readonly tls?: TlsClientOptions;
 }
 
 /**
  * Connects a stream socket to `address`, as Python's `socket.create_connection`: the family
  * follows the address (a path is a Unix socket, an IPv6 literal is IPv6, anything else IPv4),
- * and `timeout` bounds the connect and then stays the socket's timeout, as in Python.
+ * and `timeout` bounds the connect and then stays the socket's timeout, as in Python. With
+ * `tls`, it resolves once the TLS handshake is done too (Python's `wrap_socket` after it).
  *
  * @example
  * ```ts
@@ -38,7 +47,16 @@ export async function createConnection(
     sourceAddress,
     highWaterMark,
     noDelay,
-  } = checkOptions('options', options, ['timeout', 'signal', 'sourceAddress', 'highWaterMark', 'noDelay']);
+    tls,
+  } = checkOptions('options', options, [
+    'timeout',
+    'signal',
+    'sourceAddress',
+    'highWaterMark',
+    'noDelay',
+    'tls',
+  ]);
+  const secure = tls === undefined ? undefined : checkClientOptions('options.tls', tls);
   const conn = new StreamSocket(familyOfAddress(address), {
     timeout,
     ...(highWaterMark === undefined ? {} : { highWaterMark }),
@@ -47,6 +65,8 @@ export async function createConnection(
     if (sourceAddress !== undefined) conn.bind(sourceAddress);
     if (noDelay !== undefined) conn.setSockOpt('noDelay', noDelay);
     await conn.connect(address, signal ? { signal } : {});
+    if (secure !== undefined)
+      await secureClientSide(conn, secure, 'host' in address ? address.host : undefined, signal);
     return conn;
   } catch (error) {
     await conn.close();

@@ -1,5 +1,20 @@
 import { constants } from 'node:os';
 import { SockkitError } from './sockkit-error.js';
+import { type TlsErrorCode, tlsErrorOf } from './tls-errors.js';
+
+export {
+  CertificateError,
+  CertificateExpiredError,
+  CertificateRejectedError,
+  HostnameMismatchError,
+  TlsError,
+  type TlsErrorCode,
+  type TlsErrorOptions,
+  TlsHandshakeTimeoutError,
+  TlsProtocolError,
+  TlsVersionError,
+  UntrustedCertificateError,
+} from './tls-errors.js';
 
 const errnoByCode = constants.errno as Readonly<Record<string, number | undefined>>;
 
@@ -14,7 +29,8 @@ export type CoreErrorCode =
   | 'ECONNRESET'
   | 'EPIPE'
   | 'EADDRINUSE'
-  | 'EBADF';
+  | 'EBADF'
+  | TlsErrorCode;
 
 /** Longest text of a received value that an error message quotes. */
 const MAX_DESCRIBED = 64;
@@ -260,9 +276,9 @@ const nodeStateErrno: Readonly<Record<string, string>> = {
 };
 
 /**
- * Turns an error from `node:net`/`node:dgram` into the matching typed error, keeping it as
- * `cause`: no Node.js `ERR_*` error reaches a caller unwrapped (a bad argument becomes
- * {@link InvalidArgumentError}, any other `ERR_*` a {@link SocketError} with the errno of the
+ * Turns an error from `node:net`/`node:dgram`/`node:tls` into the matching typed error, keeping it
+ * as `cause`: no Node.js `ERR_*` error reaches a caller unwrapped (a TLS failure becomes a
+ * {@link TlsError}, a bad argument {@link InvalidArgumentError}, any other `ERR_*` a {@link SocketError} with the errno of the
  * condition, `EINVAL` when there is none). sockkit errors and errors without a code
  * (programming errors) pass through unchanged.
  */
@@ -270,6 +286,8 @@ export function toSocketError(error: unknown): unknown {
   if (!(error instanceof Error) || error instanceof SockkitError) return error;
   const { code, errno, info } = error as NodeError;
   if (typeof code !== 'string') return error;
+  const tls = tlsErrorOf(error, code);
+  if (tls !== undefined) return tls;
   if (nodeArgumentCodes.has(code)) {
     const argument = /"([^"]+)"/.exec(error.message)?.[1] ?? 'argument';
     const received = /Received (.+)$/s.exec(error.message)?.[1];

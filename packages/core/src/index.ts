@@ -13,6 +13,7 @@ export type {
   SocketCloseEvent,
   SocketConnectContext,
   SocketOpenEvent,
+  SocketTlsContext,
 } from './channels.js';
 export {
   type AddressFamily,
@@ -23,6 +24,7 @@ export {
   DEFAULT_HIGH_WATER_MARK,
   DEFAULT_MAX_QUEUED_BYTES,
   DEFAULT_MAX_QUEUED_DATAGRAMS,
+  DEFAULT_TLS_HANDSHAKE_TIMEOUT,
   MAX_BACKLOG,
   SOCK_DGRAM,
   SOCK_RAW,
@@ -43,11 +45,15 @@ export {
   AddressInUseError,
   BlockingIOError,
   BrokenPipeError,
+  CertificateError,
+  CertificateExpiredError,
+  CertificateRejectedError,
   ClosedError,
   ConnectionRefusedError,
   ConnectionResetError,
   type CoreErrorCode,
   errnoOf,
+  HostnameMismatchError,
   InvalidArgumentError,
   InvalidStateError,
   SocketClosedError,
@@ -55,8 +61,15 @@ export {
   type SocketErrorOptions,
   SocketTimeoutError,
   TimeoutError,
+  TlsError,
+  type TlsErrorCode,
+  type TlsErrorOptions,
+  TlsHandshakeTimeoutError,
+  TlsProtocolError,
+  TlsVersionError,
   toSocketError,
   UnsupportedError,
+  UntrustedCertificateError,
 } from './errors.js';
 export {
   type ConnectionHandler,
@@ -75,4 +88,7 @@ export {
   StreamSocket,
   type StreamSocketOptions,
 } from './stream-socket.js';
+export { type StartTlsClientOptions, type StartTlsServerOptions, startTls } from './tls.js';
+export type { TlsClientOptions, TlsServerOptions } from './tls-options.js';
+export type { TlsAuthorization, TlsSession } from './tls-session.js';
 export type { BlockingOptions } from './waiter.js';

@@ -5,6 +5,8 @@ import { DEFAULT_BACKLOG, DEFAULT_SERVER_CLOSE_GRACE, MAX_BACKLOG } from './cons
 import { InvalidArgumentError, SocketClosedError, UnsupportedError } from './errors.js';
 import { StreamSocket } from './stream-socket.js';
 import { reusePortSupported } from './support.js';
+import { TlsAcceptor } from './tls.js';
+import type { TlsServerOptions } from './tls-options.js';
 import {
   checkBoolean,
   checkFunction,
@@ -44,7 +46,15 @@ export interface ServerOptions {
   /** Sets `TCP_NODELAY` on every connection. */
   readonly noDelay?: boolean;
   /**
-   * Called when a handler throws or rejects (the server keeps serving). If it throws in turn, that
+   * Serves TLS: Node's `tls.createServer` options (`key`, `cert`, `ca`, `requestCert`,
+   * `rejectUnauthorized`, `ALPNProtocols`, `SNICallback`, `minVersion` ...) plus `handshakeTimeout`
+   * (default 10 s). Each connection's handshake runs before its handler, within every limit
+   * above; one that fails or runs out of time closes that connection and is counted in `stats`.
+   */
+  readonly tls?: TlsServerOptions;
+  /**
+   * Called when a handler throws or rejects, or a TLS handshake fails (with its `TlsError`, or a
+   * `SocketError`); the server keeps serving. If it throws in turn, that
    * error becomes a process warning (`process.on('warning')`), never a crash.
    */
   readonly onError?: (error: unknown, peer: SocketAddress) => void;
@@ -66,6 +76,10 @@ export interface ServerStats {
   readonly abortedHandlers: number;
   /** Failed accepts (the listener's own errors). */
   readonly acceptErrors: number;
+  /** TLS handshakes that failed (a bad certificate, not TLS, a reset ...), other than by the deadline. */
+  readonly handshakeFailures: number;
+  /** TLS handshakes cut off by `tls.handshakeTimeout`. */
+  readonly handshakeTimeouts: number;
 }
 
 /** Options of `SocketServer.close`. */
@@ -91,6 +105,7 @@ export class SocketServer implements AsyncDisposable {
   readonly #maxConnections: number;
   readonly #maxPerAddress: number;
   readonly #idleTimeout: number | null;
+  readonly #tls: TlsAcceptor | undefined;
   /** Each running handler's connection, with the handler's promise and its abort controller. */
   readonly #running = new Map<
     StreamSocket,
@@ -124,6 +139,7 @@ export class SocketServer implements AsyncDisposable {
       options.idleTimeout === undefined
         ? DEFAULT_IDLE_TIMEOUT
         : checkTimeout('options.idleTimeout', options.idleTimeout);
+    this.#tls = options.tls === undefined ? undefined : new TlsAcceptor('options.tls', options.tls);
   }
 
   /** The address the server listens on, with the real port. */
@@ -144,6 +160,8 @@ export class SocketServer implements AsyncDisposable {
       handlerErrors: this.#handlerErrors,
       abortedHandlers: this.#abortedHandlers,
       acceptErrors: this.#acceptErrors,
+      handshakeFailures: this.#tls?.failures ?? 0,
+      handshakeTimeouts: this.#tls?.timeouts ?? 0,
     };
   }
 
@@ -245,12 +263,15 @@ export class SocketServer implements AsyncDisposable {
   /** Never rejects: `#running` holds its promise and nothing else awaits it until `close()`. */
   async #handle(conn: StreamSocket, peer: SocketAddress, key: string, signal: AbortSignal): Promise<void> {
     try {
+      const insecure = await this.#tls?.secure(conn, signal);
+      if (insecure !== undefined) {
+        this.#report(insecure, peer);
+        return;
+      }
       await this.#handler(conn, peer, signal);
     } catch (error) {
       this.#handlerErrors += 1;
-      const { onError } = this.#options;
-      if (onError !== undefined)
-        callSafely((failure) => onError(failure, peer), error, warnCallbackFailed('onError'));
+      this.#report(error, peer);
     } finally {
       await conn.close();
       this.#running.delete(conn);
@@ -260,6 +281,12 @@ export class SocketServer implements AsyncDisposable {
         else this.#perAddress.set(key, left);
       }
     }
+  }
+
+  #report(error: unknown, peer: SocketAddress): void {
+    const { onError } = this.#options;
+    if (onError !== undefined)
+      callSafely((failure) => onError(failure, peer), error, warnCallbackFailed('onError'));
   }
 }
 
@@ -277,6 +304,7 @@ const serverOptionNames: readonly (keyof ServerOptions)[] = [
   'dualStack',
   'highWaterMark',
   'noDelay',
+  'tls',
   'onError',
   'onAcceptError',
 ];

@@ -39,6 +39,7 @@ import { ReadBuffer } from './read-buffer.js';
 import { socketFile } from './socket-file.js';
 import { checkStreamOption, StreamOptions, type StreamSocketOptionValues } from './stream-options.js';
 import type { StreamWriter } from './stream-writer.js';
+import { sessionOf, type TlsSession } from './tls-session.js';
 import {
   checkBoolean,
   checkFunction,
@@ -82,6 +83,12 @@ export function streamWriter(socket: StreamSocket): StreamWriter {
   if (!(socket instanceof StreamSocket)) throw new InvalidArgumentError('socket', 'a StreamSocket', socket);
   return writerOf(socket);
 }
+
+/**
+ * For tls.ts (not exported by the package): swaps the Node socket under a connected `StreamSocket`
+ * for the one `wrap` makes of it, a `TLSSocket` (TLS in place). Set by the class's static block.
+ */
+export let replaceNodeSocket: (conn: StreamSocket, wrap: (socket: Socket) => Socket) => Socket;
 
 /**
  * A stream socket (TCP over IPv4/IPv6, or a Unix stream socket) with the classic verbs, async.
@@ -153,6 +160,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   static {
     writerOf = (socket) => socket.#write.writer();
+    replaceNodeSocket = (conn, wrap) => conn.#replace(wrap);
   }
 
   constructor(family: AddressFamily = AF_INET, options?: StreamSocketOptions) {
@@ -209,6 +217,14 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   /** Connections reset because `backlog` unclaimed connections were already waiting. */
   get droppedConnections(): number {
     return this.#listener?.dropped ?? 0;
+  }
+
+  /**
+   * The TLS facts of this connection (protocol, cipher, peer certificate, ALPN, authorized) once
+   * its handshake finished; `undefined` for plain TCP. See `startTls`.
+   */
+  get tls(): TlsSession | undefined {
+    return sessionOf(this.#socket);
   }
 
   /** Whether `close()` was called (or the socket was never usable again). */
@@ -457,7 +473,8 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     this.#error ??= new SocketTimeoutError(`connection was idle for ${socket?.timeout} ms and was closed`);
     this.#read.failReaders(this.#error);
     this.#write.failWriters(this.#error);
-    socket?.destroy();
+    // With the error, so that a TLS handshake waiting on the socket learns why it closed.
+    socket?.destroy(this.#error as Error);
   };
 
   /** `setBlocking(false)` is `setTimeout(0)`; `setBlocking(true)` is `setTimeout(null)`. */
@@ -559,6 +576,39 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   }
 
   // --- internals -------------------------------------------------------------------------------
+
+  /**
+   * TLS in place (see `replaceNodeSocket`). Received bytes not yet read by `recv` go back into
+   * the Node socket, as the start of what `wrap`'s socket reads (a STARTTLS peer may send its
+   * ClientHello right behind its plaintext command); an idle timeout moves to the new socket.
+   */
+  #replace(wrap: (socket: Socket) => Socket): Socket {
+    const socket = this.#write.writableSocket();
+    if (this.#read.shut || this.#read.ended || this.#write.turnTaken || socket.writableLength > 0) {
+      throw new SocketError('EINVAL', 'TLS needs an open connection with no send in progress');
+    }
+    socket.pause();
+    this.#detach();
+    const unread: Uint8Array[] = [];
+    while (this.#read.size > 0) unread.push(this.#read.take(this.#read.size));
+    if (unread.length > 0) socket.unshift(Buffer.concat(unread));
+    let wrapped: Socket;
+    try {
+      wrapped = wrap(socket);
+    } catch (error) {
+      // Nothing changed hands: carry on over the plain socket, the unread bytes back in front.
+      this.#attach(socket);
+      socket.resume();
+      throw toSocketError(error);
+    }
+    this.#attach(wrapped);
+    const idle = socket.timeout ?? 0;
+    if (idle > 0) {
+      socket.setTimeout(0).off('timeout', this.#onIdle);
+      wrapped.setTimeout(idle).on('timeout', this.#onIdle);
+    }
+    return wrapped;
+  }
 
   /** Wraps a connection the listener accepted (paused) as an unclaimed connection of the backlog. */
   #adoptAccepted(connection: Socket): Unclaimed<StreamSocket> {

@@ -74,6 +74,11 @@ export class WriteSide {
     return this.#socket?.writableNeedDrain ?? false;
   }
 
+  /** Whether a sliced `sendAll` holds the turn (its slices are still going out). */
+  get turnTaken(): boolean {
+    return this.#turnTaken;
+  }
+
   /** Writes to `socket` from now on. */
   attach(socket: Socket): void {
     this.#socket = socket;
@@ -89,13 +94,13 @@ export class WriteSide {
   /** See `StreamSocket.send`. */
   async send(data: Uint8Array, options?: BlockingOptions): Promise<number> {
     const bytes = checkBytes('data', data);
-    const socket = this.#writableSocket();
+    const socket = this.writableSocket();
     if (bytes.length === 0) return 0;
     let room = socket.writableHighWaterMark - socket.writableLength;
     if (room <= 0) {
       await waitIn(this.#writers, options, this.#owner.timeout(), DRAIN, 'send');
       room = Math.max(socket.writableHighWaterMark - socket.writableLength, 1);
-      this.#writableSocket();
+      this.writableSocket();
     }
     const count = Math.min(room, bytes.length);
     socket.write(count === bytes.length ? bytes : bytes.subarray(0, count));
@@ -158,7 +163,7 @@ export class WriteSide {
   }
 
   /** The connected Node socket; throws the typed error when it cannot be written to. */
-  #writableSocket(): Socket {
+  writableSocket(): Socket {
     this.#owner.assertOpen();
     const socket = this.#socket!;
     if (this.#shut || socket.writableEnded) {
@@ -200,7 +205,7 @@ export class WriteSide {
    */
   async #sendAllInSlices(data: Uint8Array, options?: BlockingOptions): Promise<void> {
     const bytes = checkBytes('data', data);
-    let socket = this.#writableSocket();
+    let socket = this.writableSocket();
     const timeout = effectiveTimeout(options, this.#owner.timeout());
     const signal = options?.signal;
     if (signal?.aborted) throw abortReason(signal);
@@ -226,12 +231,12 @@ export class WriteSide {
       let written: Waiter<void>;
       try {
         // The socket may have failed or shut down while this call waited for its turn.
-        socket = this.#writableSocket();
+        socket = this.writableSocket();
         for (;;) {
           if (socket.writableNeedDrain) {
             if (timeout === 0) throw new BlockingIOError(undefined, { bytesSent: sent });
             await waitFor(DRAIN);
-            this.#writableSocket();
+            this.writableSocket();
           }
           const end = Math.min(sent + Math.max(SEND_ALL_SLICE, socket.writableHighWaterMark), bytes.length);
           const slice = sent === 0 && end === bytes.length ? bytes : bytes.subarray(sent, end);
@@ -281,7 +286,7 @@ export class WriteSide {
         return side.blocked;
       },
       write: (chunk) => {
-        const socket = this.#writableSocket();
+        const socket = this.writableSocket();
         if (socket.destroyed) throw new SocketClosedError('connection was closed');
         return socket.write(chunk);
       },

@@ -1,3 +1,4 @@
+export { type KeyPair, makeCertificates, type TestCertificates } from './certificates.ts';
 export {
   assertNoBytes,
   type Recorded,

@@ -6,6 +6,7 @@ import { DEFAULT_HOST, formatHostPort, hostArg, peerPortArg, timeoutArg } from '
 import { defineCommand } from '../cli/command.js';
 import { CommandError } from '../cli/explain.js';
 import { print } from '../cli/output.js';
+import { tlsClientArgs, tlsClientOptions } from '../cli/tls.js';
 import { CHAT_FRAME_FORMAT } from '../programs/chat-server.js';
 import { ChatEvent, ChatRequest, formatChatEvent, MemberName } from '../protocols/chat.js';
 import { isForeignBytes } from '../protocols/foreign.js';
@@ -17,7 +18,7 @@ export const chatClientCommand = defineCommand({
   name: 'chat-client',
   summary: 'join a chat-server: type lines to speak, Ctrl-D to leave',
   lesson:
-    "Lesson: the looped client that reads the keyboard. sockkit adds: reading and typing at once (the tutorial's client blocks on one or the other), typed messages, and the server's close noticed at once.",
+    "Lesson: the looped client that reads the keyboard. sockkit adds: reading and typing at once (the tutorial's client blocks on one or the other), typed messages, the server's close noticed at once, and --tls-ca to verify and encrypt.",
   options: {
     host: { type: 'string', placeholder: 'address', default: DEFAULT_HOST, description: 'server address' },
     port: { type: 'string', short: 'p', placeholder: 'port', default: '8082', description: 'server port' },
@@ -28,16 +29,24 @@ export const chatClientCommand = defineCommand({
       description: 'your name in the chat (required)',
     },
     timeout: { type: 'string', placeholder: 'ms', default: '5000', description: 'connect timeout' },
+    ...tlsClientOptions,
   },
   args: z.object({
     host: hostArg,
     port: peerPortArg,
     name: z.string({ error: 'is required' }).pipe(MemberName),
     timeout: timeoutArg,
+    ...tlsClientArgs,
   }),
-  examples: ['sockkit-demo chat-client --port 8082 --name alice'],
-  async run({ host, port, name, timeout }) {
-    await using conn = await createConnection({ host, port }, { timeout });
+  examples: [
+    'sockkit-demo chat-client --port 8082 --name alice',
+    'sockkit-demo chat-client --port 8082 --name alice --tls-ca cert.pem',
+  ],
+  async run({ host, port, name, timeout, 'tls-ca': ca }) {
+    await using conn = await createConnection(
+      { host, port },
+      { timeout, ...(ca === undefined ? {} : { tls: { ca } }) },
+    );
     conn.setTimeout(null); // the timeout was for connecting: a quiet room is not a dead one
     const send = (request: ChatRequest) =>
       conn.sendAll(encodeFrame(requests.encode(request), CHAT_FRAME_FORMAT));

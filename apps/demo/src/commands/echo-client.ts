@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { DEFAULT_HOST, formatAddress, hostArg, peerPortArg, timeoutArg } from '../cli/args.js';
 import { defineCommand } from '../cli/command.js';
 import { print } from '../cli/output.js';
+import { tlsClientArgs, tlsClientOptions } from '../cli/tls.js';
 
 /**
  * Past this many characters without a newline, what is held is printed as it is: a server
@@ -42,7 +43,7 @@ export const echoClientCommand = defineCommand({
   name: 'echo-client',
   summary: 'TCP echo client: send lines, print what comes back',
   lesson:
-    "Lesson: the looped TCP client (connect, send each line, recv the reply, close). sockkit adds: a connect timeout, sending and receiving at once so the server's close is noticed at once (recv returns empty bytes), replies collected up to a newline instead of trusting one recv(1024), and empty lines skipped instead of hanging.",
+    "Lesson: the looped TCP client (connect, send each line, recv the reply, close). sockkit adds: a connect timeout, sending and receiving at once so the server's close is noticed at once (recv returns empty bytes), replies collected up to a newline instead of trusting one recv(1024), empty lines skipped instead of hanging, and --tls-ca to verify and encrypt (Python's ssl wrap_socket with server_hostname).",
   options: {
     host: { type: 'string', placeholder: 'address', default: DEFAULT_HOST, description: 'server address' },
     port: { type: 'string', short: 'p', placeholder: 'port', default: '8081', description: 'server port' },
@@ -53,18 +54,28 @@ export const echoClientCommand = defineCommand({
       description: 'send this one message and exit (default: read lines from stdin)',
     },
     timeout: { type: 'string', placeholder: 'ms', default: '5000', description: 'connect timeout' },
+    ...tlsClientOptions,
   },
   args: z.object({
     host: hostArg,
     port: peerPortArg,
     message: z.string().min(1, 'must not be empty').optional(),
     timeout: timeoutArg,
+    ...tlsClientArgs,
   }),
-  examples: ['sockkit-demo echo-client --port 8081', 'sockkit-demo echo-client --port 8081 -m hello'],
-  async run({ host, port, message, timeout }) {
-    await using conn = await createConnection({ host, port }, { timeout });
+  examples: [
+    'sockkit-demo echo-client --port 8081',
+    'sockkit-demo echo-client --port 8081 -m hello',
+    'sockkit-demo echo-client --port 8081 --tls-ca cert.pem -m hello',
+  ],
+  async run({ host, port, message, timeout, 'tls-ca': ca }) {
+    await using conn = await createConnection(
+      { host, port },
+      { timeout, ...(ca === undefined ? {} : { tls: { ca } }) },
+    );
     conn.setTimeout(null); // the timeout was for connecting: a server may take its time to reply
     print(`connected to ${formatAddress(conn.getPeerName())} from ${formatAddress(conn.getSockName())}`);
+    if (conn.tls) print(`TLS: ${conn.tls.protocol}, ${conn.tls.cipher.name}, server certificate verified`);
     // The sending half: each line, then FIN at the end of input; the server finishes and closes.
     let finishedSending = false;
     const keyboard =

@@ -4,19 +4,21 @@ import { countArg, DEFAULT_HOST, formatAddress, hostArg, portArg } from '../cli/
 import { defineCommand } from '../cli/command.js';
 import { print } from '../cli/output.js';
 import { onShutdownSignal } from '../cli/shutdown.js';
+import { refineServerTls, type ServerTls, serverTlsOf, tlsServerArgs, tlsServerOptions } from '../cli/tls.js';
 import { startEchoServer } from '../programs/echo.js';
 
 /** What the primary sends a worker over the cluster's IPC channel to ask for a graceful stop. */
 const STOP_MESSAGE = 'sockkit-demo:stop';
 
-async function serveUntilSignal(host: string, port: number, role: string): Promise<void> {
+async function serveUntilSignal(host: string, port: number, role: string, tls?: ServerTls): Promise<void> {
   using shutdown = onShutdownSignal();
   const onMessage = (message: unknown) => {
     if (message === STOP_MESSAGE) shutdown.request('the primary asked');
   };
   if (cluster.isWorker) process.on('message', onMessage);
-  const server = await startEchoServer({ host, port }, shutdown.signal, print);
-  print(`${role} ${process.pid} ready: echo server listening on ${formatAddress(server.address)}`);
+  const server = await startEchoServer({ host, port }, shutdown.signal, print, tls);
+  const kind = tls === undefined ? 'echo server' : 'TLS echo server';
+  print(`${role} ${process.pid} ready: ${kind} listening on ${formatAddress(server.address)}`);
   await server.closed;
   process.off('message', onMessage);
   print(`${role} ${process.pid}: stopped accepting, all connections finished`);
@@ -71,7 +73,7 @@ export const echoServerCommand = defineCommand({
   name: 'echo-server',
   summary: 'TCP echo server: the connection loop around the communication loop',
   lesson:
-    'Lesson: the looped TCP server (socket, bind, listen, accept forever; recv(1024) and reply until the client is done). sockkit adds: every connection served concurrently, end of stream and resets handled, a clean stop on Ctrl-C, and --workers to share one port across cores with node:cluster.',
+    "Lesson: the looped TCP server (socket, bind, listen, accept forever; recv(1024) and reply until the client is done). sockkit adds: every connection served concurrently, end of stream and resets handled, a clean stop on Ctrl-C, --workers to share one port across cores with node:cluster, and --tls-cert/--tls-key to wrap each connection in TLS (Python's context.wrap_socket(conn, server_side=True)).",
   options: {
     host: {
       type: 'string',
@@ -93,12 +95,21 @@ export const echoServerCommand = defineCommand({
       default: '1',
       description: 'processes sharing the port (node:cluster)',
     },
+    ...tlsServerOptions,
   },
-  args: z.object({ host: hostArg, port: portArg, workers: countArg(1, 64) }),
-  examples: ['sockkit-demo echo-server --port 8081', 'sockkit-demo echo-server --port 8081 --workers 2'],
-  async run({ host, port, workers }) {
-    if (workers === 1) return serveUntilSignal(host, port, 'server');
+  args: refineServerTls(
+    z.object({ host: hostArg, port: portArg, workers: countArg(1, 64), ...tlsServerArgs }),
+  ),
+  examples: [
+    'sockkit-demo echo-server --port 8081',
+    'sockkit-demo echo-server --port 8081 --workers 2',
+    'sockkit-demo echo-server --port 8081 --tls-cert cert.pem --tls-key key.pem',
+  ],
+  async run(args) {
+    const { host, port, workers } = args;
+    const tls = serverTlsOf(args);
+    if (workers === 1) return serveUntilSignal(host, port, 'server', tls);
     if (cluster.isPrimary) return runPrimary(workers, host, port);
-    return serveUntilSignal(host, port, 'worker');
+    return serveUntilSignal(host, port, 'worker', tls);
   },
 });

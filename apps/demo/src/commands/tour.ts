@@ -12,7 +12,7 @@ export const tourCommand = defineCommand({
   name: 'tour',
   summary: 'run every lesson in one process on loopback, with narration (npm start)',
   lesson:
-    'The tour: echo, sticky packets raw then framed, typed messages with a rejected bad message, UDP request/response surviving loss, and a 16 MiB file transfer with a checksum, all in this process on 127.0.0.1 with ephemeral ports. It exits non-zero if any step fails.',
+    'The tour: echo, echo over TLS with a throwaway certificate, sticky packets raw then framed, typed messages with a rejected bad message, UDP request/response surviving loss, and a 16 MiB file transfer with a checksum, all in this process on 127.0.0.1 with ephemeral ports. It exits non-zero if any step fails.',
   args: z.object({}),
   async run() {
     print('sockkit tour: the classic socket lessons, each run for real on 127.0.0.1');

@@ -17,6 +17,7 @@ import {
   TruncatedFrameError,
 } from '@sockkit/framing';
 import { formatAddress } from '../cli/args.js';
+import type { ServerTls } from '../cli/tls.js';
 import { ChatEvent, ChatRequest } from '../protocols/chat.js';
 import { ChatMember } from './chat-member.js';
 
@@ -44,6 +45,8 @@ export interface ChatServerOptions {
   readonly frameTimeout?: number;
   /** Connections at once from one IP address; more are refused. Default 8. */
   readonly maxConnectionsPerAddress?: number;
+  /** Serve TLS with this key and certificate (each handshake has the server's 10 s deadline). */
+  readonly tls?: ServerTls;
   /** Receives a line for each member that joins or is removed. */
   readonly log?: (line: string) => void;
 }
@@ -68,6 +71,7 @@ export async function startChatServer(
     maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES,
     frameTimeout = DEFAULT_CHAT_FRAME_TIMEOUT,
     maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+    tls,
     log = () => {},
   }: ChatServerOptions = {},
 ): Promise<SocketServer> {
@@ -144,5 +148,10 @@ export async function startChatServer(
 
   // A quiet room is not a dead one: no idle timeout (keep-alive covers vanished peers), and
   // no Nagle delay on small chat lines.
-  return createServer(address, serveMember, { idleTimeout: null, noDelay: true, maxConnectionsPerAddress });
+  return createServer(address, serveMember, {
+    idleTimeout: null,
+    noDelay: true,
+    maxConnectionsPerAddress,
+    ...(tls === undefined ? {} : { tls }),
+  });
 }

@@ -6,8 +6,10 @@ import {
   type SocketAddress,
   type StreamSocket,
   socket,
+  startTls,
 } from '@sockkit/core';
 import { formatAddress } from '../cli/args.js';
+import type { ServerTls } from '../cli/tls.js';
 
 /** The tutorial's buffer size: `recv(1024)` is a maximum, not an amount. */
 const RECV_SIZE = 1024;
@@ -17,9 +19,11 @@ const RECV_SIZE = 1024;
  * ends its side (`recv` resolves empty) or resets. Stopping only interrupts a `recv`
  * that is waiting: a reply already being sent is finished first.
  */
-async function echoConnection(conn: StreamSocket, signal?: AbortSignal): Promise<number> {
+async function echoConnection(conn: StreamSocket, signal?: AbortSignal, tls?: ServerTls): Promise<number> {
   let echoed = 0;
   try {
+    // Python's context.wrap_socket(conn, server_side=True): the same verbs from here on, encrypted.
+    if (tls !== undefined) await startTls(conn, { isServer: true, ...tls, ...(signal ? { signal } : {}) });
     while (!signal?.aborted) {
       const data = await conn.recv(RECV_SIZE, signal ? { signal } : {});
       if (data.length === 0) break; // end of stream: the client closed its side
@@ -44,12 +48,14 @@ export interface EchoServer {
 /**
  * The connection loop: `socket`, `bind`, `listen`, then `accept` until `signal` aborts,
  * each connection running its own communication loop so one slow client never blocks
- * the next (the tutorial's server serves one client at a time).
+ * the next (the tutorial's server serves one client at a time). With `tls`, each accepted
+ * connection is upgraded to TLS before its communication loop.
  */
 export async function startEchoServer(
   { host, port }: { host: string; port: number },
   signal: AbortSignal,
   log: (line: string) => void = () => {},
+  tls?: ServerTls,
 ): Promise<EchoServer> {
   const listener = socket(isIP(host) === 6 ? AF_INET6 : AF_INET);
   listener.bind({ host, port });
@@ -62,7 +68,7 @@ export async function startEchoServer(
       while (!signal.aborted) {
         const [conn, peer] = await listener.accept({ signal });
         log(`pid ${process.pid}: connection from ${formatAddress(peer)}`);
-        const served = echoConnection(conn, signal).then(
+        const served = echoConnection(conn, signal, tls).then(
           (bytes) => log(`pid ${process.pid}: ${formatAddress(peer)} done, ${bytes} bytes echoed`),
           (error: unknown) => log(`pid ${process.pid}: ${formatAddress(peer)} failed: ${String(error)}`),
         );

@@ -2,13 +2,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createConnection, createServer } from '@sockkit/core';
+import { createConnection, createServer, TlsError } from '@sockkit/core';
 import { formatAddress, hostPortOf } from '../cli/args.js';
 import type { Narrator } from '../cli/output.js';
 import { formatBytes } from '../cli/output.js';
 import { echoRoundTrip, startEchoServer } from './echo.js';
 import { openFileToSend, RECEIVER_SERVER_OPTIONS, receiveFile, sendFile } from './file-transfer.js';
 import { checkSticky, runSticky } from './sticky.js';
+import { makeThrowawayCertificate } from './throwaway-certificate.js';
 import { checkTyped, runTyped } from './typed.js';
 import { checkUdpRequest, LOSE_FIRST_REQUEST_AND_REPLY, runUdpRequest } from './udp-request.js';
 
@@ -61,6 +62,57 @@ export const tourSteps: readonly TourStep[] = [
         await server.closed;
       }
       return 'bytes come back exactly as sent, and end of stream is seen as empty bytes, not a hang';
+    },
+  },
+  {
+    title: 'echo over TLS: the same loops, encrypted',
+    shows:
+      "a throwaway certificate, then the echo with wrap_socket's step: the server upgrades each connection, the client verifies.",
+    async run(narrator) {
+      await using certificate = await makeThrowawayCertificate();
+      narrator.detail(
+        'openssl req -x509 made a self-signed certificate for localhost and 127.0.0.1, valid one day',
+      );
+      const stop = new AbortController();
+      const server = await startEchoServer(
+        { host: '127.0.0.1', port: 0 },
+        stop.signal,
+        (line) => narrator.detail(`server ${line.replace(/^pid \d+: /, '')}`),
+        { cert: certificate.cert, key: certificate.key },
+      );
+      try {
+        const conn = await createConnection(server.address, {
+          timeout: 5_000,
+          tls: { ca: certificate.cert },
+        });
+        try {
+          const { protocol, cipher, authorized } = conn.tls ?? {};
+          narrator.detail(
+            `client trusts that certificate: ${protocol}, ${cipher?.name}, verified ${authorized}`,
+          );
+          const hello = await echoRoundTrip(conn, 'hello, encrypted');
+          narrator.detail(`client sent "hello, encrypted", got back ${JSON.stringify(hello?.echo)}`);
+          if (hello?.echo !== 'hello, encrypted' || authorized !== true)
+            throw new Error('the TLS echo failed');
+        } finally {
+          await conn.close();
+        }
+        const refused = await createConnection(server.address, { timeout: 5_000, tls: {} }).then(
+          async (stranger) => {
+            await stranger.close();
+            throw new Error('a client that does not trust the certificate got in');
+          },
+          (error: unknown) => error,
+        );
+        if (!(refused instanceof TlsError)) throw refused;
+        narrator.detail(
+          `a client that trusts only the system CAs is refused: ${refused.name} (${refused.tlsCode})`,
+        );
+      } finally {
+        stop.abort();
+        await server.closed;
+      }
+      return 'the classic verbs work unchanged over TLS, and an untrusted certificate is a typed error';
     },
   },
   {
