@@ -13,6 +13,7 @@ import {
 import type { MessageCodec } from './codec.js';
 import { DEFAULT_CLOSE_TIMEOUT } from './constants.js';
 import { FrameDecoder } from './decoder.js';
+import { BATCHED_PAYLOAD } from './frame-batch.js';
 import { encodeFrame, encodeFrameHeader, encodeFrames } from './encoder.js';
 import {
   ChannelClosedError,
@@ -22,7 +23,7 @@ import {
 } from './errors.js';
 import type { FrameFormat } from './format.js';
 import { Inbox, type ReadState } from './inbox.js';
-import { DONE, iteratorOf } from './iterator.js';
+import { DONE, iteratorOf } from './plain-iterator.js';
 import { Outbox, refuse } from './outbox.js';
 import { ReadDeadlines } from './read-deadlines.js';
 import { type OpenRequest, queueDecision, Requests, requestBlocked } from './requests.js';
@@ -144,6 +145,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     try {
       this.#assertOpen();
       const payload = this.#encode(message);
+      if (payload.length <= BATCHED_PAYLOAD) return this.#outbox.writeFrame(payload);
       chunks =
         payload.length >= UNCOPIED_PAYLOAD
           ? [encodeFrameHeader(payload.length, this.#format), payload]
@@ -220,6 +222,30 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     let finished = false;
     return iteratorOf(
       () => (finished ? Promise.resolve(DONE) : this.#inbox.next()),
+      () => {
+        finished = true;
+      },
+    );
+  }
+
+  /**
+   * Received messages in batches: each step yields every message received and not yet read (at
+   * least one; about one decoded chunk's worth while reading keeps up), in order. One promise per
+   * batch instead of one per message, for small messages at wire speed. Otherwise the iterator's
+   * rules: one reader at a time (of either form), reading pauses while nobody asks for the next
+   * batch, ends when the peer ends the stream or the channel is closed, and throws the error that
+   * failed the channel after the messages before it. Leaving early (`break`) stops the iteration,
+   * not the channel.
+   *
+   * @example
+   * ```ts
+   * for await (const batch of channel.batches()) for (const message of batch) handle(message);
+   * ```
+   */
+  batches(): AsyncGenerator<T[], void, undefined> {
+    let finished = false;
+    return iteratorOf(
+      () => (finished ? Promise.resolve(DONE) : this.#inbox.nextBatch()),
       () => {
         finished = true;
       },
@@ -328,7 +354,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
 
   readonly #onFrame = (bytes: Uint8Array, start: number, end: number): void => {
     this.#framesInChunk++;
-    const payload = bytes.subarray(start, end);
+    const payload = viewOf(bytes, start, end);
     let message: T;
     if (this.#codec === undefined) {
       message = payload as T;
@@ -406,6 +432,18 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     this.#inbox.wake();
     announceClose(this, this.#connection);
   }
+}
+
+/**
+ * `bytes[start, end)` as a view: a Buffer's through `Buffer.from(arrayBuffer, ...)`, which skips
+ * the species lookup of `subarray` (about 1.5x faster per 32 B message, measured); a whole
+ * spanning frame's own buffer as it is.
+ */
+function viewOf(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  if (start === 0 && end === bytes.length) return bytes;
+  return bytes instanceof Buffer
+    ? Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start)
+    : bytes.subarray(start, end);
 }
 
 /**

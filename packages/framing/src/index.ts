@@ -70,7 +70,7 @@ export {
   FrameFormats,
   type LengthPrefix,
 } from './format.js';
-export { decodeFrames } from './iterable.js';
+export { decodeFrames } from './decode-frames.js';
 export {
   createFrameDecoderStream,
   createFrameEncoderStream,

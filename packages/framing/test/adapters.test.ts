@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeFrame, encodeFrames } from '../src/encoder.ts';
 import { FrameTooLargeError, TruncatedFrameError } from '../src/errors.ts';
 import { defineFrameFormat, FrameFormats } from '../src/format.ts';
-import { decodeFrames } from '../src/iterable.ts';
+import { decodeFrames } from '../src/decode-frames.ts';
 import {
   createFrameDecoderStream,
   createFrameEncoderStream,

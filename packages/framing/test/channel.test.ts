@@ -19,7 +19,7 @@ import {
   TruncatedFrameError,
 } from '../src/errors.ts';
 import { defineFrameFormat } from '../src/format.ts';
-import { decodeFrames } from '../src/iterable.ts';
+import { decodeFrames } from '../src/decode-frames.ts';
 import { socketPair, streamPair } from './connections.ts';
 
 const Message = z.object({

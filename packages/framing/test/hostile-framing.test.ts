@@ -30,7 +30,7 @@ import {
   TruncatedFrameError,
 } from '../src/errors.ts';
 import { defineFrameFormat, type FrameFormat, FrameFormats } from '../src/format.ts';
-import { decodeFrames } from '../src/iterable.ts';
+import { decodeFrames } from '../src/decode-frames.ts';
 
 const Message = z.object({ kind: z.enum(['note', 'flood']), text: z.string(), id: z.number().optional() });
 const codec = createCodec(Message);
