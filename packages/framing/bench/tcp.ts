@@ -32,7 +32,9 @@ export async function benchConnections() {
   const raw = await connectedPair();
   const channelPair = await connectedPair();
   const sender = framed(channelPair.client, { idleTimeout: null });
-  const receiver = framed(channelPair.server, { idleTimeout: null })[Symbol.asyncIterator]();
+  const channel = framed(channelPair.server, { idleTimeout: null });
+  const receiver = channel[Symbol.asyncIterator]();
+  const batches = channel.batches();
   let received = 0;
   let waiter: { bytes: number; resolve: (received: number) => void } | null = null;
   raw.server.on('data', (chunk: Buffer) => {
@@ -56,6 +58,17 @@ export async function benchConnections() {
         const next = await receiver.next();
         if (next.done) throw new Error('channel ended');
         bytes += next.value.length;
+      }
+      return bytes;
+    },
+    /** Takes `count` messages from the channel through `batches()` and returns their bytes. */
+    async channelReceivesBatches(count: number): Promise<number> {
+      let bytes = 0;
+      for (let taken = 0; taken < count; ) {
+        const next = await batches.next();
+        if (next.done) throw new Error('channel ended');
+        for (const message of next.value) bytes += message.length;
+        taken += next.value.length;
       }
       return bytes;
     },

@@ -13,7 +13,6 @@ import {
 import type { MessageCodec } from './codec.js';
 import { DEFAULT_CLOSE_TIMEOUT } from './constants.js';
 import { FrameDecoder } from './decoder.js';
-import { BATCHED_PAYLOAD } from './frame-batch.js';
 import { encodeFrame, encodeFrameHeader, encodeFrames } from './encoder.js';
 import {
   ChannelClosedError,
@@ -22,9 +21,10 @@ import {
   RequestBlockedError,
 } from './errors.js';
 import type { FrameFormat } from './format.js';
+import { BATCHED_PAYLOAD } from './frame-batch.js';
 import { Inbox, type ReadState } from './inbox.js';
-import { DONE, iteratorOf } from './plain-iterator.js';
 import { Outbox, refuse } from './outbox.js';
+import { DONE, iteratorOf } from './plain-iterator.js';
 import { ReadDeadlines } from './read-deadlines.js';
 import { type OpenRequest, queueDecision, Requests, requestBlocked } from './requests.js';
 
@@ -354,7 +354,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
 
   readonly #onFrame = (bytes: Uint8Array, start: number, end: number): void => {
     this.#framesInChunk++;
-    const payload = viewOf(bytes, start, end);
+    const payload = bytes.subarray(start, end);
     let message: T;
     if (this.#codec === undefined) {
       message = payload as T;
@@ -432,18 +432,6 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     this.#inbox.wake();
     announceClose(this, this.#connection);
   }
-}
-
-/**
- * `bytes[start, end)` as a view: a Buffer's through `Buffer.from(arrayBuffer, ...)`, which skips
- * the species lookup of `subarray` (about 1.5x faster per 32 B message, measured); a whole
- * spanning frame's own buffer as it is.
- */
-function viewOf(bytes: Uint8Array, start: number, end: number): Uint8Array {
-  if (start === 0 && end === bytes.length) return bytes;
-  return bytes instanceof Buffer
-    ? Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start)
-    : bytes.subarray(start, end);
 }
 
 /**

@@ -103,7 +103,12 @@ export function frameLength(payloadLength: number, format: FrameFormat): number 
  * (writing nothing) when it does not fit. Throws {@link FrameTooLargeError} like
  * {@link encodeFrame}. Not exported from the package: the channel's send batches use it.
  */
-export function encodeFrameInto(target: Uint8Array, at: number, payload: Uint8Array, format: FrameFormat): number {
+export function encodeFrameInto(
+  target: Uint8Array,
+  at: number,
+  payload: Uint8Array,
+  format: FrameFormat,
+): number {
   const field = lengthField(payload.length, format);
   const end = at + headerLength(field, format) + payload.length;
   if (end > target.length) return -1;

@@ -18,6 +18,8 @@ const EMPTY = new Uint8Array(0);
  */
 export class FrameBatch {
   readonly #format: FrameFormat;
+  /** 0, or 1/2 for a big-/little-endian uint32 prefix whose field is the payload length (no offset or adjustment): headers written inline. */
+  readonly #plainUint32: number;
   readonly #minCapacity: number;
   #buffer: Uint8Array = EMPTY;
   #start = 0;
@@ -30,6 +32,12 @@ export class FrameBatch {
   constructor(format: FrameFormat, minCapacity = MIN_CAPACITY) {
     this.#format = format;
     this.#minCapacity = minCapacity;
+    const plain =
+      format.prefix === 'uint32' &&
+      format.lengthOffset === 0 &&
+      format.lengthAdjustment === 0 &&
+      !format.lengthIncludesHeader;
+    this.#plainUint32 = plain ? (format.endian === 'big' ? 1 : 2) : 0;
   }
 
   /** Bytes appended and not taken yet. */
@@ -44,6 +52,22 @@ export class FrameBatch {
    */
   append(payload: Uint8Array): number {
     const used = this.#used;
+    const length = payload.length;
+    // The fast path of the most common format (a third of a 32 B send's cost, measured), beside the general one.
+    if (this.#plainUint32 !== 0 && length <= this.#format.maxFrameLength) {
+      const buffer = this.#buffer;
+      const end = used + 4 + length;
+      if (end > buffer.length) return 0;
+      const big = this.#plainUint32 === 1;
+      buffer[big ? used : used + 3] = length >>> 24;
+      buffer[big ? used + 1 : used + 2] = (length >>> 16) & 0xff;
+      buffer[big ? used + 2 : used + 1] = (length >>> 8) & 0xff;
+      buffer[big ? used + 3 : used] = length & 0xff;
+      buffer.set(payload, used + 4);
+      this.#used = end;
+      this.#pending += end - used;
+      return end - used;
+    }
     const end = encodeFrameInto(this.#buffer, used, payload, this.#format);
     if (end < 0) return 0;
     this.#used = end;

@@ -41,6 +41,7 @@ export {
   MAX_LENGTH_OFFSET,
   MAX_VARINT_BYTES,
 } from './constants.js';
+export { decodeFrames } from './decode-frames.js';
 export { type FrameCallback, FrameDecoder, type FrameDecoderOptions } from './decoder.js';
 export { encodeFrame, encodeFrameHeader, encodeFrames } from './encoder.js';
 export {
@@ -70,7 +71,6 @@ export {
   FrameFormats,
   type LengthPrefix,
 } from './format.js';
-export { decodeFrames } from './decode-frames.js';
 export {
   createFrameDecoderStream,
   createFrameEncoderStream,

@@ -1,10 +1,11 @@
 import { once } from 'node:events';
-import { createConnection, createServer, InvalidArgumentError } from '@sockkit/core';
+import { createConnection, createServer, InvalidArgumentError, InvalidStateError } from '@sockkit/core';
 import { tempDir } from '@sockkit/testkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { type Correlation, framed } from '../src/channel.ts';
 import { createCodec } from '../src/codec.ts';
+import { decodeFrames } from '../src/decode-frames.ts';
 import { encodeFrame, encodeFrames } from '../src/encoder.ts';
 import {
   ChannelClosedError,
@@ -19,7 +20,6 @@ import {
   TruncatedFrameError,
 } from '../src/errors.ts';
 import { defineFrameFormat } from '../src/format.ts';
-import { decodeFrames } from '../src/decode-frames.ts';
 import { socketPair, streamPair } from './connections.ts';
 
 const Message = z.object({
@@ -505,6 +505,87 @@ describe('framed over real sockets', () => {
         /correlation option/,
       );
     });
+  });
+});
+
+describe('batches()', () => {
+  it('delivers every message in order, many per batch, sent one send() at a time', async () => {
+    await using pair = await socketPair();
+    const sender = framed(pair.client);
+    const receiver = framed(pair.server);
+    const count = 20_000;
+    let batches = 0;
+    let next = 0;
+    const receiving = (async () => {
+      for await (const batch of receiver.batches()) {
+        batches++;
+        for (const message of batch) {
+          const index = new DataView(message.buffer, message.byteOffset, 4).getUint32(0, true);
+          if (index !== next) throw new Error(`message ${index} where ${next} was due`);
+          next++;
+        }
+        if (next === count) break;
+      }
+    })();
+    for (let index = 0; index < count; index++) {
+      const sent = sender.send(new Uint8Array(Uint32Array.of(index).buffer));
+      if (index % 1024 === 1023) await sent;
+    }
+    await receiving;
+    expect(next).toBe(count);
+    expect(batches).toBeLessThan(count / 10);
+    expect(receiver.stats.messagesReceived).toBe(count);
+  });
+
+  it('pauses reading while nobody asks for the next batch, and ends once the peer ends', async () => {
+    await using pair = await socketPair();
+    const sender = framed(pair.client, { codec });
+    const receiver = framed(pair.server, { codec, maxQueuedMessages: 8 });
+    const notes = Array.from({ length: 1000 }, (_, index) => ({ kind: 'note' as const, text: `n${index}` }));
+    await sender.sendMany(notes);
+    await vi.waitFor(() => expect(pair.server.isPaused()).toBe(true));
+    await sender.close();
+    const received: Message[] = [];
+    for await (const batch of receiver.batches()) received.push(...batch);
+    expect(received).toEqual(notes);
+    expect(receiver.error).toBeNull();
+  });
+
+  it('delivers the messages before a bad message in the same chunk, then throws its error', async () => {
+    await using pair = await socketPair();
+    const server = framed(pair.server, { codec });
+    const notes = [0, 1, 2].map((index) => codec.encode({ kind: 'note', text: `n${index}` }));
+    pair.client.write(encodeFrames([...notes, Uint8Array.of(0xc1), notes[0]!]));
+    const received: Message[] = [];
+    const error = await (async () => {
+      try {
+        for await (const batch of server.batches()) received.push(...batch);
+      } catch (error) {
+        return error;
+      }
+      return null;
+    })();
+    expect(received.map((message) => message.text)).toEqual(['n0', 'n1', 'n2']);
+    expect(error).toBeInstanceOf(MessageDecodeError);
+  });
+
+  it('one reader at a time: the iterator is refused while batches() waits, and the other way round', async () => {
+    await using pair = await socketPair();
+    const server = framed(pair.server);
+    const batches = server.batches();
+    const waiting = batches.next();
+    await expect(server[Symbol.asyncIterator]().next()).rejects.toBeInstanceOf(InvalidStateError);
+    pair.client.write(encodeFrame(Uint8Array.of(7)));
+    const first = await waiting;
+    expect(first.done).toBe(false);
+    expect(first.value?.map((message) => [...message])).toEqual([[7]]);
+    await batches.return();
+    expect(await batches.next()).toEqual({ done: true, value: undefined });
+    const messages = server[Symbol.asyncIterator]();
+    const single = messages.next();
+    await expect(server.batches().next()).rejects.toBeInstanceOf(InvalidStateError);
+    pair.client.write(encodeFrame(Uint8Array.of(8)));
+    expect([...((await single).value as Uint8Array)]).toEqual([8]);
   });
 });
 
