@@ -73,6 +73,17 @@ export interface FramedOptions<T> {
    * connection (and a sender awaiting it) forever; `null` disables. Default 30 s.
    */
   readonly sendTimeout?: number | null;
+  /**
+   * Without a codec only: a received frame of at least this many bytes that spans chunks is
+   * delivered uncopied, as `readonly Uint8Array[]` (the views of its bytes in the chunks it
+   * arrived in, in order) instead of one `Uint8Array`; and `send` takes such a list too, written
+   * after its header without being joined. For large frames that are written on (a file, another
+   * socket): no allocation and no copy per frame, which is most of what a large frame costs
+   * beyond the wire (see the README's benchmark). The price: a list instead of contiguous bytes,
+   * and the chunks stay in memory while the message is held. Default: every frame is one
+   * `Uint8Array`.
+   */
+  readonly piecesFrom?: number;
 }
 
 /** Options of `FramedChannel.request()`. */
@@ -113,6 +124,7 @@ export interface ChannelOptions<T> {
   readonly maxQueuedMessages: number;
   readonly maxQueuedSendBytes: number;
   readonly sendTimeout: number | null;
+  readonly piecesFrom: number | undefined;
 }
 
 const optionNames: readonly (keyof FramedOptions<unknown>)[] = [
@@ -127,6 +139,7 @@ const optionNames: readonly (keyof FramedOptions<unknown>)[] = [
   'maxQueuedMessages',
   'maxQueuedSendBytes',
   'sendTimeout',
+  'piecesFrom',
 ];
 
 /**
@@ -165,7 +178,20 @@ export function channelOptions<T>(given: FramedOptions<T> | undefined): ChannelO
       options.maxQueuedSendBytes ?? DEFAULT_MAX_QUEUED_SEND_BYTES,
     ),
     sendTimeout: checkOptionalDelay('options.sendTimeout', options.sendTimeout, DEFAULT_SEND_TIMEOUT),
+    piecesFrom: checkPiecesFrom(options.piecesFrom, codec),
   };
+}
+
+function checkPiecesFrom(piecesFrom: number | undefined, codec: unknown): number | undefined {
+  if (piecesFrom === undefined) return undefined;
+  if (codec !== undefined) {
+    throw new InvalidArgumentError(
+      'options.piecesFrom',
+      'no codec beside it (a codec decodes contiguous bytes)',
+      piecesFrom,
+    );
+  }
+  return checkPositiveInteger('options.piecesFrom', piecesFrom);
 }
 
 /** The Duplex a channel runs over: a core socket's `makeFile()`, or the connection itself. */

@@ -17,6 +17,13 @@ import { copyInto, PendingFrame } from './pending-frame.js';
  */
 export type FrameCallback = (bytes: Uint8Array, start: number, end: number) => void;
 
+/**
+ * Receives a frame of {@link FrameDecoderOptions.piecesFrom} bytes or more that spanned chunks,
+ * uncopied: the views of its bytes in the chunks it arrived in, in order (small chunks gathered
+ * into buffers of their own). Valid as long as the caller does not overwrite those chunks.
+ */
+export type PiecesCallback = (pieces: Uint8Array[]) => void;
+
 /** Options of {@link FrameDecoder}. */
 export interface FrameDecoderOptions {
   /**
@@ -31,6 +38,14 @@ export interface FrameDecoderOptions {
    * `maxFrameLength`.
    */
   readonly maxSkipLength?: number;
+  /**
+   * Frames of at least this many bytes that span chunks are not copied into one buffer: they go
+   * to `pushEach`'s `onPieces` as the views of their chunks. For large frames that are written
+   * on (to a file, another socket) rather than parsed: no allocation and no copy per frame, at
+   * the price of a list instead of contiguous bytes, and of holding the chunks themselves.
+   * `push`, and `pushEach` without `onPieces`, still join them (one copy). Default: never.
+   */
+  readonly piecesFrom?: number;
 }
 
 /** Default {@link FrameDecoderOptions.maxSkipLength}, as a multiple of `maxFrameLength`. */
@@ -71,6 +86,7 @@ export class FrameDecoder {
   /** Frames are handed out with their header (the format's `keepHeader`). */
   readonly #keepHeader: boolean;
   readonly #maxSkipLength: number;
+  readonly #piecesFrom: number;
 
   /** Header bytes of the next frame, when its header is split across chunks. */
   readonly #head: Uint8Array;
@@ -87,6 +103,7 @@ export class FrameDecoder {
   #failureHeld = false;
 
   #sink: FrameCallback | null = null;
+  #piecesSink: PiecesCallback | null = null;
   #out: Uint8Array[] = NO_FRAMES;
   #emitted = 0;
 
@@ -96,10 +113,11 @@ export class FrameDecoder {
    */
   constructor(formatOrOptions?: FrameFormatOptions, options?: FrameDecoderOptions) {
     const format = toFrameFormat(formatOrOptions);
-    const { skipOversized = false, maxSkipLength } = checkOptions('options', options, [
-      'skipOversized',
-      'maxSkipLength',
-    ]);
+    const {
+      skipOversized = false,
+      maxSkipLength,
+      piecesFrom,
+    } = checkOptions('options', options, ['skipOversized', 'maxSkipLength', 'piecesFrom']);
     this.format = format;
     this.#maxFrameLength = format.maxFrameLength;
     this.#skipOversized = checkBoolean('options.skipOversized', skipOversized);
@@ -107,6 +125,10 @@ export class FrameDecoder {
       maxSkipLength === undefined
         ? Math.min(SKIP_LENGTH_FACTOR * format.maxFrameLength, Number.MAX_SAFE_INTEGER)
         : checkIntegerIn('options.maxSkipLength', maxSkipLength, 0, Number.MAX_SAFE_INTEGER);
+    this.#piecesFrom =
+      piecesFrom === undefined
+        ? Number.POSITIVE_INFINITY
+        : checkIntegerIn('options.piecesFrom', piecesFrom, 1, Number.MAX_SAFE_INTEGER);
     this.#keepHeader = format.keepHeader ?? false;
     this.#header = new FrameHeaderReader(format, {
       skipOversized: this.#skipOversized,
@@ -165,14 +187,17 @@ export class FrameDecoder {
    * The hot-path form of {@link push}: calls `onFrame(bytes, start, end)` for each completed
    * payload, allocating no view per frame, and returns how many it completed. Frames before a
    * bad header have been delivered when the error is thrown. If `onFrame` throws, the decoder
-   * fails with that error.
+   * fails with that error. With {@link FrameDecoderOptions.piecesFrom}, `onPieces` gets the
+   * frames it covers, uncopied (without it, `onFrame` gets them joined).
    */
-  pushEach(chunk: Uint8Array, onFrame: FrameCallback): number {
+  pushEach(chunk: Uint8Array, onFrame: FrameCallback, onPieces?: PiecesCallback): number {
     this.#sink = typeof onFrame === 'function' ? onFrame : checkFunction<FrameCallback>('onFrame', onFrame);
+    if (onPieces !== undefined) this.#piecesSink = checkFunction<PiecesCallback>('onPieces', onPieces);
     try {
       return this.#run(chunk);
     } finally {
       this.#sink = null;
+      this.#piecesSink = null;
     }
   }
 
@@ -231,6 +256,17 @@ export class FrameDecoder {
     throw error;
   }
 
+  #emitPieces(pieces: Uint8Array[]): void {
+    const sink = this.#piecesSink;
+    if (sink === null) {
+      const joined = Buffer.concat(pieces);
+      this.#emit(joined, 0, joined.length);
+      return;
+    }
+    this.#emitted++;
+    sink(pieces);
+  }
+
   #emit(bytes: Uint8Array, start: number, end: number): void {
     this.#emitted++;
     if (this.#sink !== null) this.#sink(bytes, start, end);
@@ -244,7 +280,7 @@ export class FrameDecoder {
       position = Math.min(length, this.#discarding);
       this.#discarding -= position;
     } else if (this.#pending.length >= 0) {
-      position = this.#continuePayload(chunk);
+      position = this.#continuePayload(chunk, 0);
       if (this.#pending.length >= 0) return;
     } else if (this.#headLength > 0) {
       position = this.#continueHeader(chunk);
@@ -300,8 +336,8 @@ export class FrameDecoder {
       this.#emit(chunk, start, end);
       return end;
     }
-    this.#pending.begin(payloadLength, headerLength);
-    this.#pending.append(chunk, start, chunk.length);
+    this.#pending.begin(payloadLength, headerLength, payloadLength >= this.#piecesFrom);
+    this.#continuePayload(chunk, start);
     return -1;
   }
 
@@ -316,26 +352,27 @@ export class FrameDecoder {
       return end;
     }
     const pending = this.#pending;
-    pending.begin(length, 0);
+    pending.begin(length, 0, length >= this.#piecesFrom);
     if (start >= 0) {
-      pending.append(chunk, start, chunk.length);
+      this.#continuePayload(chunk, start);
       return -1;
     }
-    pending.append(this.#head.slice(0, -start), 0, -start); // a copy: the next header reuses #head
-    const next = this.#continuePayload(chunk);
+    this.#continuePayload(this.#head.slice(0, -start), 0); // a copy: the next header reuses #head
+    const next = this.#continuePayload(chunk, 0);
     return pending.length >= 0 ? -1 : next;
   }
 
-  /** Adds `chunk` to the pending payload; returns where the rest of `chunk` starts once the payload completes. */
-  #continuePayload(chunk: Uint8Array): number {
+  /** Adds `chunk` from `from` to the pending payload; returns where the rest of `chunk` starts (its end while the payload is incomplete). */
+  #continuePayload(chunk: Uint8Array, from: number): number {
     const pending = this.#pending;
-    const missing = pending.length - pending.received;
-    if (chunk.length < missing) {
-      pending.append(chunk, 0, chunk.length);
-      return chunk.length;
+    const to = Math.min(chunk.length, from + pending.length - pending.received);
+    if (pending.inPieces) {
+      const pieces = pending.appendPiece(chunk, from, to);
+      if (pieces !== null) this.#emitPieces(pieces);
+    } else {
+      const payload = pending.append(chunk, from, to);
+      if (payload !== null) this.#emit(payload, 0, payload.length);
     }
-    const payload = pending.append(chunk, 0, missing)!;
-    this.#emit(payload, 0, payload.length);
-    return missing;
+    return to;
   }
 }

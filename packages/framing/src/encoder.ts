@@ -131,6 +131,22 @@ export function encodeFrameHeader(payloadLength: number, formatOrOptions?: Frame
 }
 
 /**
+ * The frame of a payload given as pieces: its header, then the pieces themselves (not joined).
+ * Checks every piece is bytes; throws {@link FrameTooLargeError} like {@link encodeFrame}.
+ */
+export function encodePieces(pieces: readonly unknown[], format: FrameFormat): Uint8Array[] {
+  const chunks: Uint8Array[] = [new Uint8Array(0)];
+  let length = 0;
+  for (let index = 0; index < pieces.length; index++) {
+    const piece = checkBytes(`message[${index}]`, pieces[index]);
+    chunks.push(piece);
+    length += piece.length;
+  }
+  chunks[0] = encodeFrameHeader(length, format);
+  return chunks;
+}
+
+/**
  * One frame: header and payload in one new buffer. Throws {@link FrameTooLargeError} if the
  * payload is over `maxFrameLength` or over what the prefix can express, and
  * `InvalidArgumentError` if it is not bytes (a string must be encoded first: nothing else is

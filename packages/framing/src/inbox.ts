@@ -1,5 +1,6 @@
 import { InvalidStateError } from '@sockkit/core';
 import { Fifo } from '@sockkit/core/internals';
+import { DONE, iteratorOf } from './plain-iterator.js';
 
 /** Where reading stands once the queue is empty: more may come, the iteration is done, or it fails with the error. */
 export type ReadState = 'open' | 'done' | Error;
@@ -124,6 +125,16 @@ export class Inbox<T> {
     });
   }
 
+  /** An iterator of {@link next}: one promise per message (see iteratorOf: about 2x the throughput of an `async *` generator for small messages). */
+  messages(): AsyncGenerator<T, void, undefined> {
+    return iterate(() => this.next());
+  }
+
+  /** An iterator of {@link nextBatch}. */
+  batches(): AsyncGenerator<T[], void, undefined> {
+    return iterate(() => this.nextBatch());
+  }
+
   /** Reading ended or failed: a waiting reader gets the outcome. */
   wake(): void {
     const waiting = this.#waiting;
@@ -152,6 +163,17 @@ export class Inbox<T> {
     this.#paused = false;
     this.#flow.resume();
   }
+}
+
+/** An iterator over `next` that ends once left (`return`, `break`): it stops reading, not the channel. */
+function iterate<T>(next: () => Promise<IteratorResult<T, undefined>>): AsyncGenerator<T, void, undefined> {
+  let finished = false;
+  return iteratorOf(
+    () => (finished ? Promise.resolve(DONE) : next()),
+    () => {
+      finished = true;
+    },
+  );
 }
 
 function alreadyIterated(): Promise<never> {

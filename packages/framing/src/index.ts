@@ -42,7 +42,12 @@ export {
   MAX_VARINT_BYTES,
 } from './constants.js';
 export { decodeFrames } from './decode-frames.js';
-export { type FrameCallback, FrameDecoder, type FrameDecoderOptions } from './decoder.js';
+export {
+  type FrameCallback,
+  FrameDecoder,
+  type FrameDecoderOptions,
+  type PiecesCallback,
+} from './decoder.js';
 export { encodeFrame, encodeFrameHeader, encodeFrames } from './encoder.js';
 export {
   ChannelClosedError,

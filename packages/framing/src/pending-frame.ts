@@ -7,13 +7,16 @@ const COLLECT_CAPACITY = 64 * 1024;
  * The one frame a decoder is collecting across chunks: its bytes are copied exactly once into
  * the frame's own buffer. The pieces of a large frame's first half are kept as they arrive (so
  * memory follows bytes received, not bytes declared), and once half of it is here the buffer is
- * allocated and the rest is copied in while still hot in cache.
+ * allocated and the rest is copied in while still hot in cache. Or, begun `inPieces`, it is not
+ * copied at all: it completes as the list of its pieces (views of the chunks it arrived in).
  */
 export class PendingFrame {
   /** Bytes of the frame being collected; -1 when none is. */
   length = -1;
   /** Header bytes before it (counted in `bufferedBytes`, not part of the frame). */
   headerLength = 0;
+  /** It completes as its pieces, uncopied ({@link appendPiece}), not as one buffer ({@link append}). */
+  inPieces = false;
 
   #pieces: Uint8Array[] = [];
   #piecesBytes = 0;
@@ -28,10 +31,25 @@ export class PendingFrame {
     return this.#piecesBytes + this.#collectUsed + this.#frameUsed;
   }
 
-  /** Starts collecting a frame of `length` bytes after a header of `headerLength`. */
-  begin(length: number, headerLength: number): void {
+  /** Starts collecting a frame of `length` bytes after a header of `headerLength`, as one buffer or `inPieces`. */
+  begin(length: number, headerLength: number, inPieces: boolean): void {
     this.length = length;
     this.headerLength = headerLength;
+    this.inPieces = inPieces;
+  }
+
+  /**
+   * {@link append} for a frame begun `inPieces`: keeps `chunk[from, to)` as a view (chunks under
+   * 1 KiB are gathered by copying, so one-byte writes cannot pile up views); returns the pieces,
+   * in order, once they complete the frame, else `null`.
+   */
+  appendPiece(chunk: Uint8Array, from: number, to: number): Uint8Array[] | null {
+    this.#keep(chunk, from, to);
+    if (this.received < this.length) return null;
+    this.#sealCollect();
+    const pieces = this.#pieces;
+    this.clear();
+    return pieces;
   }
 
   /**

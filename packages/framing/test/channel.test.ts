@@ -589,6 +589,49 @@ describe('batches()', () => {
   });
 });
 
+describe('piecesFrom', () => {
+  const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
+
+  it('receives a large frame as the views of its chunks and sends pieces without joining them', async () => {
+    await using pair = await socketPair();
+    const sender = framed(pair.client, { piecesFrom: 100_000 });
+    const receiver = framed(pair.server, { piecesFrom: 100_000 });
+    const large = Uint8Array.from({ length: 1 << 20 }, (_, index) => (index * 7) & 0xff);
+    const receiving = (async () => {
+      const messages: (Uint8Array | readonly Uint8Array[])[] = [];
+      for await (const message of receiver) {
+        messages.push(message);
+        if (messages.length === 3) return messages;
+      }
+      return messages;
+    })();
+    await sender.send(Uint8Array.of(1));
+    await sender.send([large.subarray(0, 1000), large.subarray(1000)]);
+    await sender.send(large);
+    const [small, first, second] = await receiving;
+    expect(small).toBeInstanceOf(Uint8Array);
+    expect([...(small as Uint8Array)]).toEqual([1]);
+    for (const pieces of [first, second]) {
+      expect(Array.isArray(pieces)).toBe(true);
+      expect(same(Buffer.concat(pieces as Uint8Array[]), large)).toBe(true);
+    }
+    expect(receiver.stats.messagesReceived).toBe(3);
+  });
+
+  it('refuses piecesFrom beside a codec, or not a positive integer, and pieces that are not bytes', async () => {
+    await using pair = await socketPair();
+    expect(() => framed(pair.client, { codec, piecesFrom: 10 } as never)).toThrow(InvalidArgumentError);
+    expect(() => framed(pair.client, { piecesFrom: 0 })).toThrow(InvalidArgumentError);
+    const channel = framed(pair.client, { piecesFrom: 10 });
+    await expect(channel.send([Uint8Array.of(1), 'two' as never])).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
+    await expect(framed(pair.server).send([Uint8Array.of(1)] as never)).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
+  });
+});
+
 describe('framed read deadlines (fake timers)', () => {
   afterEach(() => {
     vi.useRealTimers();
