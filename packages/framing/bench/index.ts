@@ -69,7 +69,7 @@ async function decodeCases(): Promise<void> {
   const goalsOf: Record<string, [string, string, number, string?][]> = {
     [cases[0]!.title]: [
       ['sockkit push', 'it-length-prefixed', 8, 'decode 32 B: push() / it-l-p'],
-      ['sockkit pushEach', 'it-length-prefixed', 0, 'decode 32 B: pushEach / it-l-p'],
+      ['sockkit pushEach', 'it-length-prefixed', 0],
       ['sockkit pushEach', 'length-prefixed-stream', 1.5],
     ],
     [cases[1]!.title]: [['sockkit pushEach', 'it-length-prefixed', 3]],
