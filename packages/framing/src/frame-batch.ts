@@ -12,9 +12,9 @@ const EMPTY = new Uint8Array(0);
 
 /**
  * Small frames encoded back to back into a buffer, taken out as one chunk: one allocation and one
- * write for many frames instead of one each. Each buffer is used to its end, across takes (a
- * taken chunk is never written again), like Node's buffer pool; its size follows the bytes
- * appended lately (512 B to 64 KiB), so a quiet connection holds little. Pure: no I/O.
+ * write for many frames instead of one each. A buffer is let go when taken (the chunk is the
+ * socket's now), so an idle connection holds none; the next is sized for twice the bytes of the
+ * last take (512 B, carved from Node's pool, to 64 KiB). Pure: no I/O.
  */
 export class FrameBatch {
   readonly #format: FrameFormat;
@@ -22,10 +22,7 @@ export class FrameBatch {
   readonly #plainUint32: number;
   readonly #minCapacity: number;
   #buffer: Uint8Array = EMPTY;
-  #start = 0;
   #used = 0;
-  /** Bytes appended since the last take. */
-  #pending = 0;
   #lastTaken = 0;
 
   /** `minCapacity`: the smallest buffer to allocate (default 512 B; a queue of frames that will fill one takes 64 KiB). */
@@ -42,7 +39,7 @@ export class FrameBatch {
 
   /** Bytes appended and not taken yet. */
   get length(): number {
-    return this.#used - this.#start;
+    return this.#used;
   }
 
   /**
@@ -65,36 +62,33 @@ export class FrameBatch {
       buffer[big ? used + 3 : used] = length & 0xff;
       buffer.set(payload, used + 4);
       this.#used = end;
-      this.#pending += end - used;
       return end - used;
     }
     const end = encodeFrameInto(this.#buffer, used, payload, this.#format);
     if (end < 0) return 0;
     this.#used = end;
-    this.#pending += end - used;
     return end - used;
   }
 
-  /** The bytes appended since the last take as one chunk, or `null` if there are none. */
+  /** The bytes appended since the last take as one chunk (letting its buffer go), or `null` if there are none. */
   take(): Uint8Array | null {
-    const start = this.#start;
-    if (this.#used === start) return null;
-    this.#start = this.#used;
-    this.#lastTaken = this.#pending;
-    this.#pending = 0;
-    return this.#buffer.subarray(start, this.#used);
+    const used = this.#used;
+    if (used === 0) return null;
+    const chunk = this.#buffer.subarray(0, used);
+    this.#buffer = EMPTY;
+    this.#used = 0;
+    this.#lastTaken = used;
+    return chunk;
   }
 
   /**
    * Starts a new buffer (after a {@link take}) for the frame of `payload` and more, sized for
-   * twice the bytes appended lately, and appends that frame; returns its length.
+   * twice the bytes of the last take, and appends that frame; returns its length.
    */
   renewFor(payload: Uint8Array): number {
-    const recent = 2 * Math.max(this.#pending, this.#lastTaken);
-    const capacity = Math.min(MAX_CAPACITY, Math.max(this.#minCapacity, recent));
+    const capacity = Math.min(MAX_CAPACITY, Math.max(this.#minCapacity, 2 * this.#lastTaken));
     // Below 4 KiB carved from Node's shared pool; every byte is written before it is taken.
     this.#buffer = Buffer.allocUnsafe(Math.max(capacity, frameLength(payload.length, this.#format)));
-    this.#start = 0;
     this.#used = 0;
     return this.append(payload);
   }

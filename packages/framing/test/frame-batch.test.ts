@@ -42,16 +42,19 @@ describe('FrameBatch', () => {
     expect(batch.length).toBe(7);
   });
 
-  it('takes only what was appended since the last take, and never hands out a byte twice', () => {
+  it('takes what was appended as one chunk and lets its buffer go, sizing the next after it', () => {
     const batch = new FrameBatch(FrameFormats.uint32BE);
     batch.renewFor(payload(1));
-    const first = batch.take()!;
     batch.append(payload(2));
-    const second = batch.take()!;
-    expect([...first]).toEqual([0, 0, 0, 3, 1, 1, 1]);
-    expect([...second]).toEqual([0, 0, 0, 3, 2, 2, 2]);
-    expect(first.buffer).toBe(second.buffer); // the same buffer, used to its end
+    const first = batch.take()!;
+    expect([...first]).toEqual([0, 0, 0, 3, 1, 1, 1, 0, 0, 0, 3, 2, 2, 2]);
     expect(batch.take()).toBeNull();
+    expect(batch.length).toBe(0);
+    expect(batch.append(payload(3))).toBe(0); // no buffer until renewed: nothing held while idle
+    batch.renewFor(payload(3));
+    const second = batch.take()!;
+    expect([...first]).toEqual([0, 0, 0, 3, 1, 1, 1, 0, 0, 0, 3, 2, 2, 2]); // a new buffer (maybe the same pool): first untouched
+    expect(second.buffer === first.buffer && second.byteOffset === first.byteOffset).toBe(false);
   });
 
   it('starts new buffers that grow with the bytes appended, up to 64 KiB, and decode in order', () => {
