@@ -81,7 +81,9 @@ export interface FramedOptions<T> {
    * socket): no allocation and no copy per frame, which is most of what a large frame costs
    * beyond the wire (see the README's benchmark). The price: a list instead of contiguous bytes,
    * and the chunks stay in memory while the message is held. Default: every frame is one
-   * `Uint8Array`.
+   * `Uint8Array`. Pass it to `framed()` literally: that overload types the channel's messages as
+   * `Uint8Array | readonly Uint8Array[]` (options typed `FramedOptions<Uint8Array>` beforehand
+   * would give a channel typed for `Uint8Array` alone).
    */
   readonly piecesFrom?: number;
 }
