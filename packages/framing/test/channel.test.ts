@@ -569,6 +569,27 @@ describe('batches()', () => {
     expect(error).toBeInstanceOf(MessageDecodeError);
   });
 
+  it('ends when the channel is closed, and a throw in the reading loop leaves the channel to the next reader', async () => {
+    await using pair = await socketPair();
+    const sender = framed(pair.client);
+    const receiver = framed(pair.server);
+    await sender.sendMany([Uint8Array.of(1), Uint8Array.of(2)]);
+    await vi.waitFor(() => expect(receiver.stats.messagesReceived).toBe(2));
+    const mistake = new Error('the reader failed');
+    await expect(
+      (async () => {
+        for await (const _ of receiver.batches()) throw mistake;
+      })(),
+    ).rejects.toBe(mistake);
+    expect(receiver.error).toBeNull();
+    await sender.send(Uint8Array.of(3));
+    const next = await receiver.batches().next();
+    expect(next.value?.map((message) => message[0])).toEqual([3]);
+    const waiting = receiver.batches().next();
+    await receiver.close();
+    expect(await waiting).toEqual({ done: true, value: undefined });
+  });
+
   it('one reader at a time: the iterator is refused while batches() waits, and the other way round', async () => {
     await using pair = await socketPair();
     const server = framed(pair.server);
