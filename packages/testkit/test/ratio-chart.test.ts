@@ -16,6 +16,7 @@ describe('ratioChartSvg', () => {
     const svg = ratioChartSvg(chart);
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg).toContain('round trips &#60;fast&#62; &#38; slow');
+    expect(svg).toContain('<title>round trips &#60;fast&#62; &#38; slow</title>'); // the chart's accessible name
     expect(svg.match(/<rect x=/g)).toHaveLength(3);
     expect(svg.match(/fill="#f59e0b"/g)).toHaveLength(1);
     expect(svg.match(/<title>goal 0.8x<\/title>/g)).toHaveLength(2);
