@@ -2,7 +2,8 @@
  * `npm run bench`: the issue's cases, each run through sockkit and its peers in one process,
  * contenders alternating within every round, medians of ROUNDS rounds (default 9).
  */
-import { writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { ratioChartSvg } from '@sockkit/testkit';
 import { encodeFrames, FrameFormats } from '../src/index.ts';
 import { binaryMessage, encodeOnly, guardCost, sizes, textMessage } from './codec.ts';
@@ -14,10 +15,10 @@ import { loopback } from './tcp.ts';
 
 const rounds = Number(process.env.ROUNDS ?? 9);
 /**
- * `CASES=decode,tcp npm run bench` runs only some groups: decode, encode, tcp (1 MiB frames and
- * 32 B messages), codec, echo (64 B round trips, two processes; writes ../echo-round-trip.svg).
+ * `CASES=decode,tcp npm run bench` runs only some groups: decode, encode, tcp (1 MiB frames), small
+ * (32 B messages over TCP), codec, echo (64 B round trips, two processes; writes ../echo-round-trip.svg).
  */
-const only = new Set((process.env.CASES ?? 'decode,encode,tcp,codec,echo').split(','));
+const only = new Set((process.env.CASES ?? 'decode,encode,tcp,small,codec,echo').split(','));
 /** The issue's counts; TCP and codec runs are sized to take about 0.1-0.2 s each. */
 const counts = {
   smallFrames: 1_000_000,
@@ -26,7 +27,7 @@ const counts = {
   iterableFrames: 300_000,
   encodedFrames: 1_000_000,
   tcpFrames: 256,
-  smallMessages: 200_000,
+  smallMessages: 1_000_000,
   codecRoundTrips: 50_000,
   echoTrips: 10_000,
 };
@@ -53,6 +54,8 @@ interface Goal {
   /** The ratio required: contender at least this many times as fast (or, with `atMost`, no slower than this factor). */
   readonly ratio: number;
   readonly atMost?: boolean;
+  /** Its bar's label in the chart (bench-results.svg); goals without one are not charted. */
+  readonly label?: string;
 }
 
 const results: { result: CaseResult; baseline: string }[] = [];
@@ -67,20 +70,22 @@ async function decodeCases(): Promise<void> {
     { title: 'decode 32 B frames, 1 byte at a time', count: counts.byteAtATimeFrames, size: 32, chunk: 1 },
     { title: 'decode 1 MiB frames, 64 KiB chunks', count: counts.largeFrames, size: MiB, chunk: CHUNK },
   ];
-  const goalsOf: Record<string, [string, number][]> = {
+  /** [contender, against, ratio, chart label]: `push()` is the API the README shows; `pushEach` (no view per frame) is reported beside it. */
+  const goalsOf: Record<string, [string, string, number, string?][]> = {
     [cases[0]!.title]: [
-      ['it-length-prefixed', 8],
-      ['length-prefixed-stream', 1.5],
+      ['sockkit push', 'it-length-prefixed', 8, 'decode 32 B: push() / it-l-p'],
+      ['sockkit pushEach', 'it-length-prefixed', 0],
+      ['sockkit pushEach', 'length-prefixed-stream', 1.5],
     ],
-    [cases[1]!.title]: [['it-length-prefixed', 3]],
-    [cases[2]!.title]: [['it-length-prefixed', 1.5]],
+    [cases[1]!.title]: [['sockkit pushEach', 'it-length-prefixed', 3]],
+    [cases[2]!.title]: [['sockkit pushEach', 'it-length-prefixed', 1.5]],
   };
   for (const { title, count, size, chunk } of cases) {
     const { wire } = frames(count, size);
     const result = await runCase(title, 'frames', count, decoders(cut(wire, chunk)), rounds);
     results.push({ result, baseline: 'it-length-prefixed' });
-    for (const [against, ratio] of goalsOf[title]!) {
-      goals.push({ result, contender: 'sockkit pushEach', against, ratio });
+    for (const [contender, against, ratio, label] of goalsOf[title]!) {
+      goals.push({ result, contender, against, ratio, ...(label === undefined ? {} : { label }) });
     }
     log(`done: ${title}`);
   }
@@ -106,16 +111,59 @@ async function encodeCase(): Promise<void> {
   log('done: encode');
 }
 
+/**
+ * glibc settings that keep freed 1 MiB blocks in the heap instead of returning them to the OS
+ * (so a fresh frame buffer is not page-faulted in again): the 1 MiB case runs once without them
+ * and once, in a child process, with them.
+ */
+const TUNABLES = 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456';
+const tuned = process.env.GLIBC_TUNABLES === TUNABLES;
+
 async function tcpCase(): Promise<void> {
-  await connectionCase('1 MiB frames over TCP loopback', 'MiB', counts.tcpFrames, loopback, {
-    contender: 'sockkit framed channel',
-    ratio: 0.85,
+  const suffix = tuned ? ', glibc tunables' : '';
+  await connectionCase(`1 MiB frames over TCP loopback${suffix}`, 'MiB', counts.tcpFrames, loopback, [
+    {
+      contender: 'sockkit framed channel, piecesFrom',
+      ratio: 0.95,
+      label: `1 MiB: piecesFrom / raw${suffix}`,
+    },
+    { contender: 'sockkit framed channel', ratio: 0.9, label: `1 MiB: default / raw${suffix}` },
+  ]);
+  log(`done: TCP 1 MiB frames${suffix}`);
+  if (!tuned) await tunedChild();
+}
+
+/** Runs the 1 MiB case again in a child process with {@link TUNABLES}, and takes its results. */
+async function tunedChild(): Promise<void> {
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    env: { ...process.env, GLIBC_TUNABLES: TUNABLES, CASES: 'tcp', BENCH_JSON: '1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  await connectionCase('32 B messages over TCP loopback', 'msgs', counts.smallMessages, smallMessages, {
-    contender: 'sockkit send() per message',
-    ratio: 0,
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk;
   });
-  log('done: TCP');
+  const code = await new Promise((resolve) => child.once('close', resolve));
+  if (code !== 0) throw new Error(`the glibc tunables run exited with ${code}`);
+  const parsed = JSON.parse(output) as {
+    results: { result: Omit<CaseResult, 'medians'> & { medians: [string, number][] }; baseline: string }[];
+    goals: (Omit<Goal, 'result'> & { title: string })[];
+  };
+  const byTitle = new Map<string, CaseResult>();
+  for (const { result, baseline } of parsed.results) {
+    const rebuilt = { ...result, medians: new Map(result.medians) };
+    byTitle.set(rebuilt.title, rebuilt);
+    results.push({ result: rebuilt, baseline });
+  }
+  for (const { title, ...goal } of parsed.goals) goals.push({ ...goal, result: byTitle.get(title)! });
+}
+
+async function smallMessagesCase(): Promise<void> {
+  await connectionCase('32 B messages over TCP loopback', 'msgs', counts.smallMessages, smallMessages, [
+    { contender: 'send() per message, batches()', ratio: 0.4, label: '32 B: send() + batches() / raw' },
+    { contender: 'send() per message, for await', ratio: 0, label: '32 B: send() + for await / raw' },
+  ]);
+  log('done: TCP 32 B messages');
 }
 
 /** One TCP case: its connections made for the case, raw socket bytes as the baseline. */
@@ -124,13 +172,13 @@ async function connectionCase(
   unit: string,
   count: number,
   make: (count: number) => Promise<{ contenders: Contender[]; close(): Promise<void> }>,
-  goal: { contender: string; ratio: number },
+  goalsOfCase: readonly { contender: string; ratio: number; label?: string }[],
 ): Promise<void> {
   const tcp = await make(count);
   try {
     const result = await runCase(title, unit, count, tcp.contenders, rounds);
     results.push({ result, baseline: 'raw socket bytes' });
-    goals.push({ result, ...goal, against: 'raw socket bytes' });
+    for (const goal of goalsOfCase) goals.push({ result, ...goal, against: 'raw socket bytes' });
   } finally {
     await tcp.close();
   }
@@ -173,7 +221,7 @@ async function echoCases(): Promise<void> {
     caption: `speed vs raw node:net echo (raw latency / latency), ${rounds} rounds of ${counts.echoTrips} trips`,
     bars: echoBars(result, ECHO_GOAL),
   });
-  await writeFile(new URL('../echo-round-trip.svg', import.meta.url), svg);
+  writeFileSync(new URL('../echo-round-trip.svg', import.meta.url), svg);
   const framed = result.figures.get('sockkit framed')!;
   const raw = result.figures.get('raw node:net')!;
   const goal = (what: 'median' | 'p99') => {
@@ -199,8 +247,22 @@ async function main(): Promise<void> {
   if (only.has('decode')) await decodeCases();
   if (only.has('encode')) await encodeCase();
   if (only.has('tcp')) await tcpCase();
+  if (only.has('small')) await smallMessagesCase();
   if (only.has('codec')) await codecCases();
   if (only.has('echo')) await echoCases();
+  if (process.env.BENCH_JSON) {
+    console.log(
+      JSON.stringify({
+        results: results.map(({ result, baseline }) => ({
+          result: { ...result, medians: [...result.medians] },
+          baseline,
+        })),
+        goals: goals.map(({ result, ...goal }) => ({ ...goal, title: result.title })),
+      }),
+    );
+    return;
+  }
+  if (only.has('decode') && only.has('tcp') && only.has('small')) writeChart();
 
   const lines = [
     `Node ${process.version}, ${rounds} rounds, medians; contenders alternate within each round.`,
@@ -217,6 +279,25 @@ async function main(): Promise<void> {
     ...echoLines,
   ];
   console.log(lines.join('\n'));
+}
+
+/** The charted goals as bench-results.svg beside the README, from this run's medians. */
+function writeChart(): void {
+  const bars = goals
+    .filter((goal) => goal.label !== undefined)
+    .map((goal) => ({
+      label: goal.label!,
+      ratio: goal.result.medians.get(goal.against)! / goal.result.medians.get(goal.contender)!,
+      ...(goal.ratio > 0 ? { goal: goal.ratio } : {}),
+    }));
+  const svg = ratioChartSvg({
+    title: `@sockkit/framing: throughput ratios (Node ${process.version}, medians of ${rounds})`,
+    caption:
+      'sockkit / baseline, the same output both sides; raw = a plain net socket, it-l-p = it-length-prefixed',
+    bars,
+  });
+  writeFileSync(new URL('../bench-results.svg', import.meta.url), svg);
+  log('wrote bench-results.svg');
 }
 
 function formatGoal({ result, contender, against, ratio, atMost }: Goal): string {

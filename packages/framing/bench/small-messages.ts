@@ -1,7 +1,7 @@
 /**
  * 32 B messages over a TCP loopback connection: one `channel.send()` per message (awaiting every
- * 1,024th), received through the channel's iterator, against raw socket bytes of the same frames
- * written in 64 KiB batches (the wire's throughput).
+ * 1,024th), received through `batches()` and through the channel's iterator, against raw socket
+ * bytes of the same frames written in 64 KiB batches (the wire's throughput).
  */
 import { once } from 'node:events';
 import { encodeFrames, FrameFormats } from '../src/index.ts';
@@ -38,16 +38,27 @@ export async function smallMessages(
       },
     },
     {
-      name: 'sockkit send() per message',
+      name: 'send() per message, batches()',
+      async run() {
+        const receiving = connections.channelReceivesBatches(count);
+        await sendEach();
+        return (await receiving) / SIZE;
+      },
+    },
+    {
+      name: 'send() per message, for await',
       async run() {
         const receiving = connections.channelReceives(count);
-        for (let index = 0; index < count; index++) {
-          const sent = sender.send(payload);
-          if ((index + 1) % AWAIT_EVERY === 0) await sent;
-        }
+        await sendEach();
         return (await receiving) / SIZE;
       },
     },
   ];
+  async function sendEach(): Promise<void> {
+    for (let index = 0; index < count; index++) {
+      const sent = sender.send(payload);
+      if ((index + 1) % AWAIT_EVERY === 0) await sent;
+    }
+  }
   return { contenders, close: () => connections.close() };
 }

@@ -27,12 +27,24 @@ async function connectedPair(): Promise<{ client: Socket; server: Socket; close(
   };
 }
 
-/** What a TCP case compares: a raw socket pair counting received bytes, and a framed channel pair. */
-export async function benchConnections() {
+/** Bytes of a received message: one array, or the pieces of a large frame (`piecesFrom`). */
+const bytesOf = (message: Uint8Array | readonly Uint8Array[]): number =>
+  Array.isArray(message)
+    ? message.reduce((sum: number, piece: Uint8Array) => sum + piece.length, 0)
+    : (message as Uint8Array).length;
+
+/**
+ * What a TCP case compares: a raw socket pair counting received bytes, and a framed channel
+ * pair (with `piecesFrom` when given).
+ */
+export async function benchConnections(piecesFrom?: number) {
   const raw = await connectedPair();
   const channelPair = await connectedPair();
-  const sender = framed(channelPair.client, { idleTimeout: null });
-  const receiver = framed(channelPair.server, { idleTimeout: null })[Symbol.asyncIterator]();
+  const options = { idleTimeout: null, ...(piecesFrom === undefined ? {} : { piecesFrom }) };
+  const sender = framed(channelPair.client, options);
+  const channel = framed(channelPair.server, options);
+  const receiver = channel[Symbol.asyncIterator]();
+  const batches = channel.batches();
   let received = 0;
   let waiter: { bytes: number; resolve: (received: number) => void } | null = null;
   raw.server.on('data', (chunk: Buffer) => {
@@ -55,7 +67,18 @@ export async function benchConnections() {
       for (let index = 0; index < count; index++) {
         const next = await receiver.next();
         if (next.done) throw new Error('channel ended');
-        bytes += next.value.length;
+        bytes += bytesOf(next.value);
+      }
+      return bytes;
+    },
+    /** Takes `count` messages from the channel through `batches()` and returns their bytes. */
+    async channelReceivesBatches(count: number): Promise<number> {
+      let bytes = 0;
+      for (let taken = 0; taken < count; ) {
+        const next = await batches.next();
+        if (next.done) throw new Error('channel ended');
+        for (const message of next.value) bytes += bytesOf(message);
+        taken += next.value.length;
       }
       return bytes;
     },
@@ -67,10 +90,15 @@ export async function benchConnections() {
   };
 }
 
-/** Both contenders move `frames` MiB per run over their own connection, writes waiting for 'drain'. */
+/**
+ * Every contender moves `frames` MiB per run over its own connection, writes waiting for
+ * 'drain': raw bytes, a channel copying each frame into one buffer (the default), and a channel
+ * with `piecesFrom` handing each frame over as its chunks, uncopied.
+ */
 export async function loopback(frames: number): Promise<{ contenders: Contender[]; close(): Promise<void> }> {
   const payload = Buffer.alloc(FRAME, 0x5a);
   const connections = await benchConnections();
+  const uncopied = await benchConnections(64 * 1024);
   const { rawClient, sender } = connections;
   const contenders: Contender[] = [
     {
@@ -91,6 +119,20 @@ export async function loopback(frames: number): Promise<{ contenders: Contender[
         return (await receiving) / FRAME;
       },
     },
+    {
+      name: 'sockkit framed channel, piecesFrom',
+      async run() {
+        const receiving = uncopied.channelReceives(frames);
+        for (let index = 0; index < frames; index++) await uncopied.sender.send(payload);
+        return (await receiving) / FRAME;
+      },
+    },
   ];
-  return { contenders, close: () => connections.close() };
+  return {
+    contenders,
+    async close() {
+      await connections.close();
+      await uncopied.close();
+    },
+  };
 }

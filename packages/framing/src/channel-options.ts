@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@sockkit/core';
 import {
   checkDelay,
   checkMethods,
@@ -71,6 +72,19 @@ export interface FramedOptions<T> {
    * connection (and a sender awaiting it) forever; `null` disables. Default 30 s.
    */
   readonly sendTimeout?: number | null;
+  /**
+   * Without a codec only: a received frame of at least this many bytes that spans chunks is
+   * delivered uncopied, as `readonly Uint8Array[]` (the views of its bytes in the chunks it
+   * arrived in, in order) instead of one `Uint8Array`; and `send` takes such a list too, written
+   * after its header without being joined. For large frames that are written on (a file, another
+   * socket): no allocation and no copy per frame, which is most of what a large frame costs
+   * beyond the wire (see the README's benchmark). The price: a list instead of contiguous bytes,
+   * and the chunks stay in memory while the message is held. Default: every frame is one
+   * `Uint8Array`. Pass it to `framed()` literally: that overload types the channel's messages as
+   * `Uint8Array | readonly Uint8Array[]` (options typed `FramedOptions<Uint8Array>` beforehand
+   * would give a channel typed for `Uint8Array` alone).
+   */
+  readonly piecesFrom?: number;
 }
 
 /** Options of `FramedChannel.request()`. */
@@ -108,6 +122,7 @@ export interface ChannelOptions<T> {
   readonly maxQueuedMessages: number;
   readonly maxQueuedSendBytes: number;
   readonly sendTimeout: number | null;
+  readonly piecesFrom: number | undefined;
 }
 
 const optionNames: readonly (keyof FramedOptions<unknown>)[] = [
@@ -122,6 +137,7 @@ const optionNames: readonly (keyof FramedOptions<unknown>)[] = [
   'maxQueuedMessages',
   'maxQueuedSendBytes',
   'sendTimeout',
+  'piecesFrom',
 ];
 
 /**
@@ -160,6 +176,7 @@ export function channelOptions<T>(given: FramedOptions<T> | undefined): ChannelO
       options.maxQueuedSendBytes ?? DEFAULT_MAX_QUEUED_SEND_BYTES,
     ),
     sendTimeout: checkOptionalDelay('options.sendTimeout', options.sendTimeout, DEFAULT_SEND_TIMEOUT),
+    piecesFrom: checkPiecesFrom(options.piecesFrom, codec),
   };
 }
 
@@ -167,4 +184,16 @@ export function channelOptions<T>(given: FramedOptions<T> | undefined): ChannelO
 export function closeTimeout(options: { readonly timeout?: number } | undefined): number {
   const { timeout = DEFAULT_CLOSE_TIMEOUT } = checkOptions('options', options, ['timeout']);
   return checkDelay('options.timeout', timeout);
+}
+
+function checkPiecesFrom(piecesFrom: number | undefined, codec: unknown): number | undefined {
+  if (piecesFrom === undefined) return undefined;
+  if (codec !== undefined) {
+    throw new InvalidArgumentError(
+      'options.piecesFrom',
+      'no codec beside it (a codec decodes contiguous bytes)',
+      piecesFrom,
+    );
+  }
+  return checkPositiveInteger('options.piecesFrom', piecesFrom);
 }

@@ -8,6 +8,7 @@ import {
 import { FrameDecodeError, FrameTooLargeError, TruncatedFrameError } from './errors.js';
 import { type FrameFormat, type FrameFormatOptions, maxHeaderLength, toFrameFormat } from './format.js';
 import { FrameHeaderReader, tooLargeToSkip } from './header.js';
+import { copyInto, PendingFrame } from './pending-frame.js';
 
 /**
  * Receives each frame of {@link FrameDecoder.pushEach} as a range of a byte array, without a
@@ -15,6 +16,13 @@ import { FrameHeaderReader, tooLargeToSkip } from './header.js';
  * (frames that spanned chunks); it stays valid as long as the caller does not overwrite the chunk.
  */
 export type FrameCallback = (bytes: Uint8Array, start: number, end: number) => void;
+
+/**
+ * Receives a frame of {@link FrameDecoderOptions.piecesFrom} bytes or more that spanned chunks,
+ * uncopied: the views of its bytes in the chunks it arrived in, in order (small chunks gathered
+ * into buffers of their own). Valid as long as the caller does not overwrite those chunks.
+ */
+export type PiecesCallback = (pieces: Uint8Array[]) => void;
 
 /** Options of {@link FrameDecoder}. */
 export interface FrameDecoderOptions {
@@ -30,15 +38,18 @@ export interface FrameDecoderOptions {
    * `maxFrameLength`.
    */
   readonly maxSkipLength?: number;
+  /**
+   * Frames of at least this many bytes that span chunks are not copied into one buffer: they go
+   * to `pushEach`'s `onPieces` as the views of their chunks. For large frames that are written
+   * on (to a file, another socket) rather than parsed: no allocation and no copy per frame, at
+   * the price of a list instead of contiguous bytes, and of holding the chunks themselves.
+   * `push`, and `pushEach` without `onPieces`, still join them (one copy). Default: never.
+   */
+  readonly piecesFrom?: number;
 }
 
 /** Default {@link FrameDecoderOptions.maxSkipLength}, as a multiple of `maxFrameLength`. */
 const SKIP_LENGTH_FACTOR = 4;
-
-/** Chunks smaller than this are copied into a growing buffer rather than kept as views, so one-byte writes cannot pile up view objects. */
-const SMALL_CHUNK = 1024;
-/** Capacity of each buffer that collects small chunks; it bounds memory beyond the bytes received. */
-const COLLECT_CAPACITY = 64 * 1024;
 
 /** What `#out` points to outside `push`, so the last batch is not retained. */
 const NO_FRAMES: Uint8Array[] = [];
@@ -48,9 +59,7 @@ const NO_FRAMES: Uint8Array[] = [];
  * arrive, get every complete payload back in order, whatever the chunking.
  *
  * - A frame wholly inside one chunk is returned as a view of that chunk (no copy); a frame that
- *   spans chunks is copied exactly once into its own buffer: the pieces of a large frame's first
- *   half are kept as they arrive, and once half of it is here the buffer is allocated and the
- *   rest is copied in while still hot in cache.
+ *   spans chunks is copied exactly once into its own buffer (see `PendingFrame`).
  * - A header declaring more than `maxFrameLength` fails with {@link FrameTooLargeError} as soon
  *   as the header is complete, before any payload is buffered. Memory held grows with bytes
  *   received, never with bytes declared ({@link FrameDecoder.bufferedBytes}).
@@ -77,21 +86,14 @@ export class FrameDecoder {
   /** Frames are handed out with their header (the format's `keepHeader`). */
   readonly #keepHeader: boolean;
   readonly #maxSkipLength: number;
+  readonly #piecesFrom: number;
 
   /** Header bytes of the next frame, when its header is split across chunks. */
   readonly #head: Uint8Array;
   #headLength = 0;
 
-  /** Payload length of the frame being collected; -1 when no payload is pending. */
-  #payloadLength = -1;
-  #headerOfPending = 0;
-  #pieces: Uint8Array[] = [];
-  #piecesBytes = 0;
-  #collect: Uint8Array | null = null;
-  #collectUsed = 0;
-  /** The pending payload's own buffer, once allocated (see #append). */
-  #frame: Uint8Array | null = null;
-  #frameUsed = 0;
+  /** The frame that spans chunks, while one does. */
+  readonly #pending = new PendingFrame();
 
   /** Bytes of an oversized frame still to skip. */
   #discarding = 0;
@@ -101,6 +103,7 @@ export class FrameDecoder {
   #failureHeld = false;
 
   #sink: FrameCallback | null = null;
+  #piecesSink: PiecesCallback | null = null;
   #out: Uint8Array[] = NO_FRAMES;
   #emitted = 0;
 
@@ -110,10 +113,11 @@ export class FrameDecoder {
    */
   constructor(formatOrOptions?: FrameFormatOptions, options?: FrameDecoderOptions) {
     const format = toFrameFormat(formatOrOptions);
-    const { skipOversized = false, maxSkipLength } = checkOptions('options', options, [
-      'skipOversized',
-      'maxSkipLength',
-    ]);
+    const {
+      skipOversized = false,
+      maxSkipLength,
+      piecesFrom,
+    } = checkOptions('options', options, ['skipOversized', 'maxSkipLength', 'piecesFrom']);
     this.format = format;
     this.#maxFrameLength = format.maxFrameLength;
     this.#skipOversized = checkBoolean('options.skipOversized', skipOversized);
@@ -121,6 +125,10 @@ export class FrameDecoder {
       maxSkipLength === undefined
         ? Math.min(SKIP_LENGTH_FACTOR * format.maxFrameLength, Number.MAX_SAFE_INTEGER)
         : checkIntegerIn('options.maxSkipLength', maxSkipLength, 0, Number.MAX_SAFE_INTEGER);
+    this.#piecesFrom =
+      piecesFrom === undefined
+        ? Number.POSITIVE_INFINITY
+        : checkIntegerIn('options.piecesFrom', piecesFrom, 1, Number.MAX_SAFE_INTEGER);
     this.#keepHeader = format.keepHeader ?? false;
     this.#header = new FrameHeaderReader(format, {
       skipOversized: this.#skipOversized,
@@ -132,13 +140,14 @@ export class FrameDecoder {
 
   /** Bytes of the unfinished frame held so far (its header included); 0 between frames. */
   get bufferedBytes(): number {
-    if (this.#payloadLength >= 0) return this.#headerOfPending + this.#receivedPayload();
+    const pending = this.#pending;
+    if (pending.length >= 0) return pending.headerLength + pending.received;
     return this.#headLength;
   }
 
   /** Whether the stream is inside a frame (a header, payload or skipped frame has started and not ended). */
   get inFrame(): boolean {
-    return this.#payloadLength >= 0 || this.#headLength > 0 || this.#discarding > 0;
+    return this.#pending.length >= 0 || this.#headLength > 0 || this.#discarding > 0;
   }
 
   /** The error that failed the decoder (a bad header, or what `onFrame` threw), or `null`. */
@@ -178,14 +187,17 @@ export class FrameDecoder {
    * The hot-path form of {@link push}: calls `onFrame(bytes, start, end)` for each completed
    * payload, allocating no view per frame, and returns how many it completed. Frames before a
    * bad header have been delivered when the error is thrown. If `onFrame` throws, the decoder
-   * fails with that error.
+   * fails with that error. With {@link FrameDecoderOptions.piecesFrom}, `onPieces` gets the
+   * frames it covers, uncopied (without it, `onFrame` gets them joined).
    */
-  pushEach(chunk: Uint8Array, onFrame: FrameCallback): number {
+  pushEach(chunk: Uint8Array, onFrame: FrameCallback, onPieces?: PiecesCallback): number {
     this.#sink = typeof onFrame === 'function' ? onFrame : checkFunction<FrameCallback>('onFrame', onFrame);
+    if (onPieces !== undefined) this.#piecesSink = checkFunction<PiecesCallback>('onPieces', onPieces);
     try {
       return this.#run(chunk);
     } finally {
       this.#sink = null;
+      this.#piecesSink = null;
     }
   }
 
@@ -199,9 +211,10 @@ export class FrameDecoder {
       return;
     }
     let error: TruncatedFrameError | null = null;
-    if (this.#payloadLength >= 0) {
-      const received = this.#receivedPayload();
-      error = new TruncatedFrameError(this.#payloadLength - received, this.#headerOfPending + received);
+    const pending = this.#pending;
+    if (pending.length >= 0) {
+      const received = pending.received;
+      error = new TruncatedFrameError(pending.length - received, pending.headerLength + received);
     } else if (this.#discarding > 0) {
       error = new TruncatedFrameError(this.#discarding, 0);
     } else if (this.#headLength > 0) {
@@ -239,10 +252,19 @@ export class FrameDecoder {
 
   #fail(error: unknown): never {
     this.#failure = error instanceof Error ? error : new Error(String(error));
-    this.#pieces = [];
-    this.#collect = null;
-    this.#frame = null;
+    this.#pending.clear();
     throw error;
+  }
+
+  #emitPieces(pieces: Uint8Array[]): void {
+    const sink = this.#piecesSink;
+    if (sink === null) {
+      const joined = Buffer.concat(pieces);
+      this.#emit(joined, 0, joined.length);
+      return;
+    }
+    this.#emitted++;
+    sink(pieces);
   }
 
   #emit(bytes: Uint8Array, start: number, end: number): void {
@@ -257,9 +279,9 @@ export class FrameDecoder {
     if (this.#discarding > 0) {
       position = Math.min(length, this.#discarding);
       this.#discarding -= position;
-    } else if (this.#payloadLength >= 0) {
-      position = this.#continuePayload(chunk);
-      if (this.#payloadLength >= 0) return;
+    } else if (this.#pending.length >= 0) {
+      position = this.#continuePayload(chunk, 0);
+      if (this.#pending.length >= 0) return;
     } else if (this.#headLength > 0) {
       position = this.#continueHeader(chunk);
       if (position < 0) return;
@@ -314,9 +336,8 @@ export class FrameDecoder {
       this.#emit(chunk, start, end);
       return end;
     }
-    this.#payloadLength = payloadLength;
-    this.#headerOfPending = headerLength;
-    this.#append(chunk, start, chunk.length);
+    this.#pending.begin(payloadLength, headerLength, payloadLength >= this.#piecesFrom);
+    this.#continuePayload(chunk, start);
     return -1;
   }
 
@@ -330,128 +351,28 @@ export class FrameDecoder {
       this.#emit(chunk, start, end);
       return end;
     }
-    this.#payloadLength = length;
-    this.#headerOfPending = 0;
+    const pending = this.#pending;
+    pending.begin(length, 0, length >= this.#piecesFrom);
     if (start >= 0) {
-      this.#append(chunk, start, chunk.length);
+      this.#continuePayload(chunk, start);
       return -1;
     }
-    this.#append(this.#head.slice(0, -start), 0, -start); // a copy: the next header reuses #head
-    const next = this.#continuePayload(chunk);
-    return this.#payloadLength >= 0 ? -1 : next;
+    this.#continuePayload(this.#head.slice(0, -start), 0); // a copy: the next header reuses #head
+    const next = this.#continuePayload(chunk, 0);
+    return pending.length >= 0 ? -1 : next;
   }
 
-  /** Adds `chunk` to the pending payload; returns where the rest of `chunk` starts once the payload completes. */
-  #continuePayload(chunk: Uint8Array): number {
-    const missing = this.#payloadLength - this.#receivedPayload();
-    if (chunk.length < missing) {
-      this.#append(chunk, 0, chunk.length);
-      return chunk.length;
+  /** Adds `chunk` from `from` to the pending payload; returns where the rest of `chunk` starts (its end while the payload is incomplete). */
+  #continuePayload(chunk: Uint8Array, from: number): number {
+    const pending = this.#pending;
+    const to = Math.min(chunk.length, from + pending.length - pending.received);
+    if (pending.inPieces) {
+      const pieces = pending.appendPiece(chunk, from, to);
+      if (pieces !== null) this.#emitPieces(pieces);
+    } else {
+      const payload = pending.append(chunk, from, to);
+      if (payload !== null) this.#emit(payload, 0, payload.length);
     }
-    this.#append(chunk, 0, missing);
-    const payload = this.#frame!;
-    this.#payloadLength = -1;
-    this.#frame = null;
-    this.#frameUsed = 0;
-    this.#emit(payload, 0, payload.length);
-    return missing;
-  }
-
-  #receivedPayload(): number {
-    return this.#piecesBytes + this.#collectUsed + this.#frameUsed;
-  }
-
-  /**
-   * Adds bytes of the pending payload. Until half of a large payload has arrived, its bytes are
-   * kept as pieces (so memory follows bytes received, not bytes declared); from then on, and for
-   * payloads up to 64 KiB from the start, they are copied straight into the payload's own buffer
-   * while still hot in cache. Either way each byte is copied once.
-   */
-  #append(chunk: Uint8Array, from: number, to: number): void {
-    const length = to - from;
-    let frame = this.#frame;
-    if (frame === null) {
-      const received = this.#piecesBytes + this.#collectUsed;
-      if (this.#payloadLength > COLLECT_CAPACITY && 2 * (received + length) < this.#payloadLength) {
-        this.#keep(chunk, from, to);
-        return;
-      }
-      frame = this.#startFrame();
-    }
-    copyInto(frame, this.#frameUsed, chunk, from, length);
-    this.#frameUsed += length;
-  }
-
-  /** Allocates the pending payload's buffer and moves the pieces kept so far into it. */
-  #startFrame(): Uint8Array {
-    const length = this.#payloadLength;
-    const frame = allocateFrame(length);
-    let at = 0;
-    for (const piece of this.#pieces) {
-      frame.set(piece, at);
-      at += piece.length;
-    }
-    if (this.#collect !== null) {
-      copyInto(frame, at, this.#collect, 0, this.#collectUsed);
-      at += this.#collectUsed;
-    }
-    this.#pieces = [];
-    this.#piecesBytes = 0;
-    this.#collect = null;
-    this.#collectUsed = 0;
-    this.#frame = frame;
-    this.#frameUsed = at;
-    return frame;
-  }
-
-  /** Keeps bytes of the first half of a large payload: big chunks as views, small ones copied into 64 KiB buffers. */
-  #keep(chunk: Uint8Array, from: number, to: number): void {
-    if (to - from >= SMALL_CHUNK) {
-      this.#sealCollect();
-      this.#pieces.push(chunk.subarray(from, to));
-      this.#piecesBytes += to - from;
-      return;
-    }
-    while (from < to) {
-      let collect = this.#collect;
-      if (collect === null || this.#collectUsed === collect.length) {
-        this.#sealCollect();
-        collect = this.#collect = new Uint8Array(COLLECT_CAPACITY);
-      }
-      const take = Math.min(collect.length - this.#collectUsed, to - from);
-      copyInto(collect, this.#collectUsed, chunk, from, take);
-      this.#collectUsed += take;
-      from += take;
-    }
-  }
-
-  /** Moves the collecting buffer into the piece list, trimmed so unused capacity is not retained. */
-  #sealCollect(): void {
-    const collect = this.#collect;
-    if (collect === null || this.#collectUsed === 0) return;
-    const used = this.#collectUsed;
-    this.#pieces.push(used === collect.length ? collect : collect.slice(0, used));
-    this.#piecesBytes += used;
-    this.#collect = null;
-    this.#collectUsed = 0;
-  }
-}
-
-/**
- * A buffer for a payload of which every byte gets written (so it skips zero-filling): tiny ones on
- * V8's heap; below 4 KiB carved from Node's shared 8 KiB pool (one allocation per pool, not per
- * frame: 2-3x faster for small frames split across chunks); larger ones in their own memory, so a
- * kept frame never pins more than a pool. `Buffer.allocUnsafe` makes that choice itself.
- */
-function allocateFrame(length: number): Uint8Array {
-  return length <= 64 ? new Uint8Array(length) : Buffer.allocUnsafe(length);
-}
-
-/** Copies `length` bytes; a plain loop for the few bytes of one-byte writes, where `subarray` + `set` cost more than the copy. */
-function copyInto(target: Uint8Array, at: number, source: Uint8Array, from: number, length: number): void {
-  if (length < 16) {
-    for (let index = 0; index < length; index++) target[at + index] = source[from + index]!;
-  } else {
-    target.set(source.subarray(from, from + length), at);
+    return to;
   }
 }

@@ -93,6 +93,29 @@ function writeUint32(target: Uint8Array, at: number, value: number, little: bool
   }
 }
 
+/** Bytes of the frame of a `payloadLength`-byte payload, header included; throws {@link FrameTooLargeError} like {@link encodeFrame}. */
+export function frameLength(payloadLength: number, format: FrameFormat): number {
+  return headerLength(lengthField(payloadLength, format), format) + payloadLength;
+}
+
+/**
+ * Writes the frame of `payload` at `at` of `target` and returns the position after it, or -1
+ * (writing nothing) when it does not fit. Throws {@link FrameTooLargeError} like
+ * {@link encodeFrame}. Not exported from the package: the channel's send batches use it.
+ */
+export function encodeFrameInto(
+  target: Uint8Array,
+  at: number,
+  payload: Uint8Array,
+  format: FrameFormat,
+): number {
+  const field = lengthField(payload.length, format);
+  const end = at + headerLength(field, format) + payload.length;
+  if (end > target.length) return -1;
+  target.set(payload, writeHeader(target, at, field, format));
+  return end;
+}
+
 /**
  * The header alone for a payload of `payloadLength` bytes, for writing a large payload after it
  * without copying it (`socket.cork(); write(header); write(payload); socket.uncork()`).
@@ -105,6 +128,22 @@ export function encodeFrameHeader(payloadLength: number, formatOrOptions?: Frame
   const header = new Uint8Array(headerLength(field, format));
   writeHeader(header, 0, field, format);
   return header;
+}
+
+/**
+ * The frame of a payload given as pieces: its header, then the pieces themselves (not joined).
+ * Checks every piece is bytes; throws {@link FrameTooLargeError} like {@link encodeFrame}.
+ */
+export function encodePieces(pieces: readonly unknown[], format: FrameFormat): Uint8Array[] {
+  const chunks: Uint8Array[] = [new Uint8Array(0)];
+  let length = 0;
+  for (let index = 0; index < pieces.length; index++) {
+    const piece = checkBytes(`message[${index}]`, pieces[index]);
+    chunks.push(piece);
+    length += piece.length;
+  }
+  chunks[0] = encodeFrameHeader(length, format);
+  return chunks;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { InvalidStateError } from '@sockkit/core';
 import { Fifo } from '@sockkit/core/internals';
+import { DONE, iteratorOf } from './plain-iterator.js';
 
 /** Where reading stands once the queue is empty: more may come, the iteration is done, or it fails with the error. */
 export type ReadState = 'open' | 'done' | Error;
@@ -19,9 +20,13 @@ interface Reader<T> {
   reject(error: unknown): void;
 }
 
+const NO_READER = 0;
+const MESSAGE_READER = 1;
+const BATCH_READER = 2;
+
 /**
- * The receiving half of a channel: received messages in order for one reader at a time, queued
- * while nobody reads. The channel pauses it when the queue is full (see `queueDecision`); it
+ * The receiving half of a channel: received messages in order for one reader at a time (of
+ * single messages, {@link next}, or of batches, {@link nextBatch}), queued while nobody reads. The channel pauses it when the queue is full (see `queueDecision`); it
  * resumes itself once the reader has taken the queue down to half of `maxQueued`, so reading
  * does not stop and start at every message. No I/O: `flow` does the pausing.
  */
@@ -30,7 +35,10 @@ export class Inbox<T> {
   readonly maxQueued: number;
   readonly #flow: InboxFlow;
   readonly #messages = new Fifo<T>();
+  /** Which kind of reader waits in #reader or #batchReader. */
+  #waiting = NO_READER;
   #reader: Reader<T> | null = null;
+  #batchReader: Reader<T[]> | null = null;
   #paused = false;
 
   constructor(maxQueued: number, flow: InboxFlow) {
@@ -48,16 +56,30 @@ export class Inbox<T> {
     return this.#paused;
   }
 
-  /** Hands `message` to the waiting reader, or queues it. */
+  /**
+   * Hands `message` to the waiting reader, or queues it. A waiting batch reader gets every message
+   * pushed in the same synchronous run (one decoded chunk) as one batch, in a microtask.
+   */
   push(message: T): void {
-    const reader = this.#reader;
-    if (reader === null) {
-      this.#messages.push(message);
-    } else {
+    const waiting = this.#waiting;
+    if (waiting === MESSAGE_READER) {
+      const reader = this.#reader!;
       this.#reader = null;
+      this.#waiting = NO_READER;
       reader.resolve({ done: false, value: message });
+      return;
     }
+    this.#messages.push(message);
+    if (waiting === BATCH_READER && this.#messages.length === 1) queueMicrotask(this.#handOverBatch);
   }
+
+  readonly #handOverBatch = (): void => {
+    const reader = this.#batchReader;
+    if (reader === null || this.#messages.length === 0) return;
+    this.#batchReader = null;
+    this.#waiting = NO_READER;
+    this.nextBatch().then(reader.resolve, reader.reject);
+  };
 
   /**
    * The next message: a queued one at once, else the end or failure of reading once the queue is
@@ -73,19 +95,60 @@ export class Inbox<T> {
     const state = this.#flow.state();
     if (state instanceof Error) return Promise.reject(state);
     if (state === 'done') return Promise.resolve({ done: true, value: undefined });
-    if (this.#reader !== null)
-      return Promise.reject(new InvalidStateError('The channel is already being iterated'));
+    if (this.#waiting !== NO_READER) return alreadyIterated();
+    this.#waiting = MESSAGE_READER;
     return new Promise((resolve, reject) => {
       this.#reader = { resolve, reject };
     });
   }
 
+  /**
+   * Every queued message as one array (at least one message), else the end or failure of
+   * reading, else a wait for the messages of the next decoded chunk. One promise per batch
+   * instead of one per message; the queue is empty afterwards, so reading resumes. The same
+   * single-reader rule as {@link next}: one reader of either kind waits at a time.
+   */
+  nextBatch(): Promise<IteratorResult<T[], undefined>> {
+    const messages = this.#messages;
+    if (messages.length > 0) {
+      const value = messages.drain();
+      this.resume();
+      return Promise.resolve({ done: false, value });
+    }
+    const state = this.#flow.state();
+    if (state instanceof Error) return Promise.reject(state);
+    if (state === 'done') return Promise.resolve({ done: true, value: undefined });
+    if (this.#waiting !== NO_READER) return alreadyIterated();
+    this.#waiting = BATCH_READER;
+    return new Promise((resolve, reject) => {
+      this.#batchReader = { resolve, reject };
+    });
+  }
+
+  /** An iterator of {@link next}: one promise per message (see iteratorOf: about 2x the throughput of an `async *` generator for small messages). */
+  messages(): AsyncGenerator<T, void, undefined> {
+    return iterate(() => this.next());
+  }
+
+  /** An iterator of {@link nextBatch}. */
+  batches(): AsyncGenerator<T[], void, undefined> {
+    return iterate(() => this.nextBatch());
+  }
+
   /** Reading ended or failed: a waiting reader gets the outcome. */
   wake(): void {
-    const reader = this.#reader;
-    if (reader === null) return;
-    this.#reader = null;
-    this.next().then(reader.resolve, reader.reject);
+    const waiting = this.#waiting;
+    if (waiting === NO_READER) return;
+    this.#waiting = NO_READER;
+    if (waiting === MESSAGE_READER) {
+      const reader = this.#reader!;
+      this.#reader = null;
+      this.next().then(reader.resolve, reader.reject);
+    } else {
+      const reader = this.#batchReader!;
+      this.#batchReader = null;
+      this.nextBatch().then(reader.resolve, reader.reject);
+    }
   }
 
   /** Stops reading from the connection until {@link resume}. */
@@ -100,4 +163,19 @@ export class Inbox<T> {
     this.#paused = false;
     this.#flow.resume();
   }
+}
+
+/** An iterator over `next` that ends once left (`return`, `break`): it stops reading, not the channel. */
+function iterate<T>(next: () => Promise<IteratorResult<T, undefined>>): AsyncGenerator<T, void, undefined> {
+  let finished = false;
+  return iteratorOf(
+    () => (finished ? Promise.resolve(DONE) : next()),
+    () => {
+      finished = true;
+    },
+  );
+}
+
+function alreadyIterated(): Promise<never> {
+  return Promise.reject(new InvalidStateError('The channel is already being iterated'));
 }

@@ -12,7 +12,6 @@ export {
   FramedChannel,
   type FramedConnection,
   type FramedOptions,
-  framed,
   type RequestOptions,
 } from './channel.js';
 export type {
@@ -41,7 +40,13 @@ export {
   MAX_LENGTH_OFFSET,
   MAX_VARINT_BYTES,
 } from './constants.js';
-export { type FrameCallback, FrameDecoder, type FrameDecoderOptions } from './decoder.js';
+export { decodeFrames } from './decode-frames.js';
+export {
+  type FrameCallback,
+  FrameDecoder,
+  type FrameDecoderOptions,
+  type PiecesCallback,
+} from './decoder.js';
 export { encodeFrame, encodeFrameHeader, encodeFrames } from './encoder.js';
 export {
   ChannelClosedError,
@@ -70,7 +75,7 @@ export {
   FrameFormats,
   type LengthPrefix,
 } from './format.js';
-export { decodeFrames } from './iterable.js';
+export { framed } from './framed.js';
 export {
   createFrameDecoderStream,
   createFrameEncoderStream,

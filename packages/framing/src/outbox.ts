@@ -1,5 +1,8 @@
 import { Fifo } from '@sockkit/core/internals';
+import { frameLength } from './encoder.js';
 import { ChannelClosedError, SendQueueFullError, SendTimeoutError } from './errors.js';
+import { type FrameFormat, FrameFormats } from './format.js';
+import { FrameBatch, MAX_CAPACITY } from './frame-batch.js';
 
 /** The writable side of a connection, as an {@link Outbox} uses it (a Node `Duplex` is one). */
 export interface WriteSink {
@@ -16,16 +19,23 @@ export interface OutboxLimits {
   readonly maxQueuedSendBytes: number;
   /** Milliseconds queued writes may wait without the sink draining; `null` waits forever. */
   readonly sendTimeout: number | null;
+  /** The format {@link Outbox.writeFrame} encodes in. Default `FrameFormats.uint32BE`. */
+  readonly format?: FrameFormat;
 }
 
-/** A send waiting for the write buffer to drain. */
+/** A send waiting for the write buffer to drain: its chunks, or (from `writeFrame`) small frames gathered in `frames`, one promise for them all. */
 interface QueuedWrite {
   readonly chunks: readonly Uint8Array[];
-  readonly messages: number;
-  readonly bytes: number;
+  readonly frames: FrameBatch | null;
+  messages: number;
+  bytes: number;
+  readonly settled: Promise<void>;
   resolve(): void;
   reject(error: unknown): void;
 }
+
+/** What a send that went to the sink at once returns: one settled promise shared by all. */
+const WRITTEN = Promise.resolve();
 
 /**
  * The sending half of a channel: frames go to the sink at once while its write buffer has room,
@@ -33,14 +43,23 @@ interface QueuedWrite {
  * without progress (`SendTimeoutError`); `flush()` on `'drain'` writes them on. Every write of a
  * tick goes into one corked batch, uncorked on `process.nextTick`: the socket then writes many
  * small frames with one `writev` instead of a syscall each (one `send()` per 32 B message over
- * TCP loopback: 0.34-0.48 M messages/s before, 0.35-0.71 M after, bench/small-messages.ts). The
- * timer is the only I/O it owns; `onFail` hears of the limit that was passed.
+ * TCP loopback: 0.34-0.48 M messages/s before, 0.35-0.71 M after, bench/small-messages.ts).
+ * `writeFrame` goes further for small frames: it encodes them back to back into one buffer
+ * ({@link FrameBatch}), so a tick's many frames cost one allocation and one write, and a send
+ * that goes out at once returns one shared settled promise; behind a full write buffer, small
+ * frames gather up to 64 KiB per queued write with one promise each. The timer is the only I/O
+ * it owns; `onFail` hears of the limit that was passed.
  */
 export class Outbox {
   readonly #sink: WriteSink;
   readonly #limits: OutboxLimits;
   readonly #onFail: (error: Error) => void;
   readonly #queue = new Fifo<QueuedWrite>();
+  readonly #format: FrameFormat;
+  /** Small frames of this tick, written before anything else goes to the sink. */
+  readonly #batch: FrameBatch;
+  /** The last queued write, while small frames may still join it. */
+  #openQueued: QueuedWrite | null = null;
   #queuedBytes = 0;
   #messagesSent = 0;
   #sendTimer: NodeJS.Timeout | null = null;
@@ -52,6 +71,8 @@ export class Outbox {
     this.#sink = sink;
     this.#limits = limits;
     this.#onFail = onFail;
+    this.#format = limits.format ?? FrameFormats.uint32BE;
+    this.#batch = new FrameBatch(this.#format);
   }
 
   /** Bytes of writes waiting behind the full write buffer now. */
@@ -76,6 +97,47 @@ export class Outbox {
     }
     let bytes = 0;
     for (const chunk of chunks) bytes += chunk.length;
+    const refused = this.#admit(bytes);
+    if (refused !== null) return refused;
+    this.#openQueued = null;
+    return this.#enqueue(chunks, null, messages, bytes).settled;
+  }
+
+  /**
+   * Sends the frame of one small `payload` (at most `BATCHED_PAYLOAD` bytes), encoded in the
+   * format into this tick's batch when nothing waits and the write buffer has room, else queued
+   * like {@link write}. Throws `FrameTooLargeError` before anything is written.
+   */
+  writeFrame(payload: Uint8Array): Promise<void> {
+    if (this.#queue.length === 0 && !this.#sink.writableNeedDrain) {
+      const batch = this.#batch;
+      if (batch.append(payload) === 0) {
+        const full = batch.take();
+        batch.renewFor(payload);
+        this.#corkForTick();
+        if (full !== null) this.#sink.write(full);
+      } else {
+        this.#corkForTick();
+      }
+      this.#messagesSent++;
+      return WRITTEN;
+    }
+    const bytes = frameLength(payload.length, this.#format);
+    const refused = this.#admit(bytes);
+    if (refused !== null) return refused;
+    let queued = this.#openQueued;
+    if (queued === null || queued.frames!.append(payload) === 0) {
+      const frames = new FrameBatch(this.#format, MAX_CAPACITY);
+      frames.renewFor(payload);
+      queued = this.#openQueued = this.#enqueue([], frames, 0, 0);
+    }
+    queued.messages++;
+    queued.bytes += bytes;
+    return queued.settled;
+  }
+
+  /** Counts `bytes` more as queued, or fails the channel past `maxQueuedSendBytes` and returns the refusal. */
+  #admit(bytes: number): Promise<never> | null {
     const queuedBytes = this.#queuedBytes + bytes;
     const limit = this.#limits.maxQueuedSendBytes;
     if (this.#queuedBytes > 0 && queuedBytes > limit) {
@@ -85,10 +147,24 @@ export class Outbox {
     }
     this.#queuedBytes = queuedBytes;
     this.#startSendTimer();
-    const queued = new Promise<void>((resolve, reject) => {
-      this.#queue.push({ chunks, messages, bytes, resolve, reject });
+    return null;
+  }
+
+  #enqueue(
+    chunks: readonly Uint8Array[],
+    frames: FrameBatch | null,
+    messages: number,
+    bytes: number,
+  ): QueuedWrite {
+    let resolve!: () => void;
+    let reject!: (error: unknown) => void;
+    const settled = new Promise<void>((resolveWrite, rejectWrite) => {
+      resolve = resolveWrite;
+      reject = rejectWrite;
     });
-    queued.catch(ignore); // only ever rejected by rejectAll: the channel failed (see refuse)
+    settled.catch(ignore); // only ever rejected by rejectAll: the channel failed (see refuse)
+    const queued: QueuedWrite = { chunks, frames, messages, bytes, settled, resolve, reject };
+    this.#queue.push(queued);
     return queued;
   }
 
@@ -98,8 +174,10 @@ export class Outbox {
     const queue = this.#queue;
     while (queue.length > 0 && !this.#sink.writableNeedDrain) {
       const queued = queue.shift()!;
+      if (queued === this.#openQueued) this.#openQueued = null;
       this.#queuedBytes -= queued.bytes;
-      this.#writeNow(queued.chunks, queued.messages);
+      const { frames } = queued;
+      this.#writeNow(frames === null ? queued.chunks : [frames.take()!], queued.messages);
       queued.resolve();
     }
     if (queue.length === 0) {
@@ -127,6 +205,7 @@ export class Outbox {
   rejectAll(error: Error): void {
     this.#uncork();
     for (const queued of this.#queue.drain()) queued.reject(error);
+    this.#openQueued = null;
     this.#queuedBytes = 0;
     this.#onFlushed = null;
     this.#clearSendTimer();
@@ -134,20 +213,28 @@ export class Outbox {
 
   #writeNow(chunks: readonly Uint8Array[], messages: number): void {
     const sink = this.#sink;
-    if (!this.#corked) {
-      this.#corked = true;
-      sink.cork();
-      process.nextTick(this.#uncorkAtTickEnd);
-    }
+    this.#corkForTick();
+    const batched = this.#batch.take(); // accepted before these chunks
+    if (batched !== null) sink.write(batched);
     for (const chunk of chunks) sink.write(chunk);
     this.#messagesSent += messages;
   }
 
+  #corkForTick(): void {
+    if (this.#corked) return;
+    this.#corked = true;
+    this.#sink.cork();
+    process.nextTick(this.#uncorkAtTickEnd);
+  }
+
   readonly #uncorkAtTickEnd = (): void => this.#uncork();
 
+  /** Writes this tick's batch of small frames and uncorks. */
   #uncork(): void {
     if (!this.#corked) return;
     this.#corked = false;
+    const batched = this.#batch.take();
+    if (batched !== null) this.#sink.write(batched);
     this.#sink.uncork();
   }
 

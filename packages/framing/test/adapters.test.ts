@@ -3,10 +3,10 @@ import { pipeline } from 'node:stream/promises';
 import { ReadableStream } from 'node:stream/web';
 import { everyByte } from '@sockkit/testkit';
 import { describe, expect, it } from 'vitest';
+import { decodeFrames } from '../src/decode-frames.ts';
 import { encodeFrame, encodeFrames } from '../src/encoder.ts';
 import { FrameTooLargeError, TruncatedFrameError } from '../src/errors.ts';
 import { defineFrameFormat, FrameFormats } from '../src/format.ts';
-import { decodeFrames } from '../src/iterable.ts';
 import {
   createFrameDecoderStream,
   createFrameEncoderStream,

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { assertNoBytes, recordChannels, runScript, until } from '@sockkit/testkit';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type Correlation, framed } from '../src/channel.ts';
+import type { Correlation } from '../src/channel.ts';
 import { createCodec } from '../src/codec.ts';
 import { encodeFrame } from '../src/encoder.ts';
 import {
@@ -13,6 +13,7 @@ import {
   RequestTimeoutError,
 } from '../src/errors.ts';
 import { defineFrameFormat } from '../src/format.ts';
+import { framed } from '../src/framed.ts';
 import { socketPair } from './connections.ts';
 
 const EVENTS = ['sockkit:channel:frameError', 'sockkit:channel:messageError', 'sockkit:channel:close'];

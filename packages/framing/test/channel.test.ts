@@ -1,10 +1,11 @@
 import { once } from 'node:events';
-import { createConnection, createServer, InvalidArgumentError } from '@sockkit/core';
+import { createConnection, createServer, InvalidArgumentError, InvalidStateError } from '@sockkit/core';
 import { tempDir } from '@sockkit/testkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { type Correlation, framed } from '../src/channel.ts';
+import type { Correlation } from '../src/channel.ts';
 import { createCodec } from '../src/codec.ts';
+import { decodeFrames } from '../src/decode-frames.ts';
 import { encodeFrame, encodeFrames } from '../src/encoder.ts';
 import {
   ChannelClosedError,
@@ -19,7 +20,7 @@ import {
   TruncatedFrameError,
 } from '../src/errors.ts';
 import { defineFrameFormat } from '../src/format.ts';
-import { decodeFrames } from '../src/iterable.ts';
+import { framed } from '../src/framed.ts';
 import { socketPair, streamPair } from './connections.ts';
 
 const Message = z.object({
@@ -505,6 +506,151 @@ describe('framed over real sockets', () => {
         /correlation option/,
       );
     });
+  });
+});
+
+describe('batches()', () => {
+  it('delivers every message in order, many per batch, sent one send() at a time', async () => {
+    await using pair = await socketPair();
+    const sender = framed(pair.client);
+    const receiver = framed(pair.server);
+    const count = 20_000;
+    let batches = 0;
+    let next = 0;
+    const receiving = (async () => {
+      for await (const batch of receiver.batches()) {
+        batches++;
+        for (const message of batch) {
+          const index = new DataView(message.buffer, message.byteOffset, 4).getUint32(0, true);
+          if (index !== next) throw new Error(`message ${index} where ${next} was due`);
+          next++;
+        }
+        if (next === count) break;
+      }
+    })();
+    for (let index = 0; index < count; index++) {
+      const sent = sender.send(new Uint8Array(Uint32Array.of(index).buffer));
+      if (index % 1024 === 1023) await sent;
+    }
+    await receiving;
+    expect(next).toBe(count);
+    expect(batches).toBeLessThan(count / 10);
+    expect(receiver.stats.messagesReceived).toBe(count);
+  });
+
+  it('pauses reading while nobody asks for the next batch, and ends once the peer ends', async () => {
+    await using pair = await socketPair();
+    const sender = framed(pair.client, { codec });
+    const receiver = framed(pair.server, { codec, maxQueuedMessages: 8 });
+    const notes = Array.from({ length: 1000 }, (_, index) => ({ kind: 'note' as const, text: `n${index}` }));
+    await sender.sendMany(notes);
+    await vi.waitFor(() => expect(pair.server.isPaused()).toBe(true));
+    await sender.close();
+    const received: Message[] = [];
+    for await (const batch of receiver.batches()) received.push(...batch);
+    expect(received).toEqual(notes);
+    expect(receiver.error).toBeNull();
+  });
+
+  it('delivers the messages before a bad message in the same chunk, then throws its error', async () => {
+    await using pair = await socketPair();
+    const server = framed(pair.server, { codec });
+    const notes = [0, 1, 2].map((index) => codec.encode({ kind: 'note', text: `n${index}` }));
+    pair.client.write(encodeFrames([...notes, Uint8Array.of(0xc1), notes[0]!]));
+    const received: Message[] = [];
+    const error = await (async () => {
+      try {
+        for await (const batch of server.batches()) received.push(...batch);
+      } catch (error) {
+        return error;
+      }
+      return null;
+    })();
+    expect(received.map((message) => message.text)).toEqual(['n0', 'n1', 'n2']);
+    expect(error).toBeInstanceOf(MessageDecodeError);
+  });
+
+  it('ends when the channel is closed, and a throw in the reading loop leaves the channel to the next reader', async () => {
+    await using pair = await socketPair();
+    const sender = framed(pair.client);
+    const receiver = framed(pair.server);
+    await sender.sendMany([Uint8Array.of(1), Uint8Array.of(2)]);
+    await vi.waitFor(() => expect(receiver.stats.messagesReceived).toBe(2));
+    const mistake = new Error('the reader failed');
+    await expect(
+      (async () => {
+        for await (const _ of receiver.batches()) throw mistake;
+      })(),
+    ).rejects.toBe(mistake);
+    expect(receiver.error).toBeNull();
+    await sender.send(Uint8Array.of(3));
+    const next = await receiver.batches().next();
+    expect(next.value?.map((message) => message[0])).toEqual([3]);
+    const waiting = receiver.batches().next();
+    await receiver.close();
+    expect(await waiting).toEqual({ done: true, value: undefined });
+  });
+
+  it('one reader at a time: the iterator is refused while batches() waits, and the other way round', async () => {
+    await using pair = await socketPair();
+    const server = framed(pair.server);
+    const batches = server.batches();
+    const waiting = batches.next();
+    await expect(server[Symbol.asyncIterator]().next()).rejects.toBeInstanceOf(InvalidStateError);
+    pair.client.write(encodeFrame(Uint8Array.of(7)));
+    const first = await waiting;
+    expect(first.done).toBe(false);
+    expect(first.value?.map((message) => [...message])).toEqual([[7]]);
+    await batches.return();
+    expect(await batches.next()).toEqual({ done: true, value: undefined });
+    const messages = server[Symbol.asyncIterator]();
+    const single = messages.next();
+    await expect(server.batches().next()).rejects.toBeInstanceOf(InvalidStateError);
+    pair.client.write(encodeFrame(Uint8Array.of(8)));
+    expect([...((await single).value as Uint8Array)]).toEqual([8]);
+  });
+});
+
+describe('piecesFrom', () => {
+  const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
+
+  it('receives a large frame as the views of its chunks and sends pieces without joining them', async () => {
+    await using pair = await socketPair();
+    const sender = framed(pair.client, { piecesFrom: 100_000 });
+    const receiver = framed(pair.server, { piecesFrom: 100_000 });
+    const large = Uint8Array.from({ length: 1 << 20 }, (_, index) => (index * 7) & 0xff);
+    const receiving = (async () => {
+      const messages: (Uint8Array | readonly Uint8Array[])[] = [];
+      for await (const message of receiver) {
+        messages.push(message);
+        if (messages.length === 3) return messages;
+      }
+      return messages;
+    })();
+    await sender.send(Uint8Array.of(1));
+    await sender.send([large.subarray(0, 1000), large.subarray(1000)]);
+    await sender.send(large);
+    const [small, first, second] = await receiving;
+    expect(small).toBeInstanceOf(Uint8Array);
+    expect([...(small as Uint8Array)]).toEqual([1]);
+    for (const pieces of [first, second]) {
+      expect(Array.isArray(pieces)).toBe(true);
+      expect(same(Buffer.concat(pieces as Uint8Array[]), large)).toBe(true);
+    }
+    expect(receiver.stats.messagesReceived).toBe(3);
+  });
+
+  it('refuses piecesFrom beside a codec, or not a positive integer, and pieces that are not bytes', async () => {
+    await using pair = await socketPair();
+    expect(() => framed(pair.client, { codec, piecesFrom: 10 } as never)).toThrow(InvalidArgumentError);
+    expect(() => framed(pair.client, { piecesFrom: 0 })).toThrow(InvalidArgumentError);
+    const channel = framed(pair.client, { piecesFrom: 10 });
+    await expect(channel.send([Uint8Array.of(1), 'two' as never])).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
+    await expect(framed(pair.server).send([Uint8Array.of(1)] as never)).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
   });
 });
 

@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@sockkit/core';
 import { chunkAt, everyByte, randomCuts } from '@sockkit/testkit';
 import { describe, expect, it } from 'vitest';
 import { FrameDecoder } from '../src/decoder.ts';
@@ -330,5 +331,97 @@ describe('FrameDecoder with keepHeader and the gRPC compressed flag', () => {
       [1, '1f8b'],
       [0, '61'],
     ]);
+  });
+});
+
+describe('FrameDecoder with piecesFrom', () => {
+  const large = Uint8Array.from({ length: 200_000 }, (_, index) => index & 0xff);
+  /** Byte equality without a deep comparison per byte (seconds for 200 KB). */
+  const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
+
+  /** Pushes `chunks` through pushEach, collecting frames as [kind, bytes]. */
+  function decodeEach(decoder: FrameDecoder, chunks: Uint8Array[]) {
+    const frames: { pieces: Uint8Array[] | null; bytes: Uint8Array }[] = [];
+    for (const chunk of chunks) {
+      decoder.pushEach(
+        chunk,
+        (bytes, start, end) => frames.push({ pieces: null, bytes: bytes.slice(start, end) }),
+        (pieces) => frames.push({ pieces, bytes: Buffer.concat(pieces) }),
+      );
+    }
+    decoder.end();
+    return frames;
+  }
+
+  it('hands a large frame that spans chunks to onPieces as views of those chunks, uncopied', () => {
+    const wire = encodeFrames([Uint8Array.of(1, 2), large, Uint8Array.of(3)]);
+    const chunks = chunkAt(wire, [10_000, 70_000, 150_000]).map((chunk) => chunk.slice());
+    const frames = decodeEach(new FrameDecoder(FrameFormats.uint32BE, { piecesFrom: 100_000 }), chunks);
+    expect(frames.map((frame) => frame.pieces === null)).toEqual([true, false, true]);
+    expect(same(frames[1]!.bytes, large)).toBe(true);
+    const pieces = frames[1]!.pieces!;
+    expect(pieces).toHaveLength(4);
+    expect(pieces.map((piece) => piece.buffer)).toEqual(chunks.map((chunk) => chunk.buffer));
+  });
+
+  it('copies frames below piecesFrom, and frames wholly inside one chunk stay views as before', () => {
+    const wire = encodeFrames([large, large]);
+    const frames = decodeEach(new FrameDecoder(FrameFormats.uint32BE, { piecesFrom: 300_000 }), [
+      wire.subarray(0, 1000),
+      wire.subarray(1000),
+    ]);
+    expect(frames.map((frame) => frame.pieces)).toEqual([null, null]);
+    expect(frames.every((frame) => same(frame.bytes, large))).toBe(true);
+  });
+
+  it('gathers a large frame sent one small write at a time into a few pieces, whatever the chunking', () => {
+    const wire = encodeFrame(large, FrameFormats.varint);
+    for (const chunks of [chunkAt(wire, [1, 2, 3]), chunkAt(wire, randomCuts(wire.length, 400, 7))]) {
+      const frames = decodeEach(new FrameDecoder(FrameFormats.varint, { piecesFrom: 1 }), chunks);
+      expect(frames).toHaveLength(1);
+      expect(same(frames[0]!.bytes, large)).toBe(true);
+      expect(frames[0]!.pieces!.length).toBeLessThanOrEqual(Math.ceil(large.length / 1024) + 4);
+    }
+  });
+
+  it('keeps the header with a keepHeader format', () => {
+    const format = defineFrameFormat({ ...FrameFormats.grpc, keepHeader: true });
+    const wire = encodeFrame(large, format);
+    const frames = decodeEach(new FrameDecoder(format, { piecesFrom: 1000 }), chunkAt(wire, [2, 90_000]));
+    expect(frames[0]!.pieces).not.toBeNull();
+    expect(same(frames[0]!.bytes, wire)).toBe(true);
+  });
+
+  it('push(), and pushEach without onPieces, join the pieces into one frame', () => {
+    const wire = encodeFrame(large);
+    const decoder = new FrameDecoder(FrameFormats.uint32BE, { piecesFrom: 1 });
+    expect(decoder.push(wire.subarray(0, 5000))).toEqual([]);
+    const [joined, ...more] = decoder.push(wire.subarray(5000));
+    expect(more).toEqual([]);
+    expect(same(joined!, large)).toBe(true);
+    const each = new FrameDecoder(FrameFormats.uint32BE, { piecesFrom: 1 });
+    const frames: Uint8Array[] = [];
+    for (const chunk of chunkAt(wire, [5000]))
+      each.pushEach(chunk, (bytes, s, e) => frames.push(bytes.slice(s, e)));
+    expect(frames).toHaveLength(1);
+    expect(same(frames[0]!, large)).toBe(true);
+  });
+
+  it('counts bufferedBytes and refuses a truncated frame as before', () => {
+    const decoder = new FrameDecoder(FrameFormats.uint32BE, { piecesFrom: 1 });
+    decoder.pushEach(
+      encodeFrame(large).subarray(0, 50_004),
+      () => {},
+      () => {},
+    );
+    expect(decoder.bufferedBytes).toBe(50_004);
+    expect(() => decoder.end()).toThrow(TruncatedFrameError);
+  });
+
+  it('refuses a piecesFrom that is not a positive integer, and an onPieces that is not a function', () => {
+    expect(() => new FrameDecoder(FrameFormats.uint32BE, { piecesFrom: 0 })).toThrow(InvalidArgumentError);
+    expect(() => new FrameDecoder(FrameFormats.uint32BE, { piecesFrom: 1.5 })).toThrow(InvalidArgumentError);
+    const decoder = new FrameDecoder();
+    expect(() => decoder.pushEach(new Uint8Array(0), () => {}, 'x' as never)).toThrow(InvalidArgumentError);
   });
 });

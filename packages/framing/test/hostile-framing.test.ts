@@ -14,8 +14,8 @@ import {
 import { type ExpectedFailure, expectTyped, failureOf, until } from '@sockkit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { framed } from '../src/channel.ts';
 import { createCodec } from '../src/codec.ts';
+import { decodeFrames } from '../src/decode-frames.ts';
 import { FrameDecoder } from '../src/decoder.ts';
 import { encodeFrame, encodeFrameHeader, encodeFrames } from '../src/encoder.ts';
 import {
@@ -30,7 +30,7 @@ import {
   TruncatedFrameError,
 } from '../src/errors.ts';
 import { defineFrameFormat, type FrameFormat, FrameFormats } from '../src/format.ts';
-import { decodeFrames } from '../src/iterable.ts';
+import { framed } from '../src/framed.ts';
 
 const Message = z.object({ kind: z.enum(['note', 'flood']), text: z.string(), id: z.number().optional() });
 const codec = createCodec(Message);

@@ -100,4 +100,63 @@ describe('Inbox', () => {
     new Inbox<number>(2, connection).resume();
     expect(connection.calls).toEqual([]);
   });
+
+  describe('batches', () => {
+    it('hands out every queued message as one batch, then resumes reading', async () => {
+      const connection = flow();
+      const inbox = new Inbox<number>(2, connection);
+      for (let message = 1; message <= 3; message++) inbox.push(message);
+      inbox.pause();
+      expect(await inbox.nextBatch()).toEqual({ done: false, value: [1, 2, 3] });
+      expect(inbox.length).toBe(0);
+      expect(connection.calls).toEqual(['pause', 'resume']);
+    });
+
+    it('a waiting batch reader gets every message pushed in the same run as one batch', async () => {
+      const inbox = new Inbox<string>(8, flow());
+      const batch = inbox.nextBatch();
+      inbox.push('a');
+      inbox.push('b');
+      inbox.push('c');
+      expect(await batch).toEqual({ done: false, value: ['a', 'b', 'c'] });
+      inbox.push('d');
+      expect(await inbox.nextBatch()).toEqual({ done: false, value: ['d'] });
+    });
+
+    it('delivers queued messages before the end or the failure, then ends or throws', async () => {
+      const connection = flow();
+      const inbox = new Inbox<number>(8, connection);
+      inbox.push(1);
+      connection.now = 'done';
+      expect(await inbox.nextBatch()).toEqual({ done: false, value: [1] });
+      expect(await inbox.nextBatch()).toEqual({ done: true, value: undefined });
+      const failure = new Error('reset');
+      connection.now = failure;
+      await expect(inbox.nextBatch()).rejects.toBe(failure);
+    });
+
+    it('wake() gives a waiting batch reader the end or the failure', async () => {
+      const connection = flow();
+      const inbox = new Inbox<number>(8, connection);
+      const waiting = inbox.nextBatch();
+      inbox.wake();
+      const failure = new Error('closed');
+      connection.now = failure;
+      inbox.wake();
+      await expect(waiting).rejects.toBe(failure);
+    });
+
+    it('one reader at a time, of either kind', async () => {
+      const inbox = new Inbox<number>(8, flow());
+      const batch = inbox.nextBatch();
+      await expect(inbox.next()).rejects.toBeInstanceOf(InvalidStateError);
+      await expect(inbox.nextBatch()).rejects.toBeInstanceOf(InvalidStateError);
+      inbox.push(1);
+      expect(await batch).toEqual({ done: false, value: [1] });
+      const single = inbox.next();
+      await expect(inbox.nextBatch()).rejects.toBeInstanceOf(InvalidStateError);
+      inbox.push(2);
+      expect(await single).toEqual({ done: false, value: 2 });
+    });
+  });
 });

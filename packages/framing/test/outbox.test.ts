@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ChannelClosedError, SendQueueFullError, SendTimeoutError } from '../src/errors.ts';
+import { FrameDecoder } from '../src/decoder.ts';
+import { encodeFrame } from '../src/encoder.ts';
+import {
+  ChannelClosedError,
+  FrameTooLargeError,
+  SendQueueFullError,
+  SendTimeoutError,
+} from '../src/errors.ts';
+import { defineFrameFormat } from '../src/format.ts';
 import { Outbox, type OutboxLimits, refuse, type WriteSink } from '../src/outbox.ts';
 
 /** A write buffer without a socket: corked writes gather into one batch, as a stream's writev. */
@@ -186,6 +194,80 @@ describe('Outbox', () => {
     expect(sink.written).toEqual([1]);
     await expect(queued).rejects.toBe(error);
     expect(box.queuedBytes).toBe(0);
+  });
+});
+
+describe('Outbox.writeFrame', () => {
+  /** The payloads of every frame the sink got, by their first byte, in order. */
+  const framesOf = (sink: FakeSink) =>
+    sink.batches.flat().flatMap((chunk) => new FrameDecoder().push(chunk).map((payload) => payload[0]));
+
+  it('encodes the small frames of a tick into one chunk, written when the tick ends, and counts them', async () => {
+    const sink = new FakeSink();
+    const { box } = outbox(sink);
+    const sent = [1, 2, 3].map((tag) => box.writeFrame(frame(tag)));
+    expect(sink.batches).toEqual([]);
+    await Promise.all(sent);
+    expect(box.messagesSent).toBe(3);
+    await tick();
+    expect(sink.batches).toEqual([[expect.any(Uint8Array)]]);
+    expect(framesOf(sink)).toEqual([1, 2, 3]);
+  });
+
+  it('keeps batched frames in order with writes of whole chunks', async () => {
+    const sink = new FakeSink();
+    const { box } = outbox(sink);
+    void box.writeFrame(frame(1));
+    void box.write([encodeFrame(frame(2))], 1);
+    void box.writeFrame(frame(3));
+    await tick();
+    expect(framesOf(sink)).toEqual([1, 2, 3]);
+  });
+
+  it('behind a full write buffer, gathers small frames into one queued write with one promise', async () => {
+    const sink = new FakeSink();
+    const { box } = outbox(sink, { maxQueuedSendBytes: 1000, sendTimeout: null });
+    sink.writableNeedDrain = true;
+    const first = box.writeFrame(frame(1));
+    const second = box.writeFrame(frame(2));
+    expect(second).toBe(first);
+    expect(box.queuedBytes).toBe(16);
+    let settled = false;
+    void first.then(() => {
+      settled = true;
+    });
+    await tick();
+    expect(settled).toBe(false);
+    expect(sink.batches).toEqual([]);
+    sink.writableNeedDrain = false;
+    box.flush();
+    await first;
+    expect(box.queuedBytes).toBe(0);
+    expect(box.messagesSent).toBe(2);
+    await tick();
+    expect(framesOf(sink)).toEqual([1, 2]);
+  });
+
+  it('fails past maxQueuedSendBytes, and rejectAll rejects queued frames', async () => {
+    const sink = new FakeSink();
+    const { box, failures } = outbox(sink, { maxQueuedSendBytes: 10, sendTimeout: null });
+    sink.writableNeedDrain = true;
+    const queued = box.writeFrame(frame(1));
+    const refused = box.writeFrame(frame(2));
+    await expect(refused).rejects.toBeInstanceOf(ChannelClosedError);
+    expect(failures[0]).toBeInstanceOf(SendQueueFullError);
+    const error = new ChannelClosedError();
+    box.rejectAll(error);
+    await expect(queued).rejects.toBe(error);
+  });
+
+  it('throws FrameTooLargeError for a payload over maxFrameLength, writing nothing', async () => {
+    const sink = new FakeSink();
+    const format = defineFrameFormat({ prefix: 'uint32', maxFrameLength: 2 });
+    const box = new Outbox(sink, { ...limits, format }, () => {});
+    expect(() => box.writeFrame(frame(1))).toThrow(FrameTooLargeError);
+    await tick();
+    expect(sink.batches).toEqual([]);
   });
 });
 

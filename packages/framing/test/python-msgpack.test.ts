@@ -3,8 +3,8 @@ import { createServer, type Socket } from 'node:net';
 import { requirePython, startPython } from '@sockkit/testkit';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { framed } from '../src/channel.ts';
 import { createCodec } from '../src/codec.ts';
+import { framed } from '../src/framed.ts';
 import { changeRows, typeRows } from './type-table.ts';
 
 const hexOf = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');

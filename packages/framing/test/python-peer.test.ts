@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Socket } from 'node:net';
 import { startPython } from '@sockkit/testkit';
 import { describe, expect, it } from 'vitest';
-import { framed } from '../src/channel.ts';
+import { framed } from '../src/framed.ts';
 
 /**
  * The classic Python framing, `struct.pack('!I', len(p)) + p`: first all frames glued into one

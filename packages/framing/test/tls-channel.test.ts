@@ -21,10 +21,10 @@ import {
 } from '@sockkit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { framed } from '../src/channel.ts';
 import { createCodec } from '../src/codec.ts';
 import { encodeFrame } from '../src/encoder.ts';
 import { ChannelClosedError, TruncatedFrameError } from '../src/errors.ts';
+import { framed } from '../src/framed.ts';
 
 const Message = z.object({ id: z.number(), text: z.string() });
 const codec = createCodec(Message);

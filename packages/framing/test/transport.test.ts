@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import { createConnection, createServer, InvalidArgumentError, type StreamSocket } from '@sockkit/core';
 import { describe, expect, it, vi } from 'vitest';
-import { framed } from '../src/channel.ts';
+import { decodeFrames } from '../src/decode-frames.ts';
 import { encodeFrame, encodeFrames } from '../src/encoder.ts';
-import { decodeFrames } from '../src/iterable.ts';
+import { framed } from '../src/framed.ts';
 import { transportOf } from '../src/transport.ts';
 import { streamPair } from './connections.ts';
 

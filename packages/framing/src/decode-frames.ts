@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '@sockkit/core';
 import { FrameDecoder, type FrameDecoderOptions } from './decoder.js';
 import type { FrameFormatOptions } from './format.js';
-import { DONE, iteratorOf } from './iterator.js';
+import { DONE, iteratorOf } from './plain-iterator.js';
 
 /**
  * Decodes the frames of a byte source (a Node stream, a core `StreamSocket`, any iterable of
