@@ -107,10 +107,16 @@ export function secureClientSide(
       ...(host === undefined ? {} : { host }),
       ...(servername ? { servername } : {}),
     });
-  return handshake(conn, wrap, 'secureConnect', options.handshakeTimeout, signal, (socket) => ({
-    authorized: socket.authorized,
-    authorizationError: (socket.authorizationError as unknown as string | null) ?? undefined,
-  }));
+  return handshake(conn, {
+    wrap,
+    ready: 'secureConnect',
+    timeout: options.handshakeTimeout,
+    signal,
+    authorize: (socket) => ({
+      authorized: socket.authorized,
+      authorizationError: (socket.authorizationError as unknown as string | null) ?? undefined,
+    }),
+  });
 }
 
 /** The server side of the handshake over `conn` (an accepted connection, or a STARTTLS one). */
@@ -128,10 +134,16 @@ export function secureServerSide(
       requestCert,
       rejectUnauthorized,
     });
-  return handshake(conn, wrap, 'secure', options.handshakeTimeout, signal, (socket) => {
-    const authorization = authorizeClient(socket, requestCert, rejectUnauthorized);
-    serveLikeTlsServer(socket);
-    return authorization;
+  return handshake(conn, {
+    wrap,
+    ready: 'secure',
+    timeout: options.handshakeTimeout,
+    signal,
+    authorize: (socket) => {
+      const authorization = authorizeClient(socket, requestCert, rejectUnauthorized);
+      serveLikeTlsServer(socket);
+      return authorization;
+    },
   });
 }
 
@@ -149,28 +161,26 @@ function serveLikeTlsServer(socket: TLSSocket): void {
  * Swaps `conn`'s Node socket for `wrap`'s TLS socket and waits for `ready` within `timeout`. On
  * failure the TLS socket is destroyed with the typed error, which `conn` keeps as its failure.
  */
-function handshake(
-  conn: StreamSocket,
-  wrap: (socket: Socket) => TLSSocket,
-  ready: 'secure' | 'secureConnect',
-  timeout: number | null,
-  signal: AbortSignal | undefined,
-  authorize: (socket: TLSSocket) => TlsAuthorization,
-): Promise<void> {
+function handshake(conn: StreamSocket, side: HandshakeSide): Promise<void> {
   return traced(
     tlsChannel,
-    () => ({ socket: conn, isServer: ready === 'secure' }),
-    () => untracedHandshake(conn, wrap, ready, timeout, signal, authorize),
+    () => ({ socket: conn, isServer: side.ready === 'secure' }),
+    () => untracedHandshake(conn, side),
   );
+}
+
+/** One side's part in a handshake: how it wraps the socket, the event that ends it, its checks. */
+interface HandshakeSide {
+  readonly wrap: (socket: Socket) => TLSSocket;
+  readonly ready: 'secure' | 'secureConnect';
+  readonly timeout: number | null;
+  readonly signal: AbortSignal | undefined;
+  readonly authorize: (socket: TLSSocket) => TlsAuthorization;
 }
 
 async function untracedHandshake(
   conn: StreamSocket,
-  wrap: (socket: Socket) => TLSSocket,
-  ready: 'secure' | 'secureConnect',
-  timeout: number | null,
-  signal: AbortSignal | undefined,
-  authorize: (socket: TLSSocket) => TlsAuthorization,
+  { wrap, ready, timeout, signal, authorize }: HandshakeSide,
 ): Promise<void> {
   if (signal?.aborted) throw abortReason(signal);
   const socket = replaceNodeSocket(conn, wrap) as TLSSocket;

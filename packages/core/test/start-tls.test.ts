@@ -1,5 +1,5 @@
-import { expectTyped, failureOf, makeCertificates, type TestCertificates, until } from '@sockkit/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectTyped, failureOf, suiteCertificates, until } from '@sockkit/testkit';
+import { describe, expect, it } from 'vitest';
 import {
   createConnection,
   createServer,
@@ -10,13 +10,7 @@ import {
 } from '../src/index.ts';
 import { bytes, text } from './helpers.ts';
 
-let certs: TestCertificates;
-beforeAll(async () => {
-  certs = await makeCertificates();
-});
-afterAll(async () => {
-  await certs?.[Symbol.asyncDispose]();
-});
+const certs = suiteCertificates();
 
 const loopback = { host: '127.0.0.1', port: 0 };
 

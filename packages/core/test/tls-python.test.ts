@@ -1,12 +1,5 @@
-import {
-  expectTyped,
-  failureOf,
-  makeCertificates,
-  requirePython,
-  startPython,
-  type TestCertificates,
-} from '@sockkit/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectTyped, failureOf, requirePython, startPython, suiteCertificates } from '@sockkit/testkit';
+import { describe, expect, it } from 'vitest';
 import {
   createConnection,
   createServer,
@@ -17,13 +10,7 @@ import {
 } from '../src/index.ts';
 import { bytes, recvAll, text } from './helpers.ts';
 
-let certs: TestCertificates;
-beforeAll(async () => {
-  certs = await makeCertificates();
-});
-afterAll(async () => {
-  await certs?.[Symbol.asyncDispose]();
-});
+const certs = suiteCertificates();
 
 /** Python's ssl echo server: argv cert, key, and a CA file to require client certificates from (or ''). */
 const PYTHON_TLS_ECHO_SERVER = `

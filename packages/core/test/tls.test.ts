@@ -1,14 +1,7 @@
 import { isIPv6, connect as netConnect } from 'node:net';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
-import {
-  expectTyped,
-  failureOf,
-  makeCertificates,
-  recordChannels,
-  type TestCertificates,
-  until,
-} from '@sockkit/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectTyped, failureOf, recordChannels, suiteCertificates, until } from '@sockkit/testkit';
+import { describe, expect, it } from 'vitest';
 import {
   CertificateError,
   CertificateExpiredError,
@@ -31,13 +24,7 @@ import {
 } from '../src/index.ts';
 import { bytes, recvAll, text } from './helpers.ts';
 
-let certs: TestCertificates;
-beforeAll(async () => {
-  certs = await makeCertificates();
-});
-afterAll(async () => {
-  await certs?.[Symbol.asyncDispose]();
-});
+const certs = suiteCertificates();
 
 const loopback = { host: '127.0.0.1', port: 0 };
 

@@ -13,10 +13,9 @@ import {
 import {
   type ExpectedFailure,
   expectTyped,
-  makeCertificates,
   requirePython,
   startPython,
-  type TestCertificates,
+  suiteCertificates,
   until,
 } from '@sockkit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,13 +28,12 @@ import { framed } from '../src/framed.ts';
 const Message = z.object({ id: z.number(), text: z.string() });
 const codec = createCodec(Message);
 
-let certs: TestCertificates;
+const certs = suiteCertificates();
 let server: SocketServer;
 let port: number;
 const errors: unknown[] = [];
 
 beforeAll(async () => {
-  certs = await makeCertificates();
   const echo = async (conn: StreamSocket) => {
     const channel = framed(conn, { codec });
     for await (const message of channel) await channel.send({ ...message, text: message.text.toUpperCase() });
@@ -49,7 +47,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close({ grace: 100 });
-  await certs?.[Symbol.asyncDispose]();
 });
 
 /** A well-behaved TLS client of the server is served: typed messages out, their echoes back. */

@@ -3,6 +3,7 @@ import { randomInt } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll } from 'vitest';
 import { tempDir } from './temp.ts';
 
 const run = promisify(execFile);
@@ -130,4 +131,28 @@ export async function makeCertificates(): Promise<TestCertificates> {
       );
     throw error;
   }
+}
+
+/** The certificates of one test file, made before its first test and removed after its last. */
+export type SuiteCertificates = Omit<TestCertificates, typeof Symbol.asyncDispose>;
+
+/**
+ * {@link makeCertificates} for the whole test file: registers `beforeAll`/`afterAll` hooks and
+ * returns an object whose key pairs are those made by the hook (reading one before it ran throws).
+ */
+export function suiteCertificates(): SuiteCertificates {
+  let made: TestCertificates | undefined;
+  beforeAll(async () => {
+    made = await makeCertificates();
+  });
+  afterAll(async () => {
+    await made?.[Symbol.asyncDispose]();
+  });
+  const certificates = (): TestCertificates => {
+    if (made === undefined) throw new Error('suiteCertificates: read before its beforeAll hook ran');
+    return made;
+  };
+  const names = ['ca', 'server', 'client', 'expired', 'wrongName', 'untrusted', 'untrustedClient'] as const;
+  const pairs = names.map((name) => [name, { enumerable: true, get: () => certificates()[name] }]);
+  return Object.defineProperties({}, Object.fromEntries(pairs)) as SuiteCertificates;
 }

@@ -1,4 +1,10 @@
-export { type KeyPair, makeCertificates, type TestCertificates } from './certificates.ts';
+export {
+  type KeyPair,
+  makeCertificates,
+  type SuiteCertificates,
+  suiteCertificates,
+  type TestCertificates,
+} from './certificates.ts';
 export {
   assertNoBytes,
   type Recorded,
