@@ -47,3 +47,7 @@ export const DEFAULT_MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_CLOSE_FLUSH_TIMEOUT = 5_000;
 /** Default grace period of `SocketServer.close()` for running handlers. */
 export const DEFAULT_SERVER_CLOSE_GRACE = 5_000;
+/** Largest UDP payload over IPv4: 65,535 minus the 20-byte IP header and the 8-byte UDP header. */
+export const MAX_IPV4_PAYLOAD = 65_507;
+/** Largest UDP payload over IPv6 without jumbograms: 65,535 minus the 8-byte UDP header. */
+export const MAX_IPV6_PAYLOAD = 65_527;

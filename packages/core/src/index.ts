@@ -24,6 +24,8 @@ export {
   DEFAULT_MAX_QUEUED_BYTES,
   DEFAULT_MAX_QUEUED_DATAGRAMS,
   MAX_BACKLOG,
+  MAX_IPV4_PAYLOAD,
+  MAX_IPV6_PAYLOAD,
   SOCK_DGRAM,
   SOCK_RAW,
   SOCK_RDM,
@@ -38,6 +40,7 @@ export {
   type DatagramSocketOptionValues,
   type DatagramStats,
   type ReceivedDatagram,
+  type SendErrorHandler,
 } from './datagram-socket.js';
 export {
   AddressInUseError,

@@ -1,11 +1,13 @@
 /**
  * Primitives for sockkit's sibling packages (`@sockkit/framing`, `@sockkit/udp`), so that none of
  * them re-implements one: runtime checks that throw `InvalidArgumentError`, the 2^31-1 ms timer
- * limit, the FIFO and the timeout-plus-abort waiter with its O(1)-removal list. Versioned with
- * `@sockkit/core` like its main entry; applications should prefer the main entry.
+ * limit, the FIFO, the timeout-plus-abort waiter with its O(1)-removal list, and the direct
+ * datagram hook of a `DatagramSocket` (`onDatagrams`) for a package that routes datagrams itself.
+ * Versioned with `@sockkit/core` like its main entry; applications should prefer the main entry.
  */
 
 export { unwatchAbort, watchAbort } from './abort-watch.js';
+export { type DatagramSink, onDatagrams } from './datagram-socket.js';
 export {
   type DebugLog,
   type EventChannel,
