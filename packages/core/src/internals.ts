@@ -19,6 +19,7 @@ export {
 } from './diagnostics.js';
 export { describe } from './errors.js';
 export { Fifo } from './fifo.js';
+export { capturingPromise, lastRejecter, lastResolver } from './promise-capture.js';
 export {
   checkBoolean,
   checkBytes,

@@ -1,4 +1,11 @@
-import { checkPositiveInteger, neverExpires, Waiter, WaiterList } from '@sockkit/core/internals';
+import {
+  capturingPromise,
+  checkPositiveInteger,
+  lastResolver,
+  neverExpires,
+  Waiter,
+  WaiterList,
+} from '@sockkit/core/internals';
 import { ReceiveTimeoutError } from './errors.js';
 
 /** Bounds of an endpoint's receive queue; whichever is reached first applies. */
@@ -11,12 +18,6 @@ export interface QueueOptions {
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
-let captured: (value: never) => void = () => {};
-/** The one executor of the waiting promises: it hands out `resolve` without a closure per call. */
-function capture(resolve: (value: never) => void): void {
-  captured = resolve;
-}
-
 /** A waiting `nextResult`: settles its promise with an iterator result, `done` when the queue closes. */
 class ResultWaiter<T> {
   readonly promise: Promise<IteratorResult<T, undefined>>;
@@ -24,8 +25,8 @@ class ResultWaiter<T> {
   settled = false;
 
   constructor() {
-    this.promise = new Promise(capture);
-    this.#settle = captured as (result: IteratorResult<T, undefined>) => void;
+    this.promise = capturingPromise<IteratorResult<T, undefined>>();
+    this.#settle = lastResolver<IteratorResult<T, undefined>>();
   }
 
   resolve(value: T): void {
