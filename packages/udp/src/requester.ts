@@ -102,6 +102,8 @@ class PendingRequest<T> implements Scheduled {
   }
 }
 
+const requestOptionNames: readonly (keyof RequestOptions)[] = ['timeout', 'retries', 'backoff', 'signal'];
+
 /**
  * The client half of an endpoint: the pending-request table, retransmission on one deadline
  * timer, the memory of settled ids, and the matching of replies (id, then source address and port).
@@ -156,7 +158,7 @@ export class Requester<T> {
   /** `UdpEndpoint.request` once the endpoint is known to be open. */
   request(message: T, to: Destination, options?: RequestOptions): Promise<T> {
     try {
-      const checked = checkOptions('options', options, ['timeout', 'retries', 'backoff', 'signal']);
+      const checked = checkOptions('options', options, requestOptionNames);
       const { timeout, retries, backoff } = checked;
       const policy =
         timeout === undefined && retries === undefined && backoff === undefined
