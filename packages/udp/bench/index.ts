@@ -11,7 +11,7 @@ import type { Measured } from './common.ts';
 import { coreReceiver, oneWay, rawReceiver, udpReceiver } from './one-way.ts';
 import { coreRoundTrips, rawRoundTrips, udpRoundTrips } from './round-trips.ts';
 
-const ROUNDS = 7;
+const ROUNDS = 9;
 const ROUND_MS = 1000;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
