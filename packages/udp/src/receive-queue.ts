@@ -1,6 +1,7 @@
 import {
   capturingPromise,
   checkPositiveInteger,
+  Fifo,
   lastResolver,
   neverExpires,
   Waiter,
@@ -52,9 +53,8 @@ export class ReceiveQueue<T> {
   dropped = 0;
   /** Bytes of the refused items. */
   droppedBytes = 0;
-  #items: T[] = [];
-  #sizes: number[] = [];
-  #head = 0;
+  readonly #items = new Fifo<T>();
+  readonly #sizes = new Fifo<number>();
   #bytes = 0;
   readonly #waiters = new WaiterList<Waiter<T> | ResultWaiter<T>>();
   #closed: unknown;
@@ -66,7 +66,7 @@ export class ReceiveQueue<T> {
 
   /** Items waiting now. */
   get length(): number {
-    return this.#items.length - this.#head;
+    return this.#items.length;
   }
 
   /** Bytes waiting now. */
@@ -94,20 +94,9 @@ export class ReceiveQueue<T> {
 
   /** The oldest waiting item, if any. */
   shift(): T | undefined {
-    if (this.#head === this.#items.length) return undefined;
-    const item = this.#items[this.#head] as T;
-    this.#bytes -= this.#sizes[this.#head] as number;
-    this.#head++;
-    if (this.#head === this.#items.length) {
-      this.#items = [];
-      this.#sizes = [];
-      this.#head = 0;
-    } else if (this.#head >= 1024 && this.#head * 2 >= this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#sizes = this.#sizes.slice(this.#head);
-      this.#head = 0;
-    }
-    return item;
+    if (this.#items.length === 0) return undefined;
+    this.#bytes -= this.#sizes.shift()!;
+    return this.#items.shift();
   }
 
   /**

@@ -78,8 +78,10 @@ class PendingRequest<T> implements Scheduled {
   attempt = 0;
   /** Listens to `signal`, when there is one. */
   onAbort: (() => void) | undefined;
-  /** When the first attempt went out, for the `RequestTimeoutError`. */
-  readonly startedAt = performance.now();
+  /** When the first attempt went out, for the `RequestTimeoutError` (from its deadline: no clock read of its own). */
+  startedAt = 0;
+  /** Whether it left the pending table (answered, or given up). */
+  settled = false;
   readonly promise: Promise<T> = capturingPromise<T>();
   readonly resolve: (reply: T) => void = lastResolver<T>();
   readonly reject: (error: unknown) => void = lastRejecter();
@@ -210,7 +212,9 @@ export class Requester<T> {
   }
 
   #transmit(pending: PendingRequest<T>): void {
-    this.#retransmissions.schedule(pending, attemptTimeout(pending.policy, pending.attempt));
+    const wait = attemptTimeout(pending.policy, pending.attempt);
+    this.#retransmissions.schedule(pending, wait);
+    if (pending.attempt === 0) pending.startedAt = pending.deadline - wait;
     try {
       this.#socket.trySendTo(pending.datagram, pending, this.#onSendError, pending);
     } catch (error) {
@@ -242,7 +246,8 @@ export class Requester<T> {
 
   /** Takes `pending` out of the table; false when it had already settled. */
   #settle(pending: PendingRequest<T>, settlement: Settlement): boolean {
-    if (this.#pending.get(pending.key) !== pending) return false;
+    if (pending.settled) return false;
+    pending.settled = true;
     this.#pending.delete(pending.key);
     this.#settled.record(pending.key, settlement, pending.check);
     this.#retransmissions.cancel(pending);
