@@ -51,6 +51,7 @@ export function ratioChartSvg(chart: RatioChart): string {
   });
   const baseline = x(1).toFixed(1);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="13">
+  <title>${escapeXml(chart.title)}</title>
   <rect width="100%" height="100%" fill="#fff"/>
   <text x="12" y="22" font-size="16" font-weight="bold">${escapeXml(chart.title)}</text>
   <text x="12" y="42" fill="#444">${escapeXml(chart.caption)}</text>
