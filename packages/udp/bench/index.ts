@@ -1,10 +1,10 @@
 /**
  * @sockkit/udp benchmarks, one process: request/serve round trips against a raw node:dgram
  * ping-pong, and one-way receive through the endpoint's async iterator against raw 'message'
- * events. Each round runs the three contenders back to back; the table shows medians of the rates
- * and, as ratio, the median of the per-round ratios (load from other processes hits a round's
- * contenders alike, so paired ratios vary much less than the rates). It writes the ratios as a
- * chart, `benchmark.svg` beside the README.
+ * events. Each round runs the contenders in short slices, interleaved in alternating order; the
+ * table shows medians of the rates and, as ratio, the median of the per-round ratios (load from
+ * other processes hits a round's contenders alike, so paired ratios vary much less than the
+ * rates). It writes the ratios as a chart, `benchmark.svg` beside the README.
  *
  *   npm run bench            (about three minutes)
  */
