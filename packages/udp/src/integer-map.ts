@@ -139,8 +139,9 @@ export class SlotIndex<K> {
   readonly #integers: IntegerMap<number>;
   readonly #others = new Map<K, number>();
 
+  /** `capacity`: the keys expected; the map starts at most at 4,096 and grows as keys come. */
   constructor(capacity: number) {
-    this.#integers = new IntegerMap<number>(capacity);
+    this.#integers = new IntegerMap<number>(Math.min(capacity, 4096));
   }
 
   get size(): number {

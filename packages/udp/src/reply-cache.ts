@@ -74,8 +74,8 @@ export class ReplyCache<K extends string | number = string> {
   #replyLengths: number[] = [];
   /** The reply of an answered entry too long for the arena. */
   #replies: Array<Uint8Array | undefined> = [];
-  /** `#inlineSize` bytes per slot for the replies that fit, allocated with the first. */
-  #arena: Uint8Array | undefined;
+  /** `#inlineSize` bytes per slot for the replies that fit, grown (doubling) as slots are used. */
+  #arena = new Uint8Array(0);
   readonly #inlineSize: number;
   /** The host of the newest entry, shared by the next one from the same host. */
   #lastHost = '';
@@ -129,7 +129,7 @@ export class ReplyCache<K extends string | number = string> {
     if (length < 0) return UNANSWERED;
     // A copy of the arena's bytes: the slot may be reused before the caller's send completes.
     const start = slot * this.#inlineSize;
-    const reply = this.#replies[slot] ?? this.#arena!.slice(start, start + length);
+    const reply = this.#replies[slot] ?? this.#arena.slice(start, start + length);
     return { state: 'answered', reply };
   }
 
@@ -164,10 +164,8 @@ export class ReplyCache<K extends string | number = string> {
     if (slot === undefined) return;
     this.#running[slot] = false;
     if (reply === undefined || reply.byteLength > this.maxBytes) return;
-    if (reply.byteLength <= this.#inlineSize) {
-      this.#arena ??= new Uint8Array(this.maxEntries * this.#inlineSize);
-      this.#arena.set(reply, slot * this.#inlineSize);
-    } else this.#replies[slot] = reply;
+    if (reply.byteLength <= this.#inlineSize) this.#arenaFor(slot).set(reply, slot * this.#inlineSize);
+    else this.#replies[slot] = reply;
     this.#replyLengths[slot] = reply.byteLength;
     this.#bytes += reply.byteLength;
     // Ends: the bytes over the bound belong to finished entries, which can all be evicted.
@@ -185,12 +183,25 @@ export class ReplyCache<K extends string | number = string> {
     this.#overflowed = [];
     this.#replyLengths = [];
     this.#replies = [];
-    this.#arena = undefined;
+    this.#arena = new Uint8Array(0);
     this.#running = [];
     this.#expiresAt = [];
     this.#head = 0;
     this.#count = 0;
     this.#bytes = 0;
+  }
+
+  /** The arena, grown to hold `slot`'s region: memory follows the slots in use, up to maxEntries x #inlineSize. */
+  #arenaFor(slot: number): Uint8Array {
+    const needed = (slot + 1) * this.#inlineSize;
+    if (this.#arena.length < needed) {
+      const grown = new Uint8Array(
+        Math.min(Math.max(needed, this.#arena.length * 2), this.maxEntries * this.#inlineSize),
+      );
+      grown.set(this.#arena);
+      this.#arena = grown;
+    }
+    return this.#arena;
   }
 
   #slotOf(key: K, host: string, port: number, check: number): number | undefined {
@@ -258,7 +269,7 @@ export class ReplyCache<K extends string | number = string> {
       this.#replyLengths[to] = this.#replyLengths[from]!;
       if (this.#replies[from] === undefined && this.#replyLengths[from]! > 0) {
         const size = this.#inlineSize;
-        this.#arena!.copyWithin(to * size, from * size, from * size + this.#replyLengths[from]!);
+        this.#arenaFor(to).copyWithin(to * size, from * size, from * size + this.#replyLengths[from]!);
       }
       this.#running[to] = this.#running[from]!;
       this.#index(to);
