@@ -68,7 +68,10 @@ export function checkAddress(
       host,
     );
   }
-  checkIntegerIn(`${argument}.port`, port, minPort, 65535);
+  // The port's argument name is built only on failure: checkAddress runs on every sendTo.
+  if (!(typeof port === 'number' && Number.isInteger(port) && port >= minPort && port <= 65535)) {
+    checkIntegerIn(`${argument}.port`, port, minPort, 65535);
+  }
   if (family === AF_UNIX) {
     throw new InvalidArgumentError(argument, '{ path }', address, {
       message: `an AF_UNIX socket needs a { path } ${argument}`,

@@ -52,3 +52,7 @@ export const DEFAULT_SERVER_CLOSE_GRACE = 5_000;
  * long enough for a slow-handshake flood to hold a server's connection slots.
  */
 export const DEFAULT_TLS_HANDSHAKE_TIMEOUT = 10_000;
+/** Largest UDP payload over IPv4: 65,535 minus the 20-byte IP header and the 8-byte UDP header. */
+export const MAX_IPV4_PAYLOAD = 65_507;
+/** Largest UDP payload over IPv6 without jumbograms: 65,535 minus the 8-byte UDP header. */
+export const MAX_IPV6_PAYLOAD = 65_527;

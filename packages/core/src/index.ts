@@ -26,6 +26,8 @@ export {
   DEFAULT_MAX_QUEUED_DATAGRAMS,
   DEFAULT_TLS_HANDSHAKE_TIMEOUT,
   MAX_BACKLOG,
+  MAX_IPV4_PAYLOAD,
+  MAX_IPV6_PAYLOAD,
   SOCK_DGRAM,
   SOCK_RAW,
   SOCK_RDM,
@@ -40,6 +42,7 @@ export {
   type DatagramSocketOptionValues,
   type DatagramStats,
   type ReceivedDatagram,
+  type SendErrorHandler,
 } from './datagram-socket.js';
 export {
   AddressInUseError,

@@ -2,15 +2,8 @@ import { unwatchAbort, watchAbort } from './abort-watch.js';
 import { log } from './channels.js';
 import { BlockingIOError, SocketTimeoutError } from './errors.js';
 import { Fifo } from './fifo.js';
+import { capturingPromise, lastRejecter, lastResolver } from './promise-capture.js';
 import { checkOptions, checkSignal, checkTimeout } from './validate.js';
-
-let capturedResolve: (value: never) => void = () => {};
-let capturedReject: (reason: unknown) => void = () => {};
-/** The one executor of every waiter's promise: it hands out resolve and reject without a closure per call. */
-function capture(resolve: (value: never) => void, reject: (reason: unknown) => void): void {
-  capturedResolve = resolve;
-  capturedReject = reject;
-}
 
 /** Options of every call that may wait: `timeout` (milliseconds) overrides the socket's own. */
 export interface BlockingOptions {
@@ -73,9 +66,9 @@ export class Waiter<T> {
     size = 0,
   ) {
     this.size = size;
-    this.promise = new Promise<T>(capture);
-    this.#resolve = capturedResolve as (value: T) => void;
-    this.#reject = capturedReject;
+    this.promise = capturingPromise<T>();
+    this.#resolve = lastResolver<T>();
+    this.#reject = lastRejecter();
     if (timeout === null && signal === undefined) return;
     const deadline: Deadline<T> = { timer: undefined, signal, onExpire };
     this.#deadline = deadline;

@@ -16,6 +16,7 @@ import {
   socket,
   UnsupportedError,
 } from '../src/index.ts';
+import { onDatagrams } from '../src/internals.ts';
 import { bytes, text } from './helpers.ts';
 
 async function boundUdp(family: typeof AF_INET | typeof AF_INET6 = AF_INET, options = {}) {
@@ -233,6 +234,73 @@ describe('DatagramSocket', () => {
     // The socket stays usable.
     await udp.sendTo(bytes('still here'), address);
     expect(text((await udp.recvFrom(1024, { timeout: 5_000 }))[0])).toBe('still here');
+  });
+
+  it('hands a trySendTo failure to one shared handler with the context given to that send', async () => {
+    const { udp, address } = await boundUdp();
+    await using _udp = udp;
+    const broadcast = { host: '127.255.255.255', port: address.port };
+    const failed: [string, unknown][] = [];
+    let done: () => void;
+    const both = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    const onError = (error: unknown, context: string) => {
+      failed.push([context, (error as SocketError).code]);
+      if (failed.length === 2) done();
+    };
+    udp.trySendTo(bytes('x'), broadcast, onError, 'first');
+    udp.trySendTo(bytes('y'), broadcast, onError, 'second');
+    await both;
+    expect(failed).toEqual([
+      ['first', 'EACCES'],
+      ['second', 'EACCES'],
+    ]);
+  });
+
+  it('hands every datagram to a sink before the queue, and socket errors too (onDatagrams)', async () => {
+    const { udp, address } = await boundUdp();
+    await using _udp = udp;
+    await using sender = socket(AF_INET, SOCK_DGRAM);
+    const seen: [string, number][] = [];
+    const errors: unknown[] = [];
+    let wake: () => void = () => {};
+    onDatagrams(udp, {
+      datagram: (data, from) => {
+        seen.push([text(data), from.port]);
+        if (data.length === 5) throw new Error('sink threw');
+        wake();
+      },
+      error: (error) => {
+        errors.push(error);
+        wake();
+      },
+    });
+    expect(() => udp.onReadable(() => {})).toThrow(InvalidStateError);
+    const next = () =>
+      new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    let arrived = next();
+    await sender.sendTo(bytes('one'), address);
+    await arrived;
+    arrived = next();
+    await sender.sendTo(bytes('throw'), address);
+    await arrived;
+    arrived = next();
+    udp.trySendTo(bytes('x'), { host: '127.255.255.255', port: address.port });
+    await arrived;
+    const port = (sender.getSockName() as { port: number }).port;
+    expect(seen).toEqual([
+      ['one', port],
+      ['throw', port],
+    ]);
+    expect(errors).toEqual([
+      expect.objectContaining({ message: 'sink threw' }),
+      expect.objectContaining({ code: 'EACCES' }),
+    ]);
+    expect(udp.stats).toMatchObject({ received: 2, queued: 0, dropped: 0 });
+    expect(udp.tryRecvFrom(1024)).toBeUndefined();
   });
 
   it('reports an ICMP error on a connected socket to the next read, waiting or not', async () => {

@@ -4,11 +4,8 @@
  */
 export const SAFE_DATAGRAM_SIZE = 1200;
 
-/** Largest UDP payload over IPv4: 65,535 minus the 20-byte IP header and the 8-byte UDP header. */
-export const MAX_IPV4_PAYLOAD = 65_507;
-
-/** Largest UDP payload over IPv6 without jumbograms: 65,535 minus the 8-byte UDP header. */
-export const MAX_IPV6_PAYLOAD = 65_527;
+/** The largest UDP payloads over IPv4 (65,507) and IPv6 (65,527), as `@sockkit/core` checks them. */
+export { MAX_IPV4_PAYLOAD, MAX_IPV6_PAYLOAD } from '@sockkit/core';
 
 /** Default bound of an endpoint's receive queue, in datagrams. */
 export const DEFAULT_QUEUE_DATAGRAMS = 1024;

@@ -1,6 +1,8 @@
 /** Something with a deadline, in `performance.now()` milliseconds. */
 export interface Scheduled {
   deadline: number;
+  /** Where the timer keeps it (set by the timer): its index in the entry array, -1 when not scheduled. */
+  timerSlot?: number;
 }
 
 /**
@@ -9,9 +11,12 @@ export interface Scheduled {
  * single timer is re-armed when a deadline earlier than the armed one arrives. When it fires it
  * scans the entries once, expires the due ones and re-arms for the next. A settled request just
  * leaves the set: at worst the timer fires once for nothing.
+ *
+ * The set is an array, each entry knowing its index (removal swaps the last entry in): a `Set`
+ * churned by every request keeps finished requests alive through scavenges (see IntegerMap).
  */
 export class DeadlineTimer<T extends Scheduled> {
-  readonly #entries = new Set<T>();
+  readonly #entries: T[] = [];
   readonly #onExpired: (entry: T) => void;
   #timer: NodeJS.Timeout | undefined;
   #due = Number.POSITIVE_INFINITY;
@@ -23,24 +28,35 @@ export class DeadlineTimer<T extends Scheduled> {
 
   /** Entries waiting now. */
   get size(): number {
-    return this.#entries.size;
+    return this.#entries.length;
   }
 
   /** Sets `entry`'s deadline to `delay` ms from now, adding it if needed. */
   schedule(entry: T, delay: number): void {
     entry.deadline = performance.now() + delay;
-    this.#entries.add(entry);
+    if (entry.timerSlot === undefined || entry.timerSlot < 0) {
+      entry.timerSlot = this.#entries.length;
+      this.#entries.push(entry);
+    }
     if (entry.deadline < this.#due) this.#arm(entry.deadline);
   }
 
   /** Forgets `entry` (its request settled). */
   cancel(entry: T): void {
-    this.#entries.delete(entry);
+    const slot = entry.timerSlot;
+    if (slot === undefined || slot < 0 || this.#entries[slot] !== entry) return;
+    const last = this.#entries.pop()!;
+    if (last !== entry) {
+      this.#entries[slot] = last;
+      last.timerSlot = slot;
+    }
+    entry.timerSlot = -1;
   }
 
   /** Forgets every entry and stops the timer. */
   clear(): void {
-    this.#entries.clear();
+    for (const entry of this.#entries) entry.timerSlot = -1;
+    this.#entries.length = 0;
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#due = Number.POSITIVE_INFINITY;
@@ -63,7 +79,7 @@ export class DeadlineTimer<T extends Scheduled> {
       if (entry.deadline <= now) expired.push(entry);
       else if (entry.deadline < next) next = entry.deadline;
     }
-    for (const entry of expired) this.#entries.delete(entry);
+    for (const entry of expired) this.cancel(entry);
     if (next < this.#due) this.#arm(next);
     for (const entry of expired) this.#onExpired(entry);
   };

@@ -7,6 +7,18 @@ import type { UdpType } from './size.js';
 /** A datagram's sender: an IP address, its family and a port. */
 export type DatagramSource = Extract<SocketAddress, { readonly port: number }>;
 
+/** A sender as Node reports it in a datagram's `rinfo`. */
+export interface NodeSender {
+  readonly address: string;
+  readonly port: number;
+  readonly family: string;
+}
+
+/** The {@link DatagramSource} of a sender as Node reports it. */
+export function sourceOf(from: NodeSender): DatagramSource {
+  return { family: from.family === 'IPv6' ? 'IPv6' : 'IPv4', host: from.address, port: from.port };
+}
+
 /** Where to send: an IP address (or a name, resolved once per call) and a port. */
 export interface Destination {
   readonly host: string;

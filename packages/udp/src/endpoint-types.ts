@@ -49,7 +49,10 @@ export interface UdpEndpointStats extends RequesterStats, ResponderStats {
   /** Datagrams dropped because the receive queue was full, and their bytes. */
   readonly queueDropped: number;
   readonly queueDroppedBytes: number;
-  /** Datagrams dropped by the socket layer below the endpoint. */
+  /**
+   * Datagrams dropped by the socket layer below the endpoint: always 0, since datagrams go from
+   * the socket straight to the endpoint, whose queue counts every drop (`queueDropped`).
+   */
   readonly socketDropped: number;
   /** Payloads the codec could not decode or validate. */
   readonly decodeErrors: number;

@@ -1,3 +1,4 @@
+import type { RemoteInfo } from 'node:dgram';
 import { AF_INET, AF_INET6, DatagramSocket } from '@sockkit/core';
 import {
   checkBoolean,
@@ -5,11 +6,18 @@ import {
   checkOptions,
   checkSignal,
   checkTimeout,
+  onDatagrams,
   traced,
 } from '@sockkit/core/internals';
 import { checkRetransmission } from './backoff.js';
 import { DEFAULT_QUEUE_BYTES, DEFAULT_QUEUE_DATAGRAMS } from './constants.js';
-import { checkDestination, type DatagramSource, type Destination, HostResolver } from './destination.js';
+import {
+  checkDestination,
+  type DatagramSource,
+  type Destination,
+  HostResolver,
+  sourceOf,
+} from './destination.js';
 import { announceDrop, requestChannel, requestContext } from './endpoint-events.js';
 import {
   type Datagram,
@@ -18,13 +26,13 @@ import {
   type UdpEndpointOptions,
   type UdpEndpointStats,
 } from './endpoint-types.js';
-import { EnvelopeKind, readEnvelope } from './envelope.js';
+import { EnvelopeKind, envelopeKind } from './envelope.js';
 import { EndpointClosedError } from './errors.js';
 import { type DatagramCodec, Payloads, UNDECODABLE } from './payloads.js';
 import { ReceiveQueue } from './receive-queue.js';
 import { Requester, type RequestOptions } from './requester.js';
 import { type RequestHandler, Responder } from './responder.js';
-import { assertDatagramSize, ipPayloadLimit, resolveMaxPayload, type UdpType } from './size.js';
+import { assertDatagramSize, resolveMaxPayload, type UdpType } from './size.js';
 
 /**
  * A UDP endpoint: datagrams in a bounded queue, request/response with retransmission and source
@@ -36,8 +44,6 @@ import { assertDatagramSize, ipPayloadLimit, resolveMaxPayload, type UdpType } f
 export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterable<Datagram<T>> {
   readonly #socket: DatagramSocket;
   #address: DatagramSource | undefined;
-  /** The receive size: the IP payload limit, so nothing is ever truncated. */
-  readonly #bufsize: number;
   readonly #payloads: Payloads<T>;
   readonly #hosts: HostResolver;
   readonly #maxPayload: number;
@@ -50,7 +56,6 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
 
   /** `options` were checked by {@link UdpEndpoint.open} (known keys, `type`). */
   private constructor(type: UdpType, options: UdpEndpointOptions<T>) {
-    this.#bufsize = ipPayloadLimit(type);
     this.#payloads = new Payloads(options.codec, (from) => announceDrop(this, from, 'decodeError'));
     this.#hosts = new HostResolver(type);
     this.#maxPayload = resolveMaxPayload(type, options.maxPayload);
@@ -61,10 +66,12 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
     );
     this.#queue = new ReceiveQueue(maxDatagrams, maxBytes);
     const retransmission = checkRetransmission('options.retransmission', options.retransmission);
-    // The endpoint drains the socket's queue at once (see #drain), so the same bounds hold there.
-    this.#socket = new DatagramSocket(type === 'udp6' ? AF_INET6 : AF_INET, {
-      maxQueuedDatagrams: maxDatagrams,
-      maxQueuedBytes: maxBytes,
+    this.#socket = new DatagramSocket(type === 'udp6' ? AF_INET6 : AF_INET);
+    // Every datagram comes straight here, past the socket's own queue (see #onDatagram).
+    onDatagrams(this.#socket, {
+      datagram: (data, from) => this.#onDatagram(data, from),
+      // A socket error (e.g. ICMP-reported) that concerns no one datagram: counted.
+      error: () => this.#socketErrors++,
     });
     this.#responder = new Responder(this, this.#socket, this.#payloads, this.#maxPayload, options);
     this.#requester = new Requester(
@@ -98,44 +105,27 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
       await socket.close();
       throw error;
     }
-    socket.onReadable(endpoint.#drain);
     return endpoint;
   }
 
   /**
-   * The one reader of the socket: routes each datagram as it arrives (replies to pending requests,
-   * requests to the handler, the rest to the receive queue), so replies are never stuck behind
-   * datagrams the application has not read yet. It drains the socket synchronously from its
-   * readable cue: no promise per datagram.
+   * Routes each datagram as the socket receives it (replies to pending requests, requests to the
+   * handler, the rest to the receive queue), so replies are never stuck behind datagrams the
+   * application has not read yet. No tuple, queue hop or promise per datagram.
    */
-  readonly #drain = (): void => {
-    const socket = this.#socket;
-    const bufsize = this.#bufsize;
-    for (;;) {
-      let datagram: ReturnType<DatagramSocket['tryRecvFrom']>;
-      try {
-        datagram = socket.tryRecvFrom(bufsize);
-      } catch {
-        // Closed, or a socket error (e.g. ICMP-reported) that concerns no one datagram: counted.
-        if (socket.closed) return;
-        this.#socketErrors++;
-        continue;
-      }
-      if (datagram === undefined) return;
-      this.#onDatagram(datagram[0], datagram[1] as DatagramSource);
-    }
-  };
-
-  #onDatagram(data: Uint8Array, from: DatagramSource): void {
+  #onDatagram(data: Buffer, from: RemoteInfo): void {
     this.#received++;
     // An envelope is read only where it is meant: a request by a serving endpoint, a reply by
     // one that has sent requests. Every other datagram, magic or not, is the application's.
-    const envelope = readEnvelope(data);
-    if (envelope?.kind === EnvelopeKind.request && this.#responder.serving) {
-      this.#responder.onRequest(envelope, data, from);
-    } else if (envelope?.kind === EnvelopeKind.reply && this.#requester.active) {
-      this.#requester.onReply(envelope, data, from);
-    } else if (!this.#queue.push({ data, from }, data.byteLength)) announceDrop(this, from, 'queueFull');
+    const kind = envelopeKind(data);
+    if (kind === EnvelopeKind.request && this.#responder.serving) {
+      this.#responder.onRequest(data, sourceOf(from));
+    } else if (kind === EnvelopeKind.reply && this.#requester.active) {
+      this.#requester.onReply(data, from);
+    } else {
+      const source = sourceOf(from);
+      if (!this.#queue.push({ data, from: source }, data.byteLength)) announceDrop(this, source, 'queueFull');
+    }
   }
 
   /** The local address the endpoint is bound to. */
@@ -243,14 +233,19 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
    * @throws {DatagramTooLargeError} when the request with its 11-byte envelope exceeds `maxPayload`.
    */
   request(message: T, to: Destination, options?: RequestOptions): Promise<T> {
+    // traced() would cost two closures per request for nobody.
+    if (!requestChannel.hasSubscribers) return this.#request(message, to, options);
     return traced(
       requestChannel,
       () => requestContext(this, to),
-      () =>
-        this.#closed === undefined
-          ? this.#requester.request(message, to, options)
-          : Promise.reject(new EndpointClosedError()),
+      () => this.#request(message, to, options),
     );
+  }
+
+  #request(message: T, to: Destination, options: RequestOptions | undefined): Promise<T> {
+    return this.#closed === undefined
+      ? this.#requester.request(message, to, options)
+      : Promise.reject(new EndpointClosedError());
   }
 
   /**

@@ -1,6 +1,6 @@
 import { checkBytes, checkMethods } from '@sockkit/core/internals';
 import type { MessageCodec } from '@sockkit/framing';
-import type { DatagramSource } from './destination.js';
+import { type DatagramSource, type NodeSender, sourceOf } from './destination.js';
 import { InvalidArgumentError } from './errors.js';
 
 /**
@@ -56,13 +56,16 @@ export class Payloads<T> {
     return payload;
   }
 
-  /** The decoded message, or {@link UNDECODABLE} (counted) when the codec refuses the bytes. */
-  decode(bytes: Uint8Array, from: DatagramSource): T | typeof UNDECODABLE {
+  /**
+   * The decoded message, or {@link UNDECODABLE} (counted) when the codec refuses the bytes of
+   * `from` (a sender as the endpoint reports it, or as Node does).
+   */
+  decode(bytes: Uint8Array, from: DatagramSource | NodeSender): T | typeof UNDECODABLE {
     try {
       return this.#codec.decode(bytes);
     } catch {
       this.decodeErrors++;
-      this.#onDecodeError(from);
+      this.#onDecodeError('address' in from ? sourceOf(from) : from);
       return UNDECODABLE;
     }
   }

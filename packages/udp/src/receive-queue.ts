@@ -1,4 +1,12 @@
-import { checkPositiveInteger, neverExpires, Waiter, WaiterList } from '@sockkit/core/internals';
+import {
+  capturingPromise,
+  checkPositiveInteger,
+  Fifo,
+  lastResolver,
+  neverExpires,
+  Waiter,
+  WaiterList,
+} from '@sockkit/core/internals';
 import { ReceiveTimeoutError } from './errors.js';
 
 /** Bounds of an endpoint's receive queue; whichever is reached first applies. */
@@ -11,12 +19,6 @@ export interface QueueOptions {
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
-let captured: (value: never) => void = () => {};
-/** The one executor of the waiting promises: it hands out `resolve` without a closure per call. */
-function capture(resolve: (value: never) => void): void {
-  captured = resolve;
-}
-
 /** A waiting `nextResult`: settles its promise with an iterator result, `done` when the queue closes. */
 class ResultWaiter<T> {
   readonly promise: Promise<IteratorResult<T, undefined>>;
@@ -24,8 +26,8 @@ class ResultWaiter<T> {
   settled = false;
 
   constructor() {
-    this.promise = new Promise(capture);
-    this.#settle = captured as (result: IteratorResult<T, undefined>) => void;
+    this.promise = capturingPromise<IteratorResult<T, undefined>>();
+    this.#settle = lastResolver<IteratorResult<T, undefined>>();
   }
 
   resolve(value: T): void {
@@ -51,9 +53,8 @@ export class ReceiveQueue<T> {
   dropped = 0;
   /** Bytes of the refused items. */
   droppedBytes = 0;
-  #items: T[] = [];
-  #sizes: number[] = [];
-  #head = 0;
+  readonly #items = new Fifo<T>();
+  readonly #sizes = new Fifo<number>();
   #bytes = 0;
   readonly #waiters = new WaiterList<Waiter<T> | ResultWaiter<T>>();
   #closed: unknown;
@@ -65,7 +66,7 @@ export class ReceiveQueue<T> {
 
   /** Items waiting now. */
   get length(): number {
-    return this.#items.length - this.#head;
+    return this.#items.length;
   }
 
   /** Bytes waiting now. */
@@ -93,20 +94,9 @@ export class ReceiveQueue<T> {
 
   /** The oldest waiting item, if any. */
   shift(): T | undefined {
-    if (this.#head === this.#items.length) return undefined;
-    const item = this.#items[this.#head] as T;
-    this.#bytes -= this.#sizes[this.#head] as number;
-    this.#head++;
-    if (this.#head === this.#items.length) {
-      this.#items = [];
-      this.#sizes = [];
-      this.#head = 0;
-    } else if (this.#head >= 1024 && this.#head * 2 >= this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#sizes = this.#sizes.slice(this.#head);
-      this.#head = 0;
-    }
-    return item;
+    if (this.#items.length === 0) return undefined;
+    this.#bytes -= this.#sizes.shift()!;
+    return this.#items.shift();
   }
 
   /**

@@ -1,5 +1,6 @@
 import { checkIntegerIn, checkNumberIn, checkOptions } from '@sockkit/core/internals';
 import { retransmissionSpan } from './backoff.js';
+import { SlotIndex } from './integer-map.js';
 
 /** Bounds of a server's reply cache. */
 export interface ReplyCacheOptions {
@@ -29,6 +30,9 @@ const UNANSWERED: CachedRequest = Object.freeze({ state: 'unanswered' });
 const overflowKey = (key: string | number, host: string, port: number, check: number) =>
   `${host}|${port}|${key}|${check}`;
 
+/** Largest reply kept in the entry's own region of the byte arena; longer ones are kept as they are. */
+const MAX_INLINE_REPLY = 256;
+
 /**
  * At-most-once execution for `serve`: remembers each request (by sender and id) from its arrival
  * until `ttl` later, with the reply once there is one, so a retransmitted request is answered
@@ -53,8 +57,12 @@ export class ReplyCache<K extends string | number = string> {
    * An entry is its `key` and its sender (`host`, `port`, and the `check` bits of the id the key
    * leaves out). `serve` keys by 30 bits of the id, a small integer that costs no allocation; a
    * request whose key is taken by another sender's entry is kept under a string in `#overflow`.
+   *
+   * A reply of up to `#inlineSize` bytes is copied into its slot's region of `#arena`, so a
+   * live entry holds no object of its own (the host string is shared with the previous entry's
+   * when equal): with 4,096 live replies as objects, every scavenge copied and promoted them.
    */
-  #slots = new Map<K, number>();
+  readonly #slots: SlotIndex<K>;
   #overflow = new Map<string, number>();
   #keys: Array<K | undefined> = [];
   #hosts: Array<string | undefined> = [];
@@ -62,8 +70,15 @@ export class ReplyCache<K extends string | number = string> {
   #checks: number[] = [];
   /** Whether the entry is kept in `#overflow`. */
   #overflowed: boolean[] = [];
-  /** The reply of an answered entry; `undefined` while running or when unanswered. */
+  /** The length of an answered entry's reply; -1 while running or when unanswered. */
+  #replyLengths: number[] = [];
+  /** The reply of an answered entry too long for the arena. */
   #replies: Array<Uint8Array | undefined> = [];
+  /** `#inlineSize` bytes per slot for the replies that fit, grown (doubling) as slots are used. */
+  #arena = new Uint8Array(0);
+  readonly #inlineSize: number;
+  /** The host of the newest entry, shared by the next one from the same host. */
+  #lastHost = '';
   /** Whether the entry's handler still runs. */
   #running: boolean[] = [];
   #expiresAt: number[] = [];
@@ -89,6 +104,9 @@ export class ReplyCache<K extends string | number = string> {
       'a number of ms >= 0',
     );
     this.#now = now;
+    this.#slots = new SlotIndex<K>(this.maxEntries);
+    // Within maxBytes: the arena is at most maxEntries x #inlineSize bytes.
+    this.#inlineSize = Math.min(MAX_INLINE_REPLY, Math.floor(this.maxBytes / this.maxEntries));
   }
 
   /** Requests remembered now. */
@@ -107,8 +125,12 @@ export class ReplyCache<K extends string | number = string> {
     const slot = this.#slotOf(key, host, port, check);
     if (slot === undefined) return undefined;
     if (this.#running[slot]) return RUNNING;
-    const reply = this.#replies[slot];
-    return reply === undefined ? UNANSWERED : { state: 'answered', reply };
+    const length = this.#replyLengths[slot]!;
+    if (length < 0) return UNANSWERED;
+    // A copy of the arena's bytes: the slot may be reused before the caller's send completes.
+    const start = slot * this.#inlineSize;
+    const reply = this.#replies[slot] ?? this.#arena.slice(start, start + length);
+    return { state: 'answered', reply };
   }
 
   /**
@@ -122,10 +144,12 @@ export class ReplyCache<K extends string | number = string> {
     if (this.#count >= this.maxEntries && !this.#evictOldestFinished(now)) return false;
     const free = (this.#head + this.#count) % this.maxEntries;
     this.#keys[free] = key;
-    this.#hosts[free] = host;
+    if (host !== this.#lastHost) this.#lastHost = host;
+    this.#hosts[free] = this.#lastHost;
     this.#ports[free] = port;
     this.#checks[free] = check;
     this.#replies[free] = undefined;
+    this.#replyLengths[free] = -1;
     this.#running[free] = true;
     this.#expiresAt[free] = now + this.ttl;
     this.#count++;
@@ -140,7 +164,9 @@ export class ReplyCache<K extends string | number = string> {
     if (slot === undefined) return;
     this.#running[slot] = false;
     if (reply === undefined || reply.byteLength > this.maxBytes) return;
-    this.#replies[slot] = reply;
+    if (reply.byteLength <= this.#inlineSize) this.#arenaFor(slot).set(reply, slot * this.#inlineSize);
+    else this.#replies[slot] = reply;
+    this.#replyLengths[slot] = reply.byteLength;
     this.#bytes += reply.byteLength;
     // Ends: the bytes over the bound belong to finished entries, which can all be evicted.
     while (this.#bytes > this.maxBytes) this.#evictOldestFinished(this.#now());
@@ -155,12 +181,27 @@ export class ReplyCache<K extends string | number = string> {
     this.#ports = [];
     this.#checks = [];
     this.#overflowed = [];
+    this.#replyLengths = [];
     this.#replies = [];
+    this.#arena = new Uint8Array(0);
     this.#running = [];
     this.#expiresAt = [];
     this.#head = 0;
     this.#count = 0;
     this.#bytes = 0;
+  }
+
+  /** The arena, grown to hold `slot`'s region: memory follows the slots in use, up to maxEntries x #inlineSize. */
+  #arenaFor(slot: number): Uint8Array {
+    const needed = (slot + 1) * this.#inlineSize;
+    if (this.#arena.length < needed) {
+      const grown = new Uint8Array(
+        Math.min(Math.max(needed, this.#arena.length * 2), this.maxEntries * this.#inlineSize),
+      );
+      grown.set(this.#arena);
+      this.#arena = grown;
+    }
+    return this.#arena;
   }
 
   #slotOf(key: K, host: string, port: number, check: number): number | undefined {
@@ -225,6 +266,11 @@ export class ReplyCache<K extends string | number = string> {
       this.#checks[to] = this.#checks[from]!;
       this.#overflowed[to] = this.#overflowed[from]!;
       this.#replies[to] = this.#replies[from];
+      this.#replyLengths[to] = this.#replyLengths[from]!;
+      if (this.#replies[from] === undefined && this.#replyLengths[from]! > 0) {
+        const size = this.#inlineSize;
+        this.#arenaFor(to).copyWithin(to * size, from * size, from * size + this.#replyLengths[from]!);
+      }
       this.#running[to] = this.#running[from]!;
       this.#index(to);
       this.#keys[from] = undefined;
@@ -238,7 +284,7 @@ export class ReplyCache<K extends string | number = string> {
   #deleteOldest(): void {
     const slot = this.#head;
     this.#unindex(slot);
-    this.#bytes -= this.#replies[slot]?.byteLength ?? 0;
+    this.#bytes -= Math.max(0, this.#replyLengths[slot]!);
     this.#keys[slot] = undefined;
     this.#hosts[slot] = undefined;
     this.#replies[slot] = undefined;

@@ -1,5 +1,13 @@
 import type { DatagramSocket } from '@sockkit/core';
-import { checkOptions, checkSignal, unwatchAbort, watchAbort } from '@sockkit/core/internals';
+import {
+  capturingPromise,
+  checkOptions,
+  checkSignal,
+  lastRejecter,
+  lastResolver,
+  unwatchAbort,
+  watchAbort,
+} from '@sockkit/core/internals';
 import {
   attemptTimeout,
   type RetransmissionOptions,
@@ -11,21 +19,23 @@ import { DeadlineTimer, type Scheduled } from './deadlines.js';
 import {
   canonicalHost,
   checkDestination,
-  type DatagramSource,
   type Destination,
   type HostResolver,
+  type NodeSender,
+  sourceOf,
 } from './destination.js';
 import type { UdpEndpoint } from './endpoint.js';
 import { announceDrop, announceRetransmit, logTimeout, replyDropReason } from './endpoint-events.js';
 import {
   ENVELOPE_HEADER_SIZE,
-  type Envelope,
   encodeRequest,
+  envelopePayload,
   requestId,
   requestKey,
   requestKeyCheck,
 } from './envelope.js';
 import { EndpointClosedError, RequestTimeoutError } from './errors.js';
+import { IntegerMap } from './integer-map.js';
 import { type Payloads, UNDECODABLE } from './payloads.js';
 import { SettledRequests, type Settlement } from './settled-requests.js';
 import { assertDatagramSize } from './size.js';
@@ -56,17 +66,25 @@ export interface RequesterStats {
   readonly pending: number;
 }
 
-/** A request waiting for its reply: the entry of the pending table and of the retransmission timer. */
+/**
+ * A request waiting for its reply: the entry of the pending table and of the retransmission
+ * timer, its own promise, and the address it goes to (`trySendTo` takes it as is). One object per
+ * request: no closures, no separate destination.
+ */
 class PendingRequest<T> implements Scheduled {
   deadline = 0;
+  timerSlot = -1;
   /** Attempts sent so far minus one: 0 while waiting for a reply to the first. */
   attempt = 0;
   /** Listens to `signal`, when there is one. */
   onAbort: (() => void) | undefined;
-  /** Fails the request when the socket reports that one of its sends failed. */
-  onSendError: (error: unknown) => void = ignore;
-  /** When the first attempt went out, for the `RequestTimeoutError`. */
-  readonly startedAt = performance.now();
+  /** When the first attempt went out, for the `RequestTimeoutError` (from its deadline: no clock read of its own). */
+  startedAt = 0;
+  /** Whether it left the pending table (answered, or given up). */
+  settled = false;
+  readonly promise: Promise<T> = capturingPromise<T>();
+  readonly resolve: (reply: T) => void = lastResolver<T>();
+  readonly reject: (error: unknown) => void = lastRejecter();
 
   constructor(
     /** The pending table's key, and the rest of the id's bits (see `requestKey`). */
@@ -74,15 +92,19 @@ class PendingRequest<T> implements Scheduled {
     readonly check: number,
     readonly datagram: Uint8Array,
     /** Where the request went: a reply must come from exactly there (host in canonical form). */
-    readonly destination: Destination,
+    readonly host: string,
+    readonly port: number,
     readonly policy: RetransmissionSchedule,
     readonly signal: AbortSignal | undefined,
-    readonly resolve: (reply: T) => void,
-    readonly reject: (error: unknown) => void,
   ) {}
+
+  /** Where the request went, as the events and errors report it. */
+  get destination(): Destination {
+    return { host: this.host, port: this.port };
+  }
 }
 
-function ignore(): void {}
+const requestOptionNames: readonly (keyof RequestOptions)[] = ['timeout', 'retries', 'backoff', 'signal'];
 
 /**
  * The client half of an endpoint: the pending-request table, retransmission on one deadline
@@ -95,7 +117,7 @@ export class Requester<T> {
   readonly #hosts: HostResolver;
   readonly #maxPayload: number;
   readonly #retransmission: RetransmissionSchedule;
-  readonly #pending = new Map<number, PendingRequest<T>>();
+  readonly #pending = new IntegerMap<PendingRequest<T>>();
   readonly #settled = new SettledRequests<number>();
   readonly #retransmissions = new DeadlineTimer<PendingRequest<T>>((pending) =>
     this.#onAttemptTimeout(pending),
@@ -138,7 +160,7 @@ export class Requester<T> {
   /** `UdpEndpoint.request` once the endpoint is known to be open. */
   request(message: T, to: Destination, options?: RequestOptions): Promise<T> {
     try {
-      const checked = checkOptions('options', options, ['timeout', 'retries', 'backoff', 'signal']);
+      const checked = checkOptions('options', options, requestOptionNames);
       const { timeout, retries, backoff } = checked;
       const policy =
         timeout === undefined && retries === undefined && backoff === undefined
@@ -178,28 +200,32 @@ export class Requester<T> {
     }
     const check = requestKeyCheck(datagram);
     this.active = true;
-    return new Promise<T>((resolve, reject) => {
-      const destination = { host, port };
-      const pending = new PendingRequest(key, check, datagram, destination, policy, signal, resolve, reject);
-      this.#pending.set(key, pending);
-      pending.onSendError = (error) => this.#fail(pending, error);
-      if (signal !== undefined) {
-        pending.onAbort = () => this.#fail(pending, signal.reason);
-        watchAbort(signal, pending.onAbort);
-      }
-      this.#counts.requests++;
-      this.#transmit(pending);
-    });
+    const pending = new PendingRequest<T>(key, check, datagram, host, port, policy, signal);
+    this.#pending.set(key, pending);
+    if (signal !== undefined) {
+      pending.onAbort = () => this.#fail(pending, signal.reason);
+      watchAbort(signal, pending.onAbort);
+    }
+    this.#counts.requests++;
+    this.#transmit(pending);
+    return pending.promise;
   }
 
   #transmit(pending: PendingRequest<T>): void {
-    this.#retransmissions.schedule(pending, attemptTimeout(pending.policy, pending.attempt));
+    const wait = attemptTimeout(pending.policy, pending.attempt);
+    this.#retransmissions.schedule(pending, wait);
+    if (pending.attempt === 0) pending.startedAt = pending.deadline - wait;
     try {
-      this.#socket.trySendTo(pending.datagram, pending.destination, pending.onSendError);
+      this.#socket.trySendTo(pending.datagram, pending, this.#onSendError, pending);
     } catch (error) {
       this.#fail(pending, error);
     }
   }
+
+  /** Fails the request whose send the socket reports failed: one handler for every send. */
+  readonly #onSendError = (error: unknown, pending: PendingRequest<T>): void => {
+    this.#fail(pending, error);
+  };
 
   #onAttemptTimeout(pending: PendingRequest<T>): void {
     if (pending.attempt === pending.policy.retries) {
@@ -220,7 +246,8 @@ export class Requester<T> {
 
   /** Takes `pending` out of the table; false when it had already settled. */
   #settle(pending: PendingRequest<T>, settlement: Settlement): boolean {
-    if (this.#pending.get(pending.key) !== pending) return false;
+    if (pending.settled) return false;
+    pending.settled = true;
     this.#pending.delete(pending.key);
     this.#settled.record(pending.key, settlement, pending.check);
     this.#retransmissions.cancel(pending);
@@ -233,7 +260,7 @@ export class Requester<T> {
   }
 
   /** A reply envelope (`reply` is its whole datagram) from `from`: settles its pending request, or is counted and dropped. */
-  onReply(envelope: Envelope, reply: Uint8Array, from: DatagramSource): void {
+  onReply(reply: Uint8Array, from: NodeSender): void {
     const key = requestKey(reply);
     const check = requestKeyCheck(reply);
     let pending = this.#pending.get(key);
@@ -243,12 +270,12 @@ export class Requester<T> {
       if (settlement === 'answered') this.#counts.duplicateReplies++;
       else if (settlement === 'abandoned') this.#counts.lateReplies++;
       else this.#counts.unmatchedReplies++;
-      announceDrop(this.#endpoint, from, replyDropReason(settlement));
-    } else if (pending.destination.port !== from.port || pending.destination.host !== from.host) {
+      announceDrop(this.#endpoint, sourceOf(from), replyDropReason(settlement));
+    } else if (pending.port !== from.port || pending.host !== from.address) {
       this.#counts.spoofedReplies++;
-      announceDrop(this.#endpoint, from, 'spoofedReply');
+      announceDrop(this.#endpoint, sourceOf(from), 'spoofedReply');
     } else {
-      const decoded = this.#payloads.decode(envelope.payload, from);
+      const decoded = this.#payloads.decode(envelopePayload(reply), from);
       if (decoded === UNDECODABLE || !this.#settle(pending, 'answered')) return;
       this.#counts.replies++;
       pending.resolve(decoded);
@@ -258,7 +285,7 @@ export class Requester<T> {
   /** Rejects every pending request with `error` (the endpoint closed); later requests fail at once. */
   close(error: EndpointClosedError): void {
     this.#closed = true;
-    for (const pending of [...this.#pending.values()]) this.#fail(pending, error);
+    for (const pending of this.#pending.values()) this.#fail(pending, error);
     this.#retransmissions.clear();
   }
 }

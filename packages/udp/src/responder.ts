@@ -4,7 +4,7 @@ import { DEFAULT_MAX_AMPLIFICATION, DEFAULT_MAX_CONCURRENT_REQUESTS } from './co
 import type { DatagramSource } from './destination.js';
 import type { UdpEndpoint } from './endpoint.js';
 import { announceCachedReply, announceDrop } from './endpoint-events.js';
-import { type Envelope, encodeReply, requestKey, requestKeyCheck } from './envelope.js';
+import { encodeReply, envelopePayload, requestId, requestKey, requestKeyCheck } from './envelope.js';
 import { InvalidStateError } from './errors.js';
 import { type Payloads, UNDECODABLE } from './payloads.js';
 import { ReplyCache, type ReplyCacheOptions } from './reply-cache.js';
@@ -124,7 +124,7 @@ export class Responder<T> {
   }
 
   /** A request envelope (`request` is its whole datagram) from `from`; only called while serving. */
-  onRequest(envelope: Envelope, request: Uint8Array, from: DatagramSource): void {
+  onRequest(request: Uint8Array, from: DatagramSource): void {
     const cache = this.#cache;
     const known = cache.find(requestKey(request), from.host, from.port, requestKeyCheck(request));
     if (known?.state === 'answered') {
@@ -132,7 +132,7 @@ export class Responder<T> {
       // draw the big reply again and again (the cache is keyed by id, not by payload).
       if (this.#amplifies(known.reply, request, from)) return;
       this.#counts.cachedReplies++;
-      announceCachedReply(this.#endpoint, from, envelope.id);
+      announceCachedReply(this.#endpoint, from, requestId(request));
       this.#sendReply(known.reply, from);
       return;
     }
@@ -152,7 +152,7 @@ export class Responder<T> {
       return;
     }
     this.#running++;
-    const decoded = this.#payloads.decode(envelope.payload, from);
+    const decoded = this.#payloads.decode(envelopePayload(request), from);
     if (decoded === UNDECODABLE) {
       this.#finish(request, from, undefined);
       return;

@@ -1,3 +1,5 @@
+import { SlotIndex } from './integer-map.js';
+
 /** How a request ended, as far as a late reply is concerned. */
 export type Settlement = 'answered' | 'abandoned';
 
@@ -7,14 +9,14 @@ export type Settlement = 'answered' | 'abandoned';
  * given up (timed out, aborted, failed), or one never asked for. Oldest ids are forgotten first.
  *
  * An id is a `key` plus an optional `check`: the requester keys by 30 bits of the 64-bit id (a
- * small integer, which a Map hashes without allocating, unlike a string built per request) and
- * checks the other 34. Two ids sharing a key share one entry: the later one replaces the earlier,
+ * small integer, kept in an {@link SlotIndex} without allocating, unlike a string built per
+ * request) and checks the other 34. Two ids sharing a key share one entry: the later one replaces the earlier,
  * which is then forgotten early (a reply for it counts as unmatched), never mistaken for the other.
  */
 export class SettledRequests<K = string> {
   readonly #capacity: number;
   /** Each remembered key's slot in the ring. */
-  readonly #slots = new Map<K, number>();
+  readonly #slots: SlotIndex<K>;
   /** The ring of recorded entries as parallel arrays, oldest at `#next` once full: forgetting one allocates nothing. */
   readonly #keys: K[] = [];
   readonly #checks: Float64Array;
@@ -23,6 +25,7 @@ export class SettledRequests<K = string> {
 
   constructor(capacity = 4096) {
     this.#capacity = capacity;
+    this.#slots = new SlotIndex<K>(capacity);
     this.#checks = new Float64Array(capacity);
   }
 

@@ -188,4 +188,20 @@ describe('ReplyCache keyed by part of an id', () => {
     expect(cache.find(7, '127.0.0.9', 5000, 1)).toBeUndefined();
     expect(cache.size).toBe(0);
   });
+
+  it('gives back every reply byte for byte, kept in its arena or, past 256 bytes, as it was', () => {
+    const cache = new ReplyCache<number>({ maxEntries: 3000 }, () => 0);
+    const replyOf = (i: number) => new Uint8Array(i % 300).fill(i % 251);
+    for (let i = 0; i < 3000; i++) {
+      cache.start(i);
+      cache.complete(i, replyOf(i));
+    }
+    const mismatched: number[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const found = cache.find(i);
+      const expected = replyOf(i);
+      if (found?.state !== 'answered' || Buffer.compare(found.reply, expected) !== 0) mismatched.push(i);
+    }
+    expect(mismatched).toEqual([]);
+  });
 });
