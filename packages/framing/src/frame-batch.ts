@@ -1,9 +1,9 @@
 import { encodeFrameInto, frameLength } from './encoder.js';
 import type { FrameFormat } from './format.js';
 
-/** Smallest and largest buffer a {@link FrameBatch} allocates. */
+/** Smallest (by default) and largest buffer a {@link FrameBatch} allocates. */
 const MIN_CAPACITY = 512;
-export const MAX_CAPACITY = 64 * 1024;
+const MAX_CAPACITY = 64 * 1024;
 
 /** Payloads up to this size are copied into a {@link FrameBatch}; larger ones are written as their own chunks. */
 export const BATCHED_PAYLOAD = 8 * 1024;
@@ -25,7 +25,7 @@ export class FrameBatch {
   #used = 0;
   #lastTaken = 0;
 
-  /** `minCapacity`: the smallest buffer to allocate (default 512 B; a queue of frames that will fill one takes 64 KiB). */
+  /** `minCapacity`: the smallest buffer to allocate (default 512 B; 0 for a buffer that starts at its first frame and grows). */
   constructor(format: FrameFormat, minCapacity = MIN_CAPACITY) {
     this.#format = format;
     this.#minCapacity = minCapacity;
@@ -68,6 +68,21 @@ export class FrameBatch {
     if (end < 0) return 0;
     this.#used = end;
     return end - used;
+  }
+
+  /**
+   * {@link append}, but when the frame does not fit, the buffer grows first (doubling, copied, up
+   * to 64 KiB), so a batch's buffer stays within twice its bytes; returns 0 only past 64 KiB.
+   */
+  appendGrowing(payload: Uint8Array): number {
+    const appended = this.append(payload);
+    if (appended !== 0) return appended;
+    const needed = this.#used + frameLength(payload.length, this.#format);
+    if (needed > MAX_CAPACITY) return 0;
+    const grown = Buffer.allocUnsafe(Math.min(MAX_CAPACITY, Math.max(2 * this.#buffer.length, needed)));
+    grown.set(this.#buffer.subarray(0, this.#used));
+    this.#buffer = grown;
+    return this.append(payload);
   }
 
   /** The bytes appended since the last take as one chunk (letting its buffer go), or `null` if there are none. */

@@ -2,7 +2,7 @@ import { Fifo } from '@sockkit/core/internals';
 import { frameLength } from './encoder.js';
 import { ChannelClosedError, SendQueueFullError, SendTimeoutError } from './errors.js';
 import { type FrameFormat, FrameFormats } from './format.js';
-import { FrameBatch, MAX_CAPACITY } from './frame-batch.js';
+import { FrameBatch } from './frame-batch.js';
 
 /** The writable side of a connection, as an {@link Outbox} uses it (a Node `Duplex` is one). */
 export interface WriteSink {
@@ -126,8 +126,10 @@ export class Outbox {
     const refused = this.#admit(bytes);
     if (refused !== null) return refused;
     let queued = this.#openQueued;
-    if (queued === null || queued.frames!.append(payload) === 0) {
-      const frames = new FrameBatch(this.#format, MAX_CAPACITY);
+    // A queued batch starts at its first frame and grows, so its memory stays within twice the
+    // bytes counted against maxQueuedSendBytes however sends of other kinds split the queue.
+    if (queued === null || queued.frames!.appendGrowing(payload) === 0) {
+      const frames = new FrameBatch(this.#format, 0);
       frames.renewFor(payload);
       queued = this.#openQueued = this.#enqueue([], frames, 0, 0);
     }

@@ -57,6 +57,19 @@ describe('FrameBatch', () => {
     expect(second.buffer === first.buffer && second.byteOffset === first.byteOffset).toBe(false);
   });
 
+  it('appendGrowing: a batch that starts at its first frame grows, copied, to 64 KiB and keeps every frame in order', () => {
+    const batch = new FrameBatch(FrameFormats.uint32BE, 0);
+    batch.renewFor(payload(0, 8));
+    let appended = 1;
+    while (batch.appendGrowing(payload(appended % 251, 8)) > 0) appended++;
+    expect(appended).toBe(Math.floor((64 * 1024) / 12)); // 12-byte frames until 64 KiB is full
+    const chunk = batch.take()!;
+    expect(chunk.length).toBe(appended * 12);
+    const frames: number[] = [];
+    new FrameDecoder(FrameFormats.uint32BE).pushEach(chunk, (bytes, start) => frames.push(bytes[start]!));
+    expect(frames).toEqual(Array.from({ length: appended }, (_, index) => index % 251));
+  });
+
   it('starts new buffers that grow with the bytes appended, up to 64 KiB, and decode in order', () => {
     const payloads = Array.from({ length: 5_000 }, (_, index) => payload(index & 0xff, 32));
     const chunks = fill(new FrameBatch(FrameFormats.uint32BE), payloads);

@@ -248,6 +248,24 @@ describe('Outbox.writeFrame', () => {
     expect(framesOf(sink)).toEqual([1, 2]);
   });
 
+  it('behind a full write buffer, small frames split by other writes hold buffers their own size, not 64 KiB each', async () => {
+    const sink = new FakeSink();
+    const { box } = outbox(sink, { maxQueuedSendBytes: 1 << 20, sendTimeout: null });
+    sink.writableNeedDrain = true;
+    for (let tag = 0; tag < 100; tag++) {
+      void box.write([encodeFrame(frame(tag))], 1);
+      void box.writeFrame(frame(tag));
+    }
+    sink.writableNeedDrain = false;
+    box.flush();
+    await tick();
+    const batched = sink.batches.flat().filter((_, index) => index % 2 === 1);
+    expect(batched).toHaveLength(100);
+    // Each is an 8-byte frame; a queued batch that started at 64 KiB held 8,000x that.
+    for (const chunk of batched) expect(chunk.buffer.byteLength).toBeLessThan(64 * 1024);
+    expect(framesOf(sink)).toEqual(Array.from({ length: 100 }, (_, tag) => [tag, tag]).flat());
+  });
+
   it('fails past maxQueuedSendBytes, and rejectAll rejects queued frames', async () => {
     const sink = new FakeSink();
     const { box, failures } = outbox(sink, { maxQueuedSendBytes: 10, sendTimeout: null });
