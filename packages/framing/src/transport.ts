@@ -106,8 +106,10 @@ class SocketTransport implements Transport {
         stopDrain();
       };
     } catch (error) {
-      // A closed socket, or one another channel reads: this channel fails, as on any read error.
+      // A closed socket, or one another channel reads: this channel fails, as on any read error,
+      // and leaves the socket alone (it is not this channel's to close).
       stopReadable?.();
+      this.#destroyed = true;
       process.nextTick(() => events.error(error));
       return;
     }
