@@ -2,7 +2,7 @@ import { type AddressInput, familyOfAddress, type HostAddress } from './address.
 import { InvalidArgumentError } from './errors.js';
 import { StreamSocket } from './stream-socket.js';
 import { secureClientSide } from './tls.js';
-import { checkClientOptions, type TlsClientOptions } from './tls-options.js';
+import { checkClientOptions, checkNameToVerify, type TlsClientOptions } from './tls-options.js';
 import { checkOptions } from './validate.js';
 import type { BlockingOptions } from './waiter.js';
 
@@ -17,7 +17,7 @@ export interface CreateConnectionOptions extends BlockingOptions {
   /**
    * Connects with TLS: Node's `tls.connect` options (`ca`, `servername`, `cert`/`key`,
    * `rejectUnauthorized`, `ALPNProtocols`, `minVersion` ...) plus `handshakeTimeout` (default
-   * 10 s). The certificate must name `address.host` unless `servername` says otherwise. See `startTls`.
+   * 10 s). The certificate must name `address.host` unless `servername` says otherwise (required for a Unix socket `{ path }`). See `startTls`.
    */
   readonly tls?: TlsClientOptions;
 }
@@ -56,7 +56,9 @@ export async function createConnection(
     'noDelay',
     'tls',
   ]);
+  const host = 'host' in address ? address.host : undefined;
   const secure = tls === undefined ? undefined : checkClientOptions('options.tls', tls);
+  if (secure !== undefined) checkNameToVerify('options.tls', secure, host);
   const conn = new StreamSocket(familyOfAddress(address), {
     timeout,
     ...(highWaterMark === undefined ? {} : { highWaterMark }),
@@ -65,8 +67,7 @@ export async function createConnection(
     if (sourceAddress !== undefined) conn.bind(sourceAddress);
     if (noDelay !== undefined) conn.setSockOpt('noDelay', noDelay);
     await conn.connect(address, signal ? { signal } : {});
-    if (secure !== undefined)
-      await secureClientSide(conn, secure, 'host' in address ? address.host : undefined, signal);
+    if (secure !== undefined) await secureClientSide(conn, secure, host, signal);
     return conn;
   } catch (error) {
     await conn.close();

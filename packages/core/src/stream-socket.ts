@@ -1,6 +1,7 @@
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ReadableStream, WritableStream } from 'node:stream/web';
+import { TLSSocket } from 'node:tls';
 import {
   type AddressInput,
   checkAddress,
@@ -26,6 +27,7 @@ import {
 import { traced } from './diagnostics.js';
 import {
   InvalidArgumentError,
+  InvalidStateError,
   notReadyError,
   SocketClosedError,
   SocketError,
@@ -584,6 +586,8 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    */
   #replace(wrap: (socket: Socket) => Socket): Socket {
     const socket = this.#write.writableSocket();
+    // Over TLS already (or in its handshake): a second layer's ClientHello would reach the peer as data.
+    if (socket instanceof TLSSocket) throw new InvalidStateError('this socket already speaks TLS');
     if (this.#read.shut || this.#read.ended || this.#write.turnTaken || socket.writableLength > 0) {
       throw new SocketError('EINVAL', 'TLS needs an open connection with no send in progress');
     }

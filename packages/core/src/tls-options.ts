@@ -129,6 +129,27 @@ export function checkClientOptions(
   };
 }
 
+/**
+ * Refuses client options for a peer without a host name (`host` undefined: a Unix socket) that
+ * name no certificate to accept: Node would check the certificate against `localhost`. Python's
+ * `wrap_socket` wants `server_hostname` there too; `servername`, a `checkServerIdentity` or
+ * `rejectUnauthorized: false` says what to accept.
+ */
+export function checkNameToVerify(
+  argument: string,
+  options: CheckedClientOptions,
+  host: string | undefined,
+): void {
+  const { servername, checkServerIdentity, rejectUnauthorized } = options.connect;
+  if (host !== undefined || servername !== undefined || checkServerIdentity !== undefined) return;
+  if (rejectUnauthorized === false) return;
+  throw new InvalidArgumentError(
+    `${argument}.servername`,
+    'the name the server certificate must carry (a Unix socket has no host name to check it against)',
+    undefined,
+  );
+}
+
 export function checkServerOptions(
   argument: string,
   options: TlsServerOptions | undefined,

@@ -15,6 +15,7 @@ import {
   type CheckedClientOptions,
   type CheckedServerOptions,
   checkClientOptions,
+  checkNameToVerify,
   checkServerOptions,
   type TlsClientOptions,
   type TlsServerOptions,
@@ -81,7 +82,9 @@ export function startTls(
       return secureServerSide(conn, checkServerOptions('options', tls as TlsServerOptions), signal);
     const checked = checkClientOptions('options', tls);
     const peer = conn.getPeerName();
-    return secureClientSide(conn, checked, 'host' in peer ? peer.host : undefined, signal);
+    const host = 'host' in peer ? peer.host : undefined;
+    checkNameToVerify('options', checked, host);
+    return secureClientSide(conn, checked, host, signal);
   } catch (error) {
     return Promise.reject(error);
   }

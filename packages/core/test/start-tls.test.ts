@@ -1,9 +1,11 @@
-import { expectTyped, failureOf, suiteCertificates, until } from '@sockkit/testkit';
+import { join } from 'node:path';
+import { expectTyped, failureOf, suiteCertificates, tempDir, until } from '@sockkit/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   createConnection,
   createServer,
   InvalidArgumentError,
+  InvalidStateError,
   type StreamSocket,
   socket,
   startTls,
@@ -109,5 +111,47 @@ describe('startTls: an upgrade in place', () => {
       createServer(loopback, echo, { tls: { key: 'not a key', cert: certs.server.cert } }),
     ).rejects.toMatchObject({ code: 'SOCKKIT_ERR_INVALID_ARGUMENT', argument: 'options.tls' });
     await fresh.close();
+  });
+
+  it('refuses a second TLS layer on a socket that already speaks TLS (not a handshake timeout), which stays usable', async () => {
+    await using server = await createServer(loopback, echo, {
+      tls: { key: certs.server.key, cert: certs.server.cert },
+    });
+    const { port } = server.address as { port: number };
+    const conn = await createConnection({ host: 'localhost', port }, { tls: { ca: certs.ca.cert } });
+    try {
+      const refused = await failureOf(() => startTls(conn, { ca: certs.ca.cert, servername: 'localhost' }));
+      expectTyped(refused, { type: InvalidStateError, code: 'SOCKKIT_ERR_INVALID_STATE' });
+      await conn.sendAll(bytes('still one layer'));
+      expect(text(await conn.recv(100))).toBe('still one layer');
+    } finally {
+      await conn.close();
+    }
+  });
+});
+
+describe('TLS over a Unix socket', () => {
+  it('needs servername (there is no host to check the certificate against), and works with it', async () => {
+    await using dir = await tempDir('sockkit-tls-unix-');
+    const path = join(dir.path, 'tls.sock');
+    await using server = await createServer({ path }, echo, {
+      tls: { key: certs.server.key, cert: certs.server.cert },
+    });
+    const refused = await failureOf(() => createConnection({ path }, { tls: { ca: certs.ca.cert } }));
+    expectTyped(refused, { type: InvalidArgumentError, code: 'SOCKKIT_ERR_INVALID_ARGUMENT' });
+    expect(refused).toMatchObject({ argument: 'options.tls.servername' });
+    expect(server.stats.accepted).toBe(0); // refused before connecting
+    const wrongName = await failureOf(() =>
+      createConnection({ path }, { tls: { ca: certs.ca.cert, servername: 'wrong.example' } }),
+    );
+    expect((wrongName as Error).name).toBe('HostnameMismatchError');
+    const conn = await createConnection({ path }, { tls: { ca: certs.ca.cert, servername: 'localhost' } });
+    try {
+      await conn.sendAll(bytes('over unix'));
+      expect(text(await conn.recv(100))).toBe('over unix');
+      expect(conn.tls?.authorized).toBe(true);
+    } finally {
+      await conn.close();
+    }
   });
 });
