@@ -26,14 +26,6 @@ const MAGIC_1 = 0x4b;
 export const EnvelopeKind = Object.freeze({ request: 0x01, reply: 0x02 } as const);
 export type EnvelopeKind = (typeof EnvelopeKind)[keyof typeof EnvelopeKind];
 
-/** A parsed envelope; `payload` is a view into the datagram, not a copy. */
-export interface Envelope {
-  readonly kind: EnvelopeKind;
-  /** The request id as an 8-character string, cheap to use as a map key. */
-  readonly id: string;
-  readonly payload: Uint8Array;
-}
-
 /**
  * The kind of a datagram with the magic, a known kind and a whole header; `undefined` for any
  * other datagram (whether it is then an ordinary datagram is the endpoint's call). The endpoint's
@@ -45,13 +37,6 @@ export function envelopeKind(datagram: Uint8Array): EnvelopeKind | undefined {
   }
   const kind = datagram[2];
   return kind === EnvelopeKind.request || kind === EnvelopeKind.reply ? kind : undefined;
-}
-
-/** The envelope of a datagram, parsed (see {@link envelopeKind}); `undefined` for any other datagram. */
-export function readEnvelope(datagram: Uint8Array): Envelope | undefined {
-  const kind = envelopeKind(datagram);
-  if (kind === undefined) return undefined;
-  return { kind, id: requestId(datagram), payload: envelopePayload(datagram) };
 }
 
 /** The payload of an envelope datagram: a view, not a copy. */

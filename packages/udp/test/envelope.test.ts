@@ -4,10 +4,19 @@ import {
   ENVELOPE_HEADER_SIZE,
   encodeReply,
   encodeRequest,
-  readEnvelope,
+  envelopeKind,
+  envelopePayload,
+  requestId,
   requestKey,
   requestKeyCheck,
 } from '../src/envelope.ts';
+
+/** A datagram's envelope read field by field, as the endpoint does; `undefined` for any other datagram. */
+function readEnvelope(datagram: Uint8Array) {
+  const kind = envelopeKind(datagram);
+  if (kind === undefined) return undefined;
+  return { kind, id: requestId(datagram), payload: envelopePayload(datagram) };
+}
 
 const bytes = (...values: number[]) => Uint8Array.from(values);
 
