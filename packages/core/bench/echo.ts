@@ -33,8 +33,17 @@ export async function echoRaw(trips: number): Promise<Latency> {
     noDelay: true,
   });
   await once(client, 'connect');
+  const samples = await rawTrips(client, trips);
+  client.destroy();
+  for (const conn of served) conn.destroy();
+  server.close();
+  return summarize(samples);
+}
+
+/** Raw round trips over `client` (a net or TLS socket to an echo): the next 64 bytes go once 64 came back. */
+export function rawTrips(client: Socket, trips: number): Promise<Float64Array> {
   const samples = new Float64Array(trips);
-  await new Promise<void>((resolve) => {
+  return new Promise((resolve) => {
     let trip = 0;
     let got = 0;
     let sentAt = performance.now();
@@ -43,16 +52,12 @@ export async function echoRaw(trips: number): Promise<Latency> {
       if (got < SIZE) return;
       got -= SIZE;
       samples[trip++] = performance.now() - sentAt;
-      if (trip === trips) return resolve();
+      if (trip === trips) return resolve(samples);
       sentAt = performance.now();
       client.write(message);
     });
     client.write(message);
   });
-  client.destroy();
-  for (const conn of served) conn.destroy();
-  server.close();
-  return summarize(samples);
 }
 
 /** sockkit: a `createServer` handler echoing with recv/sendAll; the client does sendAll then recv. */

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { connect, createServer, type TLSSocket } from 'node:tls';
 import type { TestCertificates } from '@sockkit/testkit';
 import { createConnection, createServer as serve } from '../src/index.ts';
-import { type Latency, summarize } from './echo.ts';
+import { type Latency, rawTrips, summarize } from './echo.ts';
 
 const CHUNK = 64 * 1024;
 const payload = Buffer.alloc(CHUNK, 7);
@@ -105,22 +105,7 @@ export async function tlsBulkSockkit(certs: TestCertificates, mib: number): Prom
 /** Raw node:tls: the server echoes in 'data'; the client sends the next message when 64 bytes came back. */
 export async function tlsEchoRaw(certs: TestCertificates, trips: number): Promise<Latency> {
   const pair = await rawPair(certs, (conn) => conn.on('data', (chunk) => conn.write(chunk)));
-  const samples = new Float64Array(trips);
-  await new Promise<void>((resolve) => {
-    let trip = 0;
-    let got = 0;
-    let sentAt = performance.now();
-    pair.client.on('data', (chunk: Buffer) => {
-      got += chunk.length;
-      if (got < SIZE) return;
-      got -= SIZE;
-      samples[trip++] = performance.now() - sentAt;
-      if (trip === trips) return resolve();
-      sentAt = performance.now();
-      pair.client.write(message);
-    });
-    pair.client.write(message);
-  });
+  const samples = await rawTrips(pair.client, trips);
   pair.close();
   return summarize(samples);
 }
