@@ -1,14 +1,7 @@
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ReadableStream, WritableStream } from 'node:stream/web';
-import {
-  type AddressInput,
-  checkAddress,
-  connectOptionsOf,
-  liveAddress,
-  recordedAddress,
-  type SocketAddress,
-} from './address.js';
+import { type AddressInput, checkAddress, connectOptionsOf, type SocketAddress } from './address.js';
 import { connectChannel } from './channels.js';
 import { Connector } from './connect.js';
 import {
@@ -29,7 +22,8 @@ import {
   SocketError,
   type StreamSocketState,
 } from './errors.js';
-import { Listener, type Unclaimed } from './listener.js';
+import type { Unclaimed } from './listener.js';
+import { acceptUntilClosed, ListeningSide } from './listening.js';
 import { NodeSocketLink } from './node-socket-link.js';
 import { closeSocket, descriptorOf } from './node-sockets.js';
 import { ReadBuffer } from './read-buffer.js';
@@ -57,8 +51,6 @@ import { type BlockingOptions, effectiveTimeout, waitIn } from './waiter.js';
 import { socketStreams } from './web-streams.js';
 import { WriteSide } from './write-side.js';
 
-type State = StreamSocketState;
-
 /** Set by `StreamSocket`'s static block: its private write side, for {@link streamWriter}. */
 let writerOf!: (socket: StreamSocket) => StreamWriter;
 
@@ -81,7 +73,7 @@ export let replaceNodeSocket: (conn: StreamSocket, wrap: (socket: Socket) => Soc
  * A stream socket (TCP over IPv4/IPv6, or a Unix stream socket) with the classic verbs, async.
  * Where it differs from the kernel API, and why, is listed in the package README ("Where the
  * facade differs from the kernel API"). The socket keeps its lifecycle state; its parts do the
- * work: {@link ReadBuffer}, {@link WriteSide}, {@link Connector}, {@link Listener} and the
+ * work: {@link ReadBuffer}, {@link WriteSide}, {@link Connector}, {@link ListeningSide} and the
  * {@link NodeSocketLink} that ties them to the Node socket.
  *
  * @example
@@ -97,19 +89,13 @@ export let replaceNodeSocket: (conn: StreamSocket, wrap: (socket: Socket) => Soc
 export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
   #family: AddressFamily;
   #timeout: number | null = null;
-  #state: State = 'fresh';
-  #bound: AddressInput | undefined;
-  #listener: Listener<StreamSocket> | undefined;
+  #state: StreamSocketState = 'fresh';
   #closed: Promise<void> | undefined;
   readonly #options = new StreamOptions();
   readonly #read: ReadBuffer;
   readonly #write = new WriteSide({
     isOpen: () => this.#state === 'connected' && this.#link.error === undefined,
-    assertOpen: () => {
-      if (this.#state === 'closed') throw this.#notReady('send', 'connected');
-      if (this.#link.error !== undefined) throw this.#link.error;
-      if (this.#state !== 'connected') throw this.#notReady('send', 'connected');
-    },
+    assertOpen: () => this.#assertUsable('send'),
     timeout: () => this.#timeout,
     fail: (error) => this.#link.fail(error),
   });
@@ -127,6 +113,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     },
   });
   readonly #link: NodeSocketLink;
+  readonly #listening: ListeningSide;
 
   static {
     writerOf = (socket) => socket.#write.writer();
@@ -141,23 +128,27 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
         ? DEFAULT_HIGH_WATER_MARK
         : checkPositiveInteger('options.highWaterMark', highWaterMark),
       {
-        assertNotClosed: () => {
-          if (this.#state === 'closed') throw this.#notReady('recv', 'connected');
-        },
-        assertReadable: () => {
-          if (this.#link.error !== undefined) throw this.#link.error;
-          if (this.#state !== 'connected') throw this.#notReady('recv', 'connected');
-        },
+        assertNotClosed: () => this.#assertNotClosed('recv'),
+        assertReadable: () => this.#assertUsable('recv'),
       },
     );
+    const shared = { facade: this, family: this.#family, options: this.#options };
     this.#link = new NodeSocketLink({
-      facade: this,
-      family: this.#family,
+      ...shared,
       read: this.#read,
       write: this.#write,
-      options: this.#options,
       state: () => this.#state,
       connectFailed: (failure, socket) => this.#connector.failed(failure, socket),
+    });
+    this.#listening = new ListeningSide({
+      ...shared,
+      begin: () => {
+        this.#state = 'listening';
+      },
+      abandon: () => {
+        this.#state = 'fresh';
+      },
+      adopt: (connection) => this.#adoptAccepted(connection),
     });
     if (timeout !== undefined) this.#timeout = checkTimeout('options.timeout', timeout);
   }
@@ -195,7 +186,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   /** Connections reset because `backlog` unclaimed connections were already waiting. */
   get droppedConnections(): number {
-    return this.#listener?.dropped ?? 0;
+    return this.#listening.dropped;
   }
 
   /**
@@ -217,8 +208,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    */
   bind(address: AddressInput): void {
     this.#assertState('fresh', 'bind');
-    if (this.#bound !== undefined) throw new SocketError('EINVAL', 'socket is already bound');
-    this.#bound = { ...checkAddress(address, this.#family, 0) };
+    this.#listening.bind(address);
   }
 
   /**
@@ -228,23 +218,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   async listen(backlog: number = DEFAULT_BACKLOG): Promise<void> {
     checkIntegerIn('backlog', backlog, 0, MAX_BACKLOG, `an integer from 0 to ${MAX_BACKLOG}`);
     this.#assertState('fresh', 'listen');
-    if (this.#bound === undefined && this.#family === AF_UNIX) {
-      throw new SocketError('EINVAL', 'an AF_UNIX socket must bind({ path }) before listen()');
-    }
-    const settings = this.#options.listenSettings(backlog);
-    const listener = new Listener(this, settings, (connection) => this.#adoptAccepted(connection));
-    this.#listener = listener;
-    this.#state = 'listening';
-    try {
-      // Unbound: any address of the family, and a free port.
-      await listener.listen(recordedAddress(this.#bound, this.#family), settings);
-    } catch (error) {
-      if (!this.closed) {
-        this.#listener = undefined;
-        this.#state = 'fresh';
-      }
-      throw error;
-    }
+    await this.#listening.listen(backlog);
   }
 
   /**
@@ -256,7 +230,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * ```
    */
   accept(options?: BlockingOptions): Promise<[StreamSocket, SocketAddress]> {
-    const listener = this.#listener;
+    const listener = this.#listening.listener;
     if (this.#state !== 'listening' || listener === undefined) {
       return Promise.reject(this.#notReady('accept', 'listening'));
     }
@@ -264,15 +238,8 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   }
 
   /** Accepted connections as an async iterable, until the socket is closed. */
-  async *incoming(options?: BlockingOptions): AsyncGenerator<[StreamSocket, SocketAddress], void, undefined> {
-    for (;;) {
-      try {
-        yield await this.accept(options);
-      } catch (error) {
-        if (error instanceof SocketClosedError) return;
-        throw error;
-      }
-    }
+  incoming(options?: BlockingOptions): AsyncGenerator<[StreamSocket, SocketAddress], void, undefined> {
+    return acceptUntilClosed(() => this.accept(options));
   }
 
   /**
@@ -291,7 +258,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     const target = checkAddress(address, this.#family, 1);
     this.#connector.checkPrevious();
     this.#assertState('fresh', 'connect');
-    const how = connectOptionsOf(target, this.#family, this.#bound, this.#options.noDelay);
+    const how = connectOptionsOf(target, this.#family, this.#listening.bound, this.#options.noDelay);
     await this.#connector.connect(target, how, effectiveTimeout(options, this.#timeout), options?.signal);
   }
 
@@ -354,7 +321,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    */
   onReadable(listener: () => void): () => void {
     checkFunction('listener', listener);
-    if (this.#state === 'closed') throw this.#notReady('onReadable', 'connected');
+    this.#assertNotClosed('onReadable');
     return this.#read.listen(listener);
   }
 
@@ -412,7 +379,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     this.#link.failCalls(closing);
     this.#read.clear();
     this.#read.detach();
-    this.#closed = Promise.all([this.#listener?.close(closing), closeSocket(socket)]).then(() => {});
+    this.#closed = Promise.all([this.#listening.close(closing), closeSocket(socket)]).then(() => {});
     return this.#closed;
   }
 
@@ -449,10 +416,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   /** The local address: the real port once listening or connected, else the recorded `bind` address. */
   getSockName(): SocketAddress {
-    return (
-      liveAddress(this.#listener?.address() ?? this.#link.socket?.address()) ??
-      recordedAddress(this.#bound, this.#family)
-    );
+    return this.#listening.address(this.#link.socket);
   }
 
   /** Sets a socket option Node can honour; others throw `UnsupportedError` (errno `ENOPROTOOPT`). */
@@ -474,7 +438,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   fileno(): number {
     if (this.#state === 'closed') return -1;
     const socket = this.#link.socket;
-    return socket === undefined ? (this.#listener?.fileno() ?? -1) : descriptorOf(socket);
+    return socket === undefined ? this.#listening.fileno() : descriptorOf(socket);
   }
 
   /**
@@ -570,11 +534,22 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     return socket;
   }
 
-  #assertState(expected: State, verb: string): void {
+  #assertNotClosed(verb: string): void {
+    if (this.#state === 'closed') throw this.#notReady(verb, 'connected');
+  }
+
+  /** Throws why the socket cannot `verb` now: closed, failed (its sticky error) or not connected. */
+  #assertUsable(verb: string): void {
+    this.#assertNotClosed(verb);
+    if (this.#link.error !== undefined) throw this.#link.error;
+    if (this.#state !== 'connected') throw this.#notReady(verb, 'connected');
+  }
+
+  #assertState(expected: StreamSocketState, verb: string): void {
     if (this.#state !== expected) throw this.#notReady(verb, expected);
   }
 
-  #notReady(verb: string, expected: State): SocketError {
+  #notReady(verb: string, expected: StreamSocketState): SocketError {
     return notReadyError(this.#state, verb, expected);
   }
 }
