@@ -2,8 +2,9 @@ import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ReadableStream, WritableStream } from 'node:stream/web';
 import { type AddressInput, checkAddress, connectOptionsOf, type SocketAddress } from './address.js';
+import { chunkIterator } from './byte-stream.js';
 import { connectChannel } from './channels.js';
-import { Connector } from './connect.js';
+import { Connector, connectErrno } from './connect.js';
 import {
   type AddressFamily,
   AF_INET,
@@ -11,7 +12,6 @@ import {
   AF_UNIX,
   DEFAULT_BACKLOG,
   DEFAULT_HIGH_WATER_MARK,
-  DEFAULT_READ_SIZE,
   MAX_BACKLOG,
 } from './constants.js';
 import { traced } from './diagnostics.js';
@@ -267,13 +267,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * as Python's `connect_ex`. Invalid arguments and name-resolution failures still throw.
    */
   async connectEx(address: AddressInput, options?: ConnectOptions): Promise<number> {
-    try {
-      await this.connect(address, options);
-      return 0;
-    } catch (error) {
-      if (error instanceof SocketError && error.errno !== 0 && !isResolutionError(error)) return error.errno;
-      throw error;
-    }
+    return this.connect(address, options).then(() => 0, connectErrno);
   }
 
   /**
@@ -453,30 +447,17 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   /** A WHATWG `ReadableStream` of received chunks (ends at end of stream). */
   get readable(): ReadableStream<Uint8Array> {
-    return this.#streams().readable;
+    return socketStreams(this).readable;
   }
 
   /** A WHATWG `WritableStream` whose writes go through `sendAll`; closing it shuts down writing. */
   get writable(): WritableStream<Uint8Array> {
-    return this.#streams().writable;
-  }
-
-  #webStreams: { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> } | undefined;
-  #streams() {
-    this.#webStreams ??= socketStreams(this);
-    return this.#webStreams;
+    return socketStreams(this).writable;
   }
 
   /** Received chunks until end of stream (a plain iterator, cheaper per chunk than an async generator). */
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array, undefined> {
-    const done = { done: true, value: undefined } as const;
-    return {
-      next: () =>
-        this.recv(DEFAULT_READ_SIZE).then((chunk) =>
-          chunk.length === 0 ? done : { done: false, value: chunk },
-        ),
-      return: () => Promise.resolve(done),
-    };
+    return chunkIterator(this);
   }
 
   /** `await using conn = ...` closes the socket. */
@@ -552,8 +533,4 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   #notReady(verb: string, expected: StreamSocketState): SocketError {
     return notReadyError(this.#state, verb, expected);
   }
-}
-
-function isResolutionError(error: SocketError): boolean {
-  return error.code === 'ENOTFOUND' || error.code.startsWith('EAI_');
 }
