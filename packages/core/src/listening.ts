@@ -67,7 +67,7 @@ export class ListeningSide {
       throw new SocketError('EINVAL', 'an AF_UNIX socket must bind({ path }) before listen()');
     }
     const settings = owner.options.listenSettings(backlog);
-    const listener = new Listener(owner.facade, settings, owner.adopt);
+    const listener = new Listener(owner.facade, settings, (connection) => owner.adopt(connection));
     this.#listener = listener;
     owner.begin();
     try {
