@@ -1,3 +1,4 @@
+import { DEFAULT_READ_SIZE } from './constants.js';
 import type { BlockingOptions } from './waiter.js';
 
 /**
@@ -11,4 +12,17 @@ export interface ByteStream {
   sendAll(data: Uint8Array, options?: BlockingOptions): Promise<void>;
   shutdown(how: 'read' | 'write' | 'both'): void;
   close(): Promise<void>;
+}
+
+const DONE = { done: true, value: undefined } as const;
+
+/** Received chunks until end of stream: a plain iterator, cheaper per chunk than an async generator. */
+export function chunkIterator(socket: ByteStream): AsyncIterator<Uint8Array, undefined> {
+  return {
+    next: () =>
+      socket
+        .recv(DEFAULT_READ_SIZE)
+        .then((chunk) => (chunk.length === 0 ? DONE : { done: false, value: chunk })),
+    return: () => Promise.resolve(DONE),
+  };
 }

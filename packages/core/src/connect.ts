@@ -98,3 +98,16 @@ export class Connector {
     this.#waiter?.reject(failure);
   }
 }
+
+/**
+ * The positive errno `connectEx` returns for a failed `connect`, as Python's `connect_ex`;
+ * rethrows what has none, and name-resolution failures (a bad argument, not a connect outcome).
+ */
+export function connectErrno(error: unknown): number {
+  if (error instanceof SocketError && error.errno !== 0 && !isResolutionError(error)) return error.errno;
+  throw error;
+}
+
+function isResolutionError(error: SocketError): boolean {
+  return error.code === 'ENOTFOUND' || error.code.startsWith('EAI_');
+}

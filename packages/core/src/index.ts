@@ -84,13 +84,13 @@ export {
 } from './server.js';
 export { socket } from './socket.js';
 export { SockkitError } from './sockkit-error.js';
-export type { StreamSocketOptionValues } from './stream-options.js';
-export {
-  type ConnectOptions,
-  type ShutdownHow,
-  StreamSocket,
-  type StreamSocketOptions,
-} from './stream-socket.js';
+export type {
+  ConnectOptions,
+  ShutdownHow,
+  StreamSocketOptions,
+  StreamSocketOptionValues,
+} from './stream-options.js';
+export { StreamSocket } from './stream-socket.js';
 export { type StartTlsClientOptions, type StartTlsServerOptions, startTls } from './tls.js';
 export type { TlsClientOptions, TlsServerOptions } from './tls-options.js';
 export type { TlsAuthorization, TlsSession } from './tls-session.js';

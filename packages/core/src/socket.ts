@@ -11,7 +11,8 @@ import {
 } from './constants.js';
 import { DatagramSocket, type DatagramSocketOptions } from './datagram-socket.js';
 import { errnoOf, UnsupportedError } from './errors.js';
-import { StreamSocket, type StreamSocketOptions } from './stream-socket.js';
+import type { StreamSocketOptions } from './stream-options.js';
+import { StreamSocket } from './stream-socket.js';
 
 const unsupportedKinds: Record<number, string> = {
   [SOCK_RAW]:

@@ -1,6 +1,25 @@
 import { UnsupportedError, unsupportedOption } from './errors.js';
+import type { ListenSettings } from './listener.js';
 import { reusePortSupported } from './support.js';
 import { checkBoolean } from './validate.js';
+import type { BlockingOptions } from './waiter.js';
+
+/** Options of a new stream socket. */
+export interface StreamSocketOptions {
+  /**
+   * Read-side high-water mark in bytes (default 64 KiB): once this many received bytes wait for
+   * `recv`, the socket stops reading from the kernel, so TCP flow control stalls the sender.
+   */
+  readonly highWaterMark?: number;
+  /** Initial timeout of blocking calls in milliseconds; `null` (the default) blocks. */
+  readonly timeout?: number | null;
+}
+
+/** Options of `StreamSocket.connect`. */
+export interface ConnectOptions extends BlockingOptions {}
+
+/** Which direction `shutdown` ends, as `SHUT_RD`, `SHUT_WR`, `SHUT_RDWR`. */
+export type ShutdownHow = 'read' | 'write' | 'both';
 
 /** The options `setSockOpt`/`getSockOpt` accept on a stream socket, with their value types. */
 export interface StreamSocketOptionValues {
@@ -52,6 +71,11 @@ export class StreamOptions implements StreamSocketOptionValues {
   get<K extends keyof StreamSocketOptionValues>(name: K): StreamSocketOptionValues[K] {
     if (!optionNames.has(name)) throw unsupportedOption(name, 'stream');
     return this[name];
+  }
+
+  /** How to listen with `backlog` and the options Node takes when it creates the listening handle. */
+  listenSettings(backlog: number): ListenSettings {
+    return { backlog, noDelay: this.noDelay, ipv6Only: this.ipv6Only, reusePort: this.reusePort };
   }
 
   /** An accepted connection keeps its listener's per-connection options (as the kernel copies them). */

@@ -1,19 +1,10 @@
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ReadableStream, WritableStream } from 'node:stream/web';
-import { TLSSocket } from 'node:tls';
-import {
-  type AddressInput,
-  checkAddress,
-  connectOptionsOf,
-  formatAddress,
-  liveAddress,
-  recordedAddress,
-  type SocketAddress,
-  toSocketAddress,
-} from './address.js';
-import { announceClose, announceOpen, connectChannel, lifecycleObserved, log } from './channels.js';
-import { Connector } from './connect.js';
+import { type AddressInput, checkAddress, connectOptionsOf, type SocketAddress } from './address.js';
+import { chunkIterator } from './byte-stream.js';
+import { connectChannel } from './channels.js';
+import { Connector, connectErrno } from './connect.js';
 import {
   type AddressFamily,
   AF_INET,
@@ -21,25 +12,30 @@ import {
   AF_UNIX,
   DEFAULT_BACKLOG,
   DEFAULT_HIGH_WATER_MARK,
-  DEFAULT_READ_SIZE,
   MAX_BACKLOG,
 } from './constants.js';
 import { traced } from './diagnostics.js';
 import {
   InvalidArgumentError,
-  InvalidStateError,
   notReadyError,
   SocketClosedError,
   SocketError,
-  SocketTimeoutError,
   type StreamSocketState,
-  toSocketError,
 } from './errors.js';
-import { Listener, type Unclaimed } from './listener.js';
-import { closeSocket, descriptorOf, ignoreError } from './node-sockets.js';
+import type { Unclaimed } from './listener.js';
+import { acceptUntilClosed, ListeningSide } from './listening.js';
+import { NodeSocketLink } from './node-socket-link.js';
+import { closeSocket, descriptorOf } from './node-sockets.js';
 import { ReadBuffer } from './read-buffer.js';
 import { socketFile } from './socket-file.js';
-import { checkStreamOption, StreamOptions, type StreamSocketOptionValues } from './stream-options.js';
+import {
+  type ConnectOptions,
+  checkStreamOption,
+  type ShutdownHow,
+  StreamOptions,
+  type StreamSocketOptions,
+  type StreamSocketOptionValues,
+} from './stream-options.js';
 import type { StreamWriter } from './stream-writer.js';
 import { sessionOf, type TlsSession } from './tls-session.js';
 import {
@@ -54,25 +50,6 @@ import {
 import { type BlockingOptions, effectiveTimeout, waitIn } from './waiter.js';
 import { socketStreams } from './web-streams.js';
 import { WriteSide } from './write-side.js';
-
-/** Options of a new stream socket. */
-export interface StreamSocketOptions {
-  /**
-   * Read-side high-water mark in bytes (default 64 KiB): once this many received bytes wait for
-   * `recv`, the socket stops reading from the kernel, so TCP flow control stalls the sender.
-   */
-  readonly highWaterMark?: number;
-  /** Initial timeout of blocking calls in milliseconds; `null` (the default) blocks. */
-  readonly timeout?: number | null;
-}
-
-/** Options of `StreamSocket.connect`. */
-export interface ConnectOptions extends BlockingOptions {}
-
-/** Which direction `shutdown` ends, as `SHUT_RD`, `SHUT_WR`, `SHUT_RDWR`. */
-export type ShutdownHow = 'read' | 'write' | 'both';
-
-type State = StreamSocketState;
 
 /** Set by `StreamSocket`'s static block: its private write side, for {@link streamWriter}. */
 let writerOf!: (socket: StreamSocket) => StreamWriter;
@@ -94,16 +71,10 @@ export let replaceNodeSocket: (conn: StreamSocket, wrap: (socket: Socket) => Soc
 
 /**
  * A stream socket (TCP over IPv4/IPv6, or a Unix stream socket) with the classic verbs, async.
- *
- * What differs from the kernel API, and why:
- * - `bind` records the address: Node binds a TCP socket only inside `listen`/`connect`, so
- *   `AddressInUseError` comes from `listen`, and `getSockName` gives the real port after it.
- * - `listen(backlog)` keeps the classic meaning: Node accepts eagerly, so at most `backlog`
- *   accepted-but-unclaimed connections wait (not reading) for `accept()`; further ones are reset
- *   and counted in `droppedConnections`.
- * - `send` accepts what fits in Node's write buffer (`writableHighWaterMark - writableLength`).
- * - Timeouts are milliseconds. Errors from the peer never become unhandled `'error'` events: they
- *   reject the pending or next call with a typed `SocketError`.
+ * Where it differs from the kernel API, and why, is listed in the package README ("Where the
+ * facade differs from the kernel API"). The socket keeps its lifecycle state; its parts do the
+ * work: {@link ReadBuffer}, {@link WriteSide}, {@link Connector}, {@link ListeningSide} and the
+ * {@link NodeSocketLink} that ties them to the Node socket.
  *
  * @example
  * ```ts
@@ -118,51 +89,35 @@ export let replaceNodeSocket: (conn: StreamSocket, wrap: (socket: Socket) => Soc
 export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
   #family: AddressFamily;
   #timeout: number | null = null;
-  #state: State = 'fresh';
-  #bound: AddressInput | undefined;
-  #peer: SocketAddress | undefined;
-  #socket: Socket | undefined;
-  #listener: Listener<StreamSocket> | undefined;
+  #state: StreamSocketState = 'fresh';
   #closed: Promise<void> | undefined;
-  /** Sticky failure of the connection: rejects every later call once buffered bytes are read. */
-  #error: unknown;
-
-  // Receive side.
+  readonly #options = new StreamOptions();
   readonly #read: ReadBuffer;
-
-  // Send side.
   readonly #write = new WriteSide({
-    isOpen: () => this.#state === 'connected' && this.#error === undefined,
-    assertOpen: () => {
-      if (this.#state === 'closed') throw this.#notReady('send', 'connected');
-      if (this.#error !== undefined) throw this.#error;
-      if (this.#state !== 'connected') throw this.#notReady('send', 'connected');
-    },
+    isOpen: () => this.#state === 'connected' && this.#link.error === undefined,
+    assertOpen: () => this.#assertUsable('send'),
     timeout: () => this.#timeout,
-    fail: (error) => this.#fail(error),
+    fail: (error) => this.#link.fail(error),
   });
   readonly #connector = new Connector({
     connecting: () => this.#state === 'connecting',
     begin: (socket) => {
       this.#state = 'connecting';
-      this.#attach(socket);
+      this.#link.attach(socket);
     },
     opened: (peer) => this.#onConnected(peer),
     abandon: (socket) => {
-      this.#detach();
+      this.#link.detach();
       socket?.destroy();
       if (this.#state === 'connecting') this.#state = 'fresh';
     },
   });
-  /** When the connection opened (`performance.now()`) and, if observed, its local address. */
-  #openedAt: number | undefined;
-  #localAtOpen: SocketAddress | undefined;
-  // Remembered socket options.
-  readonly #options = new StreamOptions();
+  readonly #link: NodeSocketLink;
+  readonly #listening: ListeningSide;
 
   static {
     writerOf = (socket) => socket.#write.writer();
-    replaceNodeSocket = (conn, wrap) => conn.#replace(wrap);
+    replaceNodeSocket = (conn, wrap) => conn.#link.replace(wrap);
   }
 
   constructor(family: AddressFamily = AF_INET, options?: StreamSocketOptions) {
@@ -173,15 +128,28 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
         ? DEFAULT_HIGH_WATER_MARK
         : checkPositiveInteger('options.highWaterMark', highWaterMark),
       {
-        assertNotClosed: () => {
-          if (this.#state === 'closed') throw this.#notReady('recv', 'connected');
-        },
-        assertReadable: () => {
-          if (this.#error !== undefined) throw this.#error;
-          if (this.#state !== 'connected') throw this.#notReady('recv', 'connected');
-        },
+        assertNotClosed: () => this.#assertNotClosed('recv'),
+        assertReadable: () => this.#assertUsable('recv'),
       },
     );
+    const shared = { facade: this, family: this.#family, options: this.#options };
+    this.#link = new NodeSocketLink({
+      ...shared,
+      read: this.#read,
+      write: this.#write,
+      state: () => this.#state,
+      connectFailed: (failure, socket) => this.#connector.failed(failure, socket),
+    });
+    this.#listening = new ListeningSide({
+      ...shared,
+      begin: () => {
+        this.#state = 'listening';
+      },
+      abandon: () => {
+        this.#state = 'fresh';
+      },
+      adopt: (connection) => this.#adoptAccepted(connection),
+    });
     if (timeout !== undefined) this.#timeout = checkTimeout('options.timeout', timeout);
   }
 
@@ -192,7 +160,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   /** Received bytes waiting for `recv`, in this socket and in Node's stream buffer. */
   get bufferedBytes(): number {
-    return this.#read.size + (this.#socket?.readableLength ?? 0);
+    return this.#read.size + (this.#link.socket?.readableLength ?? 0);
   }
 
   /**
@@ -218,7 +186,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   /** Connections reset because `backlog` unclaimed connections were already waiting. */
   get droppedConnections(): number {
-    return this.#listener?.dropped ?? 0;
+    return this.#listening.dropped;
   }
 
   /**
@@ -226,7 +194,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * its handshake finished; `undefined` for plain TCP. See `startTls`.
    */
   get tls(): TlsSession | undefined {
-    return sessionOf(this.#socket);
+    return sessionOf(this.#link.socket);
   }
 
   /** Whether `close()` was called (or the socket was never usable again). */
@@ -240,8 +208,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    */
   bind(address: AddressInput): void {
     this.#assertState('fresh', 'bind');
-    if (this.#bound !== undefined) throw new SocketError('EINVAL', 'socket is already bound');
-    this.#bound = { ...checkAddress(address, this.#family, 0) };
+    this.#listening.bind(address);
   }
 
   /**
@@ -251,28 +218,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   async listen(backlog: number = DEFAULT_BACKLOG): Promise<void> {
     checkIntegerIn('backlog', backlog, 0, MAX_BACKLOG, `an integer from 0 to ${MAX_BACKLOG}`);
     this.#assertState('fresh', 'listen');
-    if (this.#bound === undefined && this.#family === AF_UNIX) {
-      throw new SocketError('EINVAL', 'an AF_UNIX socket must bind({ path }) before listen()');
-    }
-    const address = this.#bound ?? { host: this.#family === AF_INET6 ? '::' : '0.0.0.0', port: 0 };
-    const settings = {
-      backlog,
-      noDelay: this.#options.noDelay,
-      ipv6Only: this.#options.ipv6Only,
-      reusePort: this.#options.reusePort,
-    };
-    const listener = new Listener(this, settings, (connection) => this.#adoptAccepted(connection));
-    this.#listener = listener;
-    this.#state = 'listening';
-    try {
-      await listener.listen(address, settings);
-    } catch (error) {
-      if (!this.closed) {
-        this.#listener = undefined;
-        this.#state = 'fresh';
-      }
-      throw error;
-    }
+    await this.#listening.listen(backlog);
   }
 
   /**
@@ -284,7 +230,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * ```
    */
   accept(options?: BlockingOptions): Promise<[StreamSocket, SocketAddress]> {
-    const listener = this.#listener;
+    const listener = this.#listening.listener;
     if (this.#state !== 'listening' || listener === undefined) {
       return Promise.reject(this.#notReady('accept', 'listening'));
     }
@@ -292,15 +238,8 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   }
 
   /** Accepted connections as an async iterable, until the socket is closed. */
-  async *incoming(options?: BlockingOptions): AsyncGenerator<[StreamSocket, SocketAddress], void, undefined> {
-    for (;;) {
-      try {
-        yield await this.accept(options);
-      } catch (error) {
-        if (error instanceof SocketClosedError) return;
-        throw error;
-      }
-    }
+  incoming(options?: BlockingOptions): AsyncGenerator<[StreamSocket, SocketAddress], void, undefined> {
+    return acceptUntilClosed(() => this.accept(options));
   }
 
   /**
@@ -319,7 +258,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     const target = checkAddress(address, this.#family, 1);
     this.#connector.checkPrevious();
     this.#assertState('fresh', 'connect');
-    const how = connectOptionsOf(target, this.#family, this.#bound, this.#options.noDelay);
+    const how = connectOptionsOf(target, this.#family, this.#listening.bound, this.#options.noDelay);
     await this.#connector.connect(target, how, effectiveTimeout(options, this.#timeout), options?.signal);
   }
 
@@ -328,13 +267,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * as Python's `connect_ex`. Invalid arguments and name-resolution failures still throw.
    */
   async connectEx(address: AddressInput, options?: ConnectOptions): Promise<number> {
-    try {
-      await this.connect(address, options);
-      return 0;
-    } catch (error) {
-      if (error instanceof SocketError && error.errno !== 0 && !isResolutionError(error)) return error.errno;
-      throw error;
-    }
+    return this.connect(address, options).then(() => 0, connectErrno);
   }
 
   /**
@@ -382,7 +315,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    */
   onReadable(listener: () => void): () => void {
     checkFunction('listener', listener);
-    if (this.#state === 'closed') throw this.#notReady('onReadable', 'connected');
+    this.#assertNotClosed('onReadable');
     return this.#read.listen(listener);
   }
 
@@ -407,8 +340,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   /** Ends reading (later `recv`s resolve empty), writing (the peer reads to end of stream), or both. */
   shutdown(how: ShutdownHow): void {
     checkOneOf('how', how, ['read', 'write', 'both']);
-    const socket = this.#socket;
-    if (this.#state !== 'connected' || socket === undefined) throw this.#notReady('shutdown', 'connected');
+    const socket = this.#connectedSocket('shutdown');
     if (how !== 'write') this.#read.shutdown();
     if (how !== 'read') this.#write.shutdown(socket);
   }
@@ -433,15 +365,15 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   #close(reset: boolean): Promise<void> {
     if (this.#closed !== undefined) return this.#closed;
-    if (reset && this.#socket !== undefined && !this.#socket.destroyed) this.#socket.resetAndDestroy();
+    const socket = this.#link.socket;
+    if (reset && socket !== undefined && !socket.destroyed) socket.resetAndDestroy();
     this.#state = 'closed';
     const closing = new SocketClosedError();
     this.#connector.cancel(new SocketClosedError('socket was closed while connecting'));
-    this.#read.failReaders(closing);
-    this.#write.failWriters(closing);
+    this.#link.failCalls(closing);
     this.#read.clear();
     this.#read.detach();
-    this.#closed = Promise.all([this.#listener?.close(closing), closeSocket(this.#socket)]).then(() => {});
+    this.#closed = Promise.all([this.#listening.close(closing), closeSocket(socket)]).then(() => {});
     return this.#closed;
   }
 
@@ -461,23 +393,8 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    */
   setIdleTimeout(timeout: number | null): void {
     const idle = checkTimeout('timeout', timeout);
-    const socket = this.#socket;
-    if (this.#state !== 'connected' || socket === undefined)
-      throw this.#notReady('setIdleTimeout', 'connected');
-    socket.setTimeout(idle ?? 0);
-    if (idle === null || idle === 0) socket.off('timeout', this.#onIdle);
-    else if (socket.listenerCount('timeout') === 0) socket.on('timeout', this.#onIdle);
+    this.#link.setIdleTimeout(this.#connectedSocket('setIdleTimeout'), idle);
   }
-
-  readonly #onIdle = (): void => {
-    const socket = this.#socket;
-    log?.('idle timeout (%d ms) fired on %s', socket?.timeout, this.#peer && formatAddress(this.#peer));
-    this.#error ??= new SocketTimeoutError(`connection was idle for ${socket?.timeout} ms and was closed`);
-    this.#read.failReaders(this.#error);
-    this.#write.failWriters(this.#error);
-    // With the error, so that a TLS handshake waiting on the socket learns why it closed.
-    socket?.destroy(this.#error as Error);
-  };
 
   /** `setBlocking(false)` is `setTimeout(0)`; `setBlocking(true)` is `setTimeout(null)`. */
   setBlocking(flag: boolean): void {
@@ -486,16 +403,14 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   /** The peer's address; `SocketError` `ENOTCONN` when not connected. */
   getPeerName(): SocketAddress {
-    if (this.#peer === undefined) throw new SocketError('ENOTCONN', 'socket is not connected');
-    return this.#peer;
+    const peer = this.#link.peer;
+    if (peer === undefined) throw new SocketError('ENOTCONN', 'socket is not connected');
+    return peer;
   }
 
   /** The local address: the real port once listening or connected, else the recorded `bind` address. */
   getSockName(): SocketAddress {
-    return (
-      liveAddress(this.#listener?.address() ?? this.#socket?.address()) ??
-      recordedAddress(this.#bound, this.#family)
-    );
+    return this.#listening.address(this.#link.socket);
   }
 
   /** Sets a socket option Node can honour; others throw `UnsupportedError` (errno `ENOPROTOOPT`). */
@@ -504,8 +419,8 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     // Node takes these when it creates the listening handle.
     if (name === 'reusePort' || name === 'ipv6Only') this.#assertState('fresh', `setSockOpt(${name})`);
     this.#options.set(name, value);
-    if (name === 'keepAlive') this.#socket?.setKeepAlive(value);
-    else if (name === 'noDelay') this.#socket?.setNoDelay(value);
+    if (name === 'keepAlive') this.#link.socket?.setKeepAlive(value);
+    else if (name === 'noDelay') this.#link.socket?.setNoDelay(value);
   }
 
   /** Reads back a socket option (the value set, or the default). */
@@ -516,7 +431,8 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   /** The file descriptor, or -1 when there is none (not yet connected, closed, or not exposed by Node). */
   fileno(): number {
     if (this.#state === 'closed') return -1;
-    return this.#socket === undefined ? (this.#listener?.fileno() ?? -1) : descriptorOf(this.#socket);
+    const socket = this.#link.socket;
+    return socket === undefined ? this.#listening.fileno() : descriptorOf(socket);
   }
 
   /**
@@ -531,30 +447,17 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   /** A WHATWG `ReadableStream` of received chunks (ends at end of stream). */
   get readable(): ReadableStream<Uint8Array> {
-    return this.#streams().readable;
+    return socketStreams(this).readable;
   }
 
   /** A WHATWG `WritableStream` whose writes go through `sendAll`; closing it shuts down writing. */
   get writable(): WritableStream<Uint8Array> {
-    return this.#streams().writable;
-  }
-
-  #webStreams: { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> } | undefined;
-  #streams() {
-    this.#webStreams ??= socketStreams(this);
-    return this.#webStreams;
+    return socketStreams(this).writable;
   }
 
   /** Received chunks until end of stream (a plain iterator, cheaper per chunk than an async generator). */
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array, undefined> {
-    const done = { done: true, value: undefined } as const;
-    return {
-      next: () =>
-        this.recv(DEFAULT_READ_SIZE).then((chunk) =>
-          chunk.length === 0 ? done : { done: false, value: chunk },
-        ),
-      return: () => Promise.resolve(done),
-    };
+    return chunkIterator(this);
   }
 
   /** `await using conn = ...` closes the socket. */
@@ -579,41 +482,6 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   // --- internals -------------------------------------------------------------------------------
 
-  /**
-   * TLS in place (see `replaceNodeSocket`). Received bytes not yet read by `recv` go back into
-   * the Node socket, as the start of what `wrap`'s socket reads (a STARTTLS peer may send its
-   * ClientHello right behind its plaintext command); an idle timeout moves to the new socket.
-   */
-  #replace(wrap: (socket: Socket) => Socket): Socket {
-    const socket = this.#write.writableSocket();
-    // Over TLS already (or in its handshake): a second layer's ClientHello would reach the peer as data.
-    if (socket instanceof TLSSocket) throw new InvalidStateError('this socket already speaks TLS');
-    if (this.#read.shut || this.#read.ended || this.#write.turnTaken || socket.writableLength > 0) {
-      throw new SocketError('EINVAL', 'TLS needs an open connection with no send in progress');
-    }
-    socket.pause();
-    this.#detach();
-    const unread: Uint8Array[] = [];
-    while (this.#read.size > 0) unread.push(this.#read.take(this.#read.size));
-    if (unread.length > 0) socket.unshift(Buffer.concat(unread));
-    let wrapped: Socket;
-    try {
-      wrapped = wrap(socket);
-    } catch (error) {
-      // Nothing changed hands: carry on over the plain socket, the unread bytes back in front.
-      this.#attach(socket);
-      socket.resume();
-      throw toSocketError(error);
-    }
-    this.#attach(wrapped);
-    const idle = socket.timeout ?? 0;
-    if (idle > 0) {
-      socket.setTimeout(0).off('timeout', this.#onIdle);
-      wrapped.setTimeout(idle).on('timeout', this.#onIdle);
-    }
-    return wrapped;
-  }
-
   /** Wraps a connection the listener accepted (paused) as an unclaimed connection of the backlog. */
   #adoptAccepted(connection: Socket): Unclaimed<StreamSocket> {
     const wrapped = new StreamSocket(this.#family, { highWaterMark: this.#read.highWaterMark });
@@ -629,113 +497,40 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   #adopt(socket: Socket): void {
     this.#state = 'connecting';
-    this.#attach(socket);
+    this.#link.attach(socket);
     this.#onConnected();
     this.#read.pause();
   }
 
-  #attach(socket: Socket): void {
-    this.#socket = socket;
-    this.#read.attach(socket);
-    socket.on('data', this.#onData);
-    socket.on('end', this.#onEnd);
-    socket.on('error', this.#onError);
-    this.#write.attach(socket);
-    socket.on('close', this.#onClose);
-  }
-
-  #detach(): void {
-    const socket = this.#socket;
-    if (socket === undefined) return;
-    socket.off('data', this.#onData);
-    socket.off('end', this.#onEnd);
-    this.#write.detach();
-    socket.off('close', this.#onClose);
-    // A destroyed socket may still report an error: keep one listener so it is never unhandled.
-    socket.off('error', this.#onError);
-    socket.on('error', ignoreError);
-    this.#socket = undefined;
-    this.#read.detach();
-  }
-
   /** `peer` is given for Unix sockets, whose peer Node does not report. */
   #onConnected(peer?: SocketAddress): void {
-    const socket = this.#socket!;
     this.#state = 'connected';
-    if (this.#family === AF_UNIX) {
-      this.#peer = peer ?? { family: 'unix', path: '' };
-    } else {
-      this.#peer = toSocketAddress(
-        socket.remoteAddress ?? '',
-        socket.remotePort ?? 0,
-        socket.remoteFamily ?? '',
-      );
-    }
-    if (this.#options.noDelay) socket.setNoDelay(true);
-    if (this.#options.keepAlive) socket.setKeepAlive(true);
-    this.#openedAt = performance.now();
-    if (lifecycleObserved()) this.#localAtOpen = announceOpen(this, this.#peer);
+    this.#link.opened(peer);
   }
 
-  /**
-   * Bytes after `shutdown('read')` are dropped; so are bytes after `close()`, which still reads
-   * while Node's write buffer flushes, and no longer pauses at the mark.
-   */
-  readonly #onData = (chunk: Buffer): void => {
-    if (!this.#read.shut && this.#state !== 'closed') this.#read.push(chunk);
-  };
-
-  readonly #onEnd = (): void => {
-    this.#read.end();
-  };
-
-  readonly #onError = (error: Error): void => {
-    const failure = this.#fail(error);
-    if (this.#state === 'connecting') {
-      this.#connector.failed(failure, this.#socket);
-      return;
-    }
-    this.#read.failReaders(failure);
-    this.#write.failWriters(failure);
-  };
-
-  readonly #onClose = (): void => {
-    if (this.#openedAt !== undefined && this.#state !== 'connecting') this.#announceClosed();
-    if (this.#state === 'connecting') {
-      this.#connector.failed(new SocketClosedError('connection closed while connecting'), this.#socket);
-      return;
-    }
-    if (this.#state !== 'connected') return;
-    // Closed under us without an error or FIN (e.g. an idle timeout): later calls see it as closed.
-    if (this.#error === undefined && !this.#read.ended)
-      this.#error = new SocketClosedError('connection was closed');
-    if (this.#read.ended) this.#read.endReaders();
-    else this.#read.failReaders(this.#error);
-    this.#write.failWriters(this.#error ?? new SocketClosedError());
-  };
-
-  #announceClosed(): void {
-    const connection = this.#socket;
-    if (connection !== undefined && this.#peer !== undefined)
-      announceClose(this, connection, this.#localAtOpen, this.#peer, this.#openedAt ?? 0, this.#error);
+  /** The Node socket of a connected socket, for `verb`; else the error of calling it now. */
+  #connectedSocket(verb: string): Socket {
+    const socket = this.#link.socket;
+    if (this.#state !== 'connected' || socket === undefined) throw this.#notReady(verb, 'connected');
+    return socket;
   }
 
-  /** Records the first failure of the connection and returns its typed form. */
-  #fail(error: unknown): unknown {
-    const typed = toSocketError(error);
-    if (this.#error === undefined && this.#state !== 'connecting') this.#error = typed;
-    return this.#error ?? typed;
+  #assertNotClosed(verb: string): void {
+    if (this.#state === 'closed') throw this.#notReady(verb, 'connected');
   }
 
-  #assertState(expected: State, verb: string): void {
+  /** Throws why the socket cannot `verb` now: closed, failed (its sticky error) or not connected. */
+  #assertUsable(verb: string): void {
+    this.#assertNotClosed(verb);
+    if (this.#link.error !== undefined) throw this.#link.error;
+    if (this.#state !== 'connected') throw this.#notReady(verb, 'connected');
+  }
+
+  #assertState(expected: StreamSocketState, verb: string): void {
     if (this.#state !== expected) throw this.#notReady(verb, expected);
   }
 
-  #notReady(verb: string, expected: State): SocketError {
+  #notReady(verb: string, expected: StreamSocketState): SocketError {
     return notReadyError(this.#state, verb, expected);
   }
-}
-
-function isResolutionError(error: SocketError): boolean {
-  return error.code === 'ENOTFOUND' || error.code.startsWith('EAI_');
 }
