@@ -234,13 +234,12 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
    */
   close(options?: { readonly timeout?: number }): Promise<void> {
     if (this.#closed === null) {
-      let timeout: number;
       try {
-        timeout = closeTimeout(options);
+        // #closeGracefully is async: only the options check can throw here.
+        this.#closed = this.#closeGracefully(closeTimeout(options));
       } catch (error) {
         return Promise.reject(error);
       }
-      this.#closed = this.#closeGracefully(timeout);
     }
     return this.#closed;
   }
