@@ -1,19 +1,30 @@
-import { Socket, type SocketConnectOpts } from 'node:net';
-import { type AddressInput, formatAddress, type SocketAddress } from './address.js';
+import { Socket } from 'node:net';
+import {
+  type AddressInput,
+  checkAddress,
+  connectOptionsOf,
+  formatAddress,
+  type SocketAddress,
+} from './address.js';
 import { log } from './channels.js';
+import type { AddressFamily } from './constants.js';
 import { BlockingIOError, SocketError, SocketTimeoutError } from './errors.js';
-import { abortReason, Waiter } from './waiter.js';
+import type { NodeSocketLink } from './node-socket-link.js';
+import type { StreamLifecycle } from './stream-lifecycle.js';
+import type { ConnectOptions, StreamOptions } from './stream-options.js';
+import { abortReason, effectiveTimeout, Waiter } from './waiter.js';
 
 /** What a {@link Connector} needs of its stream socket. */
 export interface ConnectOwner {
-  /** Whether the socket is still connecting (not connected, closed or abandoned meanwhile). */
-  connecting(): boolean;
-  /** Starts an attempt: the socket is connecting, with `socket` attached. */
-  begin(socket: Socket): void;
-  /** The connection opened; `peer` is given for Unix sockets, whose peer Node does not report. */
-  opened(peer?: SocketAddress): void;
-  /** Gives the attempt up: detaches and destroys `socket`, and the socket is fresh again if still connecting. */
-  abandon(socket: Socket | undefined): void;
+  readonly family: AddressFamily;
+  /** Where the socket is in its life: connecting while an attempt runs. */
+  readonly life: StreamLifecycle;
+  /** Its remembered socket options (`noDelay` goes into Node's connect options). */
+  readonly options: StreamOptions;
+  /** Attaches the attempt's Node socket, records the opened connection, and gives the attempt up. */
+  readonly link: Pick<NodeSocketLink, 'begin' | 'opened' | 'abandon'>;
+  /** The address `bind` recorded, to connect from. */
+  bound(): AddressInput | undefined;
 }
 
 /**
@@ -34,8 +45,8 @@ export class Connector {
   }
 
   /** Throws `EALREADY` while a non-blocking attempt runs, and once how the last one failed. */
-  checkPrevious(): void {
-    if (this.#owner.connecting() && this.#waiter === undefined) {
+  #checkPrevious(): void {
+    if (this.#owner.life.state === 'connecting' && this.#waiter === undefined) {
       throw new SocketError('EALREADY', 'a non-blocking connect is still in progress');
     }
     const failure = this.#backgroundFailure;
@@ -45,24 +56,32 @@ export class Connector {
     }
   }
 
-  /** Connects to `target` (`how`: Node's options for it), waiting at most `timeout` ms. */
+  /**
+   * `StreamSocket.connect`: checks the call, then connects to `address` within the timeout of
+   * `options` (else `socketTimeout`).
+   */
   async connect(
-    target: AddressInput,
-    how: SocketConnectOpts,
-    timeout: number | null,
-    signal: AbortSignal | undefined,
+    address: AddressInput,
+    options: ConnectOptions | undefined,
+    socketTimeout: number | null,
   ): Promise<void> {
+    const { family, life, link } = this.#owner;
+    const target = checkAddress(address, family, 1);
+    this.#checkPrevious();
+    life.assertState('fresh', 'connect');
+    const how = connectOptionsOf(target, family, this.#owner.bound(), this.#owner.options.noDelay);
+    const timeout = effectiveTimeout(options, socketTimeout);
+    const signal = options?.signal;
     if (signal?.aborted) throw abortReason(signal);
-    const owner = this.#owner;
     const socket = new Socket({ allowHalfOpen: true });
-    owner.begin(socket);
+    link.begin(socket);
     const peer: SocketAddress | undefined =
       'path' in target ? { family: 'unix', path: target.path } : undefined;
     socket.once('connect', () => {
-      if (!owner.connecting()) return;
+      if (life.state !== 'connecting') return;
       const waiter = this.#waiter;
       this.#waiter = undefined;
-      owner.opened(peer);
+      link.opened(peer);
       waiter?.resolve();
     });
     socket.connect(how);
@@ -78,7 +97,7 @@ export class Connector {
     } catch (error) {
       log?.('connect to %s failed: %s', formatAddress(target), error);
       this.#waiter = undefined;
-      owner.abandon(socket);
+      link.abandon(socket);
       throw error;
     }
   }
@@ -90,7 +109,7 @@ export class Connector {
       return;
     }
     this.#backgroundFailure = failure;
-    this.#owner.abandon(socket);
+    this.#owner.link.abandon(socket);
   }
 
   /** The socket was closed: a waiting attempt rejects with `failure`. */

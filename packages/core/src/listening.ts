@@ -9,8 +9,11 @@ import {
 import { type AddressFamily, AF_UNIX } from './constants.js';
 import { SocketClosedError, SocketError } from './errors.js';
 import { Listener, type Unclaimed } from './listener.js';
+import type { Pausable } from './read-buffer.js';
+import type { StreamLifecycle } from './stream-lifecycle.js';
 import type { StreamOptions } from './stream-options.js';
 import type { StreamSocket } from './stream-socket.js';
+import type { BlockingOptions } from './waiter.js';
 
 /** What a {@link ListeningSide} needs of its stream socket. */
 export interface ListenOwner {
@@ -19,10 +22,8 @@ export interface ListenOwner {
   readonly family: AddressFamily;
   /** Its remembered socket options (Node takes some when it creates the listening handle). */
   readonly options: StreamOptions;
-  /** The listener exists: the socket is listening from now on. */
-  begin(): void;
-  /** Listening failed (and the socket was not closed meanwhile): the socket is fresh again. */
-  abandon(): void;
+  /** Where the socket is in its life: listening once the listener exists, fresh again if listening fails. */
+  readonly life: StreamLifecycle;
   /** Wraps a connection the listener accepted (paused) as an unclaimed connection of the backlog. */
   adopt(connection: Socket): Unclaimed<StreamSocket>;
 }
@@ -69,16 +70,29 @@ export class ListeningSide {
     const settings = owner.options.listenSettings(backlog);
     const listener = new Listener(owner.facade, settings, (connection) => owner.adopt(connection));
     this.#listener = listener;
-    owner.begin();
+    owner.life.state = 'listening';
     try {
       await listener.listen(recordedAddress(this.#bound, owner.family), settings);
     } catch (error) {
-      if (!owner.facade.closed) {
+      if (!owner.life.closed) {
         this.#listener = undefined;
-        owner.abandon();
+        owner.life.state = 'fresh';
       }
       throw error;
     }
+  }
+
+  /** `StreamSocket.accept`: the next connection, once listening; `socketTimeout` unless `options` has one. */
+  accept(
+    options: BlockingOptions | undefined,
+    socketTimeout: number | null,
+  ): Promise<[StreamSocket, SocketAddress]> {
+    const listener = this.#listener;
+    const { life } = this.#owner;
+    if (life.state !== 'listening' || listener === undefined) {
+      return Promise.reject(life.notReady('accept', 'listening'));
+    }
+    return listener.accept(options, socketTimeout);
   }
 
   /** The real local address of the listener or of `connection`, else the recorded `bind` address. */
@@ -98,6 +112,20 @@ export class ListeningSide {
   close(reason: SocketClosedError): Promise<void> {
     return this.#listener?.close(reason) ?? Promise.resolve();
   }
+}
+
+/**
+ * An accepted `connection` waiting in the backlog, its reading paused: claiming it resumes
+ * `reading` and hands it out with its peer's address.
+ */
+export function unclaimed(connection: StreamSocket, reading: Pausable): Unclaimed<StreamSocket> {
+  return {
+    claim: () => {
+      reading.resume();
+      return [connection, connection.getPeerName()];
+    },
+    close: () => connection.close(),
+  };
 }
 
 /** What `accept` resolves with, until it rejects with `SocketClosedError` (other errors are thrown). */

@@ -8,11 +8,11 @@ import {
   SocketClosedError,
   SocketError,
   SocketTimeoutError,
-  type StreamSocketState,
   toSocketError,
 } from './errors.js';
 import { ignoreError } from './node-sockets.js';
 import type { ReadBuffer } from './read-buffer.js';
+import type { StreamLifecycle } from './stream-lifecycle.js';
 import type { StreamOptions } from './stream-options.js';
 import type { StreamSocket } from './stream-socket.js';
 import type { WriteSide } from './write-side.js';
@@ -26,7 +26,8 @@ export interface LinkOwner {
   readonly write: WriteSide;
   /** Its remembered socket options (`noDelay` and `keepAlive` are applied when a connection opens). */
   readonly options: StreamOptions;
-  state(): StreamSocketState;
+  /** Where it is in its life: the link moves it to connecting and connected. */
+  readonly life: StreamLifecycle;
   /** The Node socket errored or closed while connecting: the connect attempt failed with `failure`. */
   connectFailed(failure: unknown, socket: Socket | undefined): void;
 }
@@ -90,10 +91,20 @@ export class NodeSocketLink {
     this.#owner.read.detach();
   }
 
-  /** The attached socket's connection opened; `peer` is given for Unix sockets, whose peer Node does not report. */
+  /** Starts a connection over `socket`: the stream socket is connecting, with `socket` attached. */
+  begin(socket: Socket): void {
+    this.#owner.life.state = 'connecting';
+    this.attach(socket);
+  }
+
+  /**
+   * The attached socket's connection opened: the stream socket is connected. `peer` is given for
+   * Unix sockets, whose peer Node does not report.
+   */
   opened(peer?: SocketAddress): void {
     const socket = this.#socket!;
-    const { family, options } = this.#owner;
+    const { family, options, life } = this.#owner;
+    life.state = 'connected';
     if (family === AF_UNIX) {
       this.#peer = peer ?? { family: 'unix', path: '' };
     } else {
@@ -109,10 +120,25 @@ export class NodeSocketLink {
     if (lifecycleObserved()) this.#localAtOpen = announceOpen(this.#owner.facade, this.#peer);
   }
 
+  /** Takes over a Node socket already connected (accepted, or wrapped by `fromNodeSocket`), its reading paused. */
+  adopt(socket: Socket): void {
+    this.begin(socket);
+    this.opened();
+    this.#owner.read.pause();
+  }
+
+  /** Gives a connect attempt up: detaches and destroys `socket`; a stream socket still connecting is fresh again. */
+  abandon(socket: Socket | undefined): void {
+    this.detach();
+    socket?.destroy();
+    const { life } = this.#owner;
+    if (life.state === 'connecting') life.state = 'fresh';
+  }
+
   /** Records the first failure of the connection and returns its typed form. */
   fail(error: unknown): unknown {
     const typed = toSocketError(error);
-    if (this.#error === undefined && this.#owner.state() !== 'connecting') this.#error = typed;
+    if (this.#error === undefined && this.#owner.life.state !== 'connecting') this.#error = typed;
     return this.#error ?? typed;
   }
 
@@ -174,7 +200,7 @@ export class NodeSocketLink {
    */
   readonly #onData = (chunk: Buffer): void => {
     const { read } = this.#owner;
-    if (!read.shut && this.#owner.state() !== 'closed') read.push(chunk);
+    if (!read.shut && this.#owner.life.state !== 'closed') read.push(chunk);
   };
 
   readonly #onEnd = (): void => {
@@ -183,13 +209,13 @@ export class NodeSocketLink {
 
   readonly #onError = (error: Error): void => {
     const failure = this.fail(error);
-    if (this.#owner.state() === 'connecting') this.#owner.connectFailed(failure, this.#socket);
+    if (this.#owner.life.state === 'connecting') this.#owner.connectFailed(failure, this.#socket);
     else this.failCalls(failure);
   };
 
   readonly #onClose = (): void => {
     const { read, write } = this.#owner;
-    const state = this.#owner.state();
+    const state = this.#owner.life.state;
     if (this.#openedAt !== undefined && state !== 'connecting') this.#announceClosed();
     if (state === 'connecting') {
       this.#owner.connectFailed(new SocketClosedError('connection closed while connecting'), this.#socket);

@@ -1,5 +1,5 @@
 import type { Server, Socket } from 'node:net';
-import { DEFAULT_CLOSE_FLUSH_TIMEOUT } from './constants.js';
+import { type AddressFamily, AF_INET, AF_INET6, AF_UNIX, DEFAULT_CLOSE_FLUSH_TIMEOUT } from './constants.js';
 
 /** An `'error'` listener for a Node socket whose errors no longer concern anyone (it is being dropped). */
 export function ignoreError(): void {}
@@ -8,6 +8,11 @@ export function ignoreError(): void {}
 export function descriptorOf(owner: Socket | Server | undefined): number {
   const fd = (owner as { _handle?: { fd?: unknown } } | undefined)?._handle?.fd;
   return typeof fd === 'number' ? fd : -1;
+}
+
+/** The address family of a connected Node socket's peer. */
+export function familyOf(socket: Socket): AddressFamily {
+  return socket.remoteFamily === 'IPv6' ? AF_INET6 : socket.remoteFamily === 'IPv4' ? AF_INET : AF_UNIX;
 }
 
 /**

@@ -2,7 +2,8 @@ import { callSafely } from './callback.js';
 import { log } from './channels.js';
 import { ChunkQueue } from './chunk-queue.js';
 import { InvalidStateError } from './errors.js';
-import { type Waiter, WaiterList } from './waiter.js';
+import { checkPositiveInteger } from './validate.js';
+import { type BlockingOptions, type Waiter, WaiterList, waitIn } from './waiter.js';
 
 /** What a read buffer pauses and resumes: a Node socket's reading. */
 export interface Pausable {
@@ -141,6 +142,7 @@ export class ReadBuffer {
    * reading was shut down, `undefined` when none wait yet; throws what `recv` would reject with.
    */
   tryTake(bufsize: number): Uint8Array | undefined {
+    checkPositiveInteger('bufsize', bufsize);
     this.#owner.assertNotClosed();
     if (this.#queue.size > 0) return this.take(bufsize);
     const listenerFailure = this.takeListenerFailure();
@@ -148,6 +150,24 @@ export class ReadBuffer {
     if (this.#shut || this.#ended) return EMPTY;
     this.#owner.assertReadable();
     return undefined;
+  }
+
+  /**
+   * `StreamSocket.recv`: what {@link tryTake} gives, else a wait in {@link readers} for the next
+   * bytes, within the timeout of `options` (else `socketTimeout`); rejects with what it throws.
+   */
+  receive(
+    bufsize: number,
+    options: BlockingOptions | undefined,
+    socketTimeout: number | null,
+  ): Promise<Uint8Array> {
+    try {
+      const chunk = this.tryTake(bufsize);
+      if (chunk !== undefined) return Promise.resolve(chunk);
+      return waitIn(this.readers, options, socketTimeout, bufsize, 'recv');
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Sets the one readable listener (`StreamSocket.onReadable`); the result removes it. */

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { UnsupportedError, unsupportedOption } from './errors.js';
 import type { ListenSettings } from './listener.js';
 import { reusePortSupported } from './support.js';
@@ -63,9 +64,11 @@ export class StreamOptions implements StreamSocketOptionValues {
   reusePort = false;
   ipv6Only = false;
 
-  /** Records a value already checked by {@link checkStreamOption}. */
-  set(name: keyof StreamSocketOptionValues, value: boolean): void {
+  /** Records a value already checked by {@link checkStreamOption}, and applies it to the connected `socket`. */
+  set(name: keyof StreamSocketOptionValues, value: boolean, socket: Socket | undefined): void {
     if (name !== 'reuseAddress') this[name] = value;
+    if (name === 'keepAlive') socket?.setKeepAlive(value);
+    else if (name === 'noDelay') socket?.setNoDelay(value);
   }
 
   get<K extends keyof StreamSocketOptionValues>(name: K): StreamSocketOptionValues[K] {

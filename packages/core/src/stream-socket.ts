@@ -1,7 +1,7 @@
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ReadableStream, WritableStream } from 'node:stream/web';
-import { type AddressInput, checkAddress, connectOptionsOf, type SocketAddress } from './address.js';
+import type { AddressInput, SocketAddress } from './address.js';
 import { chunkIterator } from './byte-stream.js';
 import { connectChannel } from './channels.js';
 import { Connector, connectErrno } from './connect.js';
@@ -15,19 +15,14 @@ import {
   MAX_BACKLOG,
 } from './constants.js';
 import { traced } from './diagnostics.js';
-import {
-  InvalidArgumentError,
-  notReadyError,
-  SocketClosedError,
-  SocketError,
-  type StreamSocketState,
-} from './errors.js';
+import { InvalidArgumentError, SocketClosedError, SocketError } from './errors.js';
 import type { Unclaimed } from './listener.js';
-import { acceptUntilClosed, ListeningSide } from './listening.js';
+import { acceptUntilClosed, ListeningSide, unclaimed } from './listening.js';
 import { NodeSocketLink } from './node-socket-link.js';
-import { closeSocket, descriptorOf } from './node-sockets.js';
+import { closeSocket, descriptorOf, familyOf } from './node-sockets.js';
 import { ReadBuffer } from './read-buffer.js';
 import { socketFile } from './socket-file.js';
+import { StreamLifecycle } from './stream-lifecycle.js';
 import {
   type ConnectOptions,
   checkStreamOption,
@@ -47,7 +42,7 @@ import {
   checkPositiveInteger,
   checkTimeout,
 } from './validate.js';
-import { type BlockingOptions, effectiveTimeout, waitIn } from './waiter.js';
+import type { BlockingOptions } from './waiter.js';
 import { socketStreams } from './web-streams.js';
 import { WriteSide } from './write-side.js';
 
@@ -89,30 +84,18 @@ export let replaceNodeSocket: (conn: StreamSocket, wrap: (socket: Socket) => Soc
 export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
   #family: AddressFamily;
   #timeout: number | null = null;
-  #state: StreamSocketState = 'fresh';
   #closed: Promise<void> | undefined;
+  readonly #life = new StreamLifecycle(() => this.#link.error);
   readonly #options = new StreamOptions();
   readonly #read: ReadBuffer;
   readonly #write = new WriteSide({
-    isOpen: () => this.#state === 'connected' && this.#link.error === undefined,
-    assertOpen: () => this.#assertUsable('send'),
+    isOpen: () => this.#life.state === 'connected' && this.#link.error === undefined,
+    assertOpen: () => this.#life.assertUsable('send'),
     timeout: () => this.#timeout,
     fail: (error) => this.#link.fail(error),
   });
-  readonly #connector = new Connector({
-    connecting: () => this.#state === 'connecting',
-    begin: (socket) => {
-      this.#state = 'connecting';
-      this.#link.attach(socket);
-    },
-    opened: (peer) => this.#onConnected(peer),
-    abandon: (socket) => {
-      this.#link.detach();
-      socket?.destroy();
-      if (this.#state === 'connecting') this.#state = 'fresh';
-    },
-  });
   readonly #link: NodeSocketLink;
+  readonly #connector: Connector;
   readonly #listening: ListeningSide;
 
   static {
@@ -128,26 +111,20 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
         ? DEFAULT_HIGH_WATER_MARK
         : checkPositiveInteger('options.highWaterMark', highWaterMark),
       {
-        assertNotClosed: () => this.#assertNotClosed('recv'),
-        assertReadable: () => this.#assertUsable('recv'),
+        assertNotClosed: () => this.#life.assertNotClosed('recv'),
+        assertReadable: () => this.#life.assertUsable('recv'),
       },
     );
-    const shared = { facade: this, family: this.#family, options: this.#options };
+    const shared = { facade: this, family: this.#family, options: this.#options, life: this.#life };
     this.#link = new NodeSocketLink({
       ...shared,
       read: this.#read,
       write: this.#write,
-      state: () => this.#state,
       connectFailed: (failure, socket) => this.#connector.failed(failure, socket),
     });
+    this.#connector = new Connector({ ...shared, link: this.#link, bound: () => this.#listening.bound });
     this.#listening = new ListeningSide({
       ...shared,
-      begin: () => {
-        this.#state = 'listening';
-      },
-      abandon: () => {
-        this.#state = 'fresh';
-      },
       adopt: (connection) => this.#adoptAccepted(connection),
     });
     if (timeout !== undefined) this.#timeout = checkTimeout('options.timeout', timeout);
@@ -199,7 +176,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   /** Whether `close()` was called (or the socket was never usable again). */
   get closed(): boolean {
-    return this.#state === 'closed';
+    return this.#life.closed;
   }
 
   /**
@@ -207,7 +184,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * reported by `listen`. Port 0 picks a free port: read it with `getSockName()` after `listen`.
    */
   bind(address: AddressInput): void {
-    this.#assertState('fresh', 'bind');
+    this.#life.assertState('fresh', 'bind');
     this.#listening.bind(address);
   }
 
@@ -217,7 +194,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    */
   async listen(backlog: number = DEFAULT_BACKLOG): Promise<void> {
     checkIntegerIn('backlog', backlog, 0, MAX_BACKLOG, `an integer from 0 to ${MAX_BACKLOG}`);
-    this.#assertState('fresh', 'listen');
+    this.#life.assertState('fresh', 'listen');
     await this.#listening.listen(backlog);
   }
 
@@ -230,11 +207,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * ```
    */
   accept(options?: BlockingOptions): Promise<[StreamSocket, SocketAddress]> {
-    const listener = this.#listening.listener;
-    if (this.#state !== 'listening' || listener === undefined) {
-      return Promise.reject(this.#notReady('accept', 'listening'));
-    }
-    return listener.accept(options, this.#timeout);
+    return this.#listening.accept(options, this.#timeout);
   }
 
   /** Accepted connections as an async iterable, until the socket is closed. */
@@ -250,16 +223,8 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     return traced(
       connectChannel,
       () => ({ socket: this, address }),
-      () => this.#connect(address, options),
+      () => this.#connector.connect(address, options, this.#timeout),
     );
-  }
-
-  async #connect(address: AddressInput, options?: ConnectOptions): Promise<void> {
-    const target = checkAddress(address, this.#family, 1);
-    this.#connector.checkPrevious();
-    this.#assertState('fresh', 'connect');
-    const how = connectOptionsOf(target, this.#family, this.#listening.bound, this.#options.noDelay);
-    await this.#connector.connect(target, how, effectiveTimeout(options, this.#timeout), options?.signal);
   }
 
   /**
@@ -277,13 +242,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * chunk is large enough.
    */
   recv(bufsize: number, options?: BlockingOptions): Promise<Uint8Array> {
-    try {
-      const chunk = this.tryRecv(bufsize);
-      if (chunk !== undefined) return Promise.resolve(chunk);
-      return waitIn(this.#read.readers, options, this.#timeout, bufsize, 'recv');
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.#read.receive(bufsize, options, this.#timeout);
   }
 
   /**
@@ -300,7 +259,6 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * ```
    */
   tryRecv(bufsize: number): Uint8Array | undefined {
-    checkPositiveInteger('bufsize', bufsize);
     return this.#read.tryTake(bufsize);
   }
 
@@ -315,7 +273,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    */
   onReadable(listener: () => void): () => void {
     checkFunction('listener', listener);
-    this.#assertNotClosed('onReadable');
+    this.#life.assertNotClosed('onReadable');
     return this.#read.listen(listener);
   }
 
@@ -340,7 +298,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   /** Ends reading (later `recv`s resolve empty), writing (the peer reads to end of stream), or both. */
   shutdown(how: ShutdownHow): void {
     checkOneOf('how', how, ['read', 'write', 'both']);
-    const socket = this.#connectedSocket('shutdown');
+    const socket = this.#life.connectedSocket(this.#link.socket, 'shutdown');
     if (how !== 'write') this.#read.shutdown();
     if (how !== 'read') this.#write.shutdown(socket);
   }
@@ -367,7 +325,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     if (this.#closed !== undefined) return this.#closed;
     const socket = this.#link.socket;
     if (reset && socket !== undefined && !socket.destroyed) socket.resetAndDestroy();
-    this.#state = 'closed';
+    this.#life.state = 'closed';
     const closing = new SocketClosedError();
     this.#connector.cancel(new SocketClosedError('socket was closed while connecting'));
     this.#link.failCalls(closing);
@@ -393,7 +351,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    */
   setIdleTimeout(timeout: number | null): void {
     const idle = checkTimeout('timeout', timeout);
-    this.#link.setIdleTimeout(this.#connectedSocket('setIdleTimeout'), idle);
+    this.#link.setIdleTimeout(this.#life.connectedSocket(this.#link.socket, 'setIdleTimeout'), idle);
   }
 
   /** `setBlocking(false)` is `setTimeout(0)`; `setBlocking(true)` is `setTimeout(null)`. */
@@ -417,10 +375,8 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   setSockOpt<K extends keyof StreamSocketOptionValues>(name: K, value: StreamSocketOptionValues[K]): void {
     checkStreamOption(name, value);
     // Node takes these when it creates the listening handle.
-    if (name === 'reusePort' || name === 'ipv6Only') this.#assertState('fresh', `setSockOpt(${name})`);
-    this.#options.set(name, value);
-    if (name === 'keepAlive') this.#link.socket?.setKeepAlive(value);
-    else if (name === 'noDelay') this.#link.socket?.setNoDelay(value);
+    if (name === 'reusePort' || name === 'ipv6Only') this.#life.assertState('fresh', `setSockOpt(${name})`);
+    this.#options.set(name, value, this.#link.socket);
   }
 
   /** Reads back a socket option (the value set, or the default). */
@@ -430,7 +386,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   /** The file descriptor, or -1 when there is none (not yet connected, closed, or not exposed by Node). */
   fileno(): number {
-    if (this.#state === 'closed') return -1;
+    if (this.#life.closed) return -1;
     const socket = this.#link.socket;
     return socket === undefined ? this.#listening.fileno() : descriptorOf(socket);
   }
@@ -472,65 +428,17 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   static fromNodeSocket(socket: Socket, options?: StreamSocketOptions): StreamSocket {
     if (!(socket instanceof Socket))
       throw new InvalidArgumentError('socket', 'a connected net.Socket', socket);
-    const family =
-      socket.remoteFamily === 'IPv6' ? AF_INET6 : socket.remoteFamily === 'IPv4' ? AF_INET : AF_UNIX;
-    const wrapped = new StreamSocket(family, options);
-    wrapped.#adopt(socket);
+    const wrapped = new StreamSocket(familyOf(socket), options);
+    wrapped.#link.adopt(socket);
     wrapped.#read.resume();
     return wrapped;
   }
-
-  // --- internals -------------------------------------------------------------------------------
 
   /** Wraps a connection the listener accepted (paused) as an unclaimed connection of the backlog. */
   #adoptAccepted(connection: Socket): Unclaimed<StreamSocket> {
     const wrapped = new StreamSocket(this.#family, { highWaterMark: this.#read.highWaterMark });
     wrapped.#options.inheritFrom(this.#options);
-    wrapped.#adopt(connection);
-    return { claim: () => wrapped.#claim(), close: () => wrapped.close() };
-  }
-
-  #claim(): [StreamSocket, SocketAddress] {
-    this.#read.resume();
-    return [this, this.getPeerName()];
-  }
-
-  #adopt(socket: Socket): void {
-    this.#state = 'connecting';
-    this.#link.attach(socket);
-    this.#onConnected();
-    this.#read.pause();
-  }
-
-  /** `peer` is given for Unix sockets, whose peer Node does not report. */
-  #onConnected(peer?: SocketAddress): void {
-    this.#state = 'connected';
-    this.#link.opened(peer);
-  }
-
-  /** The Node socket of a connected socket, for `verb`; else the error of calling it now. */
-  #connectedSocket(verb: string): Socket {
-    const socket = this.#link.socket;
-    if (this.#state !== 'connected' || socket === undefined) throw this.#notReady(verb, 'connected');
-    return socket;
-  }
-
-  #assertNotClosed(verb: string): void {
-    if (this.#state === 'closed') throw this.#notReady(verb, 'connected');
-  }
-
-  /** Throws why the socket cannot `verb` now: closed, failed (its sticky error) or not connected. */
-  #assertUsable(verb: string): void {
-    this.#assertNotClosed(verb);
-    if (this.#link.error !== undefined) throw this.#link.error;
-    if (this.#state !== 'connected') throw this.#notReady(verb, 'connected');
-  }
-
-  #assertState(expected: StreamSocketState, verb: string): void {
-    if (this.#state !== expected) throw this.#notReady(verb, expected);
-  }
-
-  #notReady(verb: string, expected: StreamSocketState): SocketError {
-    return notReadyError(this.#state, verb, expected);
+    wrapped.#link.adopt(connection);
+    return unclaimed(wrapped, wrapped.#read);
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BlockingIOError, InvalidArgumentError, SocketTimeoutError } from '../src/index.ts';
 import { EMPTY, ReadBuffer } from '../src/read-buffer.ts';
 import { waitIn } from '../src/waiter.ts';
 
@@ -145,5 +146,33 @@ describe('ReadBuffer', () => {
     expect(await late).toBe(EMPTY);
     expect(() => read.listen(() => {})).not.toThrow();
     expect(() => read.listen(() => {})).toThrow(/already has a readable listener/);
+  });
+
+  it('receive resolves with waiting bytes at once, else waits for the next push within its timeout', async () => {
+    const { read } = buffer();
+    read.push(bytes(1, 2, 3));
+    expect([...(await read.receive(2, undefined, null))]).toEqual([1, 2]);
+    expect([...(await read.receive(8, undefined, 0))]).toEqual([3]);
+    const waiting = read.receive(8, undefined, null);
+    read.push(bytes(4));
+    expect([...(await waiting)]).toEqual([4]);
+    await expect(read.receive(8, undefined, 0)).rejects.toBeInstanceOf(BlockingIOError);
+    await expect(read.receive(8, { timeout: 5 }, null)).rejects.toBeInstanceOf(SocketTimeoutError);
+    expect(read.readers.length).toBe(0);
+  });
+
+  it('receive rejects, never throws, on a bad bufsize or what the read checks throw', async () => {
+    let closed = false;
+    const read = new ReadBuffer(8, {
+      assertNotClosed() {
+        if (closed) throw new Error('closed');
+      },
+      assertReadable() {},
+    });
+    const bad = read.receive(0, undefined, null);
+    await expect(bad).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect(() => read.tryTake(1.5)).toThrow(InvalidArgumentError);
+    closed = true;
+    await expect(read.receive(4, undefined, null)).rejects.toThrow('closed');
   });
 });
