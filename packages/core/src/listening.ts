@@ -6,13 +6,14 @@ import {
   recordedAddress,
   type SocketAddress,
 } from './address.js';
-import { type AddressFamily, AF_UNIX } from './constants.js';
+import { type AddressFamily, AF_UNIX, MAX_BACKLOG } from './constants.js';
 import { SocketClosedError, SocketError } from './errors.js';
 import { Listener, type Unclaimed } from './listener.js';
 import type { Pausable } from './read-buffer.js';
 import type { StreamLifecycle } from './stream-lifecycle.js';
 import type { StreamOptions } from './stream-options.js';
 import type { StreamSocket } from './stream-socket.js';
+import { checkIntegerIn } from './validate.js';
 import type { BlockingOptions } from './waiter.js';
 
 /** What a {@link ListeningSide} needs of its stream socket. */
@@ -56,14 +57,18 @@ export class ListeningSide {
     return this.#listener?.dropped ?? 0;
   }
 
+  /** `StreamSocket.bind`: records `address` on a fresh socket. */
   bind(address: AddressInput): void {
+    this.#owner.life.assertState('fresh', 'bind');
     if (this.#bound !== undefined) throw new SocketError('EINVAL', 'socket is already bound');
     this.#bound = { ...checkAddress(address, this.#owner.family, 0) };
   }
 
-  /** Binds the recorded address (unbound: any address of the family and a free port) and listens. */
+  /** `StreamSocket.listen`: binds the recorded address (unbound: any address of the family and a free port) and listens. */
   async listen(backlog: number): Promise<void> {
+    checkIntegerIn('backlog', backlog, 0, MAX_BACKLOG, `an integer from 0 to ${MAX_BACKLOG}`);
     const owner = this.#owner;
+    owner.life.assertState('fresh', 'listen');
     if (this.#bound === undefined && owner.family === AF_UNIX) {
       throw new SocketError('EINVAL', 'an AF_UNIX socket must bind({ path }) before listen()');
     }

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { UnsupportedError, unsupportedOption } from './errors.js';
 import type { ListenSettings } from './listener.js';
+import type { StreamLifecycle } from './stream-lifecycle.js';
 import { reusePortSupported } from './support.js';
 import { checkBoolean } from './validate.js';
 import type { BlockingOptions } from './waiter.js';
@@ -64,8 +65,18 @@ export class StreamOptions implements StreamSocketOptionValues {
   reusePort = false;
   ipv6Only = false;
 
-  /** Records a value already checked by {@link checkStreamOption}, and applies it to the connected `socket`. */
-  set(name: keyof StreamSocketOptionValues, value: boolean, socket: Socket | undefined): void {
+  /**
+   * `StreamSocket.setSockOpt`: checks and records the value, and applies it to the connected
+   * `socket`. Options Node takes when it creates the listening handle need a fresh socket.
+   */
+  set(
+    name: keyof StreamSocketOptionValues,
+    value: boolean,
+    life: StreamLifecycle,
+    socket: Socket | undefined,
+  ): void {
+    checkStreamOption(name, value);
+    if (name === 'reusePort' || name === 'ipv6Only') life.assertState('fresh', `setSockOpt(${name})`);
     if (name !== 'reuseAddress') this[name] = value;
     if (name === 'keepAlive') socket?.setKeepAlive(value);
     else if (name === 'noDelay') socket?.setNoDelay(value);

@@ -4,47 +4,31 @@ import type { ReadableStream, WritableStream } from 'node:stream/web';
 import type { AddressInput, SocketAddress } from './address.js';
 import { chunkIterator } from './byte-stream.js';
 import { connectChannel } from './channels.js';
-import { Connector, connectErrno } from './connect.js';
-import {
-  type AddressFamily,
-  AF_INET,
-  AF_INET6,
-  AF_UNIX,
-  DEFAULT_BACKLOG,
-  DEFAULT_HIGH_WATER_MARK,
-  MAX_BACKLOG,
-} from './constants.js';
+import { type Connector, connectErrno } from './connect.js';
+import { type AddressFamily, AF_INET, AF_INET6, AF_UNIX, DEFAULT_BACKLOG } from './constants.js';
 import { traced } from './diagnostics.js';
-import { InvalidArgumentError, SocketClosedError, SocketError } from './errors.js';
+import { InvalidArgumentError, SocketError } from './errors.js';
 import type { Unclaimed } from './listener.js';
-import { acceptUntilClosed, ListeningSide, unclaimed } from './listening.js';
-import { NodeSocketLink } from './node-socket-link.js';
-import { closeSocket, descriptorOf, familyOf } from './node-sockets.js';
-import { ReadBuffer } from './read-buffer.js';
+import { acceptUntilClosed, type ListeningSide, unclaimed } from './listening.js';
+import type { NodeSocketLink } from './node-socket-link.js';
+import { descriptorOf, familyOf } from './node-sockets.js';
+import type { ReadBuffer } from './read-buffer.js';
 import { socketFile } from './socket-file.js';
-import { StreamLifecycle } from './stream-lifecycle.js';
-import {
-  type ConnectOptions,
-  checkStreamOption,
-  type ShutdownHow,
+import type { StreamLifecycle } from './stream-lifecycle.js';
+import type {
+  ConnectOptions,
+  ShutdownHow,
   StreamOptions,
-  type StreamSocketOptions,
-  type StreamSocketOptionValues,
+  StreamSocketOptions,
+  StreamSocketOptionValues,
 } from './stream-options.js';
+import { closeParts, type StreamParts, streamParts } from './stream-parts.js';
 import type { StreamWriter } from './stream-writer.js';
 import { sessionOf, type TlsSession } from './tls-session.js';
-import {
-  checkBoolean,
-  checkFunction,
-  checkIntegerIn,
-  checkOneOf,
-  checkOptions,
-  checkPositiveInteger,
-  checkTimeout,
-} from './validate.js';
+import { checkBoolean, checkFunction, checkOneOf, checkOptions, checkTimeout } from './validate.js';
 import type { BlockingOptions } from './waiter.js';
 import { socketStreams } from './web-streams.js';
-import { WriteSide } from './write-side.js';
+import type { WriteSide } from './write-side.js';
 
 /** Set by `StreamSocket`'s static block: its private write side, for {@link streamWriter}. */
 let writerOf!: (socket: StreamSocket) => StreamWriter;
@@ -67,9 +51,10 @@ export let replaceNodeSocket: (conn: StreamSocket, wrap: (socket: Socket) => Soc
 /**
  * A stream socket (TCP over IPv4/IPv6, or a Unix stream socket) with the classic verbs, async.
  * Where it differs from the kernel API, and why, is listed in the package README ("Where the
- * facade differs from the kernel API"). The socket keeps its lifecycle state; its parts do the
- * work: {@link ReadBuffer}, {@link WriteSide}, {@link Connector}, {@link ListeningSide} and the
- * {@link NodeSocketLink} that ties them to the Node socket.
+ * facade differs from the kernel API"). The socket holds its verbs and its timeout; its parts
+ * (wired by {@link streamParts}) do the work: {@link StreamLifecycle}, {@link ReadBuffer},
+ * {@link WriteSide}, {@link Connector}, {@link ListeningSide} and the {@link NodeSocketLink} that
+ * ties them to the Node socket.
  *
  * @example
  * ```ts
@@ -85,15 +70,11 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   #family: AddressFamily;
   #timeout: number | null = null;
   #closed: Promise<void> | undefined;
-  readonly #life = new StreamLifecycle(() => this.#link.error);
-  readonly #options = new StreamOptions();
+  readonly #parts: StreamParts;
+  readonly #life: StreamLifecycle;
+  readonly #options: StreamOptions;
   readonly #read: ReadBuffer;
-  readonly #write = new WriteSide({
-    isOpen: () => this.#life.state === 'connected' && this.#link.error === undefined,
-    assertOpen: () => this.#life.assertUsable('send'),
-    timeout: () => this.#timeout,
-    fail: (error) => this.#link.fail(error),
-  });
+  readonly #write: WriteSide;
   readonly #link: NodeSocketLink;
   readonly #connector: Connector;
   readonly #listening: ListeningSide;
@@ -106,27 +87,16 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   constructor(family: AddressFamily = AF_INET, options?: StreamSocketOptions) {
     this.#family = checkOneOf('family', family, [AF_INET, AF_INET6, AF_UNIX]);
     const { highWaterMark, timeout } = checkOptions('options', options, ['highWaterMark', 'timeout']);
-    this.#read = new ReadBuffer(
-      highWaterMark === undefined
-        ? DEFAULT_HIGH_WATER_MARK
-        : checkPositiveInteger('options.highWaterMark', highWaterMark),
-      {
-        assertNotClosed: () => this.#life.assertNotClosed('recv'),
-        assertReadable: () => this.#life.assertUsable('recv'),
-      },
-    );
-    const shared = { facade: this, family: this.#family, options: this.#options, life: this.#life };
-    this.#link = new NodeSocketLink({
-      ...shared,
-      read: this.#read,
-      write: this.#write,
-      connectFailed: (failure, socket) => this.#connector.failed(failure, socket),
-    });
-    this.#connector = new Connector({ ...shared, link: this.#link, bound: () => this.#listening.bound });
-    this.#listening = new ListeningSide({
-      ...shared,
+    const parts = streamParts({
+      facade: this,
+      family: this.#family,
+      highWaterMark,
+      timeout: () => this.#timeout,
       adopt: (connection) => this.#adoptAccepted(connection),
     });
+    this.#parts = parts;
+    ({ life: this.#life, options: this.#options, read: this.#read, write: this.#write } = parts);
+    ({ link: this.#link, connector: this.#connector, listening: this.#listening } = parts);
     if (timeout !== undefined) this.#timeout = checkTimeout('options.timeout', timeout);
   }
 
@@ -184,7 +154,6 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * reported by `listen`. Port 0 picks a free port: read it with `getSockName()` after `listen`.
    */
   bind(address: AddressInput): void {
-    this.#life.assertState('fresh', 'bind');
     this.#listening.bind(address);
   }
 
@@ -193,8 +162,6 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * most `backlog` accepted connections wait for `accept()`; more are reset and counted.
    */
   async listen(backlog: number = DEFAULT_BACKLOG): Promise<void> {
-    checkIntegerIn('backlog', backlog, 0, MAX_BACKLOG, `an integer from 0 to ${MAX_BACKLOG}`);
-    this.#life.assertState('fresh', 'listen');
     await this.#listening.listen(backlog);
   }
 
@@ -322,16 +289,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   }
 
   #close(reset: boolean): Promise<void> {
-    if (this.#closed !== undefined) return this.#closed;
-    const socket = this.#link.socket;
-    if (reset && socket !== undefined && !socket.destroyed) socket.resetAndDestroy();
-    this.#life.state = 'closed';
-    const closing = new SocketClosedError();
-    this.#connector.cancel(new SocketClosedError('socket was closed while connecting'));
-    this.#link.failCalls(closing);
-    this.#read.clear();
-    this.#read.detach();
-    this.#closed = Promise.all([this.#listening.close(closing), closeSocket(socket)]).then(() => {});
+    this.#closed ??= closeParts(this.#parts, reset);
     return this.#closed;
   }
 
@@ -373,10 +331,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   /** Sets a socket option Node can honour; others throw `UnsupportedError` (errno `ENOPROTOOPT`). */
   setSockOpt<K extends keyof StreamSocketOptionValues>(name: K, value: StreamSocketOptionValues[K]): void {
-    checkStreamOption(name, value);
-    // Node takes these when it creates the listening handle.
-    if (name === 'reusePort' || name === 'ipv6Only') this.#life.assertState('fresh', `setSockOpt(${name})`);
-    this.#options.set(name, value, this.#link.socket);
+    this.#options.set(name, value, this.#life, this.#link.socket);
   }
 
   /** Reads back a socket option (the value set, or the default). */
