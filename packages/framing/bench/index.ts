@@ -9,16 +9,18 @@ import { encodeFrames, FrameFormats } from '../src/index.ts';
 import { binaryMessage, encodeOnly, guardCost, sizes, textMessage } from './codec.ts';
 import { decoders, encoders, iterableDecoders } from './contenders.ts';
 import { echoBars, echoCase, echoRows } from './echo.ts';
+import { frameCosts } from './frame-costs.ts';
 import { type CaseResult, type Contender, formatCase, runCase } from './harness.ts';
 import { smallMessages } from './small-messages.ts';
 import { loopback } from './tcp.ts';
 
 const rounds = Number(process.env.ROUNDS ?? 9);
 /**
- * `CASES=decode,tcp npm run bench` runs only some groups: decode, encode, tcp (1 MiB frames), small
- * (32 B messages over TCP), codec, echo (64 B round trips, two processes; writes ../echo-round-trip.svg).
+ * `CASES=decode,tcp npm run bench` runs only some groups: decode, encode, tcp (1 MiB frames),
+ * tcpcosts (where the 1 MiB default path's time goes), small (32 B messages over TCP), codec, echo
+ * (64 B round trips, two processes; writes ../echo-round-trip.svg).
  */
-const only = new Set((process.env.CASES ?? 'decode,encode,tcp,small,codec,echo').split(','));
+const only = new Set((process.env.CASES ?? 'decode,encode,tcp,tcpcosts,small,codec,echo').split(','));
 /** The issue's counts; TCP and codec runs are sized to take about 0.1-0.2 s each. */
 const counts = {
   smallFrames: 1_000_000,
@@ -119,24 +121,38 @@ async function encodeCase(): Promise<void> {
 const TUNABLES = 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456';
 const tuned = process.env.GLIBC_TUNABLES === TUNABLES;
 
-async function tcpCase(): Promise<void> {
+/** The 1 MiB groups (tcp, tcpcosts), then the same again in a child process with {@link TUNABLES}. */
+async function tcpCases(): Promise<void> {
   const suffix = tuned ? ', glibc tunables' : '';
-  await connectionCase(`1 MiB frames over TCP loopback${suffix}`, 'MiB', counts.tcpFrames, loopback, [
-    {
-      contender: 'sockkit framed channel, piecesFrom',
-      ratio: 0.95,
-      label: `1 MiB: piecesFrom / raw${suffix}`,
-    },
-    { contender: 'sockkit framed channel', ratio: 0.9, label: `1 MiB: default / raw${suffix}` },
-  ]);
-  log(`done: TCP 1 MiB frames${suffix}`);
+  if (only.has('tcp')) {
+    await connectionCase(`1 MiB frames over TCP loopback${suffix}`, 'MiB', counts.tcpFrames, loopback, [
+      {
+        contender: 'sockkit framed channel, piecesFrom',
+        ratio: 0.95,
+        label: `1 MiB: piecesFrom / raw${suffix}`,
+      },
+      { contender: 'sockkit framed channel', ratio: 0.9, label: `1 MiB: default / raw${suffix}` },
+    ]);
+    log(`done: TCP 1 MiB frames${suffix}`);
+  }
+  if (only.has('tcpcosts')) {
+    log(`TCP 1 MiB frames, costs${suffix}: minor page faults and GCs per frame, warm-up included`);
+    const costs = (count: number) => frameCosts(count, log);
+    await connectionCase(`1 MiB frames, costs of the copy${suffix}`, 'MiB', counts.tcpFrames, costs, []);
+    log(`done: TCP 1 MiB frames, costs${suffix}`);
+  }
   if (!tuned) await tunedChild();
 }
 
-/** Runs the 1 MiB case again in a child process with {@link TUNABLES}, and takes its results. */
+/** Runs the 1 MiB groups again in a child process with {@link TUNABLES}, and takes its results. */
 async function tunedChild(): Promise<void> {
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-    env: { ...process.env, GLIBC_TUNABLES: TUNABLES, CASES: 'tcp', BENCH_JSON: '1' },
+    env: {
+      ...process.env,
+      GLIBC_TUNABLES: TUNABLES,
+      CASES: ['tcp', 'tcpcosts'].filter((group) => only.has(group)).join(','),
+      BENCH_JSON: '1',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
@@ -246,7 +262,7 @@ async function main(): Promise<void> {
   log(`rounds: ${rounds}; counts: ${JSON.stringify(counts)}`);
   if (only.has('decode')) await decodeCases();
   if (only.has('encode')) await encodeCase();
-  if (only.has('tcp')) await tcpCase();
+  if (only.has('tcp') || only.has('tcpcosts')) await tcpCases();
   if (only.has('small')) await smallMessagesCase();
   if (only.has('codec')) await codecCases();
   if (only.has('echo')) await echoCases();
