@@ -24,7 +24,7 @@ import type {
 } from './stream-options.js';
 import { closeParts, type StreamParts, streamParts } from './stream-parts.js';
 import type { StreamWriter } from './stream-writer.js';
-import { sessionOf, type TlsSession } from './tls-session.js';
+import { adoptSession, sessionOf, type TlsSession } from './tls-session.js';
 import { checkBoolean, checkFunction, checkOneOf, checkOptions, checkTimeout } from './validate.js';
 import type { BlockingOptions } from './waiter.js';
 import { socketStreams } from './web-streams.js';
@@ -377,14 +377,15 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   }
 
   /**
-   * Wraps a connected `net.Socket`, e.g. one from another library, as a `StreamSocket`. The
-   * socket must not have `'data'` listeners of its own.
+   * Wraps a connected `net.Socket` (one from another library; a `tls.TLSSocket` gives `conn.tls`
+   * once its handshake finished) as a `StreamSocket`. It must have no `'data'` listeners of its own.
    */
   static fromNodeSocket(socket: Socket, options?: StreamSocketOptions): StreamSocket {
     if (!(socket instanceof Socket))
       throw new InvalidArgumentError('socket', 'a connected net.Socket', socket);
     const wrapped = new StreamSocket(familyOf(socket), options);
     wrapped.#link.adopt(socket);
+    adoptSession(socket);
     wrapped.#read.resume();
     return wrapped;
   }

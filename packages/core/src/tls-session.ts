@@ -1,5 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
-import type { CipherNameAndProtocol, DetailedPeerCertificate, TLSSocket } from 'node:tls';
+import { type CipherNameAndProtocol, type DetailedPeerCertificate, TLSSocket } from 'node:tls';
 
 /** Whether the peer's certificate was verified, and if not, why (OpenSSL's code). */
 export interface TlsAuthorization {
@@ -47,4 +47,25 @@ export function recordSession(socket: TLSSocket, authorization: TlsAuthorization
 /** The session of a Node socket, once its handshake finished; `undefined` for plain TCP. */
 export function sessionOf(socket: object | undefined): TlsSession | undefined {
   return socket === undefined ? undefined : sessions.get(socket);
+}
+
+/**
+ * Records the session of a `TLSSocket` made outside sockkit (`StreamSocket.fromNodeSocket`): now
+ * if its handshake finished (both Finished messages exchanged), else when it does. Authorization
+ * is what Node decided (`authorized`, `authorizationError`). Does nothing for plain sockets.
+ */
+export function adoptSession(socket: object): void {
+  if (!(socket instanceof TLSSocket) || sessions.has(socket)) return;
+  const record = () => {
+    socket.off('secureConnect', record).off('secure', record);
+    const reason: unknown = socket.authorizationError;
+    const authorizationError =
+      reason instanceof Error ? ((reason as NodeJS.ErrnoException).code ?? reason.message) : reason;
+    recordSession(socket, {
+      authorized: socket.authorized,
+      authorizationError: typeof authorizationError === 'string' ? authorizationError : undefined,
+    });
+  };
+  if (socket.getFinished() !== undefined && socket.getPeerFinished() !== undefined) record();
+  else socket.once('secureConnect', record).once('secure', record);
 }
