@@ -1,17 +1,18 @@
 /**
- * A `Buffer` view made with `new`, without Node's `subarray` (a species lookup, then the
- * `FastBuffer` constructor): cheaper per view on Node 20, and a view per frame is most of what
- * `push()` costs for small frames. Its instances are real Buffers: the prototype chain is
- * Buffer's, so `Buffer.isBuffer`, `instanceof Buffer`, every Buffer method and `util.inspect`
- * behave as for any `Buffer`, and `subarray` (through `Buffer[Symbol.species]`) returns a plain one.
+ * Node's own `Buffer` class (`FastBuffer`, what `Buffer.alloc` and `subarray` make), which
+ * `Buffer[Symbol.species]` returns. Constructing it directly skips `subarray`'s species lookup and
+ * generic typed-array path: cheaper per view on Node 20, and a view per frame is most of what
+ * `push()` costs for small frames. Its instances are the same objects `subarray` returns. (A
+ * subclass of `Uint8Array` with Buffer's prototype is as fast in a loop, but kept V8 from
+ * optimizing the channel's receive path: 4-10x slower there.)
  */
-class BufferView extends Uint8Array {}
-Object.setPrototypeOf(BufferView.prototype, Buffer.prototype);
-// What inspect prints and what equality checks compare: a Buffer, not a subclass of it.
-BufferView.prototype.constructor = Buffer;
+const NodeBuffer = (Buffer as unknown as Record<symbol, unknown>)[Symbol.species] as new (
+  buffer: ArrayBufferLike,
+  byteOffset: number,
+  length: number,
+) => Buffer;
 
 const BUFFER_PROTOTYPE: object = Buffer.prototype;
-const VIEW_PROTOTYPE: object = BufferView.prototype;
 
 /**
  * The bytes `start` to `end` of `bytes`, sharing its memory: a `Buffer` when `bytes` is one (as a
@@ -19,8 +20,6 @@ const VIEW_PROTOTYPE: object = BufferView.prototype;
  * prototype is compared, not `constructor`: Buffer's prototype is a slow dictionary to look up in.
  */
 export function bufferView(bytes: Uint8Array, start: number, end: number): Uint8Array {
-  const prototype: unknown = Object.getPrototypeOf(bytes);
-  if (prototype !== BUFFER_PROTOTYPE && prototype !== VIEW_PROTOTYPE) return bytes.subarray(start, end);
-  // A SharedArrayBuffer is viewed the same way; the types only know the two apart.
-  return new BufferView(bytes.buffer as ArrayBuffer, bytes.byteOffset + start, end - start);
+  if (Object.getPrototypeOf(bytes) !== BUFFER_PROTOTYPE) return bytes.subarray(start, end);
+  return new NodeBuffer(bytes.buffer, bytes.byteOffset + start, end - start);
 }

@@ -10,6 +10,7 @@ describe('bufferView', () => {
 
   it('makes a real Buffer that shares the chunk memory', () => {
     const view = bufferView(chunk, 2, 6) as Buffer;
+    expect(Object.getPrototypeOf(view)).toBe(Object.getPrototypeOf(chunk.subarray(2, 6)));
     expect(Buffer.isBuffer(view)).toBe(true);
     expect(view).toBeInstanceOf(Buffer);
     expect(view.constructor).toBe(Buffer);
