@@ -13,6 +13,9 @@ const NodeBuffer = (Buffer as unknown as Record<symbol, unknown>)[Symbol.species
 ) => Buffer;
 
 const BUFFER_PROTOTYPE: object = Buffer.prototype;
+/** Whether the species is that class (Node 20-24): else `subarray` does it, not `new Buffer(...)`, which is deprecated. */
+const DIRECT =
+  typeof NodeBuffer === 'function' && NodeBuffer !== Buffer && NodeBuffer.prototype === BUFFER_PROTOTYPE;
 
 /**
  * The bytes `start` to `end` of `bytes`, sharing its memory: a `Buffer` when `bytes` is one (as a
@@ -20,6 +23,6 @@ const BUFFER_PROTOTYPE: object = Buffer.prototype;
  * prototype is compared, not `constructor`: Buffer's prototype is a slow dictionary to look up in.
  */
 export function bufferView(bytes: Uint8Array, start: number, end: number): Uint8Array {
-  if (Object.getPrototypeOf(bytes) !== BUFFER_PROTOTYPE) return bytes.subarray(start, end);
+  if (!DIRECT || Object.getPrototypeOf(bytes) !== BUFFER_PROTOTYPE) return bytes.subarray(start, end);
   return new NodeBuffer(bytes.buffer, bytes.byteOffset + start, end - start);
 }
