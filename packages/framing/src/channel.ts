@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '@sockkit/core';
 import { traced } from '@sockkit/core/internals';
+import { bufferView } from './buffer-view.js';
 import { announceClose, announceSkipped, requestChannel } from './channel-events.js';
 import {
   type ChannelStats,
@@ -283,11 +284,8 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
       const end = Math.min(offset + DECODE_SLICE, chunk.length);
       this.#framesInChunk = 0;
       try {
-        this.#decoder.pushEach(
-          end - offset === chunk.length ? chunk : chunk.subarray(offset, end),
-          this.#onFrame,
-          this.#onPieces,
-        );
+        const slice = end - offset === chunk.length ? chunk : chunk.subarray(offset, end);
+        this.#decoder.pushEach(slice, this.#onFrame, this.#onPieces);
       } catch (error) {
         this.#fail(error);
         return;
@@ -313,7 +311,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
 
   readonly #onFrame = (bytes: Uint8Array, start: number, end: number): void => {
     this.#framesInChunk++;
-    const payload = bytes.subarray(start, end);
+    const payload = bufferView(bytes, start, end);
     let message: T;
     if (this.#codec === undefined) {
       message = payload as T;

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '@sockkit/core';
+import { bufferView } from './buffer-view.js';
 import { FrameDecoder, type FrameDecoderOptions } from './decoder.js';
 import type { FrameFormatOptions } from './format.js';
 import { DONE, iteratorOf } from './plain-iterator.js';
@@ -30,7 +31,7 @@ export function decodeFrames(
   /** The refill in progress, so that overlapping `next()` calls are served in order. */
   let refilling: Promise<IteratorResult<Uint8Array, void>> | null = null;
   const collect = (bytes: Uint8Array, start: number, end: number) => {
-    batch.push(bytes.subarray(start, end));
+    batch.push(bufferView(bytes, start, end));
   };
 
   const close = async (): Promise<void> => {

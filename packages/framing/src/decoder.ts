@@ -5,6 +5,7 @@ import {
   checkIntegerIn,
   checkOptions,
 } from '@sockkit/core/internals';
+import { bufferView } from './buffer-view.js';
 import { FrameDecodeError, FrameTooLargeError, TruncatedFrameError } from './errors.js';
 import { type FrameFormat, type FrameFormatOptions, maxHeaderLength, toFrameFormat } from './format.js';
 import { FrameHeaderReader, tooLargeToSkip } from './header.js';
@@ -270,7 +271,7 @@ export class FrameDecoder {
   #emit(bytes: Uint8Array, start: number, end: number): void {
     this.#emitted++;
     if (this.#sink !== null) this.#sink(bytes, start, end);
-    else this.#out.push(bytes.subarray(start, end));
+    else this.#out.push(bufferView(bytes, start, end));
   }
 
   #consume(chunk: Uint8Array): void {

@@ -61,6 +61,8 @@ export class Outbox {
   /** The last queued write, while small frames may still join it. */
   #openQueued: QueuedWrite | null = null;
   #queuedBytes = 0;
+  /** Bytes of the last batch of small frames flushed from the queue, until a new queued batch is sized by it. */
+  #flushedBatchBytes = 0;
   #messagesSent = 0;
   #sendTimer: NodeJS.Timeout | null = null;
   #corked = false;
@@ -127,9 +129,12 @@ export class Outbox {
     if (refused !== null) return refused;
     let queued = this.#openQueued;
     // A queued batch starts at its first frame and grows, so its memory stays within twice the
-    // bytes counted against maxQueuedSendBytes however sends of other kinds split the queue.
+    // bytes counted against maxQueuedSendBytes however sends of other kinds split the queue;
+    // except the first after a flush, sized for twice the batch flushed (a steady sender fills
+    // that much again, without a doubling and a copy from its first frame): one at a time.
     if (queued === null || queued.frames!.appendGrowing(payload) === 0) {
-      const frames = new FrameBatch(this.#format, 0);
+      const frames = new FrameBatch(this.#format, 2 * this.#flushedBatchBytes);
+      this.#flushedBatchBytes = 0;
       frames.renewFor(payload);
       queued = this.#openQueued = this.#enqueue([], frames, 0, 0);
     }
@@ -179,6 +184,7 @@ export class Outbox {
       if (queued === this.#openQueued) this.#openQueued = null;
       this.#queuedBytes -= queued.bytes;
       const { frames } = queued;
+      if (frames !== null) this.#flushedBatchBytes = queued.bytes;
       this.#writeNow(frames === null ? queued.chunks : [frames.take()!], queued.messages);
       queued.resolve();
     }

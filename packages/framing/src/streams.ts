@@ -5,6 +5,7 @@ import {
   TransformStream,
   WritableStream,
 } from 'node:stream/web';
+import { bufferView } from './buffer-view.js';
 import { FrameDecoder, type FrameDecoderOptions } from './decoder.js';
 import { encodeFrame } from './encoder.js';
 import { type FrameFormatOptions, toFrameFormat } from './format.js';
@@ -37,7 +38,7 @@ class FrameDecoderStream extends Transform {
   readonly #decoder: FrameDecoder;
   #held: { error: Error; callback: TransformCallback } | null = null;
   readonly #onFrame = (bytes: Uint8Array, start: number, end: number): void => {
-    this.push(bytes.subarray(start, end));
+    this.push(bufferView(bytes, start, end));
   };
 
   constructor(decoder: FrameDecoder) {
@@ -123,7 +124,7 @@ export function frameDecoderTransform(
   /** Resolves the write waiting for the reader to want more (backpressure). */
   let wanted: { resolve(): void; reject(error: unknown): void } | null = null;
   const enqueue = (bytes: Uint8Array, start: number, end: number) =>
-    output.enqueue(bytes.subarray(start, end));
+    output.enqueue(bufferView(bytes, start, end));
   const fail = (error: unknown) => {
     if (output.desiredSize !== null && output.desiredSize < 0) held = { error };
     else output.error(error);

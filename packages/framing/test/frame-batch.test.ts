@@ -34,6 +34,25 @@ describe('FrameBatch', () => {
     expect(Buffer.from(chunk!)).toEqual(expected);
   });
 
+  it("sizes a new buffer by the large takes before a small one, so a tick's last take does not restart the doubling", () => {
+    const batch = new FrameBatch(FrameFormats.uint32BE);
+    const each = payload(7, 32);
+    const frames = (chunk: Uint8Array) => chunk.length / 36;
+    // A steady sender: full buffers, doubling up to 64 KiB.
+    const taken = fill(
+      batch,
+      Array.from({ length: 6000 }, () => each),
+    );
+    expect(Math.max(...taken.map(frames))).toBe(Math.floor((64 * 1024) / 36));
+    // The tick ends with a small take; the next buffer still holds 32 KiB of frames (not 512 B).
+    batch.renewFor(each);
+    expect(frames(batch.take()!)).toBe(1);
+    batch.renewFor(each);
+    let fitted = 1;
+    while (batch.append(each) > 0) fitted++;
+    expect(fitted).toBeGreaterThanOrEqual(Math.floor((32 * 1024) / 36));
+  });
+
   it('returns 0 and appends nothing until it has a buffer with room', () => {
     const batch = new FrameBatch(FrameFormats.uint32BE);
     expect(batch.append(payload(1))).toBe(0);

@@ -25,6 +25,27 @@ describe('Inbox', () => {
     expect(inbox.length).toBe(0);
   });
 
+  it('keeps the order when single reads and batches mix over a long queue', async () => {
+    const inbox = new Inbox<number>(8, flow());
+    const read: number[] = [];
+    let pushed = 0;
+    // A reader that lags one behind never empties the queue: its array is compacted on the way.
+    inbox.push(pushed++);
+    for (let round = 0; round < 5000; round++) {
+      inbox.push(pushed++);
+      read.push((await inbox.next()).value!);
+    }
+    expect(inbox.length).toBe(1);
+    for (let index = 0; index < 3000; index++) inbox.push(pushed++);
+    for (let index = 0; index < 1500; index++) read.push((await inbox.next()).value!);
+    const batch = await inbox.nextBatch();
+    read.push(...batch.value!);
+    expect(inbox.length).toBe(0);
+    inbox.push(pushed++);
+    read.push(...(await inbox.nextBatch()).value!);
+    expect(read).toEqual(Array.from({ length: pushed }, (_, index) => index));
+  });
+
   it('hands a message straight to a waiting reader', async () => {
     const inbox = new Inbox<string>(8, flow());
     const next = inbox.next();
