@@ -6,11 +6,10 @@
  * subclass of `Uint8Array` with Buffer's prototype is as fast in a loop, but kept V8 from
  * optimizing the channel's receive path: 4-10x slower there.)
  */
-const NodeBuffer = (Buffer as unknown as Record<symbol, unknown>)[Symbol.species] as new (
-  buffer: ArrayBufferLike,
-  byteOffset: number,
-  length: number,
-) => Buffer;
+const NodeBuffer = (Buffer as unknown as Record<symbol, unknown>)[Symbol.species] as {
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): Buffer;
+  new (length: number): Buffer;
+};
 
 const BUFFER_PROTOTYPE: object = Buffer.prototype;
 /** Whether the species is that class (Node 20-24): else `subarray` does it, not `new Buffer(...)`, which is deprecated. */
@@ -25,4 +24,13 @@ const DIRECT =
 export function bufferView(bytes: Uint8Array, start: number, end: number): Uint8Array {
   if (!DIRECT || Object.getPrototypeOf(bytes) !== BUFFER_PROTOTYPE) return bytes.subarray(start, end);
   return new NodeBuffer(bytes.buffer, bytes.byteOffset + start, end - start);
+}
+
+/**
+ * A zero-filled `Buffer` of `length` bytes on V8's heap, for the few bytes of a tiny frame that
+ * arrived in pieces: as cheap as a `Uint8Array` of that size, and a `Buffer` like the frames
+ * that arrived whole.
+ */
+export function smallBuffer(length: number): Uint8Array {
+  return DIRECT ? new NodeBuffer(length) : Buffer.alloc(length);
 }

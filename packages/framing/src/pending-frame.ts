@@ -1,3 +1,5 @@
+import { smallBuffer } from './buffer-view.js';
+
 /** Chunks smaller than this are copied into a growing buffer rather than kept as views, so one-byte writes cannot pile up view objects. */
 const SMALL_CHUNK = 1024;
 /** Capacity of each buffer that collects small chunks; it bounds memory beyond the bytes received. */
@@ -144,13 +146,13 @@ export class PendingFrame {
 }
 
 /**
- * A buffer for a payload of which every byte gets written (so it skips zero-filling): tiny ones on
+ * A `Buffer` for a payload of which every byte gets written (so it skips zero-filling): tiny ones on
  * V8's heap; below 4 KiB carved from Node's shared 8 KiB pool (one allocation per pool, not per
  * frame: 2-3x faster for small frames split across chunks); larger ones in their own memory, so a
  * kept frame never pins more than a pool. `Buffer.allocUnsafe` makes that choice itself.
  */
 function allocateFrame(length: number): Uint8Array {
-  return length <= 64 ? new Uint8Array(length) : Buffer.allocUnsafe(length);
+  return length <= 64 ? smallBuffer(length) : Buffer.allocUnsafe(length);
 }
 
 /** Copies `length` bytes; a plain loop for the few bytes of one-byte writes, where `subarray` + `set` cost more than the copy. */

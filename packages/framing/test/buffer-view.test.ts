@@ -58,4 +58,13 @@ describe('bufferView', () => {
       expect(frames.map((frame) => (frame as Buffer).toString())).toEqual(['ab', 'cde']);
     }
   });
+
+  it('frames of Buffer chunks are Buffers also when they arrive in pieces, tiny or not', () => {
+    const payloads = [Buffer.from('tiny'), Buffer.alloc(100, 7)];
+    const wire = Buffer.from(encodeFrames(payloads));
+    const decoder = new FrameDecoder();
+    const frames = [...wire].flatMap((byte) => decoder.push(Buffer.of(byte)));
+    expect(frames.map((frame) => Buffer.isBuffer(frame))).toEqual([true, true]);
+    expect(frames).toEqual(payloads);
+  });
 });
