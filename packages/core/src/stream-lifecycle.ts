@@ -35,14 +35,12 @@ export class StreamLifecycle {
    * abandoned or the socket closed) it changes nothing and returns false.
    */
   connected(): boolean {
-    if (this.#state !== 'connecting') return false;
-    this.#state = 'connected';
-    return true;
+    return this.#move('connecting', 'connected');
   }
 
   /** A connect attempt was given up: a socket still connecting is fresh again (a closed one stays closed). */
   abandonConnect(): void {
-    if (this.#state === 'connecting') this.#state = 'fresh';
+    this.#move('connecting', 'fresh');
   }
 
   /** `listen`'s checks passed and its listener exists: the socket is listening. */
@@ -55,14 +53,19 @@ export class StreamLifecycle {
    * meanwhile stays closed and returns false.
    */
   abandonListen(): boolean {
-    if (this.#state !== 'listening') return false;
-    this.#state = 'fresh';
-    return true;
+    return this.#move('listening', 'fresh');
   }
 
   /** `close()`/`reset()`: the socket is closed, for good. */
   close(): void {
     this.#state = 'closed';
+  }
+
+  /** Moves from `from` to `to`; in any other state it changes nothing and returns false. */
+  #move(from: StreamSocketState, to: StreamSocketState): boolean {
+    if (this.#state !== from) return false;
+    this.#state = to;
+    return true;
   }
 
   /** Throws once the socket is closed. */

@@ -1,5 +1,6 @@
 import { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import type { StreamSocketState } from '../src/errors.ts';
 import { SocketClosedError, SocketError } from '../src/index.ts';
 import { StreamLifecycle } from '../src/stream-lifecycle.ts';
 
@@ -22,33 +23,29 @@ describe('StreamLifecycle', () => {
     expect(life.notReady('recv', 'connected')).toMatchObject({ code: 'ENOTCONN' });
   });
 
-  it('listens from fresh, and a failed listen makes it fresh again unless it was closed meanwhile', () => {
+  it('moves only along its transitions: a connect or listen given up is fresh again, closed stays closed', () => {
     const { life } = lifecycle();
-    life.listening();
-    expect(life.abandonListen()).toBe(true);
-    expect(life.state).toBe('fresh');
-    life.listening();
-    life.close();
-    expect(life.abandonListen()).toBe(false);
-    expect(life.state).toBe('closed');
-  });
-
-  it('connects only from connecting; an abandoned attempt is fresh again, a closed socket stays closed', () => {
-    const { life } = lifecycle();
-    expect(life.connected()).toBe(false);
-    expect(life.state).toBe('fresh');
-    life.connecting();
-    life.abandonConnect();
-    expect(life.state).toBe('fresh');
-    life.connecting();
-    expect(life.connected()).toBe(true);
-    expect(life.state).toBe('connected');
-    life.abandonConnect();
-    expect(life.state).toBe('connected');
-    life.close();
-    life.abandonConnect();
-    expect(life.connected()).toBe(false);
-    expect(life.state).toBe('closed');
+    type Transition = 'connecting' | 'connected' | 'abandonConnect' | 'listening' | 'abandonListen' | 'close';
+    /** Each transition, what it returns, and the state after it. */
+    const walk: [Transition, boolean | undefined, StreamSocketState][] = [
+      ['connected', false, 'fresh'],
+      ['listening', undefined, 'listening'],
+      ['abandonListen', true, 'fresh'],
+      ['connecting', undefined, 'connecting'],
+      ['abandonConnect', undefined, 'fresh'],
+      ['connecting', undefined, 'connecting'],
+      ['connected', true, 'connected'],
+      ['abandonConnect', undefined, 'connected'],
+      ['abandonListen', false, 'connected'],
+      ['close', undefined, 'closed'],
+      ['abandonConnect', undefined, 'closed'],
+      ['abandonListen', false, 'closed'],
+      ['connected', false, 'closed'],
+    ];
+    for (const [transition, returns, state] of walk) {
+      expect(life[transition](), transition).toBe(returns);
+      expect(life.state, transition).toBe(state);
+    }
   });
 
   it('reports close before a sticky failure, and the failure before the state', () => {
