@@ -16,6 +16,7 @@ import { abortReason, effectiveTimeout, Waiter } from './waiter.js';
 
 /** What a {@link Connector} needs of its stream socket. */
 export interface ConnectOwner {
+  /** The socket's address family: the address `connect` is given must be of it. */
   readonly family: AddressFamily;
   /** Where the socket is in its life: connecting while an attempt runs. */
   readonly life: StreamLifecycle;
@@ -78,10 +79,9 @@ export class Connector {
     const peer: SocketAddress | undefined =
       'path' in target ? { family: 'unix', path: target.path } : undefined;
     socket.once('connect', () => {
-      if (life.state !== 'connecting') return;
+      if (!link.opened(peer)) return;
       const waiter = this.#waiter;
       this.#waiter = undefined;
-      link.opened(peer);
       waiter?.resolve();
     });
     socket.connect(how);

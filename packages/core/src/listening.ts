@@ -64,7 +64,10 @@ export class ListeningSide {
     this.#bound = { ...checkAddress(address, this.#owner.family, 0) };
   }
 
-  /** `StreamSocket.listen`: binds the recorded address (unbound: any address of the family and a free port) and listens. */
+  /**
+   * `StreamSocket.listen`: binds the recorded address (unbound: any address of the family and a
+   * free port) and listens.
+   */
   async listen(backlog: number): Promise<void> {
     checkIntegerIn('backlog', backlog, 0, MAX_BACKLOG, `an integer from 0 to ${MAX_BACKLOG}`);
     const owner = this.#owner;
@@ -75,14 +78,11 @@ export class ListeningSide {
     const settings = owner.options.listenSettings(backlog);
     const listener = new Listener(owner.facade, settings, (connection) => owner.adopt(connection));
     this.#listener = listener;
-    owner.life.state = 'listening';
+    owner.life.listening();
     try {
       await listener.listen(recordedAddress(this.#bound, owner.family), settings);
     } catch (error) {
-      if (!owner.life.closed) {
-        this.#listener = undefined;
-        owner.life.state = 'fresh';
-      }
+      if (owner.life.abandonListen()) this.#listener = undefined;
       throw error;
     }
   }

@@ -93,18 +93,19 @@ export class NodeSocketLink {
 
   /** Starts a connection over `socket`: the stream socket is connecting, with `socket` attached. */
   begin(socket: Socket): void {
-    this.#owner.life.state = 'connecting';
+    this.#owner.life.connecting();
     this.attach(socket);
   }
 
   /**
    * The attached socket's connection opened: the stream socket is connected. `peer` is given for
-   * Unix sockets, whose peer Node does not report.
+   * Unix sockets, whose peer Node does not report. False (nothing recorded) when the stream socket
+   * is no longer connecting: the attempt was given up or the socket closed.
    */
-  opened(peer?: SocketAddress): void {
-    const socket = this.#socket!;
+  opened(peer?: SocketAddress): boolean {
     const { family, options, life } = this.#owner;
-    life.state = 'connected';
+    if (!life.connected()) return false;
+    const socket = this.#socket!;
     if (family === AF_UNIX) {
       this.#peer = peer ?? { family: 'unix', path: '' };
     } else {
@@ -118,21 +119,27 @@ export class NodeSocketLink {
     if (options.keepAlive) socket.setKeepAlive(true);
     this.#openedAt = performance.now();
     if (lifecycleObserved()) this.#localAtOpen = announceOpen(this.#owner.facade, this.#peer);
+    return true;
   }
 
-  /** Takes over a Node socket already connected (accepted, or wrapped by `fromNodeSocket`), its reading paused. */
+  /**
+   * Takes over a Node socket already connected (accepted, or wrapped by `fromNodeSocket`), its
+   * reading paused.
+   */
   adopt(socket: Socket): void {
     this.begin(socket);
     this.opened();
     this.#owner.read.pause();
   }
 
-  /** Gives a connect attempt up: detaches and destroys `socket`; a stream socket still connecting is fresh again. */
+  /**
+   * Gives a connect attempt up: detaches and destroys `socket`; a stream socket still connecting
+   * is fresh again.
+   */
   abandon(socket: Socket | undefined): void {
     this.detach();
     socket?.destroy();
-    const { life } = this.#owner;
-    if (life.state === 'connecting') life.state = 'fresh';
+    this.#owner.life.abandonConnect();
   }
 
   /** Records the first failure of the connection and returns its typed form. */
@@ -200,7 +207,7 @@ export class NodeSocketLink {
    */
   readonly #onData = (chunk: Buffer): void => {
     const { read } = this.#owner;
-    if (!read.shut && this.#owner.life.state !== 'closed') read.push(chunk);
+    if (!read.shut && !this.#owner.life.closed) read.push(chunk);
   };
 
   readonly #onEnd = (): void => {

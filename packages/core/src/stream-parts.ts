@@ -13,7 +13,10 @@ import type { StreamSocket } from './stream-socket.js';
 import { checkPositiveInteger } from './validate.js';
 import { WriteSide } from './write-side.js';
 
-/** What a stream socket gives its parts: itself, its family, its timeout and how it wraps an accepted connection. */
+/**
+ * What a stream socket gives its parts: itself, its family, its timeout and how it wraps an
+ * accepted connection.
+ */
 export interface PartsOwner {
   readonly facade: StreamSocket;
   readonly family: AddressFamily;
@@ -71,7 +74,7 @@ export function closeParts(parts: StreamParts, reset: boolean): Promise<void> {
   const { life, link, read, connector, listening } = parts;
   const socket = link.socket;
   if (reset && socket !== undefined && !socket.destroyed) socket.resetAndDestroy();
-  life.state = 'closed';
+  life.close();
   const closing = new SocketClosedError();
   connector.cancel(new SocketClosedError('socket was closed while connecting'));
   link.failCalls(closing);

@@ -18,7 +18,6 @@ import type { StreamLifecycle } from './stream-lifecycle.js';
 import type {
   ConnectOptions,
   ShutdownHow,
-  StreamOptions,
   StreamSocketOptions,
   StreamSocketOptionValues,
 } from './stream-options.js';
@@ -70,33 +69,24 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
   #family: AddressFamily;
   #timeout: number | null = null;
   #closed: Promise<void> | undefined;
+  /** What the socket is thin over (see {@link streamParts}). */
   readonly #parts: StreamParts;
-  readonly #life: StreamLifecycle;
-  readonly #options: StreamOptions;
-  readonly #read: ReadBuffer;
-  readonly #write: WriteSide;
-  readonly #link: NodeSocketLink;
-  readonly #connector: Connector;
-  readonly #listening: ListeningSide;
 
   static {
-    writerOf = (socket) => socket.#write.writer();
-    replaceNodeSocket = (conn, wrap) => conn.#link.replace(wrap);
+    writerOf = (socket) => socket.#parts.write.writer();
+    replaceNodeSocket = (conn, wrap) => conn.#parts.link.replace(wrap);
   }
 
   constructor(family: AddressFamily = AF_INET, options?: StreamSocketOptions) {
     this.#family = checkOneOf('family', family, [AF_INET, AF_INET6, AF_UNIX]);
     const { highWaterMark, timeout } = checkOptions('options', options, ['highWaterMark', 'timeout']);
-    const parts = streamParts({
+    this.#parts = streamParts({
       facade: this,
       family: this.#family,
       highWaterMark,
       timeout: () => this.#timeout,
       adopt: (connection) => this.#adoptAccepted(connection),
     });
-    this.#parts = parts;
-    ({ life: this.#life, options: this.#options, read: this.#read, write: this.#write } = parts);
-    ({ link: this.#link, connector: this.#connector, listening: this.#listening } = parts);
     if (timeout !== undefined) this.#timeout = checkTimeout('options.timeout', timeout);
   }
 
@@ -107,7 +97,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   /** Received bytes waiting for `recv`, in this socket and in Node's stream buffer. */
   get bufferedBytes(): number {
-    return this.#read.size + (this.#link.socket?.readableLength ?? 0);
+    return this.#parts.read.size + (this.#parts.link.socket?.readableLength ?? 0);
   }
 
   /**
@@ -115,7 +105,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * `recv` (TCP flow control then stalls the sender); reading below the mark resumes it.
    */
   get readPaused(): boolean {
-    return this.#read.paused;
+    return this.#parts.read.paused;
   }
 
   /**
@@ -123,17 +113,17 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * as they are sent, and `sendAll` waits for the buffer to drain.
    */
   get writeBlocked(): boolean {
-    return this.#write.blocked;
+    return this.#parts.write.blocked;
   }
 
   /** The read-side high-water mark in bytes. */
   get highWaterMark(): number {
-    return this.#read.highWaterMark;
+    return this.#parts.read.highWaterMark;
   }
 
   /** Connections reset because `backlog` unclaimed connections were already waiting. */
   get droppedConnections(): number {
-    return this.#listening.dropped;
+    return this.#parts.listening.dropped;
   }
 
   /**
@@ -141,12 +131,12 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * its handshake finished; `undefined` for plain TCP. See `startTls`.
    */
   get tls(): TlsSession | undefined {
-    return sessionOf(this.#link.socket);
+    return sessionOf(this.#parts.link.socket);
   }
 
   /** Whether `close()` was called (or the socket was never usable again). */
   get closed(): boolean {
-    return this.#life.closed;
+    return this.#parts.life.closed;
   }
 
   /**
@@ -154,7 +144,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * reported by `listen`. Port 0 picks a free port: read it with `getSockName()` after `listen`.
    */
   bind(address: AddressInput): void {
-    this.#listening.bind(address);
+    this.#parts.listening.bind(address);
   }
 
   /**
@@ -162,7 +152,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * most `backlog` accepted connections wait for `accept()`; more are reset and counted.
    */
   async listen(backlog: number = DEFAULT_BACKLOG): Promise<void> {
-    await this.#listening.listen(backlog);
+    await this.#parts.listening.listen(backlog);
   }
 
   /**
@@ -174,7 +164,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * ```
    */
   accept(options?: BlockingOptions): Promise<[StreamSocket, SocketAddress]> {
-    return this.#listening.accept(options, this.#timeout);
+    return this.#parts.listening.accept(options, this.#timeout);
   }
 
   /** Accepted connections as an async iterable, until the socket is closed. */
@@ -190,7 +180,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     return traced(
       connectChannel,
       () => ({ socket: this, address }),
-      () => this.#connector.connect(address, options, this.#timeout),
+      () => this.#parts.connector.connect(address, options, this.#timeout),
     );
   }
 
@@ -209,7 +199,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * chunk is large enough.
    */
   recv(bufsize: number, options?: BlockingOptions): Promise<Uint8Array> {
-    return this.#read.receive(bufsize, options, this.#timeout);
+    return this.#parts.read.receive(bufsize, options, this.#timeout);
   }
 
   /**
@@ -226,7 +216,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * ```
    */
   tryRecv(bufsize: number): Uint8Array | undefined {
-    return this.#read.tryTake(bufsize);
+    return this.#parts.read.tryTake(bufsize);
   }
 
   /**
@@ -240,8 +230,8 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    */
   onReadable(listener: () => void): () => void {
     checkFunction('listener', listener);
-    this.#life.assertNotClosed('onReadable');
-    return this.#read.listen(listener);
+    this.#parts.life.assertNotClosed('onReadable');
+    return this.#parts.read.listen(listener);
   }
 
   /**
@@ -250,7 +240,7 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * and a full buffer it rejects with `BlockingIOError`.
    */
   send(data: Uint8Array, options?: BlockingOptions): Promise<number> {
-    return this.#write.send(data, options);
+    return this.#parts.write.send(data, options);
   }
 
   /**
@@ -259,15 +249,16 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    * `bytesSent` (bytes already queued cannot be taken back).
    */
   sendAll(data: Uint8Array, options?: BlockingOptions): Promise<void> {
-    return this.#write.sendAll(data, options);
+    return this.#parts.write.sendAll(data, options);
   }
 
   /** Ends reading (later `recv`s resolve empty), writing (the peer reads to end of stream), or both. */
   shutdown(how: ShutdownHow): void {
     checkOneOf('how', how, ['read', 'write', 'both']);
-    const socket = this.#life.connectedSocket(this.#link.socket, 'shutdown');
-    if (how !== 'write') this.#read.shutdown();
-    if (how !== 'read') this.#write.shutdown(socket);
+    const { life, link, read, write } = this.#parts;
+    const socket = life.connectedSocket(link.socket, 'shutdown');
+    if (how !== 'write') read.shutdown();
+    if (how !== 'read') write.shutdown(socket);
   }
 
   /**
@@ -309,7 +300,8 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
    */
   setIdleTimeout(timeout: number | null): void {
     const idle = checkTimeout('timeout', timeout);
-    this.#link.setIdleTimeout(this.#life.connectedSocket(this.#link.socket, 'setIdleTimeout'), idle);
+    const { link, life } = this.#parts;
+    link.setIdleTimeout(life.connectedSocket(link.socket, 'setIdleTimeout'), idle);
   }
 
   /** `setBlocking(false)` is `setTimeout(0)`; `setBlocking(true)` is `setTimeout(null)`. */
@@ -319,31 +311,31 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   /** The peer's address; `SocketError` `ENOTCONN` when not connected. */
   getPeerName(): SocketAddress {
-    const peer = this.#link.peer;
+    const peer = this.#parts.link.peer;
     if (peer === undefined) throw new SocketError('ENOTCONN', 'socket is not connected');
     return peer;
   }
 
   /** The local address: the real port once listening or connected, else the recorded `bind` address. */
   getSockName(): SocketAddress {
-    return this.#listening.address(this.#link.socket);
+    return this.#parts.listening.address(this.#parts.link.socket);
   }
 
   /** Sets a socket option Node can honour; others throw `UnsupportedError` (errno `ENOPROTOOPT`). */
   setSockOpt<K extends keyof StreamSocketOptionValues>(name: K, value: StreamSocketOptionValues[K]): void {
-    this.#options.set(name, value, this.#life, this.#link.socket);
+    this.#parts.options.set(name, value, this.#parts.life, this.#parts.link.socket);
   }
 
   /** Reads back a socket option (the value set, or the default). */
   getSockOpt<K extends keyof StreamSocketOptionValues>(name: K): StreamSocketOptionValues[K] {
-    return this.#options.get(name);
+    return this.#parts.options.get(name);
   }
 
   /** The file descriptor, or -1 when there is none (not yet connected, closed, or not exposed by Node). */
   fileno(): number {
-    if (this.#life.closed) return -1;
-    const socket = this.#link.socket;
-    return socket === undefined ? this.#listening.fileno() : descriptorOf(socket);
+    if (this.#parts.life.closed) return -1;
+    const socket = this.#parts.link.socket;
+    return socket === undefined ? this.#parts.listening.fileno() : descriptorOf(socket);
   }
 
   /**
@@ -384,17 +376,17 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
     if (!(socket instanceof Socket))
       throw new InvalidArgumentError('socket', 'a connected net.Socket', socket);
     const wrapped = new StreamSocket(familyOf(socket), options);
-    wrapped.#link.adopt(socket);
+    wrapped.#parts.link.adopt(socket);
     adoptSession(socket);
-    wrapped.#read.resume();
+    wrapped.#parts.read.resume();
     return wrapped;
   }
 
   /** Wraps a connection the listener accepted (paused) as an unclaimed connection of the backlog. */
   #adoptAccepted(connection: Socket): Unclaimed<StreamSocket> {
-    const wrapped = new StreamSocket(this.#family, { highWaterMark: this.#read.highWaterMark });
-    wrapped.#options.inheritFrom(this.#options);
-    wrapped.#link.adopt(connection);
-    return unclaimed(wrapped, wrapped.#read);
+    const wrapped = new StreamSocket(this.#family, { highWaterMark: this.#parts.read.highWaterMark });
+    wrapped.#parts.options.inheritFrom(this.#parts.options);
+    wrapped.#parts.link.adopt(connection);
+    return unclaimed(wrapped, wrapped.#parts.read);
   }
 }

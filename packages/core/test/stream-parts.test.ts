@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { AF_INET, InvalidArgumentError, SocketClosedError, StreamSocket } from '../src/index.ts';
+import {
+  AF_INET,
+  DEFAULT_HIGH_WATER_MARK,
+  InvalidArgumentError,
+  SocketClosedError,
+  StreamSocket,
+} from '../src/index.ts';
 import { closeParts, streamParts } from '../src/stream-parts.ts';
 
 function parts(highWaterMark?: unknown) {
@@ -16,7 +22,7 @@ function parts(highWaterMark?: unknown) {
 
 describe('streamParts', () => {
   it('checks the high-water mark and defaults it', () => {
-    expect(parts().read.highWaterMark).toBe(64 * 1024);
+    expect(parts().read.highWaterMark).toBe(DEFAULT_HIGH_WATER_MARK);
     expect(parts(8).read.highWaterMark).toBe(8);
     expect(() => parts(0)).toThrow(InvalidArgumentError);
   });
@@ -24,7 +30,8 @@ describe('streamParts', () => {
   it('wires the read checks to the lifecycle: a fresh socket cannot recv, a closed one says so', async () => {
     const wired = parts();
     expect(() => wired.read.tryTake(4)).toThrow(expect.objectContaining({ code: 'ENOTCONN' }));
-    wired.life.state = 'connected';
+    wired.life.connecting();
+    wired.life.connected();
     const waiting = wired.read.receive(4, undefined, null);
     await closeParts(wired, false);
     expect(wired.life.closed).toBe(true);

@@ -2,126 +2,121 @@
  * Where the default path's time goes for 1 MiB frames: raw sockets carrying the same bytes, each
  * doing one part of what the channel does to a frame (copy it, allocate its own buffer, both),
  * beside the channel itself, and the read straight into each frame's buffer that `net`'s
- * `onread` option allows (connecting sockets only: `net.Server` ignores it). Each contender's
- * minor page faults and GCs per frame are logged to stderr, as they explain the times.
+ * `onread` option allows. Only a connecting socket takes `onread` (`net.Server` ignores it), so
+ * that contender alone sends from the accepted socket to the client; and as it reads no length
+ * header (it knows every frame is 1 MiB), it is an upper bound for a decoder reading that way.
+ * Each contender's minor page faults and GCs per frame are logged to stderr, as they explain the
+ * times. Every contender returns the frames that arrived (raw: received bytes / 1 MiB).
  */
-import { once } from 'node:events';
-import { connect, createServer, type Socket } from 'node:net';
 import { PerformanceObserver } from 'node:perf_hooks';
 import type { Contender } from './harness.ts';
-import { benchConnections } from './tcp.ts';
+import { arrivalCounter, channelConnections, channelContender, connectedPair, sendFrames } from './tcp.ts';
 
 const FRAME = 1024 * 1024;
 
 /** What a raw receiver does with each frame's bytes as its chunks arrive. */
-type Assembly = 'copy into one reused buffer' | 'fresh buffer, not written' | 'copy into a fresh buffer';
+type Assembly =
+  | 'copy into one reused buffer'
+  | 'fresh buffer per frame, not written'
+  | 'copy into a fresh buffer per frame';
 
-/** A client socket connected to an accepted one over loopback; `onread` goes to the client. */
-async function socketPair(onread?: { buffer: () => Uint8Array; callback: (bytes: number) => boolean }) {
-  const listener = createServer();
-  listener.listen({ host: '127.0.0.1', port: 0 });
-  await once(listener, 'listening');
-  const { port } = listener.address() as { port: number };
-  const accepted = once(listener, 'connection') as Promise<[Socket]>;
-  const client = connect({ host: '127.0.0.1', port, ...(onread === undefined ? {} : { onread }) });
-  await once(client, 'connect');
-  const [server] = await accepted;
-  const close = async () => {
-    client.destroy();
-    server.destroy();
-    await new Promise((resolve) => listener.close(resolve));
+/** Raw socket bytes: counts the bytes received and returns them in frames. */
+async function rawBytes(payload: Buffer, frames: number) {
+  const pair = await connectedPair();
+  const received = arrivalCounter();
+  pair.server.on('data', (chunk: Buffer) => received.add(chunk.length));
+  const contender: Contender = {
+    name: 'raw socket bytes',
+    run: async () =>
+      (await sendFrames(pair.client, payload, frames, received.expect(frames * FRAME))) / FRAME,
   };
-  return { client, server, close };
+  return { contender, close: pair.close };
 }
 
-/** Counts received bytes; `run` resolves once `frames` frames' worth arrived. */
-function byteCounter() {
-  let received = 0;
-  let waiter: { bytes: number; resolve: () => void } | null = null;
-  return {
-    add(bytes: number) {
-      received += bytes;
-      if (waiter !== null && received >= waiter.bytes) waiter.resolve();
-    },
-    expect(bytes: number): Promise<void> {
-      received = 0;
-      return new Promise((resolve) => {
-        waiter = { bytes, resolve };
-      });
-    },
-  };
-}
-
-/** Writes `frames` copies of `payload`, waiting for 'drain', and waits for them to arrive. */
-async function sendFrames(sender: Socket, payload: Buffer, frames: number, arrived: Promise<void>) {
-  for (let index = 0; index < frames; index++) {
-    if (!sender.write(payload)) await once(sender, 'drain');
-  }
-  await arrived;
-  return frames;
-}
-
-/** A raw receiver that puts each frame's bytes into a buffer as `assembly` says. */
-async function rawAssembler(assembly: Assembly | null, payload: Buffer, frames: number) {
-  const pair = await socketPair();
-  const counter = byteCounter();
+/** A raw receiver that puts each frame's bytes into a buffer as `assembly` says, counting completed frames. */
+async function rawAssembler(assembly: Assembly, payload: Buffer, frames: number) {
+  const pair = await connectedPair();
+  const completed = arrivalCounter();
   const reused = Buffer.allocUnsafe(FRAME);
   let frame: Buffer | null = null;
   let used = 0;
   pair.server.on('data', (chunk: Buffer) => {
-    for (let from = 0; assembly !== null && from < chunk.length; ) {
+    for (let from = 0; from < chunk.length; ) {
       frame ??= assembly === 'copy into one reused buffer' ? reused : Buffer.allocUnsafe(FRAME);
       const take = Math.min(FRAME - used, chunk.length - from);
-      if (assembly !== 'fresh buffer, not written') chunk.copy(frame, used, from, from + take);
+      if (assembly !== 'fresh buffer per frame, not written') chunk.copy(frame, used, from, from + take);
       used += take;
       from += take;
       if (used === FRAME) {
         frame = null;
         used = 0;
+        completed.add(1);
       }
     }
-    counter.add(chunk.length);
   });
   const contender: Contender = {
-    name: assembly === null ? 'raw socket bytes' : `raw + ${assembly} per frame`,
-    run: () => sendFrames(pair.client, payload, frames, counter.expect(frames * FRAME)),
+    name: `raw + ${assembly}`,
+    run: () => sendFrames(pair.client, payload, frames, completed.expect(frames)),
   };
   return { contender, close: pair.close };
 }
 
-/** Reads straight into each frame's own fresh buffer (`onread` with a buffer per read). */
+/**
+ * Reads straight into each frame's own fresh buffer (`onread` with a buffer per read): the
+ * accepted socket sends, the client reads, and no length header is read (an upper bound).
+ */
 async function rawOnread(payload: Buffer, frames: number) {
-  const counter = byteCounter();
+  const completed = arrivalCounter();
   let frame = Buffer.allocUnsafe(FRAME);
   let used = 0;
-  const pair = await socketPair({
+  const pair = await connectedPair({
     buffer: () => frame.subarray(used),
     callback: (bytes) => {
       used += bytes;
       if (used === FRAME) {
         frame = Buffer.allocUnsafe(FRAME);
         used = 0;
+        completed.add(1);
       }
-      counter.add(bytes);
       return true;
     },
   });
   const contender: Contender = {
-    name: "raw, read into each frame's fresh buffer (onread)",
-    run: () => sendFrames(pair.server, payload, frames, counter.expect(frames * FRAME)),
+    name: 'raw, onread into a fresh buffer per frame',
+    run: () => sendFrames(pair.server, payload, frames, completed.expect(frames)),
   };
   return { contender, close: pair.close };
 }
 
+/**
+ * Counts GCs: the observer gets `gc` entries some time after each collection, so `count()` first
+ * lets pending callbacks run (one `setImmediate`), then takes the entries not yet delivered.
+ */
+function gcCounter() {
+  let collections = 0;
+  const observer = new PerformanceObserver((list) => {
+    collections += list.getEntries().length;
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    async count(): Promise<number> {
+      await new Promise((resolve) => setImmediate(resolve));
+      collections += observer.takeRecords().length;
+      return collections;
+    },
+    stop: () => observer.disconnect(),
+  };
+}
+
 /** Wraps `contender` to count the minor page faults and GCs of its runs. */
-function counted(contender: Contender, gcs: { count: number }) {
+function counted(contender: Contender, gcs: ReturnType<typeof gcCounter>) {
   const totals = { frames: 0, faults: 0, gcs: 0 };
   const run = async () => {
+    const collections = await gcs.count();
     const faults = process.resourceUsage().minorPageFault;
-    const collections = gcs.count;
     const done = await contender.run();
     totals.faults += process.resourceUsage().minorPageFault - faults;
-    totals.gcs += gcs.count - collections;
+    totals.gcs += (await gcs.count()) - collections;
     totals.frames += done;
     return done;
   };
@@ -134,31 +129,23 @@ export async function frameCosts(
 ): Promise<{ contenders: Contender[]; close(): Promise<void> }> {
   const payload = Buffer.alloc(FRAME, 0x5a);
   const parts = [
-    await rawAssembler(null, payload, frames),
+    await rawBytes(payload, frames),
     await rawAssembler('copy into one reused buffer', payload, frames),
-    await rawAssembler('fresh buffer, not written', payload, frames),
-    await rawAssembler('copy into a fresh buffer', payload, frames),
+    await rawAssembler('fresh buffer per frame, not written', payload, frames),
+    await rawAssembler('copy into a fresh buffer per frame', payload, frames),
     await rawOnread(payload, frames),
   ];
-  const channel = await benchConnections();
-  const channelContender: Contender = {
-    name: 'sockkit framed channel',
-    async run() {
-      const receiving = channel.channelReceives(frames);
-      for (let index = 0; index < frames; index++) await channel.sender.send(payload);
-      return (await receiving) / FRAME;
-    },
-  };
-  const gcs = { count: 0 };
-  const observer = new PerformanceObserver((list) => {
-    gcs.count += list.getEntries().length;
-  });
-  observer.observe({ entryTypes: ['gc'] });
-  const wrapped = [...parts.map((part) => part.contender), channelContender].map((c) => counted(c, gcs));
+  const channel = await channelConnections();
+  const contenders = [
+    ...parts.map((part) => part.contender),
+    channelContender('sockkit framed channel', channel, payload, frames),
+  ];
+  const gcs = gcCounter();
+  const wrapped = contenders.map((contender) => counted(contender, gcs));
   return {
     contenders: wrapped.map(({ contender }) => contender),
     async close() {
-      observer.disconnect();
+      gcs.stop();
       for (const { contender, totals } of wrapped) {
         const per = (value: number) => (value / totals.frames).toFixed(3);
         log(`  ${contender.name}: ${per(totals.faults)} minor page faults, ${per(totals.gcs)} GCs per frame`);

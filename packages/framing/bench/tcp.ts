@@ -1,19 +1,24 @@
 /** 1 MiB frames over a TCP loopback connection: a framed channel against raw socket bytes. */
 import { once } from 'node:events';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, createServer, type OnReadOpts, type Socket } from 'node:net';
 import { framed } from '../src/index.ts';
 import type { Contender } from './harness.ts';
 
 const FRAME = 1024 * 1024;
 
-/** A client and a server `net.Socket` connected over loopback. */
-async function connectedPair(): Promise<{ client: Socket; server: Socket; close(): Promise<void> }> {
+/**
+ * A client and a server `net.Socket` connected over loopback; `onread` (reads into the caller's
+ * buffer) goes to the client, as only a connecting socket takes it (`net.Server` ignores it).
+ */
+export async function connectedPair(
+  onread?: OnReadOpts,
+): Promise<{ client: Socket; server: Socket; close(): Promise<void> }> {
   const listener = createServer();
   listener.listen({ host: '127.0.0.1', port: 0 });
   await once(listener, 'listening');
   const { port } = listener.address() as { port: number };
   const accepted = once(listener, 'connection') as Promise<[Socket]>;
-  const client = connect({ host: '127.0.0.1', port });
+  const client = connect({ host: '127.0.0.1', port, ...(onread === undefined ? {} : { onread }) });
   await once(client, 'connect');
   const [server] = await accepted;
   return {
@@ -27,40 +32,43 @@ async function connectedPair(): Promise<{ client: Socket; server: Socket; close(
   };
 }
 
+/**
+ * Counts what a receiver got (bytes, frames): `expect(count)` starts from zero and resolves with
+ * the count once at least `count` arrived, for a contender to return what arrived, not what it sent.
+ */
+export function arrivalCounter(): { add(amount: number): void; expect(count: number): Promise<number> } {
+  let arrived = 0;
+  let waiter: { count: number; resolve: (arrived: number) => void } | null = null;
+  return {
+    add(amount) {
+      arrived += amount;
+      if (waiter !== null && arrived >= waiter.count) waiter.resolve(arrived);
+    },
+    expect(count) {
+      arrived = 0;
+      return new Promise((resolve) => {
+        waiter = { count, resolve };
+      });
+    },
+  };
+}
+
 /** Bytes of a received message: one array, or the pieces of a large frame (`piecesFrom`). */
 const bytesOf = (message: Uint8Array | readonly Uint8Array[]): number =>
   Array.isArray(message)
     ? message.reduce((sum: number, piece: Uint8Array) => sum + piece.length, 0)
     : (message as Uint8Array).length;
 
-/**
- * What a TCP case compares: a raw socket pair counting received bytes, and a framed channel
- * pair (with `piecesFrom` when given).
- */
-export async function benchConnections(piecesFrom?: number) {
-  const raw = await connectedPair();
-  const channelPair = await connectedPair();
+/** A framed channel pair over loopback (with `piecesFrom` when given): its sender and receives. */
+export async function channelConnections(piecesFrom?: number) {
+  const pair = await connectedPair();
   const options = { idleTimeout: null, ...(piecesFrom === undefined ? {} : { piecesFrom }) };
-  const sender = framed(channelPair.client, options);
-  const channel = framed(channelPair.server, options);
+  const sender = framed(pair.client, options);
+  const channel = framed(pair.server, options);
   const receiver = channel[Symbol.asyncIterator]();
   const batches = channel.batches();
-  let received = 0;
-  let waiter: { bytes: number; resolve: (received: number) => void } | null = null;
-  raw.server.on('data', (chunk: Buffer) => {
-    received += chunk.length;
-    if (waiter !== null && received >= waiter.bytes) waiter.resolve(received);
-  });
   return {
-    rawClient: raw.client,
     sender,
-    /** Resolves with the bytes the raw server received once it has `bytes` from now on. */
-    rawReceives(bytes: number): Promise<number> {
-      received = 0;
-      return new Promise((resolve) => {
-        waiter = { bytes, resolve };
-      });
-    },
     /** Takes `count` messages from the channel and returns their bytes. */
     async channelReceives(count: number): Promise<number> {
       let bytes = 0;
@@ -84,10 +92,60 @@ export async function benchConnections(piecesFrom?: number) {
     },
     async close() {
       await sender.close();
-      await raw.close();
-      await channelPair.close();
+      await pair.close();
     },
   };
+}
+
+/**
+ * What a TCP case compares: a raw socket pair counting received bytes, and a framed channel
+ * pair (with `piecesFrom` when given).
+ */
+export async function benchConnections(piecesFrom?: number) {
+  const raw = await connectedPair();
+  const channel = await channelConnections(piecesFrom);
+  const received = arrivalCounter();
+  raw.server.on('data', (chunk: Buffer) => received.add(chunk.length));
+  return {
+    ...channel,
+    rawClient: raw.client,
+    /** Resolves with the bytes the raw server received once it has `bytes` from now on. */
+    rawReceives: (bytes: number): Promise<number> => received.expect(bytes),
+    async close() {
+      await channel.close();
+      await raw.close();
+    },
+  };
+}
+
+/** `name`: sends `frames` copies of the 1 MiB `payload` through `channel`; returns the frames received. */
+export function channelContender(
+  name: string,
+  channel: Pick<Awaited<ReturnType<typeof channelConnections>>, 'sender' | 'channelReceives'>,
+  payload: Uint8Array,
+  frames: number,
+): Contender {
+  return {
+    name,
+    async run() {
+      const receiving = channel.channelReceives(frames);
+      for (let index = 0; index < frames; index++) await channel.sender.send(payload);
+      return (await receiving) / FRAME;
+    },
+  };
+}
+
+/** Writes `frames` copies of `payload` to `sender`, waiting for 'drain'; returns what `arrived` resolves with. */
+export async function sendFrames(
+  sender: Socket,
+  payload: Uint8Array,
+  frames: number,
+  arrived: Promise<number>,
+) {
+  for (let index = 0; index < frames; index++) {
+    if (!sender.write(payload)) await once(sender, 'drain');
+  }
+  return arrived;
 }
 
 /**
@@ -99,34 +157,15 @@ export async function loopback(frames: number): Promise<{ contenders: Contender[
   const payload = Buffer.alloc(FRAME, 0x5a);
   const connections = await benchConnections();
   const uncopied = await benchConnections(64 * 1024);
-  const { rawClient, sender } = connections;
+  const { rawClient } = connections;
   const contenders: Contender[] = [
     {
       name: 'raw socket bytes',
-      async run() {
-        const done = connections.rawReceives(frames * FRAME);
-        for (let index = 0; index < frames; index++) {
-          if (!rawClient.write(payload)) await once(rawClient, 'drain');
-        }
-        return (await done) / FRAME;
-      },
+      run: async () =>
+        (await sendFrames(rawClient, payload, frames, connections.rawReceives(frames * FRAME))) / FRAME,
     },
-    {
-      name: 'sockkit framed channel',
-      async run() {
-        const receiving = connections.channelReceives(frames);
-        for (let index = 0; index < frames; index++) await sender.send(payload);
-        return (await receiving) / FRAME;
-      },
-    },
-    {
-      name: 'sockkit framed channel, piecesFrom',
-      async run() {
-        const receiving = uncopied.channelReceives(frames);
-        for (let index = 0; index < frames; index++) await uncopied.sender.send(payload);
-        return (await receiving) / FRAME;
-      },
-    },
+    channelContender('sockkit framed channel', connections, payload, frames),
+    channelContender('sockkit framed channel, piecesFrom', uncopied, payload, frames),
   ];
   return {
     contenders,
