@@ -45,11 +45,6 @@ class ResultWaiter<T> {
  * A FIFO of received items bounded in count and bytes. A full queue drops the newest item and
  * counts it (UDP semantics: the kernel does the same when its buffer is full); it never grows.
  * A reader waiting when an item arrives gets it directly.
- *
- * An iterator's waiting `next` gets its item at the end of the event-loop turn (`setImmediate`),
- * with every other item that turn brought: the iteration then runs through the batch in one
- * microtask checkpoint, instead of Node entering JavaScript once more per datagram to resume it.
- * The items keep their order, and one handed out before `close` is still delivered.
  */
 export class ReceiveQueue<T> {
   readonly maxItems: number;
@@ -63,9 +58,6 @@ export class ReceiveQueue<T> {
   #bytes = 0;
   readonly #waiters = new WaiterList<Waiter<T> | ResultWaiter<T>>();
   #closed: unknown;
-  /** Iterator waiters given an item this turn, settled together at its end; the items, in the same order. */
-  readonly #handedOut: ResultWaiter<T>[] = [];
-  readonly #handedOutItems: T[] = [];
 
   constructor(maxItems: number, maxBytes: number) {
     this.maxItems = checkPositiveInteger('options.queue.maxDatagrams', maxItems);
@@ -85,12 +77,6 @@ export class ReceiveQueue<T> {
   /** Queues `item` of `size` bytes or hands it to a waiting reader; returns false when it was dropped. */
   push(item: T, size: number): boolean {
     const waiter = this.#waiters.shift();
-    if (waiter instanceof ResultWaiter) {
-      if (this.#handedOut.length === 0) setImmediate(this.#settleHandedOut);
-      this.#handedOut.push(waiter);
-      this.#handedOutItems.push(item);
-      return true;
-    }
     if (waiter !== undefined) {
       waiter.resolve(item);
       return true;
@@ -105,15 +91,6 @@ export class ReceiveQueue<T> {
     this.#bytes += size;
     return true;
   }
-
-  /** Settles the iterator waiters given an item this turn (their promises run no code here, so no push interleaves). */
-  readonly #settleHandedOut = (): void => {
-    const waiters = this.#handedOut;
-    const items = this.#handedOutItems;
-    for (let i = 0; i < waiters.length; i++) waiters[i]!.resolve(items[i]!);
-    waiters.length = 0;
-    items.length = 0;
-  };
 
   /** The oldest waiting item, if any. */
   shift(): T | undefined {

@@ -77,32 +77,4 @@ describe('ReceiveQueue.nextResult', () => {
     await expect(pending).resolves.toEqual({ done: true, value: undefined });
     await expect(queue.nextResult()).resolves.toEqual({ done: true, value: undefined });
   });
-
-  it('settles the waiting nexts of a turn together, in order, and still delivers one handed out before close', async () => {
-    const queue = new ReceiveQueue<string>(1, 4);
-    const settled: string[] = [];
-    const track = (name: string, result: Promise<IteratorResult<string, undefined>>) =>
-      result.then((value) => {
-        settled.push(name);
-        return value;
-      });
-    const first = track('first', queue.nextResult());
-    const second = track('second', queue.nextResult());
-    // Two items for two waiters and one queued: the waiters' items do not count against the bound of 1.
-    expect([queue.push('a', 1), queue.push('b', 1), queue.push('c', 1), queue.length]).toEqual([
-      true,
-      true,
-      true,
-      1,
-    ]);
-    // A next asked for in the meantime takes the queued item at once.
-    const third = track('third', queue.nextResult());
-    queue.close(new Error('closed'));
-    expect(settled).toEqual([]);
-    await expect(first).resolves.toEqual({ done: false, value: 'a' });
-    await expect(second).resolves.toEqual({ done: false, value: 'b' });
-    await expect(third).resolves.toEqual({ done: false, value: 'c' });
-    expect(settled).toEqual(['third', 'first', 'second']);
-    await expect(queue.nextResult()).resolves.toEqual({ done: true, value: undefined });
-  });
 });
