@@ -1,4 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { type LookupOneOptions, lookup } from 'node:dns';
+import { isIP } from 'node:net';
 import type { HostAddress } from './address.js';
 import { AF_INET6 } from './constants.js';
 import type { DatagramOptions } from './datagram-options.js';
@@ -23,6 +25,9 @@ export class DatagramHandle {
   #bindFailed: ((error: Error) => void) | undefined;
   /** Rejects the `connect` in progress (Node never calls back once the socket closes). */
   #connectFailed: ((error: unknown) => void) | undefined;
+  /** The last IP literal {@link literalFamily} saw, and its family. */
+  #lastLiteral: string | undefined;
+  #lastLiteralFamily = 0;
 
   constructor(family: number, options: DatagramOptions, received: DatagramQueue) {
     this.#family = family;
@@ -52,6 +57,7 @@ export class DatagramHandle {
     const socket = createSocket({
       type: this.#family === AF_INET6 ? 'udp6' : 'udp4',
       reuseAddr: this.#options.reuseAddress,
+      lookup: this.#lookup,
     });
     socket.on('message', this.#received.onMessage);
     socket.on('error', this.#onError);
@@ -113,6 +119,33 @@ export class DatagramHandle {
     this.#connectFailed?.(closing);
     const socket = this.#socket;
     return socket === undefined ? Promise.resolve() : new Promise((resolve) => socket.close(() => resolve()));
+  }
+
+  /**
+   * How Node turns a send's (or connect's) host into an address. Node's own lookup answers an IP
+   * literal on the next tick, which costs every `sendTo` a tick; once the socket is bound, a
+   * literal is answered at once (the send then runs inside `send()`, its callback still comes on a
+   * later tick). A name, and every lookup of `bind`, go to `dns.lookup` as before.
+   */
+  readonly #lookup = (
+    host: string,
+    options: LookupOneOptions,
+    answer: (error: NodeJS.ErrnoException | null, address: string, family: number) => void,
+  ): void => {
+    const family = this.#bound ? this.literalFamily(host) : 0;
+    if (family === 0) lookup(host, options, answer);
+    else answer(null, host, family);
+  };
+
+  /** 4 or 6 when `host` is an IP literal, else 0; the last literal is kept, as a socket mostly talks to one peer. */
+  literalFamily(host: string): number {
+    if (host === this.#lastLiteral) return this.#lastLiteralFamily;
+    const family = isIP(host);
+    if (family !== 0) {
+      this.#lastLiteral = host;
+      this.#lastLiteralFamily = family;
+    }
+    return family;
   }
 
   /**

@@ -1,5 +1,4 @@
 import type { Socket } from 'node:dgram';
-import { isIP } from 'node:net';
 import type { HostAddress } from './address.js';
 import { callSafely, warnCallbackFailed } from './callback.js';
 import { log } from './channels.js';
@@ -48,11 +47,12 @@ export class DatagramSends {
   readonly #own = new Set<Waiter<number>>();
   /** Where the error goes when a `trySendTo` handler throws: the socket's pending error. */
   readonly #onHandlerFailed: (error: unknown) => void;
-  /** The last host `#isLiteral` found to be an IP address. */
-  #lastLiteral: string | undefined;
+  /** Whether a host is an IP address, not a name. */
+  readonly #isLiteral: (host: string) => boolean;
 
-  constructor(onHandlerFailed: (error: unknown) => void) {
+  constructor(onHandlerFailed: (error: unknown) => void, isLiteral: (host: string) => boolean) {
     this.#onHandlerFailed = onHandlerFailed;
+    this.#isLiteral = isLiteral;
   }
 
   /** Sends `bytes` to `peer` (the connected peer when undefined); resolves with their length once Node has sent them. */
@@ -101,14 +101,6 @@ export class DatagramSends {
       callSafely((error) => rejecters[i]!(error, contexts[i]), closing, warnSendHandlerFailed);
     }
     this.#resolvers.drain();
-  }
-
-  /** Whether `host` is an IP address, not a name; the last answer is kept, as a socket mostly talks to one peer. */
-  #isLiteral(host: string): boolean {
-    if (host === this.#lastLiteral) return true;
-    if (isIP(host) === 0) return false;
-    this.#lastLiteral = host;
-    return true;
   }
 
   /** The callback of a queued send: settles the oldest. After {@link close} the queue is empty and late callbacks find nothing. */

@@ -68,8 +68,9 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     this.#family = checkOneOf('family', family, [AF_INET, AF_INET6]);
     const settings = checkDatagramSocketOptions(options);
     this.#received = new DatagramQueue(this, settings.maxQueuedDatagrams, settings.maxQueuedBytes);
-    this.#sends = new DatagramSends(this.#received.reportLate);
     this.#handle = new DatagramHandle(this.#family, this.#options, this.#received);
+    const handle = this.#handle;
+    this.#sends = new DatagramSends(this.#received.reportLate, (host) => handle.literalFamily(host) !== 0);
     this.#timeout = settings.timeout;
   }
 

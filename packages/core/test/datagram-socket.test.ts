@@ -216,6 +216,38 @@ describe('DatagramSocket', () => {
     expect(text((await udp.recvFrom(16, { timeout: 5_000 }))[0])).toBe('three');
   });
 
+  it.each([
+    ['IPv4', AF_INET, ['127.0.0.1', '127.0.0.2'], 'localhost'],
+    ['IPv6', AF_INET6, ['::1', '::1'], '0:0:0:0:0:0:0:1'],
+  ] as const)(
+    'sends each datagram to its own host and port, literal or name (%s)',
+    async (_name, family, hosts, other) => {
+      const { udp: sender } = await boundUdp(family);
+      await using _sender = sender;
+      await using first = new DatagramSocket(family);
+      await first.bind({ host: hosts[0], port: 0 });
+      const firstPort = first.getSockName().port;
+      await using second = new DatagramSocket(family);
+      await second.bind({ host: hosts[1], port: 0 });
+      const secondPort = second.getSockName().port;
+      // Alternating peers, then another spelling of the first host (a name, or a long form).
+      await sender.sendTo(bytes('a1'), { host: hosts[0], port: firstPort });
+      await sender.sendTo(bytes('b1'), { host: hosts[1], port: secondPort });
+      await sender.sendTo(bytes('a2'), { host: other, port: firstPort });
+      sender.trySendTo(bytes('b2'), { host: hosts[1], port: secondPort });
+      await sender.sendTo(bytes('a3'), { host: hosts[0], port: firstPort });
+      const received = async (receiver: DatagramSocket, count: number) => {
+        const texts: string[] = [];
+        for (let i = 0; i < count; i++)
+          texts.push(text((await receiver.recvFrom(64, { timeout: 5_000 }))[0]));
+        return texts;
+      };
+      expect(await received(first, 3)).toEqual(['a1', 'a2', 'a3']);
+      expect(await received(second, 2)).toEqual(['b1', 'b2']);
+      expect(first.tryRecvFrom(64)).toBeUndefined();
+    },
+  );
+
   it('reports send failures: sendTo rejects itself, trySendTo calls onError or fails the next read', async () => {
     const { udp, address } = await boundUdp();
     await using _udp = udp;
