@@ -130,10 +130,12 @@ export class Outbox {
     let queued = this.#openQueued;
     // A queued batch starts at its first frame and grows, so its memory stays within twice the
     // bytes counted against maxQueuedSendBytes however sends of other kinds split the queue;
-    // except the first after a flush, sized for twice the batch flushed (a steady sender fills
-    // that much again, without a doubling and a copy from its first frame): one at a time.
+    // except, when nothing else waits, the first after a flush: sized for twice the batch flushed
+    // (a steady sender fills that much again, without doublings and copies from its first frame).
+    // So at most one queued batch holds more than twice its bytes, by at most 64 KiB.
     if (queued === null || queued.frames!.appendGrowing(payload) === 0) {
-      const frames = new FrameBatch(this.#format, 2 * this.#flushedBatchBytes);
+      const ahead = this.#queue.length === 0 ? 2 * this.#flushedBatchBytes : 0;
+      const frames = new FrameBatch(this.#format, ahead);
       this.#flushedBatchBytes = 0;
       frames.renewFor(payload);
       queued = this.#openQueued = this.#enqueue([], frames, 0, 0);

@@ -270,6 +270,40 @@ describe('Outbox.writeFrame', () => {
     expect(framesOf(sink)).toEqual(Array.from({ length: 100 }, (_, tag) => [tag, tag]).flat());
   });
 
+  it('sizes at most one queued batch ahead of its bytes, however deep the queue', async () => {
+    const sink = new FakeSink();
+    const { box } = outbox(sink, { maxQueuedSendBytes: 1 << 20, sendTimeout: null });
+    const write = sink.write.bind(sink);
+    sink.write = (chunk) => {
+      const taken = write(chunk);
+      sink.writableNeedDrain = true; // one write per drain: a peer that reads slowly
+      return taken;
+    };
+    sink.writableNeedDrain = true;
+    for (let round = 0; round < 3; round++) {
+      for (let index = 0; index < 900; index++) void box.writeFrame(frame(round, 32));
+      void box.write([new Uint8Array(9000)], 1);
+    }
+    // Each drain writes one queued send; a tiny frame and a whole chunk follow it, so a new
+    // small batch starts behind the others after every flushed 900-frame batch.
+    for (let drain = 0; drain < 6; drain++) {
+      sink.writableNeedDrain = false;
+      box.flush();
+      void box.writeFrame(frame(9, 32));
+      void box.write([new Uint8Array(9000)], 1);
+    }
+    sink.write = write;
+    sink.writableNeedDrain = false;
+    box.flush();
+    await tick();
+    const tiny = sink.batches.flat().filter((chunk) => chunk.length === 36);
+    expect(tiny).toHaveLength(6);
+    let heldBytes = 0;
+    for (const buffer of new Set(tiny.map((chunk) => chunk.buffer))) heldBytes += buffer.byteLength;
+    // Sized ahead while others waited, each held 64,800 bytes; now they share Node's pool.
+    expect(heldBytes).toBeLessThan(100_000);
+  });
+
   it('fails past maxQueuedSendBytes, and rejectAll rejects queued frames', async () => {
     const sink = new FakeSink();
     const { box, failures } = outbox(sink, { maxQueuedSendBytes: 10, sendTimeout: null });
