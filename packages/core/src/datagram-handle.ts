@@ -50,6 +50,11 @@ export class DatagramHandle {
     return this.#connected;
   }
 
+  /** Whether `connect` set a peer or is setting one: Node counts the socket connected before `connect` resolves. */
+  get hasPeer(): boolean {
+    return this.#connected !== undefined || this.#connectFailed !== undefined;
+  }
+
   /** The Node socket, created on first use; `SocketClosedError` once closed. */
   ensure(): Socket {
     if (this.#closed) throw new SocketClosedError();
@@ -129,7 +134,7 @@ export class DatagramHandle {
    */
   readonly #lookup = (
     host: string,
-    options: LookupOneOptions,
+    options: LookupOneOptions, // Node's dgram passes the family number here; dns.lookup takes either
     answer: (error: NodeJS.ErrnoException | null, address: string, family: number) => void,
   ): void => {
     const family = this.#bound ? this.literalFamily(host) : 0;

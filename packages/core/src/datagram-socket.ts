@@ -116,9 +116,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     try {
       const bytes = this.#checkDatagram(data);
       const peer = checkAddress(address, this.#family, 1) as HostAddress;
-      if (this.#handle.connected !== undefined) {
-        throw new SocketError('EISCONN', 'socket is connected: use send(), not sendTo()');
-      }
+      this.#checkUnconnected('sendTo');
       return this.#send(bytes, options, peer);
     } catch (error) {
       return Promise.reject(error);
@@ -158,9 +156,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     const bytes = this.#checkDatagram(data);
     if (onError !== undefined) checkFunction('onError', onError);
     const peer = checkAddress(address, this.#family, 1) as HostAddress;
-    if (this.#handle.connected !== undefined) {
-      throw new SocketError('EISCONN', 'socket is connected: use send(), not trySendTo()');
-    }
+    this.#checkUnconnected('trySendTo');
     const report = (onError ?? this.#received.reportLate) as SendErrorHandler<unknown>;
     this.#sends.trySend(this.#handle.ensure(), bytes, peer, report, context);
     return bytes.length;
@@ -328,6 +324,12 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     return this.#sends.send(this.#handle.ensure(), bytes, peer, timeout, signal);
+  }
+
+  /** `sendTo` and `trySendTo` name a destination, which a socket with a peer (or one being set) refuses. */
+  #checkUnconnected(verb: string): void {
+    if (this.#handle.hasPeer)
+      throw new SocketError('EISCONN', `socket is connected: use send(), not ${verb}()`);
   }
 
   /** Checks a send: an open socket, bytes, and no more than one IP datagram carries. */

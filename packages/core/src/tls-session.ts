@@ -49,23 +49,26 @@ export function sessionOf(socket: object | undefined): TlsSession | undefined {
   return socket === undefined ? undefined : sessions.get(socket);
 }
 
+/** Node's verdict on the peer's certificate; its `authorizationError` is OpenSSL's code, a string (typed as an Error). */
+export function nodeAuthorization(socket: TLSSocket): TlsAuthorization {
+  const reason: unknown = socket.authorizationError;
+  const code = reason instanceof Error ? ((reason as NodeJS.ErrnoException).code ?? reason.message) : reason;
+  return { authorized: socket.authorized, authorizationError: typeof code === 'string' ? code : undefined };
+}
+
 /**
  * Records the session of a `TLSSocket` made outside sockkit (`StreamSocket.fromNodeSocket`): now
- * if its handshake finished (both Finished messages exchanged), else when it does. Authorization
- * is what Node decided (`authorized`, `authorizationError`). Does nothing for plain sockets.
+ * if its handshake finished (both Finished messages exchanged), else when it does, with Node's
+ * verdict ({@link nodeAuthorization}). Does nothing for plain sockets.
  */
 export function adoptSession(socket: object): void {
   if (!(socket instanceof TLSSocket) || sessions.has(socket)) return;
+  // 'secure' ends every handshake, client or server. Node's own listeners (tls.connect's,
+  // tls.Server's) were added first: they set `authorized`, or destroy a socket whose peer
+  // they refuse, and then there is no session to record.
   const record = () => {
-    socket.off('secureConnect', record).off('secure', record);
-    const reason: unknown = socket.authorizationError;
-    const authorizationError =
-      reason instanceof Error ? ((reason as NodeJS.ErrnoException).code ?? reason.message) : reason;
-    recordSession(socket, {
-      authorized: socket.authorized,
-      authorizationError: typeof authorizationError === 'string' ? authorizationError : undefined,
-    });
+    if (!socket.destroyed) recordSession(socket, nodeAuthorization(socket));
   };
   if (socket.getFinished() !== undefined && socket.getPeerFinished() !== undefined) record();
-  else socket.once('secureConnect', record).once('secure', record);
+  else socket.once('secure', record);
 }

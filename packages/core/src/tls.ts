@@ -20,7 +20,7 @@ import {
   type TlsClientOptions,
   type TlsServerOptions,
 } from './tls-options.js';
-import { recordSession, type TlsAuthorization } from './tls-session.js';
+import { nodeAuthorization, recordSession, type TlsAuthorization } from './tls-session.js';
 import { checkSignal } from './validate.js';
 import { abortReason, Waiter } from './waiter.js';
 
@@ -115,10 +115,7 @@ export function secureClientSide(
     ready: 'secureConnect',
     timeout: options.handshakeTimeout,
     signal,
-    authorize: (socket) => ({
-      authorized: socket.authorized,
-      authorizationError: (socket.authorizationError as unknown as string | null) ?? undefined,
-    }),
+    authorize: nodeAuthorization,
   });
 }
 

@@ -97,6 +97,25 @@ describe('DatagramSocket', () => {
     await expect(udp.recvFrom(10)).rejects.toBeInstanceOf(SocketClosedError);
   });
 
+  it('refuses sendTo and trySendTo with EISCONN while a connect is under way', async () => {
+    const { udp: server, address } = await boundUdp();
+    await using _server = server;
+    await using client = new DatagramSocket(AF_INET);
+    await client.bind({ host: '127.0.0.1', port: 0 }); // a bound socket looks literals up at once
+    const connecting = client.connect(address);
+    await expect(client.sendTo(bytes('x'), address)).rejects.toMatchObject({
+      name: 'SocketError',
+      code: 'EISCONN',
+    });
+    expect(() => client.trySendTo(bytes('x'), address)).toThrow(
+      expect.objectContaining({ name: 'SocketError', code: 'EISCONN' }),
+    );
+    await connecting;
+    await client.send(bytes('after'));
+    const [data] = await server.recvFrom(100, { timeout: 5_000 });
+    expect(text(data)).toBe('after');
+  });
+
   it('send/recv after connect talk to the default peer only', async () => {
     const { udp: server, address } = await boundUdp();
     await using _server = server;

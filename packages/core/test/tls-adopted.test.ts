@@ -59,6 +59,21 @@ describe('StreamSocket.fromNodeSocket over a TLSSocket', () => {
     expect(conn.tls).toMatchObject({ authorized: false, authorizationError: expect.any(String) });
   });
 
+  it('fails only that connection when Node refuses the peer of a socket wrapped mid-handshake', {
+    timeout: 10_000,
+  }, async () => {
+    await using server = await nodeTlsEcho();
+    // No CA given and rejectUnauthorized left on: Node's own 'secure' listener destroys the socket.
+    const socket = tlsConnect({ host: '127.0.0.1', port: server.port, servername: 'localhost' });
+    await using conn = StreamSocket.fromNodeSocket(socket);
+    await expect(conn.recv(1024)).rejects.toThrow();
+    expect(conn.tls).toBeUndefined();
+    await using again = StreamSocket.fromNodeSocket(
+      tlsConnect({ host: '127.0.0.1', port: server.port, ca: certs.ca.cert, servername: 'localhost' }),
+    );
+    expect(await roundTrip(again, 'still serving')).toBe('still serving');
+  });
+
   it('leaves conn.tls undefined for a plain TCP socket', { timeout: 10_000 }, async () => {
     await using server = await nodeTlsEcho();
     const { connect } = await import('node:net');

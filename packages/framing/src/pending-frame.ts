@@ -146,8 +146,8 @@ export class PendingFrame {
 }
 
 /**
- * A `Buffer` for a payload of which every byte gets written (so it skips zero-filling): tiny ones on
- * V8's heap; below 4 KiB carved from Node's shared 8 KiB pool (one allocation per pool, not per
+ * A `Buffer` for a payload of which every byte gets written, so all but the tiny ones skip
+ * zero-filling: tiny ones on V8's heap (zeroed, as cheap at that size); below 4 KiB carved from Node's shared 8 KiB pool (one allocation per pool, not per
  * frame: 2-3x faster for small frames split across chunks); larger ones in their own memory, so a
  * kept frame never pins more than a pool. `Buffer.allocUnsafe` makes that choice itself.
  */
