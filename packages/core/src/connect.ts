@@ -79,10 +79,11 @@ export class Connector {
     const peer: SocketAddress | undefined =
       'path' in target ? { family: 'unix', path: target.path } : undefined;
     socket.once('connect', () => {
-      if (!link.opened(peer)) return;
+      // Taken before opened(): its 'open' event may close the socket, which must not fail this
+      // connect (the waiter is settled or gone already when opened() records nothing).
       const waiter = this.#waiter;
       this.#waiter = undefined;
-      waiter?.resolve();
+      if (link.opened(peer)) waiter?.resolve();
     });
     socket.connect(how);
     if (timeout === 0) throw new BlockingIOError('connect is in progress (the socket is non-blocking)');

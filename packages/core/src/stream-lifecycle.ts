@@ -25,9 +25,9 @@ export class StreamLifecycle {
     return this.#state === 'closed';
   }
 
-  /** A connection starts over an attached Node socket (connect, or an adopted connected one). */
+  /** A connection starts over an attached Node socket (connect, or an adopted connected one): fresh becomes connecting. */
   connecting(): void {
-    this.#state = 'connecting';
+    this.#move('fresh', 'connecting');
   }
 
   /**
@@ -43,9 +43,9 @@ export class StreamLifecycle {
     this.#move('connecting', 'fresh');
   }
 
-  /** `listen`'s checks passed and its listener exists: the socket is listening. */
+  /** `listen`'s checks passed and its listener exists: fresh becomes listening. */
   listening(): void {
-    this.#state = 'listening';
+    this.#move('fresh', 'listening');
   }
 
   /**

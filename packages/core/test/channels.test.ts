@@ -1,3 +1,4 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { fileURLToPath } from 'node:url';
 import { assertNoBytes, recordChannels, runScript, until } from '@sockkit/testkit';
 import { describe, expect, it } from 'vitest';
@@ -56,6 +57,25 @@ describe('diagnostics channels', () => {
       bytesWritten: 0,
     });
     for (const { message } of recording.events) assertNoBytes(message, OPAQUE);
+  });
+
+  it('a socket an open subscriber closes at once still connects, and announces its close', async () => {
+    using recording = recordChannels(EVENTS);
+    await using listener = socket(AF_INET);
+    listener.bind(loopback);
+    await listener.listen();
+    const client = socket(AF_INET);
+    const closeOnOpen = (message: unknown) => {
+      if ((message as { socket: unknown }).socket === client) void client.close();
+    };
+    subscribe('sockkit:socket:open', closeOnOpen);
+    try {
+      await client.connect(listener.getSockName(), { timeout: 5_000 });
+    } finally {
+      unsubscribe('sockkit:socket:open', closeOnOpen);
+    }
+    expect(client.closed).toBe(true);
+    await until(() => recording.of('sockkit:socket:close').some((event) => event.socket === client));
   });
 
   it('publishes a failed connect on the error channel of the span', async () => {

@@ -18,8 +18,9 @@ describe('StreamLifecycle', () => {
     life.connecting();
     life.connected();
     expect(() => life.assertState('fresh', 'connect')).toThrow(expect.objectContaining({ code: 'EISCONN' }));
-    life.listening();
-    expect(() => life.assertState('fresh', 'bind')).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    const { life: listening } = lifecycle();
+    listening.listening();
+    expect(() => listening.assertState('fresh', 'bind')).toThrow(expect.objectContaining({ code: 'EINVAL' }));
     expect(life.notReady('recv', 'connected')).toMatchObject({ code: 'ENOTCONN' });
   });
 
@@ -41,6 +42,8 @@ describe('StreamLifecycle', () => {
       ['abandonConnect', undefined, 'closed'],
       ['abandonListen', false, 'closed'],
       ['connected', false, 'closed'],
+      ['connecting', undefined, 'closed'],
+      ['listening', undefined, 'closed'],
     ];
     for (const [transition, returns, state] of walk) {
       expect(life[transition](), transition).toBe(returns);
