@@ -17,6 +17,7 @@ import {
   DEFAULT_REQUEST_TIMEOUT,
   DEFAULT_SEND_TIMEOUT,
 } from './constants.js';
+import { FrameDecoder } from './decoder.js';
 import { type FrameFormat, type FrameFormatOptions, toFrameFormat } from './format.js';
 
 /** How `request()` marks a request with an id and recognises the reply to it. */
@@ -196,4 +197,13 @@ function checkPiecesFrom(piecesFrom: number | undefined, codec: unknown): number
     );
   }
   return checkPositiveInteger('options.piecesFrom', piecesFrom);
+}
+
+/** The frame decoder of a channel with these options: invalid frames skipped when messages are. */
+export function frameDecoderFor(options: ChannelOptions<unknown>): FrameDecoder {
+  return new FrameDecoder(options.format, {
+    skipOversized: options.skipInvalid,
+    ...(options.maxSkipLength === undefined ? {} : { maxSkipLength: options.maxSkipLength }),
+    ...(options.piecesFrom === undefined ? {} : { piecesFrom: options.piecesFrom }),
+  });
 }

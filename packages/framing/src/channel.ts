@@ -7,11 +7,13 @@ import {
   channelOptions,
   closeTimeout,
   type FramedOptions,
+  frameDecoderFor,
   type RequestOptions,
 } from './channel-options.js';
+import { untilDone } from './close-wait.js';
 import { type MessageCodec, messagePayload } from './codec.js';
 import { DECODE_SLICE } from './constants.js';
-import { FrameDecoder } from './decoder.js';
+import type { FrameDecoder } from './decoder.js';
 import { encodeFrameChunks, encodeFrames, encodePieces } from './encoder.js';
 import {
   ChannelClosedError,
@@ -57,8 +59,10 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   #closing = false;
   /** The one close in progress or done, shared by every `close()` call. */
   #closed: Promise<void> | null = null;
-  /** Ends the graceful close's wait: the write side ended, or the channel failed first. */
+  /** Ends the graceful close's current wait: its step is done, or the channel failed first. */
   #closeWaitOver: (() => void) | null = null;
+  /** After `close()` ended the write side: received bytes are discarded until the peer ends. */
+  #lingering = false;
   #failure: Error | null = null;
   #framesInChunk = 0;
   /** The rest of a chunk not decoded yet because the receive queue filled up. */
@@ -75,11 +79,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     this.#format = options.format;
     this.#codec = options.codec;
     this.#skipInvalid = options.skipInvalid;
-    this.#decoder = new FrameDecoder(options.format, {
-      skipOversized: options.skipInvalid,
-      ...(options.maxSkipLength === undefined ? {} : { maxSkipLength: options.maxSkipLength }),
-      ...(options.piecesFrom === undefined ? {} : { piecesFrom: options.piecesFrom }),
-    });
+    this.#decoder = frameDecoderFor(options);
     this.#inPieces = options.piecesFrom !== undefined;
     this.#requests = new Requests(options.correlation, options.requestTimeout);
     this.#deadlines = new ReadDeadlines(options.frameTimeout, options.idleTimeout, (error) =>
@@ -99,6 +99,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     this.#deadlines.startIdle();
     this.#transport.start({
       data: (chunk) => {
+        if (this.#lingering) return;
         this.#deadlines.received();
         this.#decode(chunk);
       },
@@ -195,6 +196,8 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     // Everything that can throw runs before the request is registered, and becomes a rejection.
     try {
       request = this.#requests.open(message, options, () => {
+        // Its reply could never come: the end of the stream rejected the requests waiting then.
+        if (this.#ended) throw new ChannelClosedError('The peer ended the stream');
         const { length, maxQueued, paused } = this.#inbox;
         if (requestBlocked(paused, length, maxQueued)) throw new RequestBlockedError(length);
       });
@@ -251,19 +254,23 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     this.#deadlines.stop();
     this.#requests.rejectAll(new ChannelClosedError());
     const transport = this.#transport;
+    const deadline = performance.now() + timeout;
+    let flushed = true;
     if (!transport.writableEnded && !transport.destroyed) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, timeout);
-        const over = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-        this.#closeWaitOver = over;
-        this.#outbox.afterQueuedWrites(() => transport.end(over));
-      });
+      const flushing = (done: () => void) => this.#outbox.afterQueuedWrites(() => transport.end(done));
+      flushed = await untilDone(deadline, flushing, this.#waitingToClose);
+    }
+    // Closing with received bytes unread makes the kernel reset the connection and drop what it
+    // has not sent yet: read on, discarding, until the peer ends too (a lingering close).
+    if (flushed && !this.#ended && !transport.destroyed) {
+      this.#lingering = true;
+      transport.resume();
+      await untilDone(deadline, () => {}, this.#waitingToClose); // #onEnd or #fail ends it
     }
     this.#fail(new ChannelClosedError());
   }
+
+  readonly #waitingToClose = (over: () => void) => void (this.#closeWaitOver = over);
 
   /** `await using channel = framed(...)` closes it. */
   [Symbol.asyncDispose](): Promise<void> {
@@ -346,6 +353,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   }
 
   #onEnd(): void {
+    if (this.#lingering) return this.#closeWaitOver?.(); // what it sent after close() was discarded
     try {
       this.#decoder.end();
     } catch (error) {

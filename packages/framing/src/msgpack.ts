@@ -234,6 +234,7 @@ export class MessagePackWriter {
   #map(value: ReadonlyMap<unknown, unknown>, depth: number): void {
     this.#header(value.size, 0x80, 0x10, 0, 0xde, 0xdf);
     for (const [key, entry] of value) {
+      if (typeof key === 'string') checkEncodedKey(key);
       this.#value(key, depth);
       this.#value(entry, depth);
     }
@@ -247,6 +248,7 @@ export class MessagePackWriter {
     for (const key of keys) {
       const entry = value[key];
       if (entry === undefined) continue;
+      checkEncodedKey(key);
       this.#string(key);
       this.#value(entry, depth);
     }
@@ -289,4 +291,11 @@ function isPlainObject(value: object): value is Record<string, unknown> {
 function describe(value: object): string {
   const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
   return typeof name === 'string' && name !== '' ? `a ${name}` : 'an object with a custom prototype';
+}
+
+/** Refuses the keys every receiving guard refuses (they would reach an object's prototype machinery), so a sent message never fails its peer. */
+function checkEncodedKey(key: string): void {
+  if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
+    throw new MessageEncodeError(`Cannot encode the key "${key}": receivers refuse it`);
+  }
 }

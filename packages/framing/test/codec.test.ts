@@ -165,6 +165,15 @@ describe('createCodec interop options', () => {
     expect(() => codec.encode([-(2n ** 63n) - 1n])).toThrow(/does not fit MessagePack's 64-bit integers/);
   });
 
+  it.each(['__proto__', 'constructor', 'prototype'])(
+    'encode refuses the key %s the receiving guard refuses',
+    (key) => {
+      const codec = createCodec(z.any());
+      expect(() => codec.encode(JSON.parse(`{"ok": {"${key}": 1}}`))).toThrow(MessageEncodeError);
+      expect(() => codec.encode(new Map([[key, 1]]))).toThrow(`Cannot encode the key "${key}"`);
+    },
+  );
+
   it("maps 'map' decodes every map as a Map, and still refuses container keys and forbidden keys", () => {
     const codec = createCodec(z.map(z.number(), z.map(z.string(), z.number())), { maps: 'map' });
     expect(codec.decode(hex('81 01 81 a161 02'))).toStrictEqual(new Map([[1, new Map([['a', 2]])]]));
