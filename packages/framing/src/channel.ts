@@ -270,7 +270,10 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     this.#fail(new ChannelClosedError());
   }
 
-  readonly #waitingToClose = (over: () => void) => void (this.#closeWaitOver = over);
+  /** Hands the graceful close's current wait to #fail and #onEnd, which may end it. */
+  readonly #waitingToClose = (over: () => void): void => {
+    this.#closeWaitOver = over;
+  };
 
   /** `await using channel = framed(...)` closes it. */
   [Symbol.asyncDispose](): Promise<void> {
@@ -353,7 +356,10 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   }
 
   #onEnd(): void {
-    if (this.#lingering) return this.#closeWaitOver?.(); // what it sent after close() was discarded
+    if (this.#lingering) {
+      this.#closeWaitOver?.(); // what the peer sent after close() was discarded
+      return;
+    }
     try {
       this.#decoder.end();
     } catch (error) {
