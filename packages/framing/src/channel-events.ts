@@ -4,7 +4,12 @@
  */
 import { eventChannel, operationChannel, packageDebugLog } from '@sockkit/core/internals';
 import type { ChannelStats, FramedChannel, FramedConnection } from './channel.js';
-import { FrameDecodeError, MessageDecodeError, MessageValidationError } from './errors.js';
+import {
+  FrameDecodeError,
+  isInvalidMessage,
+  type MessageDecodeError,
+  type MessageValidationError,
+} from './errors.js';
 
 /** Framing's debug logger: `NODE_DEBUG=sockkit` or `NODE_DEBUG=sockkit:framing`; `undefined` when off. */
 export const log = packageDebugLog('framing');
@@ -49,7 +54,7 @@ type AnyChannel = FramedChannel<unknown>;
 
 /** Announces a message dropped under `onInvalid: 'skip'`. */
 export function announceSkipped(channel: AnyChannel, connection: FramedConnection, error: unknown): void {
-  if (!(error instanceof MessageDecodeError || error instanceof MessageValidationError)) return;
+  if (!isInvalidMessage(error)) return;
   log?.('skipped an invalid message from %s: %s', describe(connection), error);
   if (messageErrorChannel.hasSubscribers)
     messageErrorChannel.publish({ channel, connection, error, skipped: true });
@@ -60,7 +65,7 @@ export function announceClose(channel: AnyChannel, connection: FramedConnection)
   const { error } = channel;
   if (error instanceof FrameDecodeError) {
     if (frameErrorChannel.hasSubscribers) frameErrorChannel.publish({ channel, connection, error });
-  } else if (error instanceof MessageDecodeError || error instanceof MessageValidationError) {
+  } else if (isInvalidMessage(error)) {
     if (messageErrorChannel.hasSubscribers)
       messageErrorChannel.publish({ channel, connection, error, skipped: false });
   }

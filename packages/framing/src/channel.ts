@@ -15,12 +15,7 @@ import { type MessageCodec, messagePayload } from './codec.js';
 import { DECODE_SLICE } from './constants.js';
 import type { FrameDecoder } from './decoder.js';
 import { encodeFrameChunks, encodeFrames, encodePieces } from './encoder.js';
-import {
-  ChannelClosedError,
-  MessageDecodeError,
-  MessageValidationError,
-  RequestBlockedError,
-} from './errors.js';
+import { ChannelClosedError, isInvalidMessage, RequestBlockedError } from './errors.js';
 import type { FrameFormat } from './format.js';
 import { BATCHED_PAYLOAD } from './frame-batch.js';
 import { Inbox, type ReadState } from './inbox.js';
@@ -322,22 +317,15 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   readonly #onFrame = (bytes: Uint8Array, start: number, end: number): void => {
     this.#framesInChunk++;
     const payload = bufferView(bytes, start, end);
-    let message: T;
-    if (this.#codec === undefined) {
-      message = payload as T;
-    } else {
+    let message = payload as T;
+    if (this.#codec !== undefined) {
       try {
         message = this.#codec.decode(payload);
       } catch (error) {
-        if (
-          this.#skipInvalid &&
-          (error instanceof MessageDecodeError || error instanceof MessageValidationError)
-        ) {
-          this.#skipped++;
-          announceSkipped(this, this.#connection, error);
-          return;
-        }
-        throw error;
+        if (!this.#skipInvalid || !isInvalidMessage(error)) throw error;
+        this.#skipped++;
+        announceSkipped(this, this.#connection, error);
+        return;
       }
     }
     this.#deliver(message);

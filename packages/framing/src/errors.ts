@@ -305,3 +305,8 @@ function formatPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(root)';
   return clip(path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`)).join(''));
 }
+
+/** Whether `error` says a message was malformed or invalid (what `onInvalid: 'skip'` skips), not that the channel broke. */
+export function isInvalidMessage(error: unknown): error is MessageDecodeError | MessageValidationError {
+  return error instanceof MessageDecodeError || error instanceof MessageValidationError;
+}
