@@ -33,14 +33,27 @@ export function checkDestination(to: Destination): Destination {
   return to;
 }
 
-/** RFC 5952 text of an IPv6 literal (what the kernel reports as a sender); other hosts unchanged. */
+/**
+ * An IPv6 literal as Node reports a sender: RFC 5952 text, an IPv4-mapped address in mixed
+ * notation (`::ffff:127.0.0.1`), and a zone id only on a link-local address (`fe80::1%eth0`; the
+ * kernel reports none elsewhere). Other hosts unchanged.
+ */
 export function canonicalHost(host: string): string {
   if (isIP(host) !== 6) return host;
+  const zoneAt = host.indexOf('%');
+  let text: string;
   try {
-    return new URL(`http://[${host}]`).hostname.slice(1, -1);
+    text = new URL(`http://[${zoneAt < 0 ? host : host.slice(0, zoneAt)}]`).hostname.slice(1, -1);
   } catch {
     return host;
   }
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(text);
+  if (mapped !== null) {
+    const high = Number.parseInt(mapped[1]!, 16);
+    const low = Number.parseInt(mapped[2]!, 16);
+    text = `::ffff:${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
+  }
+  return zoneAt >= 0 && /^fe[89ab]/.test(text) ? text + host.slice(zoneAt) : text;
 }
 
 /** Turns the hosts an endpoint is given into addresses of its family. */

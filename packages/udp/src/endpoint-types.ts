@@ -20,7 +20,9 @@ export interface UdpEndpointOptions<T> extends ResponderOptions {
   readonly type?: UdpType;
   /**
    * Local address. Default: loopback (`127.0.0.1` or `::1`) on a free port; give `'0.0.0.0'` or
-   * `'::'` to receive from the network. `reuseAddress` lets several sockets share a multicast port.
+   * `'::'` to receive from the network (a `serve()`ing endpoint on a host with several addresses:
+   * bind each address, as replies leave from the address the kernel picks). `reuseAddress` lets
+   * several sockets share a multicast port.
    */
   readonly bind?: { readonly host?: string; readonly port?: number; readonly reuseAddress?: boolean };
   /** Typed datagrams: every payload goes through this codec. Default: raw `Uint8Array` payloads. */

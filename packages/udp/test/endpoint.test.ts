@@ -266,6 +266,24 @@ describe('more request and serve edges', () => {
     expect(client.stats).toMatchObject({ replies: 1, spoofedReplies: 0 });
   });
 
+  it('gets replies over IPv6 from an IPv4-mapped address and from ::1 with a zone id', async () => {
+    await using server4 = await udpEndpoint();
+    server4.serve((message) => message);
+    await using server6 = await udpEndpoint({ type: 'udp6' });
+    server6.serve((message) => message);
+    // An IPv6 socket on IPv4 loopback; Node reports its peers' replies as ::ffff:127.0.0.1.
+    await using client4 = await udpEndpoint({ type: 'udp6', bind: { host: '::ffff:127.0.0.1', port: 0 } });
+    const mapped = { host: '::ffff:127.0.0.1', port: server4.address.port };
+    expect(await client4.request(text('mapped'), mapped)).toEqual(text('mapped'));
+    expect(await client4.request(text('hex'), { ...mapped, host: '::ffff:7f00:1' })).toEqual(text('hex'));
+    expect(client4.stats).toMatchObject({ replies: 2, spoofedReplies: 0 });
+    // The kernel reports no zone for a sender that is not link-local.
+    await using client6 = await udpEndpoint({ type: 'udp6' });
+    const zoned = { host: '::1%1', port: server6.address.port };
+    expect(await client6.request(text('zoned'), zoned)).toEqual(text('zoned'));
+    expect(client6.stats).toMatchObject({ replies: 1, spoofedReplies: 0 });
+  });
+
   it('resolves a host name once, then checks replies against the address', async () => {
     await using server = await udpEndpoint();
     server.serve((message) => message);
