@@ -227,9 +227,10 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   }
 
   /**
-   * Closes gracefully: flushes what was sent, queued sends included (waiting at most `timeout` ms, default 5 s, for a
-   * peer that does not read), ends the write side, then closes the connection. Pending requests reject with `ChannelClosedError`; messages already received can still be
-   * iterated. Every call returns the same promise, settled once the first call has finished.
+   * Closes gracefully: flushes what was sent, queued sends included, ends the write side and waits for the peer to
+   * end too (discarding what it still sends, so no reset drops the flushed bytes), then closes the connection; all
+   * within `timeout` ms (default 5 s). Pending requests reject with `ChannelClosedError`; messages already received
+   * can still be iterated. Every call returns the same promise, settled once the first call has finished.
    */
   close(options?: { readonly timeout?: number }): Promise<void> {
     if (this.#closed === null) {
