@@ -10,7 +10,6 @@ import {
   frameDecoderFor,
   type RequestOptions,
 } from './channel-options.js';
-import { untilDone } from './close-wait.js';
 import { type MessageCodec, messagePayload } from './codec.js';
 import { DECODE_SLICE } from './constants.js';
 import type { FrameDecoder } from './decoder.js';
@@ -18,6 +17,7 @@ import { encodeFrameChunks, encodeFrames, encodePieces } from './encoder.js';
 import { ChannelClosedError, isInvalidMessage, RequestBlockedError } from './errors.js';
 import type { FrameFormat } from './format.js';
 import { BATCHED_PAYLOAD } from './frame-batch.js';
+import { GracefulClose } from './graceful-close.js';
 import { Inbox, type ReadState } from './inbox.js';
 import { Outbox, refuse } from './outbox.js';
 import { ReadDeadlines } from './read-deadlines.js';
@@ -49,15 +49,12 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   readonly #deadlines: ReadDeadlines;
   readonly #inbox: Inbox<T>;
   readonly #outbox: Outbox;
+  readonly #gracefulClose: GracefulClose;
 
   #ended = false;
   #closing = false;
   /** The one close in progress or done, shared by every `close()` call. */
   #closed: Promise<void> | null = null;
-  /** Ends the graceful close's current wait: its step is done, or the channel failed first. */
-  #closeWaitOver: (() => void) | null = null;
-  /** After `close()` ended the write side: received bytes are discarded until the peer ends. */
-  #lingering = false;
   #failure: Error | null = null;
   #framesInChunk = 0;
   /** The rest of a chunk not decoded yet because the receive queue filled up. */
@@ -91,10 +88,11 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     this.#connection = connection;
     this.#transport = transportOf(connection);
     this.#outbox = new Outbox(this.#transport, options, (error) => this.#fail(error));
+    this.#gracefulClose = new GracefulClose(this.#transport, this.#outbox);
     this.#deadlines.startIdle();
     this.#transport.start({
       data: (chunk) => {
-        if (this.#lingering) return;
+        if (this.#gracefulClose.lingering) return;
         this.#deadlines.received();
         this.#decode(chunk);
       },
@@ -249,27 +247,9 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     this.#closing = true;
     this.#deadlines.stop();
     this.#requests.rejectAll(new ChannelClosedError());
-    const transport = this.#transport;
-    const deadline = performance.now() + timeout;
-    let flushed = true;
-    if (!transport.writableEnded && !transport.destroyed) {
-      const flushing = (done: () => void) => this.#outbox.afterQueuedWrites(() => transport.end(done));
-      flushed = await untilDone(deadline, flushing, this.#waitingToClose);
-    }
-    // Closing with received bytes unread makes the kernel reset the connection and drop what it
-    // has not sent yet: read on, discarding, until the peer ends too (a lingering close).
-    if (flushed && !this.#ended && !transport.destroyed) {
-      this.#lingering = true;
-      transport.resume();
-      await untilDone(deadline, () => {}, this.#waitingToClose); // #onEnd or #fail ends it
-    }
+    await this.#gracefulClose.run(timeout, () => this.#ended);
     this.#fail(new ChannelClosedError());
   }
-
-  /** Hands the graceful close's current wait to #fail and #onEnd, which may end it. */
-  readonly #waitingToClose = (over: () => void): void => {
-    this.#closeWaitOver = over;
-  };
 
   /** `await using channel = framed(...)` closes it. */
   [Symbol.asyncDispose](): Promise<void> {
@@ -345,8 +325,8 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   }
 
   #onEnd(): void {
-    if (this.#lingering) {
-      this.#closeWaitOver?.(); // what the peer sent after close() was discarded
+    if (this.#gracefulClose.lingering) {
+      this.#gracefulClose.stopWaiting(); // what the peer sent after close() was discarded
       return;
     }
     try {
@@ -394,7 +374,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     this.#requests.rejectAll(this.#failure);
     this.#outbox.rejectAll(new ChannelClosedError(undefined, { cause: this.#failure }));
     if (!this.#transport.destroyed) this.#transport.destroy();
-    this.#closeWaitOver?.();
+    this.#gracefulClose.stopWaiting();
     this.#inbox.wake();
     announceClose(this, this.#connection);
   }
