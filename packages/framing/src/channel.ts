@@ -1,6 +1,5 @@
 import { InvalidArgumentError } from '@sockkit/core';
-import { traced } from '@sockkit/core/internals';
-import { bufferView } from './buffer-view.js';
+import { bufferView, traced } from '@sockkit/core/internals';
 import { announceClose, announceSkipped, requestChannel } from './channel-events.js';
 import {
   type ChannelStats,

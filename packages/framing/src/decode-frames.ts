@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@sockkit/core';
-import { bufferView } from './buffer-view.js';
+import { bufferView } from '@sockkit/core/internals';
 import { FrameDecoder, type FrameDecoderOptions } from './decoder.js';
 import type { FrameFormatOptions } from './format.js';
 import { DONE, iteratorOf } from './plain-iterator.js';

@@ -1,11 +1,11 @@
 import {
+  bufferView,
   checkBoolean,
   checkBytes,
   checkFunction,
   checkIntegerIn,
   checkOptions,
 } from '@sockkit/core/internals';
-import { bufferView } from './buffer-view.js';
 import { FrameDecodeError, FrameTooLargeError, TruncatedFrameError } from './errors.js';
 import { type FrameFormat, type FrameFormatOptions, maxHeaderLength, toFrameFormat } from './format.js';
 import { FrameHeaderReader, tooLargeToSkip } from './header.js';

@@ -1,4 +1,4 @@
-import { smallBuffer } from './buffer-view.js';
+import { smallBuffer } from '@sockkit/core/internals';
 
 /** Chunks smaller than this are copied into a growing buffer rather than kept as views, so one-byte writes cannot pile up view objects. */
 const SMALL_CHUNK = 1024;

@@ -5,7 +5,7 @@ import {
   TransformStream,
   WritableStream,
 } from 'node:stream/web';
-import { bufferView } from './buffer-view.js';
+import { bufferView } from '@sockkit/core/internals';
 import { FrameDecoder, type FrameDecoderOptions } from './decoder.js';
 import { encodeFrame } from './encoder.js';
 import { type FrameFormatOptions, toFrameFormat } from './format.js';

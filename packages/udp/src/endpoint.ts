@@ -124,7 +124,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
       this.#requester.onReply(data, from);
     } else {
       const source = sourceOf(from);
-      if (!this.#queue.push({ data, from: source }, data.byteLength)) announceDrop(this, source, 'queueFull');
+      if (!this.#queue.push({ data, from: source }, data.length)) announceDrop(this, source, 'queueFull');
     }
   }
 
@@ -156,7 +156,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
     this.#checkOpen();
     checkDestination(to);
     const data = this.#payloads.encode(message);
-    assertDatagramSize(data.byteLength, this.#maxPayload);
+    assertDatagramSize(data.length, this.#maxPayload);
     const host = await this.#hosts.resolve(to.host);
     await this.#socket.sendTo(data, { host, port: to.port });
   }

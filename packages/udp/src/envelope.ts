@@ -1,3 +1,4 @@
+import { bufferView } from '@sockkit/core/internals';
 import { REQUEST_ID_BYTES, type RequestIdSource } from './correlation.js';
 
 /**
@@ -32,16 +33,16 @@ export type EnvelopeKind = (typeof EnvelopeKind)[keyof typeof EnvelopeKind];
  * hot path: no object per datagram.
  */
 export function envelopeKind(datagram: Uint8Array): EnvelopeKind | undefined {
-  if (datagram.byteLength < ENVELOPE_HEADER_SIZE || datagram[0] !== MAGIC_0 || datagram[1] !== MAGIC_1) {
+  if (datagram.length < ENVELOPE_HEADER_SIZE || datagram[0] !== MAGIC_0 || datagram[1] !== MAGIC_1) {
     return undefined;
   }
   const kind = datagram[2];
   return kind === EnvelopeKind.request || kind === EnvelopeKind.reply ? kind : undefined;
 }
 
-/** The payload of an envelope datagram: a view, not a copy. */
+/** The payload of an envelope datagram: a view, not a copy (a Buffer when the datagram is one). */
 export function envelopePayload(datagram: Uint8Array): Uint8Array {
-  return datagram.subarray(ENVELOPE_HEADER_SIZE);
+  return bufferView(datagram, ENVELOPE_HEADER_SIZE, datagram.length);
 }
 
 /** The id of an envelope datagram as a map key (the bytes at offset 3 as char codes). */
@@ -72,7 +73,7 @@ const allocate = (size: number): Uint8Array => Buffer.allocUnsafe(size);
 
 /** A request envelope around `payload` with a fresh id from `ids`. */
 export function encodeRequest(ids: RequestIdSource, payload: Uint8Array): Uint8Array {
-  const datagram = allocate(ENVELOPE_HEADER_SIZE + payload.byteLength);
+  const datagram = allocate(ENVELOPE_HEADER_SIZE + payload.length);
   datagram[0] = MAGIC_0;
   datagram[1] = MAGIC_1;
   datagram[2] = EnvelopeKind.request;
@@ -83,7 +84,7 @@ export function encodeRequest(ids: RequestIdSource, payload: Uint8Array): Uint8A
 
 /** The reply envelope to `request` (a request datagram): same id, kind reply. */
 export function encodeReply(request: Uint8Array, payload: Uint8Array): Uint8Array {
-  const datagram = allocate(ENVELOPE_HEADER_SIZE + payload.byteLength);
+  const datagram = allocate(ENVELOPE_HEADER_SIZE + payload.length);
   // Byte by byte: a subarray view of 11 bytes would cost more than copying them.
   for (let i = 0; i < ENVELOPE_HEADER_SIZE; i++) datagram[i] = request[i]!;
   datagram[2] = EnvelopeKind.reply;

@@ -23,6 +23,10 @@ export type CachedRequest =
   /** The handler threw, returned nothing, or its reply was refused: retransmissions get no answer either. */
   | { readonly state: 'unanswered' };
 
+/** Bits of a slot's flags. */
+const RUNS = 1;
+const OVERFLOWED = 2;
+
 const RUNNING: CachedRequest = Object.freeze({ state: 'running' });
 const UNANSWERED: CachedRequest = Object.freeze({ state: 'unanswered' });
 
@@ -66,22 +70,21 @@ export class ReplyCache<K extends string | number = string> {
   #overflow = new Map<string, number>();
   #keys: Array<K | undefined> = [];
   #hosts: Array<string | undefined> = [];
-  #ports: number[] = [];
-  #checks: number[] = [];
-  /** Whether the entry is kept in `#overflow`. */
-  #overflowed: boolean[] = [];
+  /** Ports, id bits, reply lengths and expiry times as typed arrays, grown (doubling) up to `maxEntries` slots. */
+  #ports = new Int32Array(0);
+  #checks = new Float64Array(0);
   /** The length of an answered entry's reply; -1 while running or when unanswered. */
-  #replyLengths: number[] = [];
+  #replyLengths = new Int32Array(0);
+  #expiresAt = new Float64Array(0);
+  /** Per slot: whether its handler still runs ({@link RUNS}) and whether it is kept in `#overflow` ({@link OVERFLOWED}). */
+  #flags = new Uint8Array(0);
   /** The reply of an answered entry too long for the arena. */
   #replies: Array<Uint8Array | undefined> = [];
-  /** `#inlineSize` bytes per slot for the replies that fit, grown (doubling) as slots are used. */
+  /** `#inlineSize` bytes per slot for the replies that fit, grown with the slots. */
   #arena = new Uint8Array(0);
   readonly #inlineSize: number;
   /** The host of the newest entry, shared by the next one from the same host. */
   #lastHost = '';
-  /** Whether the entry's handler still runs. */
-  #running: boolean[] = [];
-  #expiresAt: number[] = [];
   #head = 0;
   #count = 0;
   #bytes = 0;
@@ -119,12 +122,20 @@ export class ReplyCache<K extends string | number = string> {
     return this.#bytes;
   }
 
-  /** What is known about request `key` from its sender, or `undefined` for a new one (expired entries are forgotten first). */
-  find(key: K, host = '', port = 0, check = 0): CachedRequest | undefined {
-    this.#sweep(this.#now());
+  /** The cache's clock: what {@link find} and {@link start} read when not given the time. */
+  now(): number {
+    return this.#now();
+  }
+
+  /**
+   * What is known about request `key` from its sender, or `undefined` for a new one (expired
+   * entries are forgotten first). `now`: the clock's time, when the caller has just read it.
+   */
+  find(key: K, host = '', port = 0, check = 0, now = this.#now()): CachedRequest | undefined {
+    this.#sweep(now);
     const slot = this.#slotOf(key, host, port, check);
     if (slot === undefined) return undefined;
-    if (this.#running[slot]) return RUNNING;
+    if ((this.#flags[slot]! & RUNS) !== 0) return RUNNING;
     const length = this.#replyLengths[slot]!;
     if (length < 0) return UNANSWERED;
     // A copy of the arena's bytes: the slot may be reused before the caller's send completes.
@@ -139,10 +150,10 @@ export class ReplyCache<K extends string | number = string> {
    * entry; when every entry still runs it records nothing and returns false (the caller drops the
    * request: evicting a running entry would let its retransmission run the handler twice).
    */
-  start(key: K, host = '', port = 0, check = 0): boolean {
-    const now = this.#now();
+  start(key: K, host = '', port = 0, check = 0, now = this.#now()): boolean {
     if (this.#count >= this.maxEntries && !this.#evictOldestFinished(now)) return false;
-    const free = (this.#head + this.#count) % this.maxEntries;
+    if (this.#count === this.#ports.length) this.#grow();
+    const free = (this.#head + this.#count) % this.#ports.length;
     this.#keys[free] = key;
     if (host !== this.#lastHost) this.#lastHost = host;
     this.#hosts[free] = this.#lastHost;
@@ -150,10 +161,9 @@ export class ReplyCache<K extends string | number = string> {
     this.#checks[free] = check;
     this.#replies[free] = undefined;
     this.#replyLengths[free] = -1;
-    this.#running[free] = true;
     this.#expiresAt[free] = now + this.ttl;
     this.#count++;
-    this.#overflowed[free] = this.#slots.has(key);
+    this.#flags[free] = this.#slots.has(key) ? RUNS | OVERFLOWED : RUNS;
     this.#index(free);
     return true;
   }
@@ -162,12 +172,12 @@ export class ReplyCache<K extends string | number = string> {
   complete(key: K, reply: Uint8Array | undefined, host = '', port = 0, check = 0): void {
     const slot = this.#slotOf(key, host, port, check);
     if (slot === undefined) return;
-    this.#running[slot] = false;
-    if (reply === undefined || reply.byteLength > this.maxBytes) return;
-    if (reply.byteLength <= this.#inlineSize) this.#arenaFor(slot).set(reply, slot * this.#inlineSize);
+    this.#flags[slot]! &= ~RUNS;
+    if (reply === undefined || reply.length > this.maxBytes) return;
+    if (reply.length <= this.#inlineSize) this.#arena.set(reply, slot * this.#inlineSize);
     else this.#replies[slot] = reply;
-    this.#replyLengths[slot] = reply.byteLength;
-    this.#bytes += reply.byteLength;
+    this.#replyLengths[slot] = reply.length;
+    this.#bytes += reply.length;
     // Ends: the bytes over the bound belong to finished entries, which can all be evicted.
     while (this.#bytes > this.maxBytes) this.#evictOldestFinished(this.#now());
   }
@@ -178,30 +188,58 @@ export class ReplyCache<K extends string | number = string> {
     this.#overflow.clear();
     this.#keys = [];
     this.#hosts = [];
-    this.#ports = [];
-    this.#checks = [];
-    this.#overflowed = [];
-    this.#replyLengths = [];
     this.#replies = [];
+    this.#ports = new Int32Array(0);
+    this.#checks = new Float64Array(0);
+    this.#replyLengths = new Int32Array(0);
+    this.#expiresAt = new Float64Array(0);
+    this.#flags = new Uint8Array(0);
     this.#arena = new Uint8Array(0);
-    this.#running = [];
-    this.#expiresAt = [];
     this.#head = 0;
     this.#count = 0;
     this.#bytes = 0;
   }
 
-  /** The arena, grown to hold `slot`'s region: memory follows the slots in use, up to maxEntries x #inlineSize. */
-  #arenaFor(slot: number): Uint8Array {
-    const needed = (slot + 1) * this.#inlineSize;
-    if (this.#arena.length < needed) {
-      const grown = new Uint8Array(
-        Math.min(Math.max(needed, this.#arena.length * 2), this.maxEntries * this.#inlineSize),
-      );
-      grown.set(this.#arena);
-      this.#arena = grown;
+  /**
+   * Doubles the slots (up to `maxEntries`), the ring unrolled from `#head` to slot 0: memory follows
+   * the entries in use, and the typed arrays hold numbers without an object per entry.
+   */
+  #grow(): void {
+    const old = this.#ports.length;
+    const size = Math.min(Math.max(16, old * 2), this.maxEntries);
+    const ports = new Int32Array(size);
+    const checks = new Float64Array(size);
+    const replyLengths = new Int32Array(size);
+    const expiresAt = new Float64Array(size);
+    const flags = new Uint8Array(size);
+    const arena = new Uint8Array(size * this.#inlineSize);
+    const keys: Array<K | undefined> = [];
+    const hosts: Array<string | undefined> = [];
+    const replies: Array<Uint8Array | undefined> = [];
+    const inline = this.#inlineSize;
+    for (let i = 0; i < this.#count; i++) {
+      const slot = (this.#head + i) % old;
+      ports[i] = this.#ports[slot]!;
+      checks[i] = this.#checks[slot]!;
+      replyLengths[i] = this.#replyLengths[slot]!;
+      expiresAt[i] = this.#expiresAt[slot]!;
+      flags[i] = this.#flags[slot]!;
+      keys.push(this.#keys[slot]);
+      hosts.push(this.#hosts[slot]);
+      replies.push(this.#replies[slot]);
+      arena.set(this.#arena.subarray(slot * inline, (slot + 1) * inline), i * inline);
     }
-    return this.#arena;
+    this.#ports = ports;
+    this.#checks = checks;
+    this.#replyLengths = replyLengths;
+    this.#expiresAt = expiresAt;
+    this.#flags = flags;
+    this.#arena = arena;
+    this.#keys = keys;
+    this.#hosts = hosts;
+    this.#replies = replies;
+    this.#head = 0;
+    for (let slot = 0; slot < this.#count; slot++) this.#index(slot);
   }
 
   #slotOf(key: K, host: string, port: number, check: number): number | undefined {
@@ -219,12 +257,12 @@ export class ReplyCache<K extends string | number = string> {
 
   /** Files `slot`'s entry under its key (again, after a move). */
   #index(slot: number): void {
-    if (this.#overflowed[slot]) this.#overflow.set(this.#overflowKeyOf(slot), slot);
+    if ((this.#flags[slot]! & OVERFLOWED) !== 0) this.#overflow.set(this.#overflowKeyOf(slot), slot);
     else this.#slots.set(this.#keys[slot]!, slot);
   }
 
   #unindex(slot: number): void {
-    if (this.#overflowed[slot]) this.#overflow.delete(this.#overflowKeyOf(slot));
+    if ((this.#flags[slot]! & OVERFLOWED) !== 0) this.#overflow.delete(this.#overflowKeyOf(slot));
     else this.#slots.delete(this.#keys[slot]!);
   }
 
@@ -238,7 +276,7 @@ export class ReplyCache<K extends string | number = string> {
    */
   #sweep(now: number): void {
     for (let seen = this.#count; seen > 0 && this.#expiresAt[this.#head]! <= now; seen--) {
-      if (this.#running[this.#head]) this.#moveOldestToBack(now);
+      if ((this.#flags[this.#head]! & RUNS) !== 0) this.#moveOldestToBack(now);
       else this.#deleteOldest();
     }
   }
@@ -246,7 +284,7 @@ export class ReplyCache<K extends string | number = string> {
   /** Evicts the oldest finished entry (counted), moving running ones past it; false when all run. */
   #evictOldestFinished(now: number): boolean {
     for (let seen = this.#count; seen > 0; seen--) {
-      if (!this.#running[this.#head]) {
+      if ((this.#flags[this.#head]! & RUNS) === 0) {
         this.#deleteOldest();
         this.evictions++;
         return true;
@@ -258,27 +296,26 @@ export class ReplyCache<K extends string | number = string> {
 
   #moveOldestToBack(now: number): void {
     const from = this.#head;
-    const to = (from + this.#count) % this.maxEntries;
+    const to = (from + this.#count) % this.#ports.length;
     if (to !== from) {
       this.#keys[to] = this.#keys[from];
       this.#hosts[to] = this.#hosts[from];
       this.#ports[to] = this.#ports[from]!;
       this.#checks[to] = this.#checks[from]!;
-      this.#overflowed[to] = this.#overflowed[from]!;
       this.#replies[to] = this.#replies[from];
       this.#replyLengths[to] = this.#replyLengths[from]!;
       if (this.#replies[from] === undefined && this.#replyLengths[from]! > 0) {
         const size = this.#inlineSize;
-        this.#arenaFor(to).copyWithin(to * size, from * size, from * size + this.#replyLengths[from]!);
+        this.#arena.copyWithin(to * size, from * size, from * size + this.#replyLengths[from]!);
       }
-      this.#running[to] = this.#running[from]!;
+      this.#flags[to] = this.#flags[from]!;
       this.#index(to);
       this.#keys[from] = undefined;
       this.#hosts[from] = undefined;
       this.#replies[from] = undefined;
     }
     this.#expiresAt[to] = now + this.ttl;
-    this.#head = (from + 1) % this.maxEntries;
+    this.#head = (from + 1) % this.#ports.length;
   }
 
   #deleteOldest(): void {
@@ -288,7 +325,7 @@ export class ReplyCache<K extends string | number = string> {
     this.#keys[slot] = undefined;
     this.#hosts[slot] = undefined;
     this.#replies[slot] = undefined;
-    this.#head = (slot + 1) % this.maxEntries;
+    this.#head = (slot + 1) % this.#ports.length;
     this.#count--;
   }
 }

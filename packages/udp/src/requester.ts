@@ -170,7 +170,7 @@ export class Requester<T> {
       checkDestination(to);
       signal?.throwIfAborted();
       const payload = this.#payloads.encode(message);
-      assertDatagramSize(ENVELOPE_HEADER_SIZE + payload.byteLength, this.#maxPayload);
+      assertDatagramSize(ENVELOPE_HEADER_SIZE + payload.length, this.#maxPayload);
       const literal = this.#hosts.canonicalLiteral(to.host);
       if (literal !== undefined) return this.#exchange(payload, literal, to.port, policy, signal);
       return this.#hosts

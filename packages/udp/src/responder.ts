@@ -126,7 +126,11 @@ export class Responder<T> {
   /** A request envelope (`request` is its whole datagram) from `from`; only called while serving. */
   onRequest(request: Uint8Array, from: DatagramSource): void {
     const cache = this.#cache;
-    const known = cache.find(requestKey(request), from.host, from.port, requestKeyCheck(request));
+    const key = requestKey(request);
+    const check = requestKeyCheck(request);
+    // One clock read for the lookup and the new entry.
+    const now = cache.now();
+    const known = cache.find(key, from.host, from.port, check, now);
     if (known?.state === 'answered') {
       // Checked against this datagram, not the first: a short copy of a big request's id must not
       // draw the big reply again and again (the cache is keyed by id, not by payload).
@@ -146,7 +150,7 @@ export class Responder<T> {
       announceDrop(this.#endpoint, from, 'overloaded');
       return;
     }
-    if (!cache.start(requestKey(request), from.host, from.port, requestKeyCheck(request))) {
+    if (!cache.start(key, from.host, from.port, check, now)) {
       this.#counts.replyCacheFull++;
       announceDrop(this.#endpoint, from, 'replyCacheFull');
       return;
@@ -192,7 +196,7 @@ export class Responder<T> {
     let reply: Uint8Array;
     try {
       reply = encodeReply(request, this.#payloads.encode(message));
-      assertDatagramSize(reply.byteLength, this.#maxPayload);
+      assertDatagramSize(reply.length, this.#maxPayload);
     } catch {
       this.#onHandlerFailed(request, to);
       return;
@@ -207,7 +211,7 @@ export class Responder<T> {
 
   /** Whether `reply` is over `maxAmplification` times `request` (then counted, and not sent). */
   #amplifies(reply: Uint8Array, request: Uint8Array, to: DatagramSource): boolean {
-    if (reply.byteLength <= this.#maxAmplification * request.byteLength) return false;
+    if (reply.length <= this.#maxAmplification * request.length) return false;
     this.#counts.amplificationRefused++;
     announceDrop(this.#endpoint, to, 'amplification');
     return true;

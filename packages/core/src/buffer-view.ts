@@ -1,10 +1,11 @@
 /**
  * Node's own `Buffer` class (`FastBuffer`, what `Buffer.alloc` and `subarray` make), which
  * `Buffer[Symbol.species]` returns. Constructing it directly skips `subarray`'s species lookup and
- * generic typed-array path: cheaper per view on Node 20, and a view per frame is most of what
- * `push()` costs for small frames. Its instances are the same objects `subarray` returns. (A
- * subclass of `Uint8Array` with Buffer's prototype is as fast in a loop, but kept V8 from
- * optimizing the channel's receive path: 4-10x slower there.)
+ * generic typed-array path: cheaper per view on Node 20, where a view per frame is most of what
+ * framing's `push()` costs for small frames, and a view per datagram is on udp's request path.
+ * Its instances are the same objects `subarray` returns. (A subclass of `Uint8Array` with Buffer's
+ * prototype is as fast in a loop, but kept V8 from optimizing framing's receive path: 4-10x
+ * slower there.)
  */
 const NodeBuffer = (Buffer as unknown as Record<symbol, unknown>)[Symbol.species] as {
   new (buffer: ArrayBufferLike, byteOffset: number, length: number): Buffer;
