@@ -25,6 +25,13 @@ export type { SendErrorHandler } from './datagram-sends.js';
 type OptionName = keyof DatagramSocketOptionValues;
 
 let attachSink: (socket: DatagramSocket, sink: DatagramSink) => void;
+let sendChecked: <C>(
+  socket: DatagramSocket,
+  data: Uint8Array,
+  to: HostAddress,
+  onError: SendErrorHandler<C>,
+  context: C,
+) => void;
 
 /**
  * Hands every datagram `socket` receives from now on to `sink` instead of its receive queue
@@ -33,6 +40,22 @@ let attachSink: (socket: DatagramSocket, sink: DatagramSink) => void;
  */
 export function onDatagrams(socket: DatagramSocket, sink: DatagramSink): void {
   attachSink(socket, sink);
+}
+
+/**
+ * `socket.trySendTo(data, to, onError, context)` for a caller whose arguments are its own and
+ * already hold what `trySendTo` checks: `data` is bytes within the IP datagram limit, `to` an IP
+ * literal of the socket's family (see `checkHostFamily`) with a port from 1 to 65535, `onError` a
+ * function. Only the socket's state is checked: closed and connected sockets throw as in `trySendTo`.
+ */
+export function trySendChecked<C>(
+  socket: DatagramSocket,
+  data: Uint8Array,
+  to: HostAddress,
+  onError: SendErrorHandler<C>,
+  context: C,
+): void {
+  sendChecked(socket, data, to, onError, context);
 }
 
 /**
@@ -61,6 +84,10 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     attachSink = (socket, sink) => {
       socket.#assertOpen('onDatagrams');
       socket.#received.setSink(sink);
+    };
+    sendChecked = (socket, data, to, onError, context) => {
+      socket.#assertOpen('send');
+      socket.#trySend(data, to, onError as SendErrorHandler<unknown>, context);
     };
   }
 
@@ -156,9 +183,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     const bytes = this.#checkDatagram(data);
     if (onError !== undefined) checkFunction('onError', onError);
     const peer = checkAddress(address, this.#family, 1) as HostAddress;
-    this.#checkUnconnected('trySendTo');
-    const report = (onError ?? this.#received.reportLate) as SendErrorHandler<unknown>;
-    this.#sends.trySend(this.#handle.ensure(), bytes, peer, report, context);
+    this.#trySend(bytes, peer, (onError ?? this.#received.reportLate) as SendErrorHandler<unknown>, context);
     return bytes.length;
   }
 
@@ -324,6 +349,12 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     return this.#sends.send(this.#handle.ensure(), bytes, peer, timeout, signal);
+  }
+
+  /** `trySendTo` once its arguments are checked: a socket with a peer refuses it. */
+  #trySend(bytes: Uint8Array, peer: HostAddress, report: SendErrorHandler<unknown>, context: unknown): void {
+    this.#checkUnconnected('trySendTo');
+    this.#sends.trySend(this.#handle.ensure(), bytes, peer, report, context);
   }
 
   /** `sendTo` and `trySendTo` name a destination, which a socket with a peer (or one being set) refuses. */

@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { InvalidArgumentError, type SocketAddress, toSocketError } from '@sockkit/core';
-import { checkIntegerIn, checkNonEmptyString } from '@sockkit/core/internals';
+import { AF_INET, AF_INET6, InvalidArgumentError, type SocketAddress, toSocketError } from '@sockkit/core';
+import { checkHostFamily, checkIntegerIn, checkNonEmptyString } from '@sockkit/core/internals';
 import type { UdpType } from './size.js';
 
 /** A datagram's sender: an IP address, its family and a port. */
@@ -69,10 +69,12 @@ export class HostResolver {
   /**
    * `host` in canonical form when it is an IP address, else undefined (a name). The last answer is
    * kept: a client mostly asks one server, and the check is a regular expression.
+   * @throws {InvalidArgumentError} for an address of the other family than the endpoint's.
    */
   canonicalLiteral(host: string): string | undefined {
     if (host === this.#lastHost) return this.#lastCanonical;
     if (isIP(host) === 0) return undefined;
+    checkHostFamily('to.host', host, this.#family === 6 ? AF_INET6 : AF_INET);
     this.#lastHost = host;
     this.#lastCanonical = canonicalHost(host);
     return this.#lastCanonical;

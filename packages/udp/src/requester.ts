@@ -5,6 +5,7 @@ import {
   checkSignal,
   lastRejecter,
   lastResolver,
+  trySendChecked,
   unwatchAbort,
   watchAbort,
 } from '@sockkit/core/internals';
@@ -216,7 +217,8 @@ export class Requester<T> {
     this.#retransmissions.schedule(pending, wait);
     if (pending.attempt === 0) pending.startedAt = pending.deadline - wait;
     try {
-      this.#socket.trySendTo(pending.datagram, pending, this.#onSendError, pending);
+      // The datagram and address are the requester's own, checked in request().
+      trySendChecked(this.#socket, pending.datagram, pending, this.#onSendError, pending);
     } catch (error) {
       this.#fail(pending, error);
     }

@@ -1,5 +1,5 @@
 import type { DatagramSocket } from '@sockkit/core';
-import { checkFunction, checkNumberIn, checkPositiveInteger } from '@sockkit/core/internals';
+import { checkFunction, checkNumberIn, checkPositiveInteger, trySendChecked } from '@sockkit/core/internals';
 import { DEFAULT_MAX_AMPLIFICATION, DEFAULT_MAX_CONCURRENT_REQUESTS } from './constants.js';
 import type { DatagramSource } from './destination.js';
 import type { UdpEndpoint } from './endpoint.js';
@@ -224,7 +224,8 @@ export class Responder<T> {
   /** Sends a reply; a failure is the client's loss like any dropped datagram (it retransmits), and counted. */
   #sendReply(datagram: Uint8Array, to: DatagramSource): void {
     try {
-      this.#socket.trySendTo(datagram, to, this.#onReplySendFailed);
+      // A reply within maxPayload, to a sender as the socket reported it.
+      trySendChecked(this.#socket, datagram, to, this.#onReplySendFailed, undefined);
     } catch {
       this.#onReplySendFailed();
     }

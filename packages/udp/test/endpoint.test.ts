@@ -394,3 +394,17 @@ describe('request signals', () => {
     expect(client.stats.pending).toBe(0);
   });
 });
+
+describe('request destinations', () => {
+  it('refuses an address of the other family before sending anything', async () => {
+    await using client4 = await udpEndpoint();
+    await using client6 = await udpEndpoint({ type: 'udp6' });
+    await expect(client4.request(text('x'), { host: '::1', port: 9 })).rejects.toThrow(
+      'an AF_INET socket cannot use the IPv6 address ::1',
+    );
+    await expect(client6.request(text('x'), { host: '127.0.0.1', port: 9 })).rejects.toThrow(
+      InvalidArgumentError,
+    );
+    expect([client4.stats.requests, client6.stats.requests]).toEqual([0, 0]);
+  });
+});
