@@ -77,24 +77,25 @@ export function checkAddress(
       message: `an AF_UNIX socket needs a { path } ${argument}`,
     });
   }
-  checkHostFamily(`${argument}.host`, host, family);
+  checkHostFamily(argument, host, family, '.host');
   return address as HostAddress;
 }
 
 /**
  * Refuses an IP literal of the other family than the socket's (`AF_INET` or `AF_INET6`; any
- * other `family` accepts both) with an `InvalidArgumentError` saying which socket to create.
- * Host names pass: they are resolved in the socket's family.
+ * other `family` accepts both) with an `InvalidArgumentError` for argument `argument + field`
+ * (joined only on failure: this runs on every send) saying which socket to create. Host names
+ * pass: they are resolved in the socket's family.
  */
-export function checkHostFamily(argument: string, host: string, family: number): string {
+export function checkHostFamily(argument: string, host: string, family: number, field = ''): string {
   // The colon test spares the IP regex on the hot path of sendTo.
   if (family === AF_INET && host.includes(':') && isIP(host) === 6) {
-    throw new InvalidArgumentError(argument, 'an IPv4 address or a host name', host, {
+    throw new InvalidArgumentError(argument + field, 'an IPv4 address or a host name', host, {
       message: `an AF_INET socket cannot use the IPv6 address ${host}: create it with AF_INET6`,
     });
   }
   if (family === AF_INET6 && !host.includes(':') && isIP(host) === 4) {
-    throw new InvalidArgumentError(argument, 'an IPv6 address or a host name', host, {
+    throw new InvalidArgumentError(argument + field, 'an IPv6 address or a host name', host, {
       message: `an AF_INET6 socket cannot use the IPv4 address ${host}: create it with AF_INET`,
     });
   }

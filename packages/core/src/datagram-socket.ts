@@ -46,7 +46,9 @@ export function onDatagrams(socket: DatagramSocket, sink: DatagramSink): void {
  * `socket.trySendTo(data, to, onError, context)` for a caller whose arguments are its own and
  * already hold what `trySendTo` checks: `data` is bytes within the IP datagram limit, `to` an IP
  * literal of the socket's family (see `checkHostFamily`) with a port from 1 to 65535, `onError` a
- * function. Only the socket's state is checked: closed and connected sockets throw as in `trySendTo`.
+ * function. Only the socket's state is checked: closed and connected sockets throw as in
+ * `trySendTo`. What the caller gets wrong is left to Node: a bad port throws Node's own
+ * `ERR_SOCKET_BAD_PORT`, an address of the other family fails later with `EINVAL` (to `onError`).
  */
 export function trySendChecked<C>(
   socket: DatagramSocket,

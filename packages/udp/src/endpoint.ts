@@ -157,7 +157,7 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
     checkDestination(to);
     const data = this.#payloads.encode(message);
     assertDatagramSize(data.length, this.#maxPayload);
-    const host = await this.#hosts.resolve(to.host);
+    const host = this.#hosts.canonicalLiteral(to.host) ?? (await this.#hosts.resolve(to.host));
     await this.#socket.sendTo(data, { host, port: to.port });
   }
 

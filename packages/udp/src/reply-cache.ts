@@ -70,7 +70,11 @@ export class ReplyCache<K extends string | number = string> {
   #overflow = new Map<string, number>();
   #keys: Array<K | undefined> = [];
   #hosts: Array<string | undefined> = [];
-  /** Ports, id bits, reply lengths and expiry times as typed arrays, grown (doubling) up to `maxEntries` slots. */
+  /**
+   * Ports, id bits, reply lengths and expiry times as typed arrays, grown (doubling) up to
+   * `maxEntries` slots. Ports are the integers Node reports, and a reply is at most a datagram
+   * (64 KiB): both fit an `Int32Array`.
+   */
   #ports = new Int32Array(0);
   #checks = new Float64Array(0);
   /** The length of an answered entry's reply; -1 while running or when unanswered. */
@@ -149,6 +153,7 @@ export class ReplyCache<K extends string | number = string> {
    * handler, then calls {@link complete}. When the cache is full it evicts the oldest finished
    * entry; when every entry still runs it records nothing and returns false (the caller drops the
    * request: evicting a running entry would let its retransmission run the handler twice).
+   * `now`: the clock's time, when the caller has just read it (for the {@link find} before).
    */
   start(key: K, host = '', port = 0, check = 0, now = this.#now()): boolean {
     if (this.#count >= this.maxEntries && !this.#evictOldestFinished(now)) return false;

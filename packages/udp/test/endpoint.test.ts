@@ -395,8 +395,8 @@ describe('request signals', () => {
   });
 });
 
-describe('request destinations', () => {
-  it('refuses an address of the other family before sending anything', async () => {
+describe('request and send destinations', () => {
+  it('refuses an address of the other family before sending anything, naming to.host', async () => {
     await using client4 = await udpEndpoint();
     await using client6 = await udpEndpoint({ type: 'udp6' });
     await expect(client4.request(text('x'), { host: '::1', port: 9 })).rejects.toThrow(
@@ -406,5 +406,8 @@ describe('request destinations', () => {
       InvalidArgumentError,
     );
     expect([client4.stats.requests, client6.stats.requests]).toEqual([0, 0]);
+    await expect(client4.send(text('x'), { host: '::1', port: 9 })).rejects.toMatchObject({
+      argument: 'to.host',
+    });
   });
 });
