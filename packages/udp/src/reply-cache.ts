@@ -62,9 +62,12 @@ export class ReplyCache<K extends string | number = string> {
    * leaves out). `serve` keys by 30 bits of the id, a small integer that costs no allocation; a
    * request whose key is taken by another sender's entry is kept under a string in `#overflow`.
    *
-   * A reply of up to `#inlineSize` bytes is copied into its slot's region of `#arena`, so a
+   * A reply of up to `#maxInline` bytes is copied into its slot's region of `#arena`, so a
    * live entry holds no object of its own (the host string is shared with the previous entry's
-   * when equal): with 4,096 live replies as objects, every scavenge copied and promoted them.
+   * when equal): with 4,096 live replies as objects, every scavenge copied and promoted them. A
+   * region is `#stride` bytes, the longest such reply so far rounded up to 16: small replies
+   * stay dense, and the cache's lap through its slots touches less memory (a 256-byte stride
+   * for 75-byte replies cost the request/serve bench about 2%).
    */
   readonly #slots: SlotIndex<K>;
   #overflow = new Map<string, number>();
@@ -84,9 +87,10 @@ export class ReplyCache<K extends string | number = string> {
   #flags = new Uint8Array(0);
   /** The reply of an answered entry too long for the arena. */
   #replies: Array<Uint8Array | undefined> = [];
-  /** `#inlineSize` bytes per slot for the replies that fit, grown with the slots. */
+  /** `#stride` bytes per slot for the replies that fit, grown with the slots and the stride. */
   #arena = new Uint8Array(0);
-  readonly #inlineSize: number;
+  #stride = 0;
+  readonly #maxInline: number;
   /** The host of the newest entry, shared by the next one from the same host. */
   #lastHost = '';
   #head = 0;
@@ -112,8 +116,8 @@ export class ReplyCache<K extends string | number = string> {
     );
     this.#now = now;
     this.#slots = new SlotIndex<K>(this.maxEntries);
-    // Within maxBytes: the arena is at most maxEntries x #inlineSize bytes.
-    this.#inlineSize = Math.min(MAX_INLINE_REPLY, Math.floor(this.maxBytes / this.maxEntries));
+    // Within maxBytes: the arena is at most maxEntries x #maxInline bytes.
+    this.#maxInline = Math.min(MAX_INLINE_REPLY, Math.floor(this.maxBytes / this.maxEntries));
   }
 
   /** Requests remembered now. */
@@ -143,7 +147,7 @@ export class ReplyCache<K extends string | number = string> {
     const length = this.#replyLengths[slot]!;
     if (length < 0) return UNANSWERED;
     // A copy of the arena's bytes: the slot may be reused before the caller's send completes.
-    const start = slot * this.#inlineSize;
+    const start = slot * this.#stride;
     const reply = this.#replies[slot] ?? this.#arena.slice(start, start + length);
     return { state: 'answered', reply };
   }
@@ -179,8 +183,10 @@ export class ReplyCache<K extends string | number = string> {
     if (slot === undefined) return;
     this.#flags[slot]! &= ~RUNS;
     if (reply === undefined || reply.length > this.maxBytes) return;
-    if (reply.length <= this.#inlineSize) this.#arena.set(reply, slot * this.#inlineSize);
-    else this.#replies[slot] = reply;
+    if (reply.length <= this.#maxInline) {
+      if (reply.length > this.#stride) this.#restride(reply.length);
+      this.#arena.set(reply, slot * this.#stride);
+    } else this.#replies[slot] = reply;
     this.#replyLengths[slot] = reply.length;
     this.#bytes += reply.length;
     // Ends: the bytes over the bound belong to finished entries, which can all be evicted.
@@ -200,6 +206,7 @@ export class ReplyCache<K extends string | number = string> {
     this.#expiresAt = new Float64Array(0);
     this.#flags = new Uint8Array(0);
     this.#arena = new Uint8Array(0);
+    this.#stride = 0;
     this.#head = 0;
     this.#count = 0;
     this.#bytes = 0;
@@ -217,11 +224,15 @@ export class ReplyCache<K extends string | number = string> {
     const replyLengths = new Int32Array(size);
     const expiresAt = new Float64Array(size);
     const flags = new Uint8Array(size);
-    const arena = new Uint8Array(size * this.#inlineSize);
+    const arena = this.#relaidArena(
+      size,
+      this.#stride,
+      (i) => (this.#head + i) % old,
+      (i) => i,
+    );
     const keys: Array<K | undefined> = [];
     const hosts: Array<string | undefined> = [];
     const replies: Array<Uint8Array | undefined> = [];
-    const inline = this.#inlineSize;
     for (let i = 0; i < this.#count; i++) {
       const slot = (this.#head + i) % old;
       ports[i] = this.#ports[slot]!;
@@ -232,7 +243,6 @@ export class ReplyCache<K extends string | number = string> {
       keys.push(this.#keys[slot]);
       hosts.push(this.#hosts[slot]);
       replies.push(this.#replies[slot]);
-      arena.set(this.#arena.subarray(slot * inline, (slot + 1) * inline), i * inline);
     }
     this.#ports = ports;
     this.#checks = checks;
@@ -245,6 +255,37 @@ export class ReplyCache<K extends string | number = string> {
     this.#replies = replies;
     this.#head = 0;
     for (let slot = 0; slot < this.#count; slot++) this.#index(slot);
+  }
+
+  /** Widens the arena's regions to hold a reply of `length` bytes (rounded up to 16, at most `#maxInline`). */
+  #restride(length: number): void {
+    const stride = Math.min(this.#maxInline, Math.ceil(length / 16) * 16);
+    const slots = this.#ports.length;
+    const live = (i: number) => (this.#head + i) % slots;
+    this.#arena = this.#relaidArena(slots, stride, live, live);
+    this.#stride = stride;
+  }
+
+  /**
+   * A new arena of `slots` regions of `stride` bytes, with the inline reply of the `i`-th live
+   * entry (oldest first) copied from region `from(i)` of the current arena to region `to(i)`.
+   */
+  #relaidArena(
+    slots: number,
+    stride: number,
+    from: (i: number) => number,
+    to: (i: number) => number,
+  ): Uint8Array<ArrayBuffer> {
+    const arena = new Uint8Array(slots * stride);
+    for (let i = 0; i < this.#count; i++) {
+      const slot = from(i);
+      const length = this.#replyLengths[slot]!;
+      if (length > 0 && this.#replies[slot] === undefined) {
+        const start = slot * this.#stride;
+        arena.set(this.#arena.subarray(start, start + length), to(i) * stride);
+      }
+    }
+    return arena;
   }
 
   #slotOf(key: K, host: string, port: number, check: number): number | undefined {
@@ -310,7 +351,7 @@ export class ReplyCache<K extends string | number = string> {
       this.#replies[to] = this.#replies[from];
       this.#replyLengths[to] = this.#replyLengths[from]!;
       if (this.#replies[from] === undefined && this.#replyLengths[from]! > 0) {
-        const size = this.#inlineSize;
+        const size = this.#stride;
         this.#arena.copyWithin(to * size, from * size, from * size + this.#replyLengths[from]!);
       }
       this.#flags[to] = this.#flags[from]!;
