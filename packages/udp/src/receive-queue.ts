@@ -44,7 +44,13 @@ class ResultWaiter<T> {
 /**
  * A FIFO of received items bounded in count and bytes. A full queue drops the newest item and
  * counts it (UDP semantics: the kernel does the same when its buffer is full); it never grows.
- * A reader waiting when an item arrives gets it directly.
+ *
+ * A reader waiting when an item arrives gets it directly, if it is the first hand-off since the
+ * event loop's last check phase. Items that arrive later in the same poll phase (Node reads up
+ * to 32 datagrams from the kernel per readiness event, each in a callback of its own) wait in
+ * the queue, and waiting readers get them at the check phase (`setImmediate`), all in one
+ * microtask checkpoint instead of one per datagram: a burst costs far fewer promise hops, and a
+ * lone datagram is handed over as early as before.
  */
 export class ReceiveQueue<T> {
   readonly maxItems: number;
@@ -58,6 +64,12 @@ export class ReceiveQueue<T> {
   #bytes = 0;
   readonly #waiters = new WaiterList<Waiter<T> | ResultWaiter<T>>();
   #closed: unknown;
+  /** An item went straight to a reader in this poll phase; cleared at the check phase. */
+  #handedOff = false;
+  readonly #endHandOffs = () => {
+    this.#handedOff = false;
+    this.#handQueued();
+  };
 
   constructor(maxItems: number, maxBytes: number) {
     this.maxItems = checkPositiveInteger('options.queue.maxDatagrams', maxItems);
@@ -76,9 +88,12 @@ export class ReceiveQueue<T> {
 
   /** Queues `item` of `size` bytes or hands it to a waiting reader; returns false when it was dropped. */
   push(item: T, size: number): boolean {
-    const waiter = this.#waiters.shift();
+    // While no hand-off is pending, a waiting reader means an empty queue: arrival order holds.
+    const waiter = this.#handedOff ? undefined : this.#waiters.shift();
     if (waiter !== undefined) {
       waiter.resolve(item);
+      this.#handedOff = true;
+      setImmediate(this.#endHandOffs);
       return true;
     }
     if (this.#closed !== undefined || this.length >= this.maxItems || this.#bytes + size > this.maxBytes) {
@@ -92,11 +107,26 @@ export class ReceiveQueue<T> {
     return true;
   }
 
-  /** The oldest waiting item, if any. */
+  /** The oldest waiting item, if any (readers already waiting for one get theirs first). */
   shift(): T | undefined {
+    if (this.#items.length === 0) return undefined;
+    if (this.#waiters.length > 0) this.#handQueued();
+    return this.#take();
+  }
+
+  #take(): T | undefined {
     if (this.#items.length === 0) return undefined;
     this.#bytes -= this.#sizes.shift()!;
     return this.#items.shift();
+  }
+
+  /** Hands queued items to the readers waiting for them, oldest to oldest. */
+  #handQueued(): void {
+    while (this.#items.length > 0) {
+      const waiter = this.#waiters.shift();
+      if (waiter === undefined) return;
+      waiter.resolve(this.#take()!);
+    }
   }
 
   /**
@@ -136,9 +166,10 @@ export class ReceiveQueue<T> {
     return waiter.promise;
   }
 
-  /** Rejects every waiting reader with `reason`; items already queued can still be read. */
+  /** Hands queued items to waiting readers, then rejects the others with `reason`; the rest of the items can still be read. */
   close(reason: unknown): void {
     this.#closed = reason;
+    this.#handQueued();
     for (const waiter of this.#waiters.drain()) waiter.reject(reason);
   }
 }

@@ -73,6 +73,39 @@ describe('udpEndpoint send and recv', () => {
     expect(seen).toEqual(['one', 'two', 'three']);
   });
 
+  it('delivers a burst read in one go in order, to the iterator and to concurrent recvs', async () => {
+    await using a = await udpEndpoint();
+    const sender = createSocket('udp4');
+    // Sent back to back, so the receiver reads them in one poll phase; 64 fit any kernel buffer.
+    const sendNumbers = (count: number) =>
+      Promise.all(
+        Array.from(
+          { length: count },
+          (_, i) =>
+            new Promise<void>((resolve, reject) =>
+              sender.send(Uint8Array.of(i), a.address.port, '127.0.0.1', (e) => (e ? reject(e) : resolve())),
+            ),
+        ),
+      );
+    try {
+      await once(sender.bind(0, '127.0.0.1'), 'listening');
+      const iterated: number[] = [];
+      const iterating = (async () => {
+        for await (const { data } of a) if (iterated.push(data[0]!) === 64) return;
+      })();
+      await sendNumbers(64);
+      await iterating;
+      expect(iterated).toEqual(Array.from({ length: 64 }, (_, i) => i));
+      const early = [a.recv({ timeout: 5000 }), a.recv({ timeout: 5000 })];
+      await sendNumbers(4);
+      const late = [a.recv({ timeout: 5000 }), a.recv({ timeout: 5000 })];
+      const received = await Promise.all([...early, ...late]);
+      expect(received.map(({ data }) => data[0])).toEqual([0, 1, 2, 3]);
+    } finally {
+      sender.close();
+    }
+  });
+
   it('times out a recv and stays usable; close rejects a waiting recv', async () => {
     await using a = await udpEndpoint();
     await expect(a.recv({ timeout: 5 })).rejects.toThrow(ReceiveTimeoutError);

@@ -41,6 +41,55 @@ describe('ReceiveQueue', () => {
     expect(queue.length).toBe(0);
   });
 
+  it('queues what arrives after a hand-off until the check phase, then hands it to waiting readers', async () => {
+    const queue = new ReceiveQueue<number>(10, 100);
+    const first = queue.next(null, undefined);
+    queue.push(1, 1); // straight to the waiting reader
+    const second = queue.nextResult();
+    queue.push(2, 1); // the same poll phase: queued, though a reader waits
+    queue.push(3, 1);
+    expect([queue.length, queue.bytes]).toEqual([2, 2]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(queue.length).toBe(1);
+    await expect(first).resolves.toBe(1);
+    await expect(second).resolves.toEqual({ done: false, value: 2 });
+    const fourth = queue.next(null, undefined);
+    expect(queue.length).toBe(0);
+    await expect(fourth).resolves.toBe(3);
+    // A new phase: a waiting reader gets the next item at once again.
+    await new Promise((resolve) => setImmediate(resolve));
+    const fifth = queue.next(null, undefined);
+    queue.push(5, 1);
+    expect(queue.length).toBe(0);
+    await expect(fifth).resolves.toBe(5);
+  });
+
+  it('serves readers in the order they asked while items wait for the check phase', async () => {
+    const queue = new ReceiveQueue<string>(10, 100);
+    const a = queue.next(null, undefined);
+    queue.push('a', 1);
+    const b = queue.next(null, undefined);
+    queue.push('b', 1);
+    queue.push('c', 1);
+    // c asks after b, while b's item still waits in the queue: b gets it, not c.
+    const c = queue.next(null, undefined);
+    expect(queue.shift()).toBeUndefined();
+    await expect(Promise.all([a, b, c])).resolves.toEqual(['a', 'b', 'c']);
+  });
+
+  it('hands waiting items to waiting readers when it closes, and rejects the others', async () => {
+    const queue = new ReceiveQueue<string>(10, 100);
+    const first = queue.next(null, undefined);
+    queue.push('a', 1);
+    const second = queue.next(null, undefined);
+    const third = queue.nextResult();
+    queue.push('b', 1);
+    queue.close(new Error('closed'));
+    await expect(first).resolves.toBe('a');
+    await expect(second).resolves.toBe('b');
+    await expect(third).resolves.toEqual({ done: true, value: undefined });
+  });
+
   it('rejects a waiting reader on timeout, abort and close, and forgets it', async () => {
     const queue = new ReceiveQueue<string>(4, 4);
     await expect(queue.next(1, undefined)).rejects.toThrow(ReceiveTimeoutError);
