@@ -8,6 +8,7 @@ import {
   WaiterList,
 } from '@sockkit/core/internals';
 import { ReceiveTimeoutError } from './errors.js';
+import { PollPhase } from './poll-phase.js';
 
 /** Bounds of an endpoint's receive queue; whichever is reached first applies. */
 export interface QueueOptions {
@@ -45,12 +46,9 @@ class ResultWaiter<T> {
  * A FIFO of received items bounded in count and bytes. A full queue drops the newest item and
  * counts it (UDP semantics: the kernel does the same when its buffer is full); it never grows.
  *
- * A reader waiting when an item arrives gets it directly, if it is the first hand-off since the
- * event loop's last check phase. Items that arrive later in the same poll phase (Node reads up
- * to 32 datagrams from the kernel per readiness event, each in a callback of its own) wait in
- * the queue, and waiting readers get them at the check phase (`setImmediate`), all in one
- * microtask checkpoint instead of one per datagram: a burst costs far fewer promise hops, and a
- * lone datagram is handed over as early as before.
+ * A reader waiting when an item arrives gets it directly when it is the first hand-off of the
+ * event loop's poll phase; items that arrive later in the phase wait in the queue, and waiting
+ * readers get them together at the check phase (see {@link PollPhase}).
  */
 export class ReceiveQueue<T> {
   readonly maxItems: number;
@@ -64,12 +62,7 @@ export class ReceiveQueue<T> {
   #bytes = 0;
   readonly #waiters = new WaiterList<Waiter<T> | ResultWaiter<T>>();
   #closed: unknown;
-  /** An item went straight to a reader in this poll phase; cleared at the check phase. */
-  #handedOff = false;
-  readonly #endHandOffs = () => {
-    this.#handedOff = false;
-    this.#handQueued();
-  };
+  readonly #phase = new PollPhase(() => this.#handQueued());
 
   constructor(maxItems: number, maxBytes: number) {
     this.maxItems = checkPositiveInteger('options.queue.maxDatagrams', maxItems);
@@ -89,11 +82,10 @@ export class ReceiveQueue<T> {
   /** Queues `item` of `size` bytes or hands it to a waiting reader; returns false when it was dropped. */
   push(item: T, size: number): boolean {
     // While no hand-off is pending, a waiting reader means an empty queue: arrival order holds.
-    const waiter = this.#handedOff ? undefined : this.#waiters.shift();
+    const waiter = this.#phase.handedOff ? undefined : this.#waiters.shift();
     if (waiter !== undefined) {
       waiter.resolve(item);
-      this.#handedOff = true;
-      setImmediate(this.#endHandOffs);
+      this.#phase.noteHandOff();
       return true;
     }
     if (this.#closed !== undefined || this.length >= this.maxItems || this.#bytes + size > this.maxBytes) {
