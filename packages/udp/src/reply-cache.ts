@@ -177,10 +177,13 @@ export class ReplyCache<K extends string | number = string> {
     return true;
   }
 
-  /** Records the outcome of a running request: its reply, or `undefined` for none. */
+  /**
+   * Records the outcome of a running request: its reply, or `undefined` for none. An entry that
+   * is not running (already completed, or forgotten) keeps what it has: the first outcome stands.
+   */
   complete(key: K, reply: Uint8Array | undefined, host = '', port = 0, check = 0): void {
     const slot = this.#slotOf(key, host, port, check);
-    if (slot === undefined) return;
+    if (slot === undefined || (this.#flags[slot]! & RUNS) === 0) return;
     this.#flags[slot]! &= ~RUNS;
     if (reply === undefined || reply.length > this.maxBytes) return;
     if (reply.length <= this.#maxInline) {

@@ -42,7 +42,7 @@ class ModelCache {
 
   complete(id: string, reply: Uint8Array | undefined, now: number): void {
     const entry = this.entries.find((candidate) => candidate.id === id);
-    if (entry === undefined) return;
+    if (entry === undefined || !entry.running) return;
     entry.running = false;
     if (reply === undefined || reply.length > this.maxBytes) return;
     entry.reply = reply;
@@ -127,8 +127,8 @@ describe('ReplyCache against a plain model', () => {
               expect(known).toEqual(model.find(id, clock.now));
               if (known === undefined)
                 expect(cache.start(key, host, port, check, clock.now)).toBe(model.start(id, clock.now));
-            } else if (model.entries.some((entry) => entry.id === id && entry.running)) {
-              // As serve does: each started request completes once.
+            } else {
+              // Any entry, running or not, new or forgotten: only a running one takes the outcome.
               const reply =
                 next.size === undefined ? undefined : new Uint8Array(next.size).fill(++fill % 251);
               cache.complete(key, reply, host, port, check);

@@ -22,6 +22,22 @@ describe('ReplyCache', () => {
     expect(cache.bytes).toBe(3);
   });
 
+  it('keeps the first outcome when an entry is completed again', () => {
+    const { cache } = clockedCache({ maxBytes: 4096 });
+    begin(cache, 'big');
+    const first = new Uint8Array(300).fill(1);
+    cache.complete('big', first);
+    cache.complete('big', reply(2));
+    cache.complete('big', undefined);
+    expect(begin(cache, 'big')).toEqual({ state: 'answered', reply: first });
+    expect(cache.bytes).toBe(300);
+    begin(cache, 'none');
+    cache.complete('none', undefined);
+    cache.complete('none', reply(3));
+    expect(begin(cache, 'none')).toEqual({ state: 'unanswered' });
+    expect(cache.bytes).toBe(300);
+  });
+
   it('remembers a request without a reply as unanswered', () => {
     const { cache } = clockedCache({});
     begin(cache, 'a');
