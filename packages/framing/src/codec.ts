@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import { MessageDecodeError, MessageEncodeError, MessageValidationError } from './errors.js';
 import { checkMessagePack, type MessagePackLimits } from './guard.js';
 import { MessagePackWriter } from './msgpack.js';
+import { plainMessage } from './plain-values.js';
 
 /** Default deepest nesting of arrays and maps in one message. */
 export const DEFAULT_MAX_DEPTH = 32;
@@ -122,7 +123,7 @@ export function createCodec<T>(schema: z.ZodType<T>, given?: CodecOptions): Mess
     scalarKeys: maps === 'map',
   };
   const validateOnEncode = checkBoolean('options.validateOnEncode', options.validateOnEncode ?? true);
-  const pack = limits.records ? recordsPacker() : plainPacker(limits.maxDepth);
+  const pack = limits.records ? recordsPacker(limits.maxDepth) : plainPacker(limits.maxDepth);
   const unpackr = unpackerFor(limits, maps, largeIntegers === 'bigint' ? 'auto' : 'number');
   let exactUnpackr: Unpackr | null = null;
 
@@ -178,18 +179,16 @@ function plainPacker(maxDepth: number): (message: unknown) => Uint8Array {
 }
 
 /**
- * msgpackr records, for sockkit peers only. Undefined properties are left out and undefined items
- * become nil, as in plain mode, instead of msgpackr's own extension for undefined.
+ * msgpackr records, for sockkit peers only. What plain mode writes is written here too, and what
+ * it refuses is refused with the same errors (see `plainMessage`): undefined properties are left
+ * out and undefined items become nil, instead of msgpackr's own extension for undefined.
  */
-function recordsPacker(): (message: unknown) => Uint8Array {
-  const packr = new Packr({
-    useRecords: true,
-    encodeUndefinedAsNil: true,
-    skipValues: [undefined],
-  } as ConstructorParameters<typeof Packr>[0]);
+function recordsPacker(maxDepth: number): (message: unknown) => Uint8Array {
+  const packr = new Packr({ useRecords: true, encodeUndefinedAsNil: true });
   return (message) => {
+    const plain = plainMessage(message, maxDepth);
     try {
-      return packr.pack(message);
+      return packr.pack(plain);
     } catch (cause) {
       throw new MessageEncodeError(`msgpackr cannot encode the message: ${describe(cause)}`, { cause });
     }

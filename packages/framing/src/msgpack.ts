@@ -1,4 +1,5 @@
 import { MessageEncodeError } from './errors.js';
+import { checkEncodedKey, isPlainObject, tooDeep, unencodable } from './plain-values.js';
 
 /**
  * Size of each buffer messages are written into. Messages are handed out as views of it, one
@@ -81,7 +82,7 @@ export class MessagePackWriter {
     else if (value === null || value === undefined) this.#buffer[this.#position++] = 0xc0;
     else if (typeof value === 'bigint') this.#bigint(value);
     else if (typeof value === 'object') this.#container(value, depth);
-    else throw new MessageEncodeError(`Cannot encode a ${typeof value} as MessagePack`);
+    else throw unencodable(value);
   }
 
   #container(value: object, depth: number): void {
@@ -89,18 +90,12 @@ export class MessagePackWriter {
     else if (Array.isArray(value)) this.#array(value, this.#deeper(depth));
     else if (value instanceof Map) this.#map(value, this.#deeper(depth));
     else if (isPlainObject(value)) this.#object(value, this.#deeper(depth));
-    else {
-      throw new MessageEncodeError(
-        `Cannot encode ${describe(value)} as plain MessagePack: send plain objects, arrays, Maps, Uint8Arrays, strings, numbers, bigints, booleans or null (a date as a number or an ISO string)`,
-      );
-    }
+    else throw unencodable(value);
   }
 
   /** The depth inside an array or map entered at `depth`; refuses nesting past maxDepth (a top-level array is depth 1). */
   #deeper(depth: number): number {
-    if (depth === this.#maxDepth) {
-      throw new MessageEncodeError(`Message nested deeper than maxDepth (${this.#maxDepth}), or cyclic`);
-    }
+    if (depth === this.#maxDepth) throw tooDeep(this.#maxDepth);
     return depth + 1;
   }
 
@@ -280,22 +275,5 @@ export class MessagePackWriter {
       at += 4;
     }
     this.#position = at;
-  }
-}
-
-function isPlainObject(value: object): value is Record<string, unknown> {
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-}
-
-function describe(value: object): string {
-  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
-  return typeof name === 'string' && name !== '' ? `a ${name}` : 'an object with a custom prototype';
-}
-
-/** Refuses the keys every receiving guard refuses (they would reach an object's prototype machinery), so a sent message never fails its peer. */
-function checkEncodedKey(key: string): void {
-  if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
-    throw new MessageEncodeError(`Cannot encode the key "${key}": receivers refuse it`);
   }
 }

@@ -211,6 +211,63 @@ describe('createCodec interop options', () => {
     }
   });
 
+  it('records: refuses what plain mode refuses, with the same errors, before msgpackr writes', () => {
+    const plain = createCodec(Anything, { maxDepth: 3 });
+    const records = createCodec(Anything, { records: true, maxDepth: 3 });
+    const plainError = (value: unknown) => {
+      try {
+        plain.encode(value);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('plain mode encoded it');
+    };
+    class Point {
+      x = 1;
+    }
+    const cyclic: unknown[] = [];
+    cyclic.push(cyclic);
+    for (const value of [
+      new Date(0),
+      { when: new Date(0) },
+      [new Set([1])],
+      new Map([['at', /x/]]),
+      { at: new Point() },
+      [() => 1],
+      { id: Symbol('s') },
+      cyclic,
+      [[[[1]]]],
+      JSON.parse('{"__proto__": 1}'),
+      new Map([['constructor', 1]]),
+    ]) {
+      expect(() => records.encode(value)).toThrow(MessageEncodeError);
+      expect(() => records.encode(value)).toThrow(plainError(value));
+    }
+    expect(records.decode(records.encode([[[1]]]))).toEqual([[[1]]]);
+  });
+
+  it('records: leaves undefined properties out, as plain mode does, so optional fields round-trip', () => {
+    const Item = z.object({ a: z.string(), b: z.string().optional(), tags: z.array(z.number()).optional() });
+    const records = createCodec(z.array(Item), { records: true });
+    const items = [
+      { a: 'x', b: undefined },
+      { a: 'y', b: 'z', tags: [1] },
+      { a: 'w', tags: undefined },
+    ];
+    expect(records.decode(records.encode(items))).toEqual([
+      { a: 'x' },
+      { a: 'y', b: 'z', tags: [1] },
+      { a: 'w' },
+    ]);
+    // Nested, in a Map, and the caller's message left untouched.
+    const anything = createCodec(Anything, { records: true, maps: 'map' });
+    const nested = new Map([['k', [{ keep: 1, drop: undefined }]]]);
+    expect(anything.decode(anything.encode(nested))).toEqual(new Map([['k', [{ keep: 1 }]]]));
+    expect(nested.get('k')![0]).toHaveProperty('drop');
+    // Undefined array items become nil, as in plain mode.
+    expect(anything.decode(anything.encode([undefined, 1]))).toEqual([null, 1]);
+  });
+
   it('records: a value msgpackr cannot encode is a MessageEncodeError too', () => {
     const records = createCodec(Anything, { records: true });
     expect(() => records.encode({ big: 2n ** 64n })).toThrow(MessageEncodeError);
