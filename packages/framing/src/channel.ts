@@ -13,7 +13,7 @@ import { type MessageCodec, messagePayload } from './codec.js';
 import { DECODE_SLICE } from './constants.js';
 import type { FrameDecoder } from './decoder.js';
 import { encodeFrameChunks, encodeFrames, encodePieces } from './encoder.js';
-import { ChannelClosedError, isInvalidMessage, RequestBlockedError } from './errors.js';
+import { ChannelClosedError, CloseTimeoutError, isInvalidMessage, RequestBlockedError } from './errors.js';
 import type { FrameFormat } from './format.js';
 import { BATCHED_PAYLOAD } from './frame-batch.js';
 import { GracefulClose } from './graceful-close.js';
@@ -227,7 +227,9 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
    * Closes gracefully: flushes what was sent, queued sends included, ends the write side and waits for the peer to
    * end too (discarding what it still sends, so no reset drops the flushed bytes), then closes the connection; all
    * within `timeout` ms (default 5 s). Pending requests reject with `ChannelClosedError`; messages already received
-   * can still be iterated. Every call returns the same promise, settled once the first call has finished.
+   * can still be iterated. Every call returns the same promise, settled once the first call has finished. It never
+   * rejects but for bad options: when the flush does not finish in time, the connection is closed all the same and
+   * `error` is a `CloseTimeoutError` (bytes not yet written were dropped; the iterator throws it after the messages).
    */
   close(options?: { readonly timeout?: number }): Promise<void> {
     if (this.#closed === null) {
@@ -246,8 +248,8 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     this.#closing = true;
     this.#deadlines.stop();
     this.#requests.rejectAll(new ChannelClosedError());
-    await this.#gracefulClose.run(timeout, () => this.#ended);
-    this.#fail(new ChannelClosedError());
+    const flushed = await this.#gracefulClose.run(timeout, () => this.#ended);
+    this.#fail(flushed ? new ChannelClosedError() : new CloseTimeoutError(timeout));
   }
 
   /** `await using channel = framed(...)` closes it. */

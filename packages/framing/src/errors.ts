@@ -20,7 +20,8 @@ export type FramingErrorCode =
   | 'SOCKKIT_ERR_REQUEST_TIMEOUT'
   | 'SOCKKIT_ERR_REQUEST_BLOCKED'
   | 'SOCKKIT_ERR_SEND_QUEUE_FULL'
-  | 'SOCKKIT_ERR_SEND_TIMEOUT';
+  | 'SOCKKIT_ERR_SEND_TIMEOUT'
+  | 'SOCKKIT_ERR_CLOSE_TIMEOUT';
 
 /**
  * The byte stream is not a valid sequence of frames (for example a varint longer than 10 bytes,
@@ -287,6 +288,27 @@ export class SendTimeoutError extends TimeoutError {
 
   constructor(timeout: number, options?: ErrorOptions) {
     super(`The peer read nothing for ${timeout} ms while sends waited`, options);
+    this.timeout = timeout;
+  }
+}
+
+/**
+ * `close()` gave up flushing at its timeout: the peer did not take every byte sent, and what was
+ * still queued or in the connection's write buffer was dropped. The channel's `error` after such a
+ * close (a clean close leaves it `null`). A {@link TimeoutError}.
+ */
+export class CloseTimeoutError extends TimeoutError {
+  static override readonly brand: symbol = Symbol.for('@sockkit/framing/CloseTimeoutError');
+  override readonly name: string = 'CloseTimeoutError';
+  readonly code = 'SOCKKIT_ERR_CLOSE_TIMEOUT' as const;
+  /** The `close()` timeout that passed, in milliseconds. */
+  readonly timeout: number;
+
+  constructor(timeout: number, options?: ErrorOptions) {
+    super(
+      `close() gave up flushing after ${timeout} ms: the peer did not read, and unsent bytes were dropped`,
+      options,
+    );
     this.timeout = timeout;
   }
 }

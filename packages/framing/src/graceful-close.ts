@@ -24,8 +24,11 @@ export class GracefulClose {
     return this.#lingering;
   }
 
-  /** Runs the steps within `timeout` ms; `peerEnded` says whether the peer has ended its side already. */
-  async run(timeout: number, peerEnded: () => boolean): Promise<void> {
+  /**
+   * Runs the steps within `timeout` ms; `peerEnded` says whether the peer has ended its side
+   * already. False when the flush did not finish in time: the bytes not yet written are lost.
+   */
+  async run(timeout: number, peerEnded: () => boolean): Promise<boolean> {
     const transport = this.#transport;
     const deadline = performance.now() + timeout;
     let flushed = true;
@@ -39,6 +42,7 @@ export class GracefulClose {
       transport.resume();
       await this.#until(deadline, () => {}); // until stopWaiting(): the peer ended, or the channel failed
     }
+    return flushed;
   }
 
   /** Ends the current wait early: the peer ended while lingering, or the channel failed. */

@@ -50,6 +50,7 @@ export {
 export { encodeFrame, encodeFrameHeader, encodeFrames } from './encoder.js';
 export {
   ChannelClosedError,
+  CloseTimeoutError,
   CompressedFrameError,
   FrameDecodeError,
   type FrameDecodeErrorCode,

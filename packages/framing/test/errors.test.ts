@@ -2,6 +2,7 @@ import { SockkitError } from '@sockkit/core';
 import { describe, expect, it } from 'vitest';
 import {
   ChannelClosedError,
+  CloseTimeoutError,
   CompressedFrameError,
   FrameDecodeError,
   FrameTooLargeError,
@@ -92,6 +93,12 @@ describe('errors', () => {
       SendQueueFullError,
       'SOCKKIT_ERR_SEND_QUEUE_FULL',
       /peer does not read: 2048 bytes .* over maxQueuedSendBytes \(1024\)/,
+    ],
+    [
+      new CloseTimeoutError(100),
+      CloseTimeoutError,
+      'SOCKKIT_ERR_CLOSE_TIMEOUT',
+      /close\(\) gave up flushing after 100 ms: the peer did not read, and unsent bytes were dropped/,
     ],
     [
       new SendTimeoutError(250),

@@ -46,14 +46,14 @@ describe('GracefulClose', () => {
     const { close, calls, finishEnd } = fakes();
     const running = close.run(60_000, () => true);
     finishEnd();
-    await running;
+    expect(await running).toBe(true);
     expect(calls).toEqual(['flushed', 'end']);
     expect(close.lingering).toBe(false);
   });
 
   it('gives up at the deadline, and does not linger after a flush that did not finish', async () => {
     const { close, calls } = fakes();
-    await close.run(50, () => false); // end never completes
+    expect(await close.run(50, () => false)).toBe(false); // end never completes
     expect(calls).toEqual(['flushed', 'end']);
     expect(close.lingering).toBe(false);
   });

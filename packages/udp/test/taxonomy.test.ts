@@ -9,6 +9,7 @@ const timeouts = [
   new core.SocketTimeoutError(),
   new framing.ReadTimeoutError('idle', 5),
   new framing.SendTimeoutError(5),
+  new framing.CloseTimeoutError(5),
   new framing.RequestTimeoutError(5),
   new udp.RequestTimeoutError(5, { attempts: 2, to: { host: '::1', port: 9 } }),
   new udp.ReceiveTimeoutError(5),
