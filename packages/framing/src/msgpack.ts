@@ -1,5 +1,5 @@
 import { MessageEncodeError } from './errors.js';
-import { checkEncodedKey, isPlainObject, tooDeep, unencodable } from './plain-values.js';
+import { checkEncodedKey, deeper, isPlainObject, unencodable } from './plain-values.js';
 
 /**
  * Size of each buffer messages are written into. Messages are handed out as views of it, one
@@ -87,16 +87,10 @@ export class MessagePackWriter {
 
   #container(value: object, depth: number): void {
     if (value instanceof Uint8Array) this.#binary(value);
-    else if (Array.isArray(value)) this.#array(value, this.#deeper(depth));
-    else if (value instanceof Map) this.#map(value, this.#deeper(depth));
-    else if (isPlainObject(value)) this.#object(value, this.#deeper(depth));
+    else if (Array.isArray(value)) this.#array(value, deeper(depth, this.#maxDepth));
+    else if (value instanceof Map) this.#map(value, deeper(depth, this.#maxDepth));
+    else if (isPlainObject(value)) this.#object(value, deeper(depth, this.#maxDepth));
     else throw unencodable(value);
-  }
-
-  /** The depth inside an array or map entered at `depth`; refuses nesting past maxDepth (a top-level array is depth 1). */
-  #deeper(depth: number): number {
-    if (depth === this.#maxDepth) throw tooDeep(this.#maxDepth);
-    return depth + 1;
   }
 
   #number(value: number): void {

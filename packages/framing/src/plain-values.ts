@@ -27,9 +27,11 @@ export function unencodable(value: unknown): MessageEncodeError {
   );
 }
 
-/** The error for nesting past `maxDepth` (a top-level array is depth 1), which a cycle also reaches. */
-export function tooDeep(maxDepth: number): MessageEncodeError {
-  return new MessageEncodeError(`Message nested deeper than maxDepth (${maxDepth}), or cyclic`);
+/** The depth inside an array or map entered at `depth`; refuses nesting past `maxDepth` (a top-level array is depth 1), which a cycle also reaches. */
+export function deeper(depth: number, maxDepth: number): number {
+  if (depth === maxDepth)
+    throw new MessageEncodeError(`Message nested deeper than maxDepth (${maxDepth}), or cyclic`);
+  return depth + 1;
 }
 
 /**
@@ -51,10 +53,9 @@ function plainValue(value: unknown, maxDepth: number, depth: number): unknown {
     return value;
   }
   if (value === null || value instanceof Uint8Array) return value;
-  if (depth === maxDepth) throw tooDeep(maxDepth);
-  if (Array.isArray(value)) return plainArray(value, maxDepth, depth + 1);
-  if (value instanceof Map) return plainMap(value, maxDepth, depth + 1);
-  if (isPlainObject(value)) return plainObject(value, maxDepth, depth + 1);
+  if (Array.isArray(value)) return plainArray(value, maxDepth, deeper(depth, maxDepth));
+  if (value instanceof Map) return plainMap(value, maxDepth, deeper(depth, maxDepth));
+  if (isPlainObject(value)) return plainObject(value, maxDepth, deeper(depth, maxDepth));
   throw unencodable(value);
 }
 

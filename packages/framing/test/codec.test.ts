@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { Packr, Unpackr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createCodec, MAX_DEPTH_LIMIT } from '../src/codec.ts';
+import { createCodec, MAX_DEPTH_LIMIT, type MessageCodec } from '../src/codec.ts';
 import { MessageDecodeError, MessageEncodeError, MessageValidationError } from '../src/errors.ts';
 
 const numRuns = Number(process.env.NUM_RUNS ?? 10_000);
@@ -266,6 +266,44 @@ describe('createCodec interop options', () => {
     expect(nested.get('k')![0]).toHaveProperty('drop');
     // Undefined array items become nil, as in plain mode.
     expect(anything.decode(anything.encode([undefined, 1]))).toEqual([null, 1]);
+  });
+
+  it('records: any value ends as in plain mode (refused alike, or read back the same but for -0)', () => {
+    const plain = createCodec(Anything, { maxDepth: 4 });
+    const records = createCodec(Anything, { maxDepth: 4, records: true });
+    const outcome = (codec: MessageCodec<unknown>, value: unknown) => {
+      let bytes: Uint8Array;
+      try {
+        bytes = codec.encode(value);
+      } catch (error) {
+        return { encodeError: String(error) };
+      }
+      try {
+        // Records write -0 as 0 (see the README); bin values compare as their bytes.
+        const read = JSON.stringify(codec.decode(bytes), (_key, entry: unknown) =>
+          Object.is(entry, -0) ? 0 : entry instanceof Uint8Array ? [...entry] : entry,
+        );
+        return { read };
+      } catch (error) {
+        return { decodeError: (error as Error).name };
+      }
+    };
+    const values = fc.anything({
+      maxDepth: 5,
+      withDate: true,
+      withSet: true,
+      withMap: true,
+      withNullPrototype: true,
+      withSparseArray: true,
+      withBoxedValues: true,
+      withTypedArray: true,
+    });
+    fc.assert(
+      fc.property(values, (value) => {
+        expect(outcome(records, value)).toEqual(outcome(plain, value));
+      }),
+      { numRuns: Math.ceil(numRuns / 10) },
+    );
   });
 
   it('records: a value msgpackr cannot encode is a MessageEncodeError too', () => {
