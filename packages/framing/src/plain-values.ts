@@ -35,9 +35,9 @@ export function deeper(depth: number, maxDepth: number): number {
 }
 
 /**
- * `message` as `MessagePackWriter` would write it, for records mode: itself, or when it has
- * properties whose value is `undefined`, a copy without them (msgpackr's records write them as
- * nil, which an optional field's schema refuses). Throws {@link MessageEncodeError} for what
+ * `message` as `MessagePackWriter` would write it, for records mode: itself, or a copy without
+ * the properties whose value is `undefined` (msgpackr's records write them as nil, which an
+ * optional field's schema refuses) and with `Map` keys beyond 32 bits as bigints. Throws {@link MessageEncodeError} for what
  * the writer refuses, with the same errors: msgpackr would write a `Date` as a timestamp
  * extension that the receiving codec refuses, and a `Set`, `RegExp` or class instance as some
  * other shape than it had.
@@ -80,7 +80,7 @@ function plainMap(
   let copy: Map<unknown, unknown> | undefined;
   for (const [key, entry] of map) {
     if (typeof key === 'string') checkEncodedKey(key);
-    const plainKey = plainValue(key, maxDepth, depth);
+    const plainKey = wholeBeyond32Bits(key) ? BigInt(key) : plainValue(key, maxDepth, depth);
     const plainEntry = plainValue(entry, maxDepth, depth);
     if (copy === undefined && plainKey === key && plainEntry === entry) continue;
     if (copy === undefined) {
@@ -94,6 +94,16 @@ function plainMap(
     copy.set(plainKey, plainEntry);
   }
   return copy ?? map;
+}
+
+/**
+ * msgpackr writes these as float 64, and a receiver refuses a float map key (values it reads back
+ * unchanged). As a bigint, msgpackr writes it as int 64, as plain mode does.
+ */
+function wholeBeyond32Bits(value: unknown): value is number {
+  return (
+    typeof value === 'number' && value >> 0 !== value && value >>> 0 !== value && Number.isSafeInteger(value)
+  );
 }
 
 function plainObject(object: Readonly<Record<string, unknown>>, maxDepth: number, depth: number): object {

@@ -268,6 +268,26 @@ describe('createCodec interop options', () => {
     expect(anything.decode(anything.encode([undefined, 1]))).toEqual([null, 1]);
   });
 
+  it('records: a Map keyed by a whole number beyond 32 bits decodes (the key travels as int 64)', () => {
+    const keyed = new Map([
+      [2 ** 32, 'a'],
+      [-(2 ** 40), 'b'],
+      [2 ** 53 - 1, 'c'],
+    ]);
+    const bytes = createCodec(Anything, { records: true }).encode(keyed);
+    expect(Buffer.from(bytes).includes(Buffer.from([0xd3, 0, 0, 0, 1, 0, 0, 0, 0]))).toBe(true);
+    expect(createCodec(Anything, { records: true }).decode(bytes)).toEqual({
+      4294967296: 'a',
+      '-1099511627776': 'b',
+      9007199254740991: 'c',
+    });
+    expect(createCodec(Anything, { records: true, maps: 'map' }).decode(bytes)).toEqual(keyed);
+    // Values beyond 32 bits stay msgpackr's float 64 (read back unchanged); the caller's Map is untouched.
+    const values = createCodec(Anything, { records: true });
+    expect(values.decode(values.encode({ n: 2 ** 32 }))).toEqual({ n: 2 ** 32 });
+    expect([...keyed.keys()]).toEqual([2 ** 32, -(2 ** 40), 2 ** 53 - 1]);
+  });
+
   it('records: any value ends as in plain mode (refused alike, or read back the same but for -0)', () => {
     const plain = createCodec(Anything, { maxDepth: 4 });
     const records = createCodec(Anything, { maxDepth: 4, records: true });
