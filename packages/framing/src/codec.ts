@@ -184,7 +184,8 @@ function plainPacker(maxDepth: number): (message: unknown) => Uint8Array {
  * out and undefined items become nil, instead of msgpackr's own extension for undefined.
  */
 function recordsPacker(maxDepth: number): (message: unknown) => Uint8Array {
-  const packr = new Packr({ useRecords: true, encodeUndefinedAsNil: true });
+  // useToJSON off: msgpackr would call a null-prototype object's toJSON, where plain mode writes its keys.
+  const packr = new Packr({ useRecords: true, encodeUndefinedAsNil: true, useToJSON: false });
   return (message) => {
     const plain = plainMessage(message, maxDepth);
     try {

@@ -1,5 +1,5 @@
 import { MessageEncodeError } from './errors.js';
-import { checkEncodedKey, deeper, isPlainObject, unencodable } from './plain-values.js';
+import { checkBigInt, checkEncodedKey, deeper, isPlainObject, unencodable } from './plain-values.js';
 
 /**
  * Size of each buffer messages are written into. Messages are handed out as views of it, one
@@ -13,8 +13,6 @@ const VALUE_ROOM = 16;
 const SHORT_STRING = 64;
 
 const TWO_POW_32 = 0x1_0000_0000;
-const UINT64_MAX = 0xffff_ffff_ffff_ffffn;
-const INT64_MIN = -0x8000_0000_0000_0000n;
 const UINT32_MAX_BIG = 0xffff_ffffn;
 const INT32_MIN_BIG = -0x8000_0000n;
 
@@ -146,9 +144,7 @@ export class MessagePackWriter {
       this.#number(Number(value));
       return;
     }
-    if (value > UINT64_MAX || value < INT64_MIN) {
-      throw new MessageEncodeError(`The bigint ${value} does not fit MessagePack's 64-bit integers`);
-    }
+    checkBigInt(value);
     this.#buffer[this.#position] = value > 0n ? 0xcf : 0xd3;
     this.#view.setBigUint64(this.#position + 1, BigInt.asUintN(64, value));
     this.#position += 9;

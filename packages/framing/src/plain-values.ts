@@ -27,6 +27,16 @@ export function unencodable(value: unknown): MessageEncodeError {
   );
 }
 
+const UINT64_MAX = 0xffff_ffff_ffff_ffffn;
+const INT64_MIN = -0x8000_0000_0000_0000n;
+
+/** Refuses a bigint beyond MessagePack's 64-bit integers (int 64 and uint 64). */
+export function checkBigInt(value: bigint): void {
+  if (value > UINT64_MAX || value < INT64_MIN) {
+    throw new MessageEncodeError(`The bigint ${value} does not fit MessagePack's 64-bit integers`);
+  }
+}
+
 /** The depth inside an array or map entered at `depth`; refuses nesting past `maxDepth` (a top-level array is depth 1), which a cycle also reaches. */
 export function deeper(depth: number, maxDepth: number): number {
   if (depth === maxDepth)
@@ -50,6 +60,7 @@ export function plainMessage(message: unknown, maxDepth: number): unknown {
 function plainValue(value: unknown, maxDepth: number, depth: number): unknown {
   if (typeof value !== 'object') {
     if (typeof value === 'function' || typeof value === 'symbol') throw unencodable(value);
+    if (typeof value === 'bigint') checkBigInt(value);
     return value;
   }
   if (value === null || value instanceof Uint8Array) return value;
@@ -77,20 +88,20 @@ function plainMap(
   maxDepth: number,
   depth: number,
 ): ReadonlyMap<unknown, unknown> {
-  let copy: Map<unknown, unknown> | undefined;
+  // msgpackr writes only a Map itself as a map (a subclass as an object, its entries lost), so a
+  // subclass is always copied.
+  let copy = map.constructor === Map ? undefined : new Map<unknown, unknown>();
+  let index = 0;
   for (const [key, entry] of map) {
     if (typeof key === 'string') checkEncodedKey(key);
     const plainKey = wholeBeyond32Bits(key) ? BigInt(key) : plainValue(key, maxDepth, depth);
     const plainEntry = plainValue(entry, maxDepth, depth);
-    if (copy === undefined && plainKey === key && plainEntry === entry) continue;
-    if (copy === undefined) {
-      // The first change: the entries before it are kept as they are.
-      copy = new Map();
-      for (const [earlier, value] of map) {
-        if (earlier === key) break;
-        copy.set(earlier, value);
-      }
+    if (copy === undefined && plainKey === key && plainEntry === entry) {
+      index++;
+      continue;
     }
+    // At the first change, the entries before it are kept as they are.
+    copy ??= new Map([...map].slice(0, index));
     copy.set(plainKey, plainEntry);
   }
   return copy ?? map;
