@@ -243,7 +243,8 @@ export class Requester<T> {
     pending.attempt++;
     this.#counts.retransmissions++;
     announceRetransmit(this.#endpoint, pending.destination, requestId(pending.datagram), pending.attempt);
-    this.#transmit(pending);
+    // A subscriber may have aborted the request or closed the endpoint.
+    if (!pending.settled) this.#transmit(pending);
   }
 
   /** Takes `pending` out of the table; false when it had already settled. */

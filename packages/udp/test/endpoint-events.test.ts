@@ -1,5 +1,7 @@
 import { createSocket } from 'node:dgram';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { createCodec } from '@sockkit/framing';
 import { assertNoBytes, recordChannels, runScript, until } from '@sockkit/testkit';
@@ -121,5 +123,39 @@ describe('NODE_DEBUG', () => {
     expect(stderr).not.toContain('secret-payload');
     const quiet = await runScript(script, undefined);
     expect(quiet.stdout + quiet.stderr).toBe('');
+  });
+
+  it('sends nothing more for a request a retransmit subscriber aborted, or whose endpoint it closed', async () => {
+    const silent = createSocket('udp4');
+    let received = 0;
+    silent.on('message', () => received++);
+    silent.bind(0, '127.0.0.1');
+    await once(silent, 'listening');
+    const to = { host: '127.0.0.1', port: silent.address().port };
+    await using client = await udpEndpoint();
+    const controller = new AbortController();
+    const onRetransmit = () => controller.abort();
+    subscribe('sockkit:udp:retransmit', onRetransmit);
+    try {
+      const options = { timeout: 20, retries: 4, backoff: { randomFactor: 1 }, signal: controller.signal };
+      await expect(client.request(bytes('a'), to, options)).rejects.toThrow(/aborted/);
+      await sleep(200); // the rest of the schedule: 40 + 80 + 160 ms
+      expect(client.stats).toMatchObject({ retransmissions: 1, timeouts: 0, pending: 0 });
+      expect(received).toBe(1); // the first attempt: the abort came before the retransmission went out
+
+      unsubscribe('sockkit:udp:retransmit', onRetransmit);
+      const closer = () => void client.close();
+      subscribe('sockkit:udp:retransmit', closer);
+      try {
+        await expect(client.request(bytes('b'), to, { timeout: 20, retries: 4 })).rejects.toThrow(/closed/);
+        await sleep(200);
+        expect(received).toBe(2);
+      } finally {
+        unsubscribe('sockkit:udp:retransmit', closer);
+      }
+    } finally {
+      unsubscribe('sockkit:udp:retransmit', onRetransmit);
+      silent.close();
+    }
   });
 });
