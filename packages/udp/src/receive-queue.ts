@@ -44,7 +44,8 @@ class ResultWaiter<T> {
 
 /**
  * A FIFO of received items bounded in count and bytes. A full queue drops the newest item and
- * counts it (UDP semantics: the kernel does the same when its buffer is full); it never grows.
+ * counts it (UDP semantics: the kernel does the same when its buffer is full); it never grows
+ * past its bounds by more than the items waiting readers are about to take.
  *
  * A reader waiting when an item arrives gets it directly when it is the first hand-off of the
  * event loop's poll phase; items that arrive later in the phase wait in the queue, and waiting
@@ -88,7 +89,7 @@ export class ReceiveQueue<T> {
       this.#phase.noteHandOff();
       return true;
     }
-    if (this.#closed !== undefined || this.length >= this.maxItems || this.#bytes + size > this.maxBytes) {
+    if (this.#closed !== undefined || (!this.#claimedNext() && this.#full(size))) {
       this.dropped++;
       this.droppedBytes += size;
       return false;
@@ -97,6 +98,16 @@ export class ReceiveQueue<T> {
     this.#sizes.push(size);
     this.#bytes += size;
     return true;
+  }
+
+  /** Whether a reader waits for the next item queued (it gets it at the check phase): the bounds are for items nobody waits for. */
+  #claimedNext(): boolean {
+    return this.length < this.#waiters.length;
+  }
+
+  /** Whether an item of `size` bytes finds the queue full. Items readers wait for still count in bytes, which errs on the safe side. */
+  #full(size: number): boolean {
+    return this.length - this.#waiters.length >= this.maxItems || this.#bytes + size > this.maxBytes;
   }
 
   /** The oldest waiting item, if any (readers already waiting for one get theirs first). */

@@ -127,6 +127,21 @@ describe('udpEndpoint send and recv', () => {
     expect([...(await a.recv()).data, ...(await a.recv()).data]).toEqual([0, 1]);
   });
 
+  it('delivers a burst to the readers waiting for it, however small the queue', async () => {
+    await using a = await udpEndpoint({ queue: { maxDatagrams: 1 } });
+    const readers = [0, 1, 2, 3].map(() => a.recv({ timeout: 5000 }));
+    const raw = createSocket('udp4');
+    try {
+      // Sent in one go, so they usually arrive in one poll phase.
+      for (let i = 0; i < 4; i++) raw.send(Uint8Array.of(i), a.address.port, '127.0.0.1');
+      const received = await Promise.all(readers);
+      expect(received.map((datagram) => datagram.data[0])).toEqual([0, 1, 2, 3]);
+      expect(a.stats.queueDropped).toBe(0);
+    } finally {
+      raw.close();
+    }
+  });
+
   it('refuses bad options before binding', async () => {
     await expect(udpEndpoint({ queue: { maxDatagrams: 0 } })).rejects.toThrow(InvalidArgumentError);
     await expect(udpEndpoint({ maxAmplification: 0.5 })).rejects.toThrow(InvalidArgumentError);

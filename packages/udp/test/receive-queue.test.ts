@@ -64,6 +64,20 @@ describe('ReceiveQueue', () => {
     await expect(fifth).resolves.toBe(5);
   });
 
+  it('keeps what waiting readers will take at the check phase, however small its bounds', async () => {
+    const queue = new ReceiveQueue<number>(1, 1);
+    const readers = [1, 2, 3, 4].map(() => queue.next(1000, undefined));
+    // One poll phase: the first goes straight to a reader, the others wait for the check phase.
+    expect([1, 2, 3, 4].map((item) => queue.push(item, 1))).toEqual([true, true, true, true]);
+    expect([queue.length, queue.dropped]).toEqual([3, 0]);
+    // Nobody waits for a fifth: it finds the queue full.
+    expect(queue.push(5, 1)).toBe(false);
+    await expect(Promise.all(readers)).resolves.toEqual([1, 2, 3, 4]);
+    expect([queue.length, queue.bytes, queue.dropped]).toEqual([0, 0, 1]);
+    expect(queue.push(6, 1)).toBe(true);
+    expect(queue.push(7, 1)).toBe(false);
+  });
+
   it('serves readers in the order they asked while items wait for the check phase', async () => {
     const queue = new ReceiveQueue<string>(10, 100);
     const a = queue.next(null, undefined);
