@@ -189,7 +189,7 @@ export class ReplyCache<K extends string | number = string> {
     if (reply.length <= this.#maxInline) {
       if (reply.length > this.#stride) this.#restride(reply.length);
       this.#arena.set(reply, slot * this.#stride);
-    } else this.#replies[slot] = reply;
+    } else this.#replies[slot] = ownBuffer(reply);
     this.#replyLengths[slot] = reply.length;
     this.#bytes += reply.length;
     // Ends: the bytes over the bound belong to finished entries, which can all be evicted.
@@ -377,4 +377,12 @@ export class ReplyCache<K extends string | number = string> {
     this.#head = (slot + 1) % this.#ports.length;
     this.#count--;
   }
+}
+
+/**
+ * `bytes`, or a copy of it when it is a view of a larger buffer (Node's 8 KiB pool hands out
+ * such views): kept for seconds, the view would hold its whole pool block alive, uncounted.
+ */
+function ownBuffer(bytes: Uint8Array): Uint8Array {
+  return bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
 }

@@ -220,4 +220,20 @@ describe('ReplyCache keyed by part of an id', () => {
     }
     expect(mismatched).toEqual([]);
   });
+
+  it('keeps a reply past 256 bytes in a buffer of its own, not a view holding a larger one alive', () => {
+    const { cache } = clockedCache({});
+    const pool = new Uint8Array(8192).fill(7);
+    const pooled = pool.subarray(100, 400);
+    const own = new Uint8Array(300).fill(8);
+    cache.start('pooled');
+    cache.complete('pooled', pooled);
+    cache.start('own');
+    cache.complete('own', own);
+    const kept = cache.find('pooled');
+    expect(kept?.state === 'answered' && kept.reply.buffer.byteLength).toBe(300);
+    expect(kept).toEqual({ state: 'answered', reply: pooled });
+    expect(cache.find('own')).toEqual({ state: 'answered', reply: own });
+    expect((cache.find('own') as { reply: Uint8Array }).reply).toBe(own);
+  });
 });
