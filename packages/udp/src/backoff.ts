@@ -149,8 +149,14 @@ export function attemptTimeout(
  */
 export function retransmissionSpan(options?: RetransmissionOptions): number {
   const schedule = checkRetransmission('options', options);
+  const longest = Math.round(Math.min(schedule.maxTimeout, MAX_TIMEOUT));
   let span = 0;
-  for (let attempt = 0; attempt <= schedule.retries; attempt++)
-    span += attemptTimeout(schedule, attempt, () => 1);
+  for (let attempt = 0; attempt <= schedule.retries; attempt++) {
+    const wait = attemptTimeout(schedule, attempt, () => 1);
+    // From here on every attempt waits as long (the cap, or no growth): the rest in one step, so
+    // that a huge retries is not a loop as long.
+    if (wait === longest || schedule.factor === 1) return span + wait * (schedule.retries - attempt + 1);
+    span += wait;
+  }
   return span;
 }

@@ -55,6 +55,27 @@ describe('retransmission backoff', () => {
     expect(() => retransmissionSpan({ factor: 3 } as never)).toThrow(InvalidArgumentError);
   });
 
+  it('adds the attempts at the cap in one step: each wait summed, however many retries', () => {
+    const bySum = (options: Parameters<typeof retransmissionSpan>[0]) => {
+      const schedule = resolveRetransmission(options);
+      let span = 0;
+      for (let attempt = 0; attempt <= schedule.retries; attempt++)
+        span += attemptTimeout(schedule, attempt, () => 1);
+      return span;
+    };
+    for (const options of [
+      { timeout: 1000, retries: 40 },
+      { timeout: 7, retries: 30, backoff: { factor: 1.3, randomFactor: 1.1, maxTimeout: 999.6 } },
+      { timeout: 50, retries: 12, backoff: { factor: 1 } },
+      { timeout: 2 ** 30, retries: 5, backoff: { maxTimeout: Number.POSITIVE_INFINITY } },
+      { timeout: 0.4, retries: 3, backoff: { randomFactor: 1 } },
+    ]) {
+      expect(retransmissionSpan(options)).toBe(bySum(options));
+    }
+    // A billion retries of the defaults: the ramp, then 8 s each.
+    expect(retransmissionSpan({ retries: 1e9 })).toBe(375 + 750 + 1500 + 3000 + 6000 + 8000 * (1e9 - 4));
+  });
+
   it('fills in defaults field by field', () => {
     expect(resolveRetransmission({ retries: 2, backoff: { factor: 3 } })).toEqual({
       ...resolveRetransmission(),
