@@ -10,7 +10,7 @@ import { type Payloads, UNDECODABLE } from './payloads.js';
 import { ReplyCache, type ReplyCacheOptions } from './reply-cache.js';
 import { assertDatagramSize } from './size.js';
 
-/** Answers one request: the reply, or `undefined` to send none. Throwing sends none and is counted. */
+/** Answers one request: the reply, or `undefined` to send none. Throwing sends none and is counted. `from` is frozen. */
 export type RequestHandler<T> = (message: T, from: DatagramSource) => T | undefined | Promise<T | undefined>;
 
 /** The limits of `serve`, part of {@link UdpEndpointOptions}. */
@@ -164,7 +164,8 @@ export class Responder<T> {
     this.#counts.served++;
     let result: ReturnType<RequestHandler<T>>;
     try {
-      result = this.#handler!(decoded, from);
+      // The cache entry and the reply use this address: frozen, a handler cannot redirect them.
+      result = this.#handler!(decoded, Object.freeze(from));
     } catch {
       this.#onHandlerFailed(request, from);
       return;

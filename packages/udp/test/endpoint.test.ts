@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { until } from '@sockkit/testkit';
 import { describe, expect, it } from 'vitest';
 import { MAX_IPV4_PAYLOAD } from '../src/constants.ts';
+import type { DatagramSource } from '../src/destination.ts';
 import { udpEndpoint } from '../src/endpoint.ts';
 import {
   DatagramTooLargeError,
@@ -191,6 +192,21 @@ describe('udpEndpoint request and serve', () => {
     await expect(client.request(Uint8Array.of(1), server.address, fast)).rejects.toThrow(RequestTimeoutError);
     expect(await client.request(Uint8Array.of(2), server.address)).toEqual(Buffer.of(2));
     expect(server.stats).toMatchObject({ handlerErrors: 2, served: 3, duplicateRequests: 4 });
+  });
+
+  it('gives the handler its sender frozen: it cannot redirect the reply or strand the cache entry', async () => {
+    await using server = await udpEndpoint();
+    const senders: DatagramSource[] = [];
+    server.serve(async (message, from) => {
+      senders.push(from);
+      (from as { port: number }).port = 1; // throws: the async handler's reply is none, counted
+      return message;
+    });
+    await using client = await udpEndpoint();
+    await expect(client.request(Uint8Array.of(0), server.address, fast)).rejects.toThrow(RequestTimeoutError);
+    expect(senders).toEqual([{ family: 'IPv4', host: '127.0.0.1', port: client.address.port }]);
+    expect(Object.isFrozen(senders[0])).toBe(true);
+    expect(server.stats).toMatchObject({ served: 1, handlerErrors: 1, duplicateRequests: 2 });
   });
 
   it('sends exactly retries + 1 datagrams to a silent peer, then RequestTimeoutError', async () => {
