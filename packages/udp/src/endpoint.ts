@@ -157,7 +157,11 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
     checkDestination(to);
     const data = this.#payloads.encode(message);
     assertDatagramSize(data.length, this.#maxPayload);
-    const host = this.#hosts.canonicalLiteral(to.host) ?? (await this.#hosts.resolve(to.host));
+    let host = this.#hosts.canonicalLiteral(to.host);
+    if (host === undefined) {
+      host = await this.#hosts.resolve(to.host);
+      this.#checkOpen(); // closed while the name resolved
+    }
     await this.#socket.sendTo(data, { host, port: to.port });
   }
 
@@ -165,7 +169,8 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
    * Receives the next datagram (`recvfrom`) from the queue, waiting if it is empty. With a codec,
    * datagrams that fail to decode are counted in `stats.decodeErrors` and skipped.
    * @throws {ReceiveTimeoutError} after `timeout` ms; the endpoint stays usable.
-   * @throws {EndpointClosedError} once the endpoint is closed.
+   * @throws {EndpointClosedError} once the endpoint is closed and the datagrams it had received
+   * before are read.
    */
   recv(options?: ReceiveOptions): Promise<Datagram<T>> {
     let timeout: number | null;
@@ -203,18 +208,21 @@ export class UdpEndpoint<T = Uint8Array> implements AsyncDisposable, AsyncIterab
    * ```
    */
   [Symbol.asyncIterator](): AsyncIterator<Datagram<T>, undefined> {
-    const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
-    const next = this.#payloads.raw
-      ? () => this.#queue.nextResult() as Promise<IteratorResult<Datagram<T>, undefined>>
-      : () =>
-          this.recv().then(
-            (value): IteratorResult<Datagram<T>, undefined> => ({ done: false, value }),
-            (error: unknown) => {
-              if (error instanceof EndpointClosedError) return done;
-              throw error;
-            },
-          );
-    return { next, return: async () => done };
+    const received = this.#queue.iterator();
+    if (this.#payloads.raw) return received as AsyncIterator<Datagram<T>, undefined>;
+    const payloads = this.#payloads;
+    return {
+      async next(): Promise<IteratorResult<Datagram<T>, undefined>> {
+        for (;;) {
+          const result = await received.next();
+          if (result.done) return result;
+          const { data, from } = result.value;
+          const decoded = payloads.decode(data, from);
+          if (decoded !== UNDECODABLE) return { done: false, value: { data: decoded, from } };
+        }
+      },
+      return: () => received.return(),
+    };
   }
 
   /**

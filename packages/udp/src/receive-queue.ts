@@ -18,10 +18,15 @@ export interface QueueOptions {
   readonly maxBytes?: number;
 }
 
+/** An async iterator whose `return()` is always there. */
+export interface QueueIterator<T> extends AsyncIterator<T, undefined> {
+  return(): Promise<IteratorReturnResult<undefined>>;
+}
+
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
 /** A waiting `nextResult`: settles its promise with an iterator result, `done` when the queue closes. */
-class ResultWaiter<T> {
+export class ResultWaiter<T> {
   readonly promise: Promise<IteratorResult<T, undefined>>;
   readonly #settle: (result: IteratorResult<T, undefined>) => void;
   settled = false;
@@ -158,15 +163,43 @@ export class ReceiveQueue<T> {
 
   /**
    * The next item as an iterator result, `done` once the queue is closed and empty: `next()` of an
-   * async iterator without the extra promise that wrapping {@link next}'s result would cost.
+   * async iterator without the extra promise that wrapping {@link next}'s result would cost. A
+   * waiter it leaves is also added to `owned` (an iterator's own, see {@link iterator}).
    */
-  nextResult(): Promise<IteratorResult<T, undefined>> {
+  nextResult(owned?: Fifo<ResultWaiter<T>>): Promise<IteratorResult<T, undefined>> {
     const ready = this.shift();
     if (ready !== undefined) return Promise.resolve({ done: false, value: ready });
     if (this.#closed !== undefined) return Promise.resolve(DONE);
     const waiter = new ResultWaiter<T>();
     this.#waiters.push(waiter);
+    owned?.push(waiter);
     return waiter.promise;
+  }
+
+  /**
+   * An async iterator over the items: `next()` as {@link nextResult}; `return()` ends it and
+   * settles its pending `next()`s as done, so none of them takes an item another reader awaits.
+   */
+  iterator(): QueueIterator<T> {
+    // Its waiters, oldest first; settled ones are pruned from the front as it goes.
+    const mine = new Fifo<ResultWaiter<T>>();
+    let returned = false;
+    return {
+      next: () => {
+        if (returned) return Promise.resolve(DONE);
+        while (mine.peek()?.settled) mine.shift();
+        return this.nextResult(mine);
+      },
+      return: () => {
+        returned = true;
+        for (let waiter = mine.shift(); waiter !== undefined; waiter = mine.shift()) {
+          if (waiter.settled) continue;
+          waiter.reject();
+          this.#waiters.noteSettled();
+        }
+        return Promise.resolve(DONE);
+      },
+    };
   }
 
   /** Hands queued items to waiting readers, then rejects the others with `reason`; the rest of the items can still be read. */

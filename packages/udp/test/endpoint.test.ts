@@ -74,6 +74,24 @@ describe('udpEndpoint send and recv', () => {
     expect(seen).toEqual(['one', 'two', 'three']);
   });
 
+  it("ends an iterator's pending next() on return(), so the next datagram goes to recv", async () => {
+    await using a = await udpEndpoint();
+    await using typed = await udpEndpoint({
+      codec: { encode: (text: string) => Buffer.from(text), decode: String },
+    });
+    await using b = await udpEndpoint();
+    for (const endpoint of [a, typed] as const) {
+      const iterator = endpoint[Symbol.asyncIterator]();
+      const pending = iterator.next();
+      await expect(iterator.return!()).resolves.toEqual({ done: true, value: undefined });
+      await expect(pending).resolves.toEqual({ done: true, value: undefined });
+      const received = endpoint.recv({ timeout: 5000 });
+      await b.send(text('after'), endpoint.address);
+      const { data } = await received;
+      expect(typeof data === 'string' ? data : Buffer.from(data).toString()).toBe('after');
+    }
+  });
+
   it('delivers a burst read in one go in order, to the iterator and to concurrent recvs', async () => {
     await using a = await udpEndpoint();
     const sender = createSocket('udp4');
@@ -117,6 +135,19 @@ describe('udpEndpoint send and recv', () => {
     await expect(waiting).rejects.toThrow(EndpointClosedError);
     await expect(a.send(text('x'), a.address)).rejects.toThrow(EndpointClosedError);
     await a.close();
+  });
+
+  it('rejects a send whose name was resolving at close, and hands out what was received before', async () => {
+    const a = await udpEndpoint();
+    await using b = await udpEndpoint();
+    await b.send(text('early'), a.address);
+    await until(() => a.stats.queued === 1);
+    const resolving = a.send(text('x'), { host: 'localhost', port: b.address.port });
+    await a.close();
+    await expect(resolving).rejects.toThrow(EndpointClosedError);
+    expect((await a.recv()).data).toEqual(text('early'));
+    await expect(a.recv()).rejects.toThrow(EndpointClosedError);
+    expect(b.stats.received).toBe(0);
   });
 
   it('drops and counts datagrams past the queue bound', async () => {

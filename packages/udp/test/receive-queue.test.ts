@@ -141,3 +141,23 @@ describe('ReceiveQueue.nextResult', () => {
     await expect(queue.nextResult()).resolves.toEqual({ done: true, value: undefined });
   });
 });
+
+describe('ReceiveQueue.iterator', () => {
+  it('return() settles its pending next() as done, leaving later items to other readers', async () => {
+    const queue = new ReceiveQueue<string>(4, 4);
+    const iterator = queue.iterator();
+    queue.push('a', 1);
+    await expect(iterator.next()).resolves.toEqual({ done: false, value: 'a' });
+    const pending = [iterator.next(), iterator.next()];
+    await expect(iterator.return()).resolves.toEqual({ done: true, value: undefined });
+    await expect(Promise.all(pending)).resolves.toEqual([
+      { done: true, value: undefined },
+      { done: true, value: undefined },
+    ]);
+    await expect(iterator.next()).resolves.toEqual({ done: true, value: undefined });
+    const other = queue.next(null, undefined);
+    queue.push('b', 1);
+    await expect(other).resolves.toBe('b');
+    expect([queue.length, queue.dropped]).toEqual([0, 0]);
+  });
+});
