@@ -246,7 +246,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   async #closeGracefully(timeout: number): Promise<void> {
     if (this.#failure !== null) return;
     this.#closing = true;
-    this.#deadlines.stop();
+    this.#deadlines.end();
     this.#requests.rejectAll(new ChannelClosedError());
     const flushed = await this.#gracefulClose.run(timeout, () => this.#ended);
     this.#fail(flushed ? new ChannelClosedError() : new CloseTimeoutError(timeout));
@@ -337,7 +337,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
       return;
     }
     this.#ended = true;
-    this.#deadlines.stop();
+    this.#deadlines.end();
     this.#requests.rejectAll(new ChannelClosedError('The peer ended the stream'));
     this.#inbox.wake();
   }
@@ -371,7 +371,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   #fail(error: unknown): void {
     if (this.#failure !== null) return;
     this.#failure = error instanceof Error ? error : new Error(String(error));
-    this.#deadlines.stop();
+    this.#deadlines.end();
     this.#requests.rejectAll(this.#failure);
     this.#outbox.rejectAll(new ChannelClosedError(undefined, { cause: this.#failure }));
     if (!this.#transport.destroyed) this.#transport.destroy();

@@ -12,6 +12,8 @@ export class ReadDeadlines {
   readonly #onExpire: (error: ReadTimeoutError) => void;
   #frameTimer: NodeJS.Timeout | null = null;
   #idleTimer: NodeJS.Timeout | null = null;
+  /** Set by {@link end}: reading is over, nothing starts a deadline again. */
+  #ended = false;
 
   constructor(
     frameTimeout: number | null,
@@ -26,7 +28,7 @@ export class ReadDeadlines {
   /** Starts the idle deadline, unless it runs already. */
   startIdle(): void {
     const timeout = this.#idleTimeout;
-    if (timeout === null || this.#idleTimer !== null) return;
+    if (timeout === null || this.#idleTimer !== null || this.#ended) return;
     this.#idleTimer = setTimeout(
       () => this.#onExpire(new ReadTimeoutError('idle', timeout)),
       timeout,
@@ -44,7 +46,7 @@ export class ReadDeadlines {
    */
   decoded(inFrame: boolean, framesCompleted: boolean): void {
     const timeout = this.#frameTimeout;
-    if (timeout === null) return;
+    if (timeout === null || this.#ended) return;
     if (!inFrame) {
       this.#clearFrame();
     } else if (this.#frameTimer === null || framesCompleted) {
@@ -56,7 +58,13 @@ export class ReadDeadlines {
     }
   }
 
-  /** Clears both deadlines (the channel paused reading, or stopped). */
+  /** Clears both deadlines for good: the channel is closing (its close timeout governs now), the peer ended, or it failed. */
+  end(): void {
+    this.#ended = true;
+    this.stop();
+  }
+
+  /** Clears both deadlines until reading resumes (the channel paused reading). */
   stop(): void {
     this.#clearFrame();
     if (this.#idleTimer !== null) clearTimeout(this.#idleTimer);

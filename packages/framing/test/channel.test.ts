@@ -326,6 +326,24 @@ describe('framed over real sockets', () => {
     expect(server.stats.skipped).toBe(2);
   });
 
+  it("close()'s flush is not cut by the frame deadline when a partial frame arrives meanwhile", async () => {
+    await using pair = await socketPair();
+    pair.server.pause();
+    const client = framed(pair.client, { frameTimeout: 200, maxQueuedSendBytes: 64 * 1024 * 1024 });
+    const sent = 8 * 1024 * 1024;
+    void client.send(new Uint8Array(sent - 4));
+    const closing = client.close({ timeout: 5000 });
+    pair.server.write(Uint8Array.of(0, 0, 0, 10, 1)); // a frame begun, never finished
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    let received = 0;
+    pair.server.on('data', (chunk: Buffer) => (received += chunk.length));
+    pair.server.on('end', () => pair.server.end());
+    pair.server.resume();
+    await closing;
+    expect(client.error).toBeNull();
+    await vi.waitFor(() => expect(received).toBe(sent));
+  });
+
   it('close() gives up flushing after its timeout when the peer does not read, and closes', async () => {
     await using pair = await socketPair();
     pair.server.pause();

@@ -46,6 +46,19 @@ describe('ReadDeadlines', () => {
     expect(expired).toHaveLength(1);
   });
 
+  it('starts nothing again after end(): a closing channel has only its close timeout', () => {
+    const reads = deadlines(100, 100);
+    reads.startIdle();
+    reads.decoded(true, false);
+    reads.end();
+    reads.startIdle();
+    reads.decoded(true, true);
+    reads.received();
+    vi.advanceTimersByTime(1000);
+    expect(expired).toEqual([]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('expires the frame deadline of a frame that does not complete in time', () => {
     deadlines(100, null).decoded(true, false);
     vi.advanceTimersByTime(100);
