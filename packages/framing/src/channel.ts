@@ -261,7 +261,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     if (this.#closing || this.#failure !== null) {
       throw new ChannelClosedError(undefined, this.#failure === null ? undefined : { cause: this.#failure });
     }
-    if (this.#transport.writableEnded)
+    if (this.#transport.writableEnded || this.#transport.destroyed)
       throw new ChannelClosedError('The connection no longer accepts writes');
   }
 

@@ -214,6 +214,8 @@ class DuplexTransport implements Transport {
     duplex.on('error', (error: Error) => events.error(toSocketError(error)));
     duplex.once('close', events.close);
     duplex.on('drain', events.drain);
+    // Destroyed before the channel came: its 'close' may have passed already.
+    if (duplex.destroyed) process.nextTick(events.close);
   }
 
   pause(): void {

@@ -387,6 +387,17 @@ describe('framed over real sockets', () => {
     await expect(server.send(new Uint8Array(1))).rejects.toThrow(ChannelClosedError);
   });
 
+  it('fails at once over a connection destroyed before framed() saw it', async () => {
+    await using pair = await socketPair();
+    pair.server.destroy();
+    const channel = framed(pair.server);
+    await expect(channel.send(new Uint8Array(1))).rejects.toThrow(ChannelClosedError);
+    const { messages, error } = await readAll(channel);
+    expect(messages).toEqual([]);
+    expect(error).toBeInstanceOf(ChannelClosedError);
+    expect(channel.error).toBeInstanceOf(ChannelClosedError);
+  });
+
   it('rejects bad options with an InvalidArgumentError naming them', async () => {
     await using pair = await socketPair();
     expect(() => framed(pair.client, { frameTimeout: -1 })).toThrow(/frameTimeout must be a positive number/);
