@@ -46,6 +46,8 @@ export class Inbox<T> {
   #waiting = NO_READER;
   #reader: Reader<T> | null = null;
   #batchReader: Reader<T[]> | null = null;
+  /** The iterator whose read waits, if it named itself: its return() ends the wait. */
+  #readerOwner: object | null = null;
   #paused = false;
 
   constructor(maxQueued: number, flow: InboxFlow) {
@@ -91,9 +93,10 @@ export class Inbox<T> {
 
   /**
    * The next message: a queued one at once, else the end or failure of reading once the queue is
-   * empty, else a wait for the next `push`. A second reader while one waits is refused.
+   * empty, else a wait for the next `push`. A second reader while one waits is refused. `owner`
+   * names the iterator reading, whose return() ends the wait.
    */
-  next(): Promise<IteratorResult<T, undefined>> {
+  next(owner: object | null = null): Promise<IteratorResult<T, undefined>> {
     if (this.length > 0) {
       const value = this.#shift();
       if (this.length <= this.maxQueued / 2) this.resume();
@@ -104,6 +107,7 @@ export class Inbox<T> {
     if (state === 'done') return Promise.resolve({ done: true, value: undefined });
     if (this.#waiting !== NO_READER) return alreadyIterated();
     this.#waiting = MESSAGE_READER;
+    this.#readerOwner = owner;
     return new Promise((resolve, reject) => {
       this.#reader = { resolve, reject };
     });
@@ -115,7 +119,7 @@ export class Inbox<T> {
    * instead of one per message; the queue is empty afterwards, so reading resumes. The same
    * single-reader rule as {@link next}: one reader of either kind waits at a time.
    */
-  nextBatch(): Promise<IteratorResult<T[], undefined>> {
+  nextBatch(owner: object | null = null): Promise<IteratorResult<T[], undefined>> {
     if (this.length > 0) {
       const head = this.#head;
       const value = head === 0 ? this.#messages : this.#messages.slice(head);
@@ -129,6 +133,7 @@ export class Inbox<T> {
     if (state === 'done') return Promise.resolve({ done: true, value: undefined });
     if (this.#waiting !== NO_READER) return alreadyIterated();
     this.#waiting = BATCH_READER;
+    this.#readerOwner = owner;
     return new Promise((resolve, reject) => {
       this.#batchReader = { resolve, reject };
     });
@@ -154,12 +159,40 @@ export class Inbox<T> {
 
   /** An iterator of {@link next}: one promise per message (see iteratorOf: about 2x the throughput of an `async *` generator for small messages). */
   messages(): AsyncGenerator<T, void, undefined> {
-    return iterate(() => this.next());
+    return this.#iterate((owner) => this.next(owner));
   }
 
   /** An iterator of {@link nextBatch}. */
   batches(): AsyncGenerator<T[], void, undefined> {
-    return iterate(() => this.nextBatch());
+    return this.#iterate((owner) => this.nextBatch(owner));
+  }
+
+  /**
+   * An iterator over `read` that ends once left (`return`, `break`): it stops reading, not the
+   * channel, and its read still waiting ends as done, so it takes no message another reader awaits.
+   */
+  #iterate<R>(
+    read: (owner: object) => Promise<IteratorResult<R, undefined>>,
+  ): AsyncGenerator<R, void, undefined> {
+    const owner = {};
+    let finished = false;
+    return iteratorOf(
+      () => (finished ? Promise.resolve(DONE) : read(owner)),
+      () => {
+        finished = true;
+        this.#release(owner);
+      },
+    );
+  }
+
+  /** Ends the wait of `owner`'s read, if one waits, as done. */
+  #release(owner: object): void {
+    if (this.#waiting === NO_READER || this.#readerOwner !== owner) return;
+    const reader = this.#waiting === MESSAGE_READER ? this.#reader! : this.#batchReader!;
+    this.#waiting = NO_READER;
+    this.#reader = null;
+    this.#batchReader = null;
+    reader.resolve(DONE);
   }
 
   /** Reading ended or failed: a waiting reader gets the outcome. */
@@ -190,17 +223,6 @@ export class Inbox<T> {
     this.#paused = false;
     this.#flow.resume();
   }
-}
-
-/** An iterator over `next` that ends once left (`return`, `break`): it stops reading, not the channel. */
-function iterate<T>(next: () => Promise<IteratorResult<T, undefined>>): AsyncGenerator<T, void, undefined> {
-  let finished = false;
-  return iteratorOf(
-    () => (finished ? Promise.resolve(DONE) : next()),
-    () => {
-      finished = true;
-    },
-  );
 }
 
 function alreadyIterated(): Promise<never> {

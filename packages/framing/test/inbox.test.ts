@@ -60,6 +60,22 @@ describe('Inbox', () => {
     await expect(inbox.next()).rejects.toBeInstanceOf(InvalidStateError);
   });
 
+  it("an iterator's return() ends its waiting read as done, leaving the next message to a new reader", async () => {
+    const inbox = new Inbox<number>(8, flow());
+    for (const iterate of [() => inbox.messages(), () => inbox.batches()]) {
+      const iterator = iterate();
+      const waiting = iterator.next();
+      // Another iterator's return() does not touch it.
+      await inbox.messages().return();
+      await expect(inbox.next()).rejects.toBeInstanceOf(InvalidStateError);
+      await iterator.return();
+      await expect(waiting).resolves.toEqual({ done: true, value: undefined });
+      const next = inbox.next();
+      inbox.push(1);
+      await expect(next).resolves.toEqual({ done: false, value: 1 });
+    }
+  });
+
   it('delivers queued messages before the end, then ends', async () => {
     const connection = flow();
     const inbox = new Inbox<number>(8, connection);
