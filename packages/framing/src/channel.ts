@@ -58,6 +58,8 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
   #framesInChunk = 0;
   /** The rest of a chunk not decoded yet because the receive queue filled up. */
   #undecoded: Uint8Array | null = null;
+  /** The peer ended while #undecoded waited: the end comes once it is decoded. */
+  #endAfterUndecoded = false;
 
   #received = 0;
   #skipped = 0;
@@ -330,6 +332,9 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
       this.#gracefulClose.stopWaiting(); // what the peer sent after close() was discarded
       return;
     }
+    // A paused Duplex still ends: the stream ends after the rest of the chunk in hand.
+    this.#endAfterUndecoded = this.#undecoded !== null;
+    if (this.#endAfterUndecoded) return;
     try {
       this.#decoder.end();
     } catch (error) {
@@ -364,7 +369,8 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
       this.#decode(undecoded);
       if (this.#inbox.paused || this.#failure !== null) return;
     }
-    this.#transport.resume();
+    if (this.#endAfterUndecoded) this.#onEnd();
+    else this.#transport.resume();
   }
 
   /** Closes this channel (and only it) with `error`; the first failure wins. */

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { Duplex } from 'node:stream';
 import { createConnection, createServer, InvalidArgumentError, InvalidStateError } from '@sockkit/core';
 import { tempDir } from '@sockkit/testkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -402,6 +403,21 @@ describe('framed over real sockets', () => {
     await using pair = await socketPair();
     expect(() => framed(pair.client, { frameTimeout: -1 })).toThrow(/frameTimeout must be a positive number/);
     expect(() => framed(pair.client, { maxQueuedMessages: 0 })).toThrow(/maxQueuedMessages/);
+  });
+
+  it('ends only after the rest of a large chunk, when a Duplex ends while the full queue paused it', async () => {
+    const duplex = new Duplex({ read() {}, write: (_chunk, _encoding, done) => done() });
+    const channel = framed(duplex, { maxQueuedMessages: 8 });
+    const payloads = Array.from({ length: 30_000 }, (_, index) => Uint8Array.of(index & 0xff, index >> 8));
+    duplex.push(encodeFrames(payloads)); // 180,000 bytes in one chunk: several decode slices
+    duplex.push(null);
+    await new Promise((resolve) => setImmediate(resolve));
+    const { messages, error } = await readAll(channel);
+    expect(error).toBeNull();
+    expect(messages).toHaveLength(30_000);
+    expect(
+      messages.every((message, index) => message[0] === (index & 0xff) && message[1] === index >> 8),
+    ).toBe(true);
   });
 
   it('throws TruncatedFrameError when the peer ends inside a frame', async () => {
