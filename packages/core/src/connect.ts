@@ -86,7 +86,11 @@ export class Connector {
       if (link.opened(peer)) waiter?.resolve();
     });
     socket.connect(how);
-    if (timeout === 0) throw new BlockingIOError('connect is in progress (the socket is non-blocking)');
+    if (timeout === 0) {
+      throw new BlockingIOError('connect is in progress (the socket is non-blocking)', {
+        code: 'EINPROGRESS',
+      });
+    }
     const waiter = new Waiter<void>(
       timeout,
       signal,

@@ -154,19 +154,23 @@ export class SocketTimeoutError extends SocketError {
   }
 }
 
-/** Nothing was ready and the socket is non-blocking (timeout 0): Python's `BlockingIOError`. */
+/**
+ * Nothing was ready and the socket is non-blocking (timeout 0): Python's `BlockingIOError`.
+ * `code` is `'EAGAIN'`, or `'EINPROGRESS'` for a connect that goes on in the background (as
+ * Python's `connect` raises and `connect_ex` returns).
+ */
 export class BlockingIOError extends SocketError {
   static override readonly brand: symbol = Symbol.for('@sockkit/core/BlockingIOError');
   override readonly name: string = 'BlockingIOError';
-  override readonly code = 'EAGAIN' as const;
+  declare readonly code: 'EAGAIN' | 'EINPROGRESS';
   /** Bytes handed over before the call would have had to wait. */
   readonly bytesSent: number;
 
   constructor(
     message = 'operation would block (the socket is non-blocking: timeout 0)',
-    options?: SocketErrorOptions & { readonly bytesSent?: number },
+    options?: SocketErrorOptions & { readonly bytesSent?: number; readonly code?: 'EAGAIN' | 'EINPROGRESS' },
   ) {
-    super('EAGAIN', message, options);
+    super(options?.code ?? 'EAGAIN', message, options);
     this.bytesSent = options?.bytesSent ?? 0;
   }
 }

@@ -203,6 +203,16 @@ describe('StreamSocket faults', () => {
     client.setBlocking(false);
     await expect(client.connect(refused)).rejects.toBeInstanceOf(BlockingIOError);
     expect(await settle(client, refused)).toBe(constants.errno.ECONNREFUSED);
+    // As Python: a non-blocking connect raises (connect_ex returns) EINPROGRESS, not EAGAIN.
+    await using inProgress = socket();
+    inProgress.setBlocking(false);
+    await expect(inProgress.connect(refused)).rejects.toMatchObject({
+      code: 'EINPROGRESS',
+      errno: constants.errno.EINPROGRESS,
+    });
+    await using viaConnectEx = socket();
+    viaConnectEx.setBlocking(false);
+    expect(await viaConnectEx.connectEx(refused)).toBe(constants.errno.EINPROGRESS);
     // Fresh again: a blocking retry to a listener succeeds.
     await using pair = await connectedPair();
     const address = pair.listener.getSockName() as { host: string; port: number };
