@@ -85,7 +85,8 @@ export class DatagramSends {
       this.#rejecters.push(report);
       this.#contexts.push(context);
     } else {
-      socket.send(bytes, peer.port, peer.host, (error) => {
+      // Node reads the bytes once the name is resolved: a copy, so they are taken now.
+      socket.send(Buffer.from(bytes), peer.port, peer.host, (error) => {
         if (error) this.#fail(report, toSocketError(error), context);
       });
     }

@@ -356,7 +356,12 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
   /** `trySendTo` once its arguments are checked: a socket with a peer refuses it. */
   #trySend(bytes: Uint8Array, peer: HostAddress, report: SendErrorHandler<unknown>, context: unknown): void {
     this.#checkUnconnected('trySendTo');
-    this.#sends.trySend(this.#handle.ensure(), bytes, peer, report, context);
+    const bound = this.#handle.bound;
+    // Node reads the bytes of a send only after its implicit bind: a copy keeps the promise
+    // that trySendTo took them now.
+    if (bound === undefined)
+      this.#sends.trySend(this.#handle.ensure(), Buffer.from(bytes), peer, report, context);
+    else this.#sends.trySend(bound, bytes, peer, report, context);
   }
 
   /** `sendTo` and `trySendTo` name a destination, which a socket with a peer (or one being set) refuses. */

@@ -236,8 +236,9 @@ export class StreamSocket implements AsyncIterable<Uint8Array>, AsyncDisposable 
 
   /**
    * Hands over as many bytes as fit in the write buffer (at least 1, waiting for room when there
-   * is none) and resolves with that count, which may be less than `data.length`. With timeout 0
-   * and a full buffer it rejects with `BlockingIOError`.
+   * is none) and resolves with that count, which may be less than `data.length`. The bytes are
+   * copied, as the kernel copies them, so `data` may be refilled once this resolves. With timeout
+   * 0 and a full buffer it rejects with `BlockingIOError`.
    */
   send(data: Uint8Array, options?: BlockingOptions): Promise<number> {
     return this.#parts.write.send(data, options);

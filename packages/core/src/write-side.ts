@@ -103,7 +103,9 @@ export class WriteSide {
       this.writableSocket();
     }
     const count = Math.min(room, bytes.length);
-    socket.write(count === bytes.length ? bytes : bytes.subarray(0, count));
+    // A copy, as the kernel takes one: Node may still hold the bytes when this resolves, and the
+    // caller may then refill its buffer (Python's send-and-reuse loop).
+    socket.write(Buffer.from(count === bytes.length ? bytes : bytes.subarray(0, count)));
     return count;
   }
 

@@ -309,6 +309,21 @@ describe('DatagramSocket', () => {
     ]);
   });
 
+  it('trySendTo takes the bytes at once, before the implicit bind and before a name resolves', async () => {
+    const { udp: receiver, address } = await boundUdp();
+    await using _receiver = receiver;
+    const byName = { host: 'localhost', port: address.port };
+    await using unbound = socket(AF_INET, SOCK_DGRAM);
+    const buffer = Buffer.from('aaa');
+    unbound.trySendTo(buffer, address);
+    buffer.write('bbb');
+    unbound.trySendTo(buffer, byName);
+    buffer.write('zzz');
+    const received = [];
+    for (let i = 0; i < 2; i++) received.push(text((await receiver.recvFrom(16, { timeout: 5_000 }))[0]));
+    expect(received.sort()).toEqual(['aaa', 'bbb']);
+  });
+
   it('hands every datagram to a sink before the queue, and socket errors too (onDatagrams)', async () => {
     const { udp, address } = await boundUdp();
     await using _udp = udp;

@@ -309,6 +309,20 @@ describe('StreamSocket send and backpressure', () => {
     expect(received.length).toBe(accepted + queued);
   });
 
+  it('send takes its bytes when it resolves: the caller may refill the buffer at once (the send-and-reuse loop)', async () => {
+    await using pair = await connectedPair();
+    const receiving = recvAll(pair.conn);
+    const buffer = new Uint8Array(64 * 1024);
+    const expected: Buffer[] = [];
+    for (let round = 0; round < 300; round++) {
+      buffer.fill(round & 0xff);
+      const count = await pair.client.send(buffer);
+      expected.push(Buffer.alloc(count, round & 0xff));
+    }
+    pair.client.shutdown('write');
+    expect((await receiving).equals(Buffer.concat(expected))).toBe(true);
+  });
+
   it('sendAll resolves once every byte is handed over, and the peer receives them in order', async () => {
     await using pair = await connectedPair();
     const data = Buffer.alloc(3 * 1024 * 1024);
