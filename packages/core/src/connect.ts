@@ -8,7 +8,7 @@ import {
 } from './address.js';
 import { log } from './channels.js';
 import type { AddressFamily } from './constants.js';
-import { BlockingIOError, SocketError, SocketTimeoutError } from './errors.js';
+import { BlockingIOError, SocketError, SocketTimeoutError, toSocketError } from './errors.js';
 import type { NodeSocketLink } from './node-socket-link.js';
 import type { StreamLifecycle } from './stream-lifecycle.js';
 import type { ConnectOptions, StreamOptions } from './stream-options.js';
@@ -85,7 +85,13 @@ export class Connector {
       this.#waiter = undefined;
       if (link.opened(peer)) waiter?.resolve();
     });
-    socket.connect(how);
+    try {
+      socket.connect(how);
+    } catch (error) {
+      // Node refuses some arguments only now (a bound host that is a name, not an address).
+      link.abandon(socket);
+      throw toSocketError(error);
+    }
     if (timeout === 0) {
       throw new BlockingIOError('connect is in progress (the socket is non-blocking)', {
         code: 'EINPROGRESS',

@@ -51,4 +51,16 @@ describe('a verb called in the wrong state', () => {
     await expect(client.connect(address)).rejects.toBeInstanceOf(SocketClosedError);
     await expect(client.connect({ host: '', port: 1 })).rejects.toBeInstanceOf(InvalidArgumentError);
   });
+
+  it('connect refused by Node for a bound host that is a name is InvalidArgumentError, and the socket stays fresh', async () => {
+    await using pair = await connectedPair();
+    const address = pair.listener.getSockName() as { host: string; port: number };
+    await using client = socket();
+    client.bind({ host: 'localhost', port: 0 });
+    await expect(client.connect(address)).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(client.connect(address)).rejects.toBeInstanceOf(InvalidArgumentError); // not EALREADY
+    expect(await client.connectEx(address).catch((error: unknown) => error)).toBeInstanceOf(
+      InvalidArgumentError,
+    );
+  });
 });
