@@ -16,7 +16,7 @@ import {
 import { checkDatagram, DatagramSends, type SendErrorHandler } from './datagram-sends.js';
 import { SocketClosedError, SocketError } from './errors.js';
 import { checkBoolean, checkFunction, checkOneOf, checkPositiveInteger, checkTimeout } from './validate.js';
-import { abortReason, type BlockingOptions, effectiveTimeout, waitIn } from './waiter.js';
+import { abortReason, type BlockingOptions, checkBlocking, effectiveTimeout, waitIn } from './waiter.js';
 
 export type { DatagramSocketOptions, DatagramSocketOptionValues } from './datagram-options.js';
 export type { DatagramSink, DatagramStats, ReceivedDatagram } from './datagram-queue.js';
@@ -195,6 +195,7 @@ export class DatagramSocket implements AsyncIterable<ReceivedDatagram>, AsyncDis
    */
   recvFrom(bufsize: number, options?: BlockingOptions): Promise<ReceivedDatagram> {
     try {
+      checkBlocking(options);
       const next = this.tryRecvFrom(bufsize);
       if (next !== undefined) return Promise.resolve(next);
       return waitIn(this.#received.readers, options, this.#timeout, bufsize, 'recvFrom');

@@ -4,7 +4,7 @@ import { announceRefuse, peerOf } from './channels.js';
 import { SocketClosedError, toSocketError } from './errors.js';
 import { descriptorOf, ignoreError } from './node-sockets.js';
 import type { StreamSocket } from './stream-socket.js';
-import { type BlockingOptions, type Waiter, WaiterList, waitIn } from './waiter.js';
+import { type BlockingOptions, checkBlocking, type Waiter, WaiterList, waitIn } from './waiter.js';
 
 /**
  * An accepted connection waiting in the backlog for `accept()`: the listener hands it out with
@@ -107,6 +107,11 @@ export class Listener<T> {
 
   /** The oldest unclaimed connection, or the next to arrive. `socketTimeout` applies unless `options` has one. */
   accept(options: BlockingOptions | undefined, socketTimeout: number | null): Promise<[T, SocketAddress]> {
+    try {
+      checkBlocking(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const next = this.#unclaimed.shift();
     if (next !== undefined) return Promise.resolve(next.claim());
     return waitIn(this.#acceptors, options, socketTimeout, 0, 'accept');

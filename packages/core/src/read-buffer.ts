@@ -3,7 +3,7 @@ import { log } from './channels.js';
 import { ChunkQueue } from './chunk-queue.js';
 import { InvalidStateError } from './errors.js';
 import { checkPositiveInteger } from './validate.js';
-import { type BlockingOptions, type Waiter, WaiterList, waitIn } from './waiter.js';
+import { type BlockingOptions, checkBlocking, type Waiter, WaiterList, waitIn } from './waiter.js';
 
 /** What a read buffer pauses and resumes: a Node socket's reading. */
 export interface Pausable {
@@ -162,6 +162,7 @@ export class ReadBuffer {
     socketTimeout: number | null,
   ): Promise<Uint8Array> {
     try {
+      checkBlocking(options);
       const chunk = this.tryTake(bufsize);
       if (chunk !== undefined) return Promise.resolve(chunk);
       return waitIn(this.readers, options, socketTimeout, bufsize, 'recv');

@@ -28,6 +28,16 @@ export function effectiveTimeout(
   return timeout === undefined ? socketTimeout : checkTimeout('options.timeout', timeout);
 }
 
+/**
+ * Checks the options of a blocking call before it does anything, so a call that need not wait
+ * checks them too: throws for bad options, or the reason of an already aborted signal.
+ */
+export function checkBlocking(options: BlockingOptions | undefined): void {
+  if (options === undefined) return;
+  effectiveTimeout(options, null);
+  if (options.signal?.aborted) throw abortReason(options.signal);
+}
+
 /** The reason an aborted signal rejects with. */
 export function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');

@@ -14,6 +14,7 @@ import { checkBytes, checkFunction } from './validate.js';
 import {
   abortReason,
   type BlockingOptions,
+  checkBlocking,
   effectiveTimeout,
   listWaiter,
   type Waiter,
@@ -94,6 +95,7 @@ export class WriteSide {
   /** See `StreamSocket.send`. */
   async send(data: Uint8Array, options?: BlockingOptions): Promise<number> {
     const bytes = checkBytes('data', data);
+    checkBlocking(options);
     const socket = this.writableSocket();
     if (bytes.length === 0) return 0;
     let room = socket.writableHighWaterMark - socket.writableLength;

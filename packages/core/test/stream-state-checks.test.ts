@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { BlockingIOError, InvalidArgumentError, SocketClosedError, socket } from '../src/index.ts';
+import {
+  AF_INET,
+  BlockingIOError,
+  InvalidArgumentError,
+  SOCK_DGRAM,
+  SocketClosedError,
+  socket,
+} from '../src/index.ts';
 import { connectedPair } from './helpers.ts';
 
 /** The order of each verb's checks, now that they live in StreamSocket's parts. */
@@ -62,5 +69,37 @@ describe('a verb called in the wrong state', () => {
     expect(await client.connectEx(address).catch((error: unknown) => error)).toBeInstanceOf(
       InvalidArgumentError,
     );
+  });
+
+  it('checks the options of a call that need not wait too: bad ones, and an aborted signal, refuse it', async () => {
+    await using pair = await connectedPair();
+    const aborted = AbortSignal.abort(new Error('stop'));
+    const bad = [{ timeOut: 5 }, { timeout: -1 }, { signal: 'x' }, 5, null] as never[];
+    for (const options of bad) {
+      await expect(pair.client.send(Uint8Array.of(1), options)).rejects.toBeInstanceOf(InvalidArgumentError);
+    }
+    await expect(pair.client.send(Uint8Array.of(1), { signal: aborted })).rejects.toThrow('stop');
+    await pair.client.sendAll(Uint8Array.of(2));
+    expect([...(await pair.conn.recv(1, { timeout: 5000 }))]).toEqual([2]); // nothing else was sent
+    await pair.client.sendAll(Uint8Array.of(3));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await expect(pair.conn.recv(1, { timeout: -1 })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(pair.conn.recv(1, { signal: aborted })).rejects.toThrow('stop');
+    expect([...(await pair.conn.recv(1))]).toEqual([3]);
+
+    const address = pair.listener.getSockName() as { host: string; port: number };
+    await using waiting = socket();
+    await waiting.connect(address);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await expect(pair.listener.accept({ timeOut: 5 } as never)).rejects.toBeInstanceOf(InvalidArgumentError);
+    const [accepted] = await pair.listener.accept({ timeout: 5000 });
+    await accepted.close();
+
+    await using udp = socket(AF_INET, SOCK_DGRAM);
+    await udp.bind({ host: '127.0.0.1', port: 0 });
+    await udp.sendTo(Uint8Array.of(4), udp.getSockName() as { host: string; port: number });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await expect(udp.recvFrom(8, { timeOut: 1 } as never)).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect([...(await udp.recvFrom(8, { timeout: 5000 }))[0]]).toEqual([4]);
   });
 });
