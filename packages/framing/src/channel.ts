@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@sockkit/core';
+import { BrokenPipeError, InvalidArgumentError } from '@sockkit/core';
 import { bufferView, traced } from '@sockkit/core/internals';
 import { announceClose, announceSkipped, requestChannel } from './channel-events.js';
 import {
@@ -99,7 +99,7 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
       },
       end: () => this.#onEnd(),
       error: (error) => this.#fail(error),
-      close: () => this.#fail(new ChannelClosedError('The connection closed')),
+      close: () => this.#fail(this.#closedError()),
       drain: () => this.#outbox.flush(),
     });
   }
@@ -371,6 +371,16 @@ export class FramedChannel<T> implements AsyncIterable<T>, AsyncDisposable {
     }
     if (this.#endAfterUndecoded) this.#onEnd();
     else this.#transport.resume();
+  }
+
+  /**
+   * The connection closed under the channel: clean unless sends were still queued, which are
+   * lost as to a broken pipe (over a `net.Socket` without `allowHalfOpen`, the peer's end ends it).
+   */
+  #closedError(): Error {
+    const queued = this.#outbox.queuedBytes;
+    if (queued === 0) return new ChannelClosedError('The connection closed');
+    return new BrokenPipeError(`The connection closed with ${queued} bytes of sends still queued`);
   }
 
   /** Closes this channel (and only it) with `error`; the first failure wins. */

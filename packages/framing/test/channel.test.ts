@@ -1,6 +1,12 @@
 import { once } from 'node:events';
 import { Duplex } from 'node:stream';
-import { createConnection, createServer, InvalidArgumentError, InvalidStateError } from '@sockkit/core';
+import {
+  BrokenPipeError,
+  createConnection,
+  createServer,
+  InvalidArgumentError,
+  InvalidStateError,
+} from '@sockkit/core';
 import { tempDir } from '@sockkit/testkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
@@ -378,6 +384,22 @@ describe('framed over real sockets', () => {
     expect(pair.client.writableFinished).toBe(true);
     expect(pair.client.destroyed).toBe(true);
     await first;
+  });
+
+  it('fails with BrokenPipeError, not a clean close, when the connection closes under queued sends', async () => {
+    await using pair = await socketPair(); // net.Socket, allowHalfOpen false: the peer's end ends ours
+    const server = framed(pair.server, { maxQueuedSendBytes: 64 << 20 });
+    let received = 0;
+    pair.client.on('data', (chunk: Buffer) => (received += chunk.length));
+    pair.client.end(encodeFrame(Uint8Array.of(1)));
+    const sends: Promise<void>[] = [];
+    for await (const _ of server) {
+      for (let i = 0; i < 8; i++) sends.push(server.send(new Uint8Array(1 << 20)));
+    }
+    const outcomes = await Promise.allSettled(sends);
+    expect(outcomes.some((outcome) => outcome.status === 'rejected')).toBe(true);
+    await vi.waitFor(() => expect(server.error).toBeInstanceOf(BrokenPipeError));
+    expect(received).toBeLessThan(8 * ((1 << 20) + 4));
   });
 
   it('refuses to send once the connection no longer accepts writes', async () => {
