@@ -47,10 +47,10 @@ export function deeper(depth: number, maxDepth: number): number {
 /**
  * `message` as `MessagePackWriter` would write it, for records mode: itself, or a copy without
  * the properties whose value is `undefined` (msgpackr's records write them as nil, which an
- * optional field's schema refuses) and with `Map` keys beyond 32 bits as bigints. Throws {@link MessageEncodeError} for what
- * the writer refuses, with the same errors: msgpackr would write a `Date` as a timestamp
- * extension that the receiving codec refuses, and a `Set`, `RegExp` or class instance as some
- * other shape than it had.
+ * optional field's schema refuses), with `Map` keys beyond 32 bits as bigints and `Map`
+ * subclasses as `Map`s. Throws {@link MessageEncodeError} for what the writer refuses, with the
+ * same errors: msgpackr would write a `Date` as a timestamp extension that the receiving codec
+ * refuses, and a `Set`, `RegExp` or class instance as some other shape than it had.
  */
 export function plainMessage(message: unknown, maxDepth: number): unknown {
   return plainValue(message, maxDepth, 0);
